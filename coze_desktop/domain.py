@@ -1,0 +1,195 @@
+"""Plain data shared by every layer: the client, the store, the CLI and the GUI.
+
+No Qt, no I/O. Everything that crosses a layer boundary is one of these dataclasses.
+Times are Unix seconds as ``float``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+DEFAULT_BASE_URL = "https://api.coze.cn"
+GLOBAL_BASE_URL = "https://api.coze.com"
+
+
+class ChatStatus(StrEnum):
+    """Status of one chat turn, as Coze reports it, plus ``error`` for client-side failures."""
+
+    CREATED = "created"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    REQUIRES_ACTION = "requires_action"
+    CANCELED = "canceled"
+    ERROR = "error"  # not a Coze status: the request or the stream broke (network, error event, bad JSON)
+
+    @classmethod
+    def parse(cls, value: object) -> ChatStatus | None:
+        """Map a wire status to a member; accepts the open-source spellings (``cancelled``, ``required_action``)."""
+        if not isinstance(value, str):
+            return None
+        v = value.strip().lower()
+        v = {"cancelled": "canceled", "required_action": "requires_action"}.get(v, v)
+        try:
+            return cls(v)
+        except ValueError:
+            return None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self not in (ChatStatus.CREATED, ChatStatus.IN_PROGRESS)
+
+
+class Role(StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageState(StrEnum):
+    """Lifecycle of a saved message."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"  # being written right now
+    STOPPED = "stopped"  # the user pressed Stop; the text so far is kept
+    INTERRUPTED = "interrupted"  # the app died mid-reply; found on the next start
+    FAILED = "failed"  # an API or network error ended it; ``error`` says why
+
+
+@dataclass(slots=True)
+class Source:
+    """One knowledge-base passage a bot recalled for an answer."""
+
+    slice: str = ""
+    score: float | None = None
+    document: str = ""
+    dataset: str = ""
+    title: str = ""
+    url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "slice": self.slice,
+            "score": self.score,
+            "document": self.document,
+            "dataset": self.dataset,
+            "title": self.title,
+            "url": self.url,
+        }
+
+
+@dataclass(slots=True)
+class Usage:
+    input_count: int = 0
+    output_count: int = 0
+    token_count: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "input_count": self.input_count,
+            "output_count": self.output_count,
+            "token_count": self.token_count,
+        }
+
+
+@dataclass(slots=True)
+class ErrorInfo:
+    """Why a chat failed, in a form that can be saved and shown again later."""
+
+    code: int | None
+    message: str
+    logid: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "logid": self.logid}
+
+
+@dataclass(slots=True)
+class Bot:
+    bot_id: str
+    name: str = ""
+    description: str = ""
+    icon_url: str = ""
+    prologue: str = ""
+    suggested_questions: list[str] = field(default_factory=list)
+    base_url: str = DEFAULT_BASE_URL
+
+
+@dataclass(slots=True)
+class ChatResult:
+    """Everything one chat turn produced, folded from its events (stream or poll)."""
+
+    status: ChatStatus = ChatStatus.IN_PROGRESS
+    conversation_id: str | None = None
+    chat_id: str | None = None
+    answer: str = ""
+    reasoning: str = ""
+    sources: list[Source] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    required_action: dict[str, Any] | None = None
+    error: ErrorInfo | None = None
+    answer_message_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``coze-cli chat --json`` object (see README)."""
+        return {
+            "status": self.status.value,
+            "conversation_id": self.conversation_id,
+            "chat_id": self.chat_id,
+            "answer": self.answer,
+            "reasoning": self.reasoning,
+            "sources": [s.to_json() for s in self.sources],
+            "follow_ups": list(self.follow_ups),
+            "usage": self.usage.to_json() if self.usage else None,
+            "required_action": self.required_action,
+            "error": self.error.to_json() if self.error else None,
+        }
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A locally saved conversation."""
+
+    id: int | None
+    bot_id: str
+    title: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    coze_conversation_id: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    pinned: bool = False
+    uid: str = ""  # stable global id (uuid4 hex), kept across export and import
+
+
+@dataclass(slots=True)
+class Message:
+    """A locally saved message: a user question or an assistant answer.
+
+    ``sources``, ``follow_ups``, ``usage`` and ``duration`` belong to assistant answers.
+    """
+
+    id: int | None
+    conversation_id: int | None
+    role: Role
+    text: str = ""
+    type: str = "answer"  # Coze message type: question, answer, ...
+    reasoning: str = ""
+    content_type: str = "text"
+    state: MessageState = MessageState.COMPLETE
+    coze_message_id: str | None = None
+    coze_chat_id: str | None = None
+    error: ErrorInfo | None = None
+    created_at: float = 0.0
+    sources: list[Source] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    duration: float | None = None  # seconds from send to the end of the reply
+    uid: str = ""  # stable global id (uuid4 hex), kept across export and import
+
+
+def token_fingerprint(token: str) -> str:
+    """A short, non-reversible name for an account's token, for counting API calls per account."""
+    return hashlib.sha256(("coze-desktop:" + token).encode("utf-8")).hexdigest()[:12]
