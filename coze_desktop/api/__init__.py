@@ -1,0 +1,32 @@
+"""The Coze client. No Qt here: the CLI, the GUI workers and the tests all use it as it is."""
+
+from .client import ChatStream, ConversationInfo, CozeClient, MessagePage, UploadedFile
+from .errors import (
+    ChatCanceledError,
+    ChatTimeoutError,
+    CozeAPIError,
+    CozeError,
+    CozeNetworkError,
+    NetworkErrorKind,
+    ProtocolError,
+)
+from .result import ChatAccumulator
+from .sse import SseDecoder, SseEvent
+
+__all__ = [
+    "ChatAccumulator",
+    "ChatCanceledError",
+    "ChatStream",
+    "ChatTimeoutError",
+    "ConversationInfo",
+    "CozeAPIError",
+    "CozeClient",
+    "CozeError",
+    "CozeNetworkError",
+    "MessagePage",
+    "NetworkErrorKind",
+    "ProtocolError",
+    "SseDecoder",
+    "SseEvent",
+    "UploadedFile",
+]

@@ -1,0 +1,809 @@
+"""``CozeClient``: Coze's chat API over a ``requests.Session`` (coze-api.md §1-§8).
+
+Streaming chat hands over every event as soon as its bytes arrive: the body is read with
+``raw.read1`` (which returns what has arrived, chunked or not) and decoded by
+:class:`~coze_desktop.api.sse.SseDecoder` as UTF-8 whatever the Content-Type says.
+
+The token lives only in the private auth object and in the ``Authorization`` header of
+outgoing requests; it never appears in a repr, a log line or an exception's text.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote
+
+import requests
+import urllib3.exceptions
+
+from coze_desktop import APP_NAME, __version__
+from coze_desktop.domain import DEFAULT_BASE_URL, Bot, ChatStatus
+
+from .errors import (
+    ChatCanceledError,
+    ChatTimeoutError,
+    CozeAPIError,
+    CozeError,
+    CozeNetworkError,
+    NetworkErrorKind,
+    ProtocolError,
+    redact,
+)
+from .events import (
+    TERMINAL_EVENTS,
+    ApiChat,
+    ApiMessage,
+    ChatCanceled,
+    ChatCompleted,
+    ChatCreated,
+    ChatEvent,
+    ChatFailed,
+    ChatInProgress,
+    ChatRequiresAction,
+    ChatStatusEvent,
+    ErrorEvent,
+    MessageCompleted,
+    as_int,
+    as_str,
+    parse_event,
+)
+from .sse import SseDecoder
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"{APP_NAME.replace(' ', '')}/{__version__} (+https://github.com/coze-desktop)"
+READ_SIZE = 65536
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+class _BearerAuth(requests.auth.AuthBase):
+    """Adds the ``Authorization`` header; its repr never shows the token."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = f"Bearer {self._token}"
+        return r
+
+    def __repr__(self) -> str:
+        return "<BearerAuth ***>"
+
+
+@dataclass(slots=True)
+class ConversationInfo:
+    """A Coze conversation (ConversationData, §6)."""
+
+    id: str
+    name: str = ""
+    created_at: int | None = None
+    updated_at: int | None = None
+    last_section_id: str = ""
+    meta_data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: Any) -> ConversationInfo:
+        d = d if isinstance(d, dict) else {}
+        meta = d.get("meta_data")
+        return cls(
+            id=as_str(d.get("id")),
+            name=as_str(d.get("name")),
+            created_at=as_int(d.get("created_at")),
+            updated_at=as_int(d.get("updated_at")),
+            last_section_id=as_str(d.get("last_section_id")),
+            meta_data=meta if isinstance(meta, dict) else {},
+        )
+
+
+@dataclass(slots=True)
+class MessagePage:
+    """One page of ``/v1/conversation/message/list``."""
+
+    messages: list[ApiMessage]
+    first_id: str = ""
+    last_id: str = ""
+    has_more: bool = False
+
+
+@dataclass(slots=True)
+class UploadedFile:
+    id: str
+    bytes: int = 0
+    file_name: str = ""
+    created_at: int | None = None
+
+
+@dataclass(slots=True)
+class BotSummary:
+    """An item of the bot list."""
+
+    id: str
+    name: str = ""
+    description: str = ""
+    icon_url: str = ""
+    is_published: bool = False
+
+
+def _text_message(text: str) -> dict[str, Any]:
+    return {"role": "user", "type": "question", "content": text, "content_type": "text"}
+
+
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    cur: BaseException | None = exc
+    while cur is not None and all(cur is not c for c in chain):
+        chain.append(cur)
+        if isinstance(cur, urllib3.exceptions.MaxRetryError) and cur.reason is not None:
+            cur = cur.reason
+            continue
+        nxt = cur.__cause__ or cur.__context__
+        if nxt is None and cur.args and isinstance(cur.args[0], BaseException):
+            nxt = cur.args[0]
+        cur = nxt
+    return chain
+
+
+def _classify_connection_error(exc: BaseException, *, connecting: bool) -> NetworkErrorKind:
+    """Tell DNS, refused, TLS, proxy, timeouts and drops apart by the whole cause chain.
+
+    Most specific first: urllib3's NewConnectionError is a ConnectTimeoutError subclass even
+    when the connection was refused, so the OS error under it decides.
+    """
+    chain = _cause_chain(exc)
+
+    def has(*types: type[BaseException]) -> bool:
+        return any(isinstance(c, types) for c in chain)
+
+    if has(requests.exceptions.SSLError, urllib3.exceptions.SSLError, ssl.SSLError):
+        return NetworkErrorKind.TLS
+    if has(requests.exceptions.ProxyError, urllib3.exceptions.ProxyError):
+        return NetworkErrorKind.PROXY
+    if has(urllib3.exceptions.NameResolutionError, socket.gaierror):
+        return NetworkErrorKind.DNS
+    if has(ConnectionRefusedError) or any(
+        isinstance(c, OSError) and c.errno == errno.ECONNREFUSED for c in chain
+    ):
+        return NetworkErrorKind.REFUSED
+    if any(
+        isinstance(c, urllib3.exceptions.ConnectTimeoutError | requests.exceptions.ConnectTimeout)
+        and not isinstance(c, urllib3.exceptions.NewConnectionError)
+        for c in chain
+    ):
+        return NetworkErrorKind.CONNECT_TIMEOUT
+    if has(urllib3.exceptions.ReadTimeoutError, requests.exceptions.ReadTimeout, TimeoutError):
+        return (
+            NetworkErrorKind.CONNECT_TIMEOUT
+            if connecting and has(urllib3.exceptions.NewConnectionError)
+            else NetworkErrorKind.READ_TIMEOUT
+        )
+    return NetworkErrorKind.OTHER if connecting else NetworkErrorKind.DROPPED
+
+
+def _abort_response(resp: requests.Response) -> None:
+    """Close a response so that a read blocked in another thread returns at once."""
+    raw = resp.raw
+    conn = getattr(raw, "connection", None) or getattr(raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    try:
+        resp.close()
+    except Exception:
+        logger.debug("closing response raised", exc_info=True)
+
+
+class ChatStream:
+    """An open ``/v3/chat`` stream. Iterate it for typed events.
+
+    Iteration ends after a terminal event. An ``error`` event or ``conversation.chat.failed``
+    is yielded first and then raised as :class:`CozeAPIError`; a connection that drops, or a
+    stream that ends without a terminal event, raises :class:`CozeNetworkError` (``DROPPED``);
+    :meth:`cancel` from another thread makes iteration raise :class:`ChatCanceledError`.
+    The caller keeps what it received so far.
+    """
+
+    def __init__(self, client: CozeClient, response: requests.Response) -> None:
+        self._client = client
+        self._response = response
+        self.logid: str | None = response.headers.get("X-Tt-Logid") or None
+        self.conversation_id: str | None = None
+        self.chat_id: str | None = None
+        self.finished = False
+        self._canceled = threading.Event()
+        self._closed = False
+
+    def __enter__(self) -> ChatStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[ChatEvent]:
+        decoder = SseDecoder()
+        try:
+            for chunk in self._chunks():
+                for sse in decoder.feed(chunk):
+                    event = parse_event(sse)
+                    self._note(event)
+                    yield event
+                    if isinstance(event, TERMINAL_EVENTS):
+                        self.finished = True
+                        self._raise_if_failed(event)
+                        return
+            decoder.close()
+        finally:
+            self.close()
+        if self._canceled.is_set():
+            raise ChatCanceledError()
+        if not self.finished:
+            raise CozeNetworkError(
+                NetworkErrorKind.DROPPED, "the stream ended before the chat finished", logid=self.logid
+            )
+
+    def _chunks(self) -> Iterator[bytes]:
+        raw = self._response.raw
+        while True:
+            if self._canceled.is_set():
+                return
+            try:
+                chunk = raw.read1(READ_SIZE)
+            except Exception as exc:
+                if self._canceled.is_set():
+                    return
+                kind = _classify_connection_error(exc, connecting=False)
+                raise CozeNetworkError(kind, type(exc).__name__, logid=self.logid) from None
+            if not chunk:
+                return
+            yield chunk
+
+    def _note(self, event: ChatEvent) -> None:
+        chat = getattr(event, "chat", None)
+        if isinstance(chat, ApiChat):
+            self.conversation_id = chat.conversation_id or self.conversation_id
+            self.chat_id = chat.id or self.chat_id
+            return
+        message = getattr(event, "message", None)
+        if isinstance(message, ApiMessage):
+            self.conversation_id = self.conversation_id or message.conversation_id or None
+            self.chat_id = self.chat_id or message.chat_id or None
+
+    def _raise_if_failed(self, event: ChatEvent) -> None:
+        if isinstance(event, ErrorEvent):
+            raise CozeAPIError(event.code, event.msg or event.data, logid=self.logid)
+        if isinstance(event, ChatFailed):
+            err = event.chat.last_error
+            raise CozeAPIError(
+                err.code if err else None, err.message if err else "chat failed", logid=self.logid
+            )
+
+    def abort(self) -> None:
+        """Stop reading at once: iteration raises :class:`ChatCanceledError`. Safe in a signal handler."""
+        self._canceled.set()
+        self.close()
+
+    def cancel(self) -> None:
+        """Stop: close the stream at once, then ask Coze to cancel the chat (best effort)."""
+        self.abort()
+        if self.conversation_id and self.chat_id and not self.finished:
+            try:
+                self._client.cancel_chat(self.conversation_id, self.chat_id)
+            except CozeError as exc:
+                logger.info("cancel request failed: %s", exc)
+
+    @property
+    def canceled(self) -> bool:
+        return self._canceled.is_set()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            _abort_response(self._response)
+
+
+class CozeClient:
+    """Coze's HTTP API. Thread-safe for concurrent requests (one ``requests.Session`` per client)."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 120.0,
+        proxies: Mapping[str, str] | None = None,
+        user_agent: str = USER_AGENT,
+        on_request: Callable[[str], None] | None = None,
+    ) -> None:
+        if not token or not token.strip():
+            raise ValueError("an access token is required")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self._auth = _BearerAuth(token.strip())
+        self._session = requests.Session()
+        self._session.verify = True
+        self._session.trust_env = True  # proxies and CA bundle from the environment
+        self._session.headers["User-Agent"] = user_agent
+        self._proxies = dict(proxies) if proxies else None
+        self._on_request = on_request  # called with the path of each API call (for call counting)
+
+    def __repr__(self) -> str:
+        return f"CozeClient(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> CozeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        files: Any = None,
+        stream: bool = False,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        url = self.base_url + path
+        if self._on_request is not None:
+            self._on_request(path)
+        hdrs = dict(headers or {})
+        data = None
+        if json_body is not None:
+            data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            hdrs["Content-Type"] = "application/json; charset=utf-8"
+        try:
+            return self._session.request(
+                method,
+                url,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                data=data,
+                files=files,
+                headers=hdrs,
+                auth=self._auth,
+                stream=stream,
+                timeout=(self.connect_timeout, self.read_timeout),
+                proxies=self._proxies,
+                allow_redirects=True,
+            )
+        except requests.exceptions.RequestException as exc:
+            kind = _classify_connection_error(exc, connecting=True)
+            raise CozeNetworkError(kind, redact(f"{type(exc).__name__} for {method} {path}")) from None
+
+    def _json(self, resp: requests.Response) -> dict[str, Any]:
+        """The JSON envelope of a response; raises :class:`CozeAPIError` for any error shape."""
+        logid = resp.headers.get("X-Tt-Logid") or None
+        try:
+            body = resp.content
+        except requests.exceptions.RequestException as exc:
+            kind = _classify_connection_error(exc, connecting=False)
+            raise CozeNetworkError(kind, type(exc).__name__, logid=logid) from None
+        try:
+            obj = json.loads(body.decode("utf-8", "replace")) if body.strip() else None
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            if resp.status_code >= 400:
+                text = _HTML_TAG.sub(" ", body[:2000].decode("utf-8", "replace"))
+                text = " ".join(text.split())[:200]
+                raise CozeAPIError(None, text or resp.reason or "", logid=logid, http_status=resp.status_code)
+            raise ProtocolError(
+                f"expected a JSON object from {resp.request.path_url.split('?')[0]}", logid=logid
+            )
+        detail = obj.get("detail")
+        if isinstance(detail, dict) and detail.get("logid"):
+            logid = as_str(detail.get("logid")) or logid
+        code = as_int(obj.get("code"))
+        if code:
+            raise CozeAPIError(code, as_str(obj.get("msg")), logid=logid, http_status=resp.status_code)
+        if "error_code" in obj and code is None:  # OAuth-style error body
+            raise CozeAPIError(
+                None,
+                f"{as_str(obj.get('error_code'))}: {as_str(obj.get('error_message'))}",
+                logid=logid,
+                http_status=resp.status_code,
+            )
+        if resp.status_code >= 400:
+            raise CozeAPIError(
+                code, as_str(obj.get("msg")) or resp.reason or "", logid=logid, http_status=resp.status_code
+            )
+        return obj
+
+    def _call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        resp = self._request(method, path, **kw)
+        try:
+            return self._json(resp)
+        finally:
+            resp.close()
+
+    # --- chat --------------------------------------------------------------------------------
+
+    def _chat_body(
+        self,
+        bot_id: str,
+        user_id: str,
+        message: str | Sequence[Mapping[str, Any]],
+        *,
+        stream: bool,
+        auto_save_history: bool,
+        custom_variables: Mapping[str, str] | None,
+        meta_data: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        messages = [_text_message(message)] if isinstance(message, str) else [dict(m) for m in message]
+        body: dict[str, Any] = {
+            "bot_id": bot_id,
+            "user_id": user_id,
+            "stream": stream,
+            "auto_save_history": auto_save_history,
+            "additional_messages": messages,
+        }
+        if custom_variables:
+            body["custom_variables"] = dict(custom_variables)
+        if meta_data:
+            body["meta_data"] = dict(meta_data)
+        return body
+
+    def stream_chat(
+        self,
+        bot_id: str,
+        user_id: str,
+        message: str | Sequence[Mapping[str, Any]],
+        *,
+        conversation_id: str | None = None,
+        auto_save_history: bool = True,
+        custom_variables: Mapping[str, str] | None = None,
+        meta_data: Mapping[str, str] | None = None,
+    ) -> ChatStream:
+        """Start a streaming chat (``POST /v3/chat``, ``stream: true``). ``message`` is the user's
+        text, or a list of EnterMessage objects (the last one is the query)."""
+        body = self._chat_body(
+            bot_id,
+            user_id,
+            message,
+            stream=True,
+            auto_save_history=auto_save_history,
+            custom_variables=custom_variables,
+            meta_data=meta_data,
+        )
+        resp = self._request(
+            "POST",
+            "/v3/chat",
+            params={"conversation_id": conversation_id},
+            json_body=body,
+            stream=True,
+            # identity: a compressed event stream would be held back by the decompressor
+            headers={"Accept": "text/event-stream", "Accept-Encoding": "identity"},
+        )
+        if "event-stream" not in resp.headers.get("Content-Type", "").lower():
+            try:
+                self._json(resp)  # raises for every error shape
+            finally:
+                resp.close()
+            raise ProtocolError("the server answered a streaming chat without an event stream")
+        return ChatStream(self, resp)
+
+    def create_chat(
+        self,
+        bot_id: str,
+        user_id: str,
+        message: str | Sequence[Mapping[str, Any]],
+        *,
+        conversation_id: str | None = None,
+        custom_variables: Mapping[str, str] | None = None,
+        meta_data: Mapping[str, str] | None = None,
+    ) -> ApiChat:
+        """Start a non-streaming chat. ``auto_save_history`` is always true: Coze answers
+        ``stream: false`` without it with error 4007."""
+        body = self._chat_body(
+            bot_id,
+            user_id,
+            message,
+            stream=False,
+            auto_save_history=True,
+            custom_variables=custom_variables,
+            meta_data=meta_data,
+        )
+        obj = self._call("POST", "/v3/chat", params={"conversation_id": conversation_id}, json_body=body)
+        chat = ApiChat.from_json(obj.get("data"))
+        if not chat.id:
+            raise ProtocolError("the chat was created without an id")
+        return chat
+
+    def retrieve_chat(self, conversation_id: str, chat_id: str) -> ApiChat:
+        """``/v3/chat/retrieve``: GET as documented, POST (as both SDKs send) if GET is refused."""
+        params = {"conversation_id": conversation_id, "chat_id": chat_id}
+        resp = self._request("GET", "/v3/chat/retrieve", params=params)
+        if resp.status_code in (404, 405):
+            resp.close()
+            resp = self._request("POST", "/v3/chat/retrieve", params=params)
+        try:
+            return ApiChat.from_json(self._json(resp).get("data"))
+        finally:
+            resp.close()
+
+    def list_chat_messages(self, conversation_id: str, chat_id: str) -> list[ApiMessage]:
+        """Everything a chat produced except the user's query (``/v3/chat/message/list``)."""
+        params = {"conversation_id": conversation_id, "chat_id": chat_id}
+        resp = self._request("GET", "/v3/chat/message/list", params=params)
+        if resp.status_code in (404, 405):
+            resp.close()
+            resp = self._request("POST", "/v3/chat/message/list", params=params)
+        try:
+            data = self._json(resp).get("data")
+        finally:
+            resp.close()
+        if isinstance(data, dict):  # tolerate {"messages": [...]} / {"data": [...]}
+            data = data.get("messages", data.get("data"))
+        return [ApiMessage.from_json(m) for m in data] if isinstance(data, list) else []
+
+    def cancel_chat(self, conversation_id: str, chat_id: str) -> ApiChat:
+        obj = self._call(
+            "POST", "/v3/chat/cancel", json_body={"conversation_id": conversation_id, "chat_id": chat_id}
+        )
+        return ApiChat.from_json(obj.get("data"))
+
+    def poll_chat(
+        self,
+        conversation_id: str,
+        chat_id: str,
+        *,
+        interval: float = 1.0,
+        timeout: float = 300.0,
+        cancel: threading.Event | None = None,
+    ) -> ApiChat:
+        """Retrieve a chat until it reaches a terminal status, at least ``interval`` (≥ 1 s) apart.
+
+        Raises :class:`ChatTimeoutError` after ``timeout`` seconds and :class:`ChatCanceledError`
+        as soon as ``cancel`` is set (the chat is then canceled on the server, best effort).
+        """
+        interval = max(1.0, interval)
+        cancel = cancel or threading.Event()
+        deadline = time.monotonic() + timeout
+        while True:
+            if cancel.wait(interval):
+                self._cancel_quietly(conversation_id, chat_id)
+                raise ChatCanceledError()
+            chat = self.retrieve_chat(conversation_id, chat_id)
+            if chat.status is not None and chat.status.is_terminal:
+                return chat
+            if time.monotonic() >= deadline:
+                raise ChatTimeoutError(timeout)
+
+    def _cancel_quietly(self, conversation_id: str, chat_id: str) -> None:
+        try:
+            self.cancel_chat(conversation_id, chat_id)
+        except CozeError as exc:
+            logger.info("cancel request failed: %s", exc)
+
+    def chat_and_poll(
+        self,
+        bot_id: str,
+        user_id: str,
+        message: str | Sequence[Mapping[str, Any]],
+        *,
+        conversation_id: str | None = None,
+        interval: float = 1.0,
+        timeout: float = 300.0,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[ChatEvent]:
+        """A non-streaming chat told as the same events a stream gives: create, poll, then the
+        chat's messages as ``MessageCompleted`` and a final status event. Errors raise as in a stream."""
+        chat = self.create_chat(bot_id, user_id, message, conversation_id=conversation_id)
+        yield _status_event(chat)
+        final = chat
+        if not (chat.status and chat.status.is_terminal):
+            final = self.poll_chat(
+                chat.conversation_id, chat.id, interval=interval, timeout=timeout, cancel=cancel
+            )
+        if final.status in (ChatStatus.COMPLETED, ChatStatus.REQUIRES_ACTION, ChatStatus.FAILED):
+            for msg in self.list_chat_messages(
+                final.conversation_id or chat.conversation_id, final.id or chat.id
+            ):
+                if msg.type == "question" or msg.role == "user":
+                    continue
+                yield MessageCompleted("conversation.message.completed", msg)
+        event = _status_event(final)
+        yield event
+        if isinstance(event, ChatFailed):
+            err = final.last_error
+            raise CozeAPIError(err.code if err else None, err.message if err else "chat failed")
+
+    # --- conversations -----------------------------------------------------------------------
+
+    def create_conversation(
+        self,
+        bot_id: str | None = None,
+        *,
+        name: str | None = None,
+        messages: Sequence[Mapping[str, Any]] | None = None,
+        meta_data: Mapping[str, str] | None = None,
+    ) -> ConversationInfo:
+        body: dict[str, Any] = {}
+        if bot_id:
+            body["bot_id"] = bot_id
+        if name:
+            body["name"] = name
+        if messages:
+            body["messages"] = [dict(m) for m in messages]
+        if meta_data:
+            body["meta_data"] = dict(meta_data)
+        return ConversationInfo.from_json(
+            self._call("POST", "/v1/conversation/create", json_body=body).get("data")
+        )
+
+    def retrieve_conversation(self, conversation_id: str) -> ConversationInfo:
+        obj = self._call("GET", "/v1/conversation/retrieve", params={"conversation_id": conversation_id})
+        return ConversationInfo.from_json(obj.get("data"))
+
+    def list_conversations(
+        self, bot_id: str, *, page_num: int = 1, page_size: int = 50, sort_order: str = "DESC"
+    ) -> tuple[list[ConversationInfo], bool]:
+        """One page of the bot's API conversations and whether more pages follow."""
+        obj = self._call(
+            "GET",
+            "/v1/conversations",
+            params={"bot_id": bot_id, "page_num": page_num, "page_size": page_size, "sort_order": sort_order},
+        )
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        items = data.get("conversations") or []
+        convs = [ConversationInfo.from_json(c) for c in items] if isinstance(items, list) else []
+        return convs, bool(data.get("has_more"))
+
+    def list_messages(
+        self,
+        conversation_id: str,
+        *,
+        order: str = "desc",
+        chat_id: str | None = None,
+        before_id: str | None = None,
+        after_id: str | None = None,
+        limit: int = 50,
+    ) -> MessagePage:
+        body: dict[str, Any] = {"order": order, "limit": max(1, min(50, limit))}
+        for key, value in (("chat_id", chat_id), ("before_id", before_id), ("after_id", after_id)):
+            if value:
+                body[key] = value
+        obj = self._call(
+            "POST",
+            "/v1/conversation/message/list",
+            params={"conversation_id": conversation_id},
+            json_body=body,
+        )
+        data = obj.get("data")
+        msgs = [ApiMessage.from_json(m) for m in data] if isinstance(data, list) else []
+        return MessagePage(
+            messages=msgs,
+            first_id=as_str(obj.get("first_id")),
+            last_id=as_str(obj.get("last_id")),
+            has_more=bool(obj.get("has_more")),
+        )
+
+    def clear_conversation(self, conversation_id: str) -> str:
+        """Clear the model's context; returns the new section id. Messages stay listable."""
+        obj = self._call("POST", f"/v1/conversations/{quote(conversation_id, safe='')}/clear")
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        return as_str(data.get("id"))
+
+    # --- bots and files ----------------------------------------------------------------------
+
+    def get_bot(self, bot_id: str) -> Bot:
+        """Bot info from ``/v1/bots/{id}``, falling back to the older ``/v1/bot/get_online_info``.
+
+        Authentication errors and network errors are not retried on the old endpoint.
+        """
+        try:
+            obj = self._call("GET", f"/v1/bots/{quote(bot_id, safe='')}", params={"is_published": "true"})
+        except CozeAPIError as exc:
+            if exc.is_auth_error:
+                raise
+            logger.info("GET /v1/bots/{id} failed (%s); trying /v1/bot/get_online_info", exc.code)
+            obj = self._call("GET", "/v1/bot/get_online_info", params={"bot_id": bot_id})
+        return _bot_from_json(obj.get("data"), bot_id, self.base_url)
+
+    def list_bots(
+        self,
+        workspace_id: str | None = None,
+        *,
+        page: int = 1,
+        page_size: int = 20,
+        publish_status: str | None = None,
+    ) -> tuple[list[BotSummary], int]:
+        """One page of bots and the total. Sends both ``page_num`` (docs) and ``page_index`` (SDK)."""
+        obj = self._call(
+            "GET",
+            "/v1/bots",
+            params={
+                "workspace_id": workspace_id,
+                "page_num": page,
+                "page_index": page,
+                "page_size": page_size,
+                "publish_status": publish_status,
+            },
+        )
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        items = data.get("items") or data.get("space_bots") or []
+        bots = []
+        for it in items if isinstance(items, list) else []:
+            if not isinstance(it, dict):
+                continue
+            bots.append(
+                BotSummary(
+                    id=as_str(it.get("id", it.get("bot_id"))),
+                    name=as_str(it.get("name", it.get("bot_name"))),
+                    description=as_str(it.get("description")),
+                    icon_url=as_str(it.get("icon_url")),
+                    is_published=bool(it.get("is_published", True)),
+                )
+            )
+        return bots, as_int(data.get("total")) or len(bots)
+
+    def upload_file(self, path: str | Path, *, file_name: str | None = None) -> UploadedFile:
+        """``POST /v1/files/upload`` with the multipart field ``file``."""
+        p = Path(path)
+        with p.open("rb") as fh:
+            return self.upload_fileobj(fh, file_name or p.name)
+
+    def upload_fileobj(self, fh: IO[bytes], file_name: str) -> UploadedFile:
+        obj = self._call("POST", "/v1/files/upload", files={"file": (file_name, fh)})
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        return UploadedFile(
+            id=as_str(data.get("id")),
+            bytes=as_int(data.get("bytes")) or 0,
+            file_name=as_str(data.get("file_name")),
+            created_at=as_int(data.get("created_at")),
+        )
+
+
+def _status_event(chat: ApiChat) -> ChatEvent:
+    by_status: dict[ChatStatus | None, type[ChatStatusEvent]] = {
+        ChatStatus.CREATED: ChatCreated,
+        ChatStatus.IN_PROGRESS: ChatInProgress,
+        ChatStatus.COMPLETED: ChatCompleted,
+        ChatStatus.FAILED: ChatFailed,
+        ChatStatus.REQUIRES_ACTION: ChatRequiresAction,
+        ChatStatus.CANCELED: ChatCanceled,
+    }
+    cls = by_status.get(chat.status, ChatInProgress)
+    name = "conversation.chat." + (chat.status.value if chat.status else "in_progress")
+    return cls(name, chat)
+
+
+def _bot_from_json(d: Any, bot_id: str, base_url: str) -> Bot:
+    d = d if isinstance(d, dict) else {}
+    onboarding = d.get("onboarding_info")
+    onboarding = onboarding if isinstance(onboarding, dict) else {}
+    prologue = onboarding.get("prologue", onboarding.get("Prologue"))
+    questions = onboarding.get("suggested_questions", onboarding.get("SuggestedQuestions"))
+    return Bot(
+        bot_id=as_str(d.get("bot_id", d.get("id"))) or bot_id,
+        name=as_str(d.get("name")),
+        description=as_str(d.get("description")),
+        icon_url=as_str(d.get("icon_url")),
+        prologue=as_str(prologue),
+        suggested_questions=[as_str(q) for q in questions if as_str(q)]
+        if isinstance(questions, list)
+        else [],
+        base_url=base_url,
+    )

@@ -1,0 +1,281 @@
+"""Errors of the Coze client, and what to tell a person about each (coze-api.md §10).
+
+:class:`CozeAPIError` is the one error type for everything Coze itself reports: a JSON error
+body at any HTTP status, an ``error`` event, ``conversation.chat.failed``, and a non-JSON error
+page such as an HTML 502. :class:`CozeNetworkError` is for failures before or between bytes:
+name resolution, refused connection, TLS, timeouts, a connection dropped mid-answer.
+
+Neither ever carries the access token: messages are built from Coze's code and text and from
+exception class names, and :func:`redact` scrubs anything that looks like a bearer token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from coze_desktop.domain import ErrorInfo
+
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',;]+")
+_TOKENISH = re.compile(r"\b(pat|sat|czs|cztei)_[A-Za-z0-9_\-]{8,}")
+
+
+def redact(text: str, *secrets: str) -> str:
+    """Remove given secrets and anything shaped like a bearer token from ``text``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    text = _BEARER.sub(r"\1***", text)
+    return _TOKENISH.sub(lambda m: m.group(1) + "_***", text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Help:
+    zh: str
+    en: str
+
+
+# What to say for each known code, and what to do about it.
+_API_HELP: dict[int, _Help] = {
+    4000: _Help(
+        "请求参数有误。请检查机器人 ID 和输入内容。",
+        "The request parameters are invalid. Check the bot ID and your input.",
+    ),
+    4002: _Help(
+        "会话不存在或无权访问。请新建一个会话再试。",
+        "The conversation does not exist or you cannot access it. Start a new chat and try again.",
+    ),
+    4006: _Help(
+        "机器人 ID 无效，或当前令牌无权使用该机器人。请在设置中核对机器人 ID。",
+        "The bot ID is invalid, or this token may not use that bot. Check the bot ID in the settings.",
+    ),
+    4007: _Help(
+        "非流式对话必须开启自动保存历史（auto_save_history）。请开启流式输出，或开启自动保存。",
+        "Non-streaming chat requires auto_save_history=true. Turn streaming on, or turn history saving on.",
+    ),
+    4008: _Help(
+        "该机器人今日的调用次数已用完。请明天再试，或升级扣子套餐。",
+        "This bot's daily usage is used up. Try again tomorrow, or upgrade your Coze plan.",
+    ),
+    4009: _Help(
+        "扣子服务的请求量已达上限。请稍后再试。",
+        "Coze has reached its request limit. Wait a moment and try again.",
+    ),
+    4010: _Help(
+        "对话内容超出了模型的长度限制。请新建会话，或缩短你的问题。",
+        "The conversation is longer than the model allows. Start a new chat or shorten your question.",
+    ),
+    4011: _Help(
+        "扣子账号的资源点（余额）不足。请在扣子控制台充值或升级套餐后再试。",
+        "Your Coze account's balance (resource points) is insufficient. Top up or upgrade in the Coze console.",
+    ),
+    4012: _Help(
+        "机器人使用的模型不可用（可能已下线）。请在扣子中为机器人更换模型并重新发布。",
+        "The bot's model is not available (it may have been retired). Pick another model in Coze and republish.",
+    ),
+    4013: _Help(
+        "模型服务出错。请稍后重试；若持续出现，请在扣子中检查机器人的模型设置。",
+        "The model service failed. Try again later; if it persists, check the bot's model in Coze.",
+    ),
+    4015: _Help(
+        "该机器人尚未发布为 API 服务。请在扣子中打开机器人 → 发布 → 勾选「API」（Agent as API）渠道后重新发布。",
+        "This bot is not published as an API. In Coze, open the bot → Publish → tick the “API” "
+        "(Agent as API) channel, and publish again.",
+    ),
+    4016: _Help(
+        "该会话中已有一条回复正在生成。请等它结束或停止后再发送。",
+        "A reply is already being written in this conversation. Wait for it or stop it, then send again.",
+    ),
+    4100: _Help(
+        "访问令牌无效或已过期。请在设置中重新输入令牌（扣子 → API 管理 → 个人访问令牌）。",
+        "The access token is invalid or expired. Enter the token again in the settings "
+        "(Coze → API → Personal access tokens).",
+    ),
+    4101: _Help(
+        "令牌没有所需权限，或不属于该空间/区域。请为令牌勾选「对话」等权限并选择机器人所在空间，"
+        "并确认区域（coze.cn 或 coze.com）正确。",
+        "The token lacks a permission, or belongs to another workspace or region. Give it the chat "
+        "permissions and the bot's workspace, and check the region (coze.cn or coze.com).",
+    ),
+    4102: _Help(
+        "请求被扣子的风控拦截。请稍后再试或联系扣子支持。",
+        "Coze's risk control blocked the request. Try later or contact Coze support.",
+    ),
+    4104: _Help("这条回复已结束，无法取消。", "This reply has already ended and cannot be canceled."),
+    5000: _Help("扣子服务内部错误。请稍后重试。", "Coze had an internal error. Try again in a moment."),
+    700012006: _Help(
+        "访问令牌无效。请在设置中重新输入令牌，并确认区域（coze.cn 或 coze.com）与令牌一致。",
+        "The access token is invalid. Enter it again in the settings and check that the region "
+        "(coze.cn or coze.com) matches the token.",
+    ),
+}
+AUTH_CODES = frozenset({4100, 700012006})
+
+
+class NetworkErrorKind(StrEnum):
+    DNS = "dns"
+    REFUSED = "refused"
+    TLS = "tls"
+    CONNECT_TIMEOUT = "connect_timeout"
+    READ_TIMEOUT = "read_timeout"
+    DROPPED = "dropped"
+    PROXY = "proxy"
+    OTHER = "other"
+
+
+_NET_HELP: dict[NetworkErrorKind, _Help] = {
+    NetworkErrorKind.DNS: _Help(
+        "找不到服务器地址。请检查网络连接和服务器地址（区域）设置。",
+        "The server name could not be resolved. Check your network and the server address (region).",
+    ),
+    NetworkErrorKind.REFUSED: _Help(
+        "服务器拒绝了连接。请检查服务器地址和端口，或稍后再试。",
+        "The server refused the connection. Check the server address and port, or try again later.",
+    ),
+    NetworkErrorKind.TLS: _Help(
+        "安全连接（TLS）失败，服务器证书无法验证。请检查系统时间、代理或网络环境。",
+        "The secure connection (TLS) failed: the server certificate could not be verified. "
+        "Check the system clock, proxy or network.",
+    ),
+    NetworkErrorKind.CONNECT_TIMEOUT: _Help(
+        "连接服务器超时。请检查网络或代理设置后重试。",
+        "Connecting to the server timed out. Check your network or proxy and retry.",
+    ),
+    NetworkErrorKind.READ_TIMEOUT: _Help(
+        "服务器长时间没有回应。请重试。",
+        "The server stopped responding for too long. Retry.",
+    ),
+    NetworkErrorKind.DROPPED: _Help(
+        "连接在回复过程中中断，已保留收到的部分内容。请重试。",
+        "The connection dropped in the middle of the reply; the part received so far is kept. Retry.",
+    ),
+    NetworkErrorKind.PROXY: _Help(
+        "无法通过代理服务器连接。请检查代理设置。",
+        "Could not connect through the proxy. Check the proxy settings.",
+    ),
+    NetworkErrorKind.OTHER: _Help(
+        "网络错误。请检查网络连接后重试。", "Network error. Check your connection and retry."
+    ),
+}
+
+
+def _pick(h: _Help, lang: str) -> str:
+    return h.zh if lang.lower().startswith("zh") else h.en
+
+
+class CozeError(Exception):
+    """Base of every error this client raises."""
+
+    code: int | None = None
+    logid: str | None = None
+
+    def user_message(self, lang: str = "zh") -> str:
+        """Text for a person: what happened and what to do (Chinese for ``zh*``, else English)."""
+        raise NotImplementedError
+
+    def to_info(self, lang: str = "zh") -> ErrorInfo:
+        return ErrorInfo(code=self.code, message=self.user_message(lang), logid=self.logid)
+
+
+class CozeAPIError(CozeError):
+    """Coze said no: a JSON error body, an ``error`` event, a failed chat, or a non-JSON error page."""
+
+    def __init__(
+        self,
+        code: int | None,
+        msg: str,
+        *,
+        logid: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        self.code = code
+        self.msg = redact(msg or "")
+        self.logid = logid or None
+        self.http_status = http_status
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = []
+        if self.code is not None:
+            parts.append(f"code={self.code}")
+        if self.http_status is not None:
+            parts.append(f"http={self.http_status}")
+        if self.logid:
+            parts.append(f"logid={self.logid}")
+        return (
+            f"{self.msg or 'Coze API error'} ({', '.join(parts)})"
+            if parts
+            else (self.msg or "Coze API error")
+        )
+
+    @property
+    def is_auth_error(self) -> bool:
+        return self.code in AUTH_CODES or (self.code is None and self.http_status == 401)
+
+    def user_message(self, lang: str = "zh") -> str:
+        if self.code is not None and self.code in _API_HELP:
+            return _pick(_API_HELP[self.code], lang)
+        if self.code is None and self.http_status == 401:
+            return _pick(_API_HELP[4100], lang)
+        zh = lang.lower().startswith("zh")
+        if self.code is None and self.http_status is not None:
+            if zh:
+                return (
+                    f"服务器返回了错误（HTTP {self.http_status}）。请稍后重试；若持续出现，请检查服务器地址。"
+                )
+            return f"The server answered with an error (HTTP {self.http_status}). Retry later; if it persists, check the server address."
+        detail = self.msg or ("未知错误" if zh else "unknown error")
+        if zh:
+            return f"扣子返回错误 {self.code}：{detail}"
+        return f"Coze returned error {self.code}: {detail}"
+
+
+class CozeNetworkError(CozeError):
+    """The network failed. ``kind`` tells which way; for a dropped stream the text so far is kept by the caller."""
+
+    def __init__(self, kind: NetworkErrorKind, detail: str = "", *, logid: str | None = None) -> None:
+        self.kind = kind
+        self.detail = redact(detail)
+        self.logid = logid or None
+        super().__init__(f"{kind.value}: {self.detail}" if self.detail else kind.value)
+
+    def user_message(self, lang: str = "zh") -> str:
+        return _pick(_NET_HELP[self.kind], lang)
+
+
+class ChatTimeoutError(CozeError):
+    """Polling a non-streaming chat took longer than allowed."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"chat did not finish within {seconds:g} s")
+
+    def user_message(self, lang: str = "zh") -> str:
+        if lang.lower().startswith("zh"):
+            return f"等待回复超时（{self.seconds:g} 秒）。请重试，或改用流式输出。"
+        return f"The reply did not arrive within {self.seconds:g} s. Retry, or turn streaming on."
+
+
+class ChatCanceledError(CozeError):
+    """The caller canceled the request."""
+
+    def __init__(self) -> None:
+        super().__init__("canceled")
+
+    def user_message(self, lang: str = "zh") -> str:
+        return "已停止。" if lang.lower().startswith("zh") else "Stopped."
+
+
+class ProtocolError(CozeError):
+    """The server answered in a shape this client cannot use (e.g. a success body without data)."""
+
+    def __init__(self, detail: str, *, logid: str | None = None) -> None:
+        self.detail = redact(detail)
+        self.logid = logid
+        super().__init__(self.detail)
+
+    def user_message(self, lang: str = "zh") -> str:
+        if lang.lower().startswith("zh"):
+            return f"服务器的回复格式无法识别：{self.detail}"
+        return f"The server's answer could not be understood: {self.detail}"

@@ -1,0 +1,317 @@
+"""Typed chat events and the wire objects they carry (coze-api.md §3).
+
+Parsing is lenient the way a client of a changing service must be: unknown fields are
+ignored, missing fields take empty values, numbers may arrive as strings, and an unknown
+event name becomes :class:`UnknownEvent` instead of an error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from coze_desktop.domain import ChatStatus, ErrorInfo, Usage
+
+from .sse import SseEvent
+
+# Event names on the wire (§3), with the open-source server's spellings (§13).
+CHAT_CREATED = "conversation.chat.created"
+CHAT_IN_PROGRESS = "conversation.chat.in_progress"
+CHAT_COMPLETED = "conversation.chat.completed"
+CHAT_FAILED = "conversation.chat.failed"
+CHAT_REQUIRES_ACTION = "conversation.chat.requires_action"
+CHAT_CANCELED = "conversation.chat.canceled"
+MESSAGE_DELTA = "conversation.message.delta"
+MESSAGE_COMPLETED = "conversation.message.completed"
+AUDIO_DELTA = "conversation.audio.delta"
+ERROR = "error"
+DONE = "done"
+
+_CHAT_EVENT_ALIASES = {
+    "conversation.chat.cancelled": CHAT_CANCELED,
+    "conversation.chat.required_action": CHAT_REQUIRES_ACTION,
+}
+_DONE_ALIASES = {DONE, "conversation.stream.done"}
+
+
+def as_str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return str(value)
+    return ""
+
+
+def _opt_str(value: Any) -> str | None:
+    s = as_str(value)
+    return s or None
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_usage(value: Any) -> Usage | None:
+    """Usage in either spelling (``*_count`` or the docs' ``*_tokens``)."""
+    if not isinstance(value, dict):
+        return None
+    inp = as_int(value.get("input_count", value.get("input_tokens")))
+    out = as_int(value.get("output_count", value.get("output_tokens")))
+    tot = as_int(value.get("token_count", value.get("total_tokens")))
+    if inp is None and out is None and tot is None:
+        return None
+    inp, out = inp or 0, out or 0
+    return Usage(input_count=inp, output_count=out, token_count=tot if tot is not None else inp + out)
+
+
+def parse_error_info(value: Any) -> ErrorInfo | None:
+    """``last_error`` or an ``error`` event payload; ``None`` when it says all is well."""
+    if not isinstance(value, dict):
+        return None
+    code = as_int(value.get("code"))
+    msg = as_str(value.get("msg", value.get("message")))
+    if not code and not msg:
+        return None
+    return ErrorInfo(code=code, message=msg)
+
+
+@dataclass(slots=True)
+class ApiChat:
+    """The Chat object of §3 (also returned by create, retrieve and cancel)."""
+
+    id: str = ""
+    conversation_id: str = ""
+    bot_id: str = ""
+    status: ChatStatus | None = None
+    raw_status: str = ""
+    usage: Usage | None = None
+    last_error: ErrorInfo | None = None
+    required_action: dict[str, Any] | None = None
+    section_id: str = ""
+    created_at: int | None = None
+    completed_at: int | None = None
+    failed_at: int | None = None
+
+    @classmethod
+    def from_json(cls, d: Any) -> ApiChat:
+        if not isinstance(d, dict):
+            return cls()
+        ra = d.get("required_action")
+        return cls(
+            id=as_str(d.get("id")),
+            conversation_id=as_str(d.get("conversation_id")),
+            bot_id=as_str(d.get("bot_id")),
+            status=ChatStatus.parse(d.get("status")),
+            raw_status=as_str(d.get("status")),
+            usage=parse_usage(d.get("usage")),
+            last_error=parse_error_info(d.get("last_error")),
+            required_action=ra if isinstance(ra, dict) else None,
+            section_id=as_str(d.get("section_id")),
+            created_at=as_int(d.get("created_at")),
+            completed_at=as_int(d.get("completed_at")),
+            failed_at=as_int(d.get("failed_at")),
+        )
+
+
+@dataclass(slots=True)
+class ApiMessage:
+    """The Message object of §3 (deltas, completed messages, listed messages)."""
+
+    id: str = ""
+    conversation_id: str = ""
+    bot_id: str = ""
+    chat_id: str = ""
+    section_id: str = ""
+    role: str = ""
+    type: str = ""
+    content: str = ""
+    content_type: str = ""
+    reasoning_content: str = ""
+    created_at: int | None = None
+    updated_at: int | None = None
+    meta_data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, d: Any) -> ApiMessage:
+        if not isinstance(d, dict):
+            return cls()
+        meta = d.get("meta_data")
+        return cls(
+            id=as_str(d.get("id")),
+            conversation_id=as_str(d.get("conversation_id")),
+            bot_id=as_str(d.get("bot_id")),
+            chat_id=as_str(d.get("chat_id")),
+            section_id=as_str(d.get("section_id")),
+            role=as_str(d.get("role")),
+            type=as_str(d.get("type")),
+            content=as_str(d.get("content")),
+            content_type=as_str(d.get("content_type")),
+            reasoning_content=as_str(d.get("reasoning_content")),
+            created_at=as_int(d.get("created_at")),
+            updated_at=as_int(d.get("updated_at")),
+            meta_data=meta if isinstance(meta, dict) else {},
+        )
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ChatEvent:
+    """Base of every typed event; ``name`` is the event name as it came on the wire."""
+
+    name: str
+
+
+@dataclass(slots=True)
+class ChatStatusEvent(ChatEvent):
+    """``conversation.chat.*``: the chat object changed state."""
+
+    chat: ApiChat
+
+
+@dataclass(slots=True)
+class ChatCreated(ChatStatusEvent):
+    pass
+
+
+@dataclass(slots=True)
+class ChatInProgress(ChatStatusEvent):
+    pass
+
+
+@dataclass(slots=True)
+class ChatCompleted(ChatStatusEvent):
+    """Terminal. ``chat.usage`` holds the final token counts."""
+
+
+@dataclass(slots=True)
+class ChatFailed(ChatStatusEvent):
+    """Terminal. ``chat.last_error`` says why."""
+
+
+@dataclass(slots=True)
+class ChatRequiresAction(ChatStatusEvent):
+    """Terminal for this request. ``chat.required_action`` lists the tool calls to answer."""
+
+
+@dataclass(slots=True)
+class ChatCanceled(ChatStatusEvent):
+    """Terminal."""
+
+
+@dataclass(slots=True)
+class MessageDelta(ChatEvent):
+    """A piece of a message being written: ``message.content`` and/or ``message.reasoning_content``."""
+
+    message: ApiMessage
+
+
+@dataclass(slots=True)
+class MessageCompleted(ChatEvent):
+    """A finished message of any type (answer, follow_up, verbose, function_call, knowledge, ...)."""
+
+    message: ApiMessage
+
+
+@dataclass(slots=True)
+class AudioDelta(ChatEvent):
+    """``content`` is base64 audio."""
+
+    message: ApiMessage
+
+
+@dataclass(slots=True)
+class ErrorEvent(ChatEvent):
+    """A stream-level ``error`` event. Terminal. ``code``/``msg`` are empty when the payload had none."""
+
+    code: int | None
+    msg: str
+    data: str
+
+
+@dataclass(slots=True)
+class Done(ChatEvent):
+    """The stream ended normally. ``data`` is the raw payload (``"[DONE]"``, ``[DONE]``, empty, or JSON)."""
+
+    data: str
+
+
+@dataclass(slots=True)
+class UnknownEvent(ChatEvent):
+    """An event this client does not know yet: passed on, never fatal."""
+
+    data: str
+
+
+@dataclass(slots=True)
+class MalformedEvent(ChatEvent):
+    """A known event whose data was not the JSON object it should be. Passed on, never fatal."""
+
+    data: str
+    reason: str
+
+
+_STATUS_EVENTS: dict[str, type[ChatStatusEvent]] = {
+    CHAT_CREATED: ChatCreated,
+    CHAT_IN_PROGRESS: ChatInProgress,
+    CHAT_COMPLETED: ChatCompleted,
+    CHAT_FAILED: ChatFailed,
+    CHAT_REQUIRES_ACTION: ChatRequiresAction,
+    CHAT_CANCELED: ChatCanceled,
+}
+_MESSAGE_EVENTS: dict[str, type[MessageDelta] | type[MessageCompleted] | type[AudioDelta]] = {
+    MESSAGE_DELTA: MessageDelta,
+    MESSAGE_COMPLETED: MessageCompleted,
+    AUDIO_DELTA: AudioDelta,
+}
+
+TERMINAL_EVENTS = (ChatCompleted, ChatFailed, ChatRequiresAction, ChatCanceled, ErrorEvent)
+
+
+def parse_event(sse: SseEvent) -> ChatEvent:
+    """Turn one decoded SSE event into a typed chat event. Never raises."""
+    name = sse.event
+    canonical = _CHAT_EVENT_ALIASES.get(name, name)
+    if canonical in _MESSAGE_EVENTS or canonical in _STATUS_EVENTS:
+        try:
+            obj = json.loads(sse.data)
+        except ValueError as exc:
+            return MalformedEvent(name, sse.data, f"invalid JSON: {exc}")
+        if not isinstance(obj, dict):
+            return MalformedEvent(name, sse.data, "data is not a JSON object")
+        msg_cls = _MESSAGE_EVENTS.get(canonical)
+        if msg_cls is not None:
+            return msg_cls(name, ApiMessage.from_json(obj))
+        return _STATUS_EVENTS[canonical](name, ApiChat.from_json(obj))
+    if name == ERROR:
+        code: int | None = None
+        msg = ""
+        try:
+            obj = json.loads(sse.data) if sse.data.strip() else {}
+        except ValueError:
+            obj = None
+            msg = sse.data.strip()
+        if isinstance(obj, dict):
+            code = as_int(obj.get("code", obj.get("error_code")))
+            msg = as_str(obj.get("msg", obj.get("message", obj.get("error_message"))))
+        return ErrorEvent(name, code, msg, sse.data)
+    if name in _DONE_ALIASES:
+        return Done(name, sse.data)
+    return UnknownEvent(name, sse.data)

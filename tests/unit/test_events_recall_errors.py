@@ -1,0 +1,321 @@
+"""Typed events, knowledge recall parsing, the accumulator and the error texts, on the samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coze_desktop.api import events as ev
+from coze_desktop.api.errors import (
+    CozeAPIError,
+    CozeNetworkError,
+    NetworkErrorKind,
+    redact,
+)
+from coze_desktop.api.recall import (
+    sources_from_legacy_knowledge,
+    sources_from_recall_data,
+    sources_from_verbose,
+)
+from coze_desktop.api.result import ChatAccumulator
+from coze_desktop.api.sse import SseEvent, decode_all
+from coze_desktop.domain import ChatStatus, Source
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def typed(name: str) -> list[ev.ChatEvent]:
+    return [ev.parse_event(e) for e in decode_all([(FIXTURES / name).read_bytes()])]
+
+
+def fold(events: list[ev.ChatEvent]) -> ChatAccumulator:
+    acc = ChatAccumulator(lang="en")
+    for e in events:
+        acc.feed(e)
+    return acc
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def test_basic_stream_types_and_result() -> None:
+    events = typed("stream_basic.sse")
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[:2] == ["ChatCreated", "ChatInProgress"]
+    assert kinds.count("MessageDelta") == 5
+    assert kinds[-2:] == ["ChatCompleted", "Done"]
+    acc = fold(events)
+    r = acc.result()
+    assert r.status is ChatStatus.COMPLETED
+    assert r.answer == "2024 年 10 月 1 日是星期三。"
+    assert r.usage is not None and (r.usage.input_count, r.usage.output_count, r.usage.token_count) == (
+        614,
+        19,
+        633,
+    )
+    assert r.conversation_id == "7381473525342978089"
+    assert r.chat_id == "7382159487131697202"
+    assert r.sources == [] and r.follow_ups == []
+
+
+def test_knowledge_recall_stream() -> None:
+    r = fold(typed("stream_knowledge_recall.sse")).result()
+    assert r.answer == "签收后 7 天内、商品未拆封可以无理由退货。"
+    assert r.follow_ups == ["已拆封的商品还能退吗？", "退货运费谁承担？"]
+    assert r.sources == [
+        Source(
+            slice="自签收之日起 7 天内，商品未拆封可申请无理由退货；已拆封商品仅在质量问题时受理。",
+            score=0.8312,
+            document="退换货政策.pdf",
+            dataset="售后知识库",
+        ),
+        Source(
+            slice="退货运费：质量问题由商家承担，非质量问题由买家承担。",
+            score=0.7645,
+            document="帮助中心-退货运费",
+            dataset="售后知识库",
+            title="帮助中心-退货运费",
+            url="https://help.example.com/returns/shipping",
+        ),
+    ]
+
+
+def test_failed_stream() -> None:
+    events = typed("stream_failed.sse")
+    assert isinstance(events[-1], ev.ChatFailed)
+    r = fold(events).result()
+    assert r.status is ChatStatus.FAILED
+    assert r.error is not None and r.error.code == 5000 and r.error.message == "event interval error"
+
+
+def test_error_event_stream_keeps_partial_answer() -> None:
+    events = typed("stream_error_event.sse")
+    assert isinstance(events[-1], ev.ErrorEvent)
+    assert (events[-1].code, events[-1].msg) == (5000, "internal server error")
+    r = fold(events).result()
+    assert r.status is ChatStatus.ERROR and r.answer == "好的"
+
+
+@pytest.mark.parametrize("data", ['"[DONE]"', "[DONE]", "", '{"debug_url":"https://x"}'])
+def test_done_in_every_form(data: str) -> None:
+    e = ev.parse_event(SseEvent("done", data))
+    assert isinstance(e, ev.Done) and e.data == data
+
+
+@pytest.mark.parametrize("data", ["{}", "", "not json", '{"code":"4100","msg":"bad"}', "[1,2]"])
+def test_error_event_any_payload(data: str) -> None:
+    e = ev.parse_event(SseEvent("error", data))
+    assert isinstance(e, ev.ErrorEvent)
+    if data.startswith('{"code"'):
+        assert (e.code, e.msg) == (4100, "bad")
+
+
+def test_unknown_and_malformed_events_are_passed_on() -> None:
+    assert isinstance(ev.parse_event(SseEvent("conversation.brand.new", "{}")), ev.UnknownEvent)
+    bad = ev.parse_event(SseEvent("conversation.message.delta", "{not json"))
+    assert isinstance(bad, ev.MalformedEvent)
+    assert isinstance(ev.parse_event(SseEvent("conversation.chat.created", "[]")), ev.MalformedEvent)
+
+
+def test_open_source_spellings() -> None:
+    assert isinstance(
+        ev.parse_event(SseEvent("conversation.chat.cancelled", '{"status":"cancelled"}')), ev.ChatCanceled
+    )
+    assert isinstance(ev.parse_event(SseEvent("conversation.stream.done", "")), ev.Done)
+    e = ev.parse_event(SseEvent("conversation.chat.canceled", '{"id":"1","status":"canceled"}'))
+    assert isinstance(e, ev.ChatCanceled) and e.chat.status is ChatStatus.CANCELED
+
+
+def test_requires_action_and_audio_and_reasoning() -> None:
+    ra = json.loads((FIXTURES / "retrieve_requires_action.json").read_text())["data"]
+    events = [
+        ev.parse_event(
+            SseEvent(
+                "conversation.message.delta",
+                json.dumps({"id": "m", "type": "answer", "content": "", "reasoning_content": "想一想"}),
+            )
+        ),
+        ev.parse_event(
+            SseEvent(
+                "conversation.message.delta",
+                json.dumps({"id": "m", "type": "answer", "content": "", "reasoning_content": "，再想"}),
+            )
+        ),
+        ev.parse_event(
+            SseEvent(
+                "conversation.audio.delta",
+                json.dumps({"id": "a", "content_type": "audio", "content": "AAAA"}),
+            )
+        ),
+        ev.parse_event(
+            SseEvent("conversation.message.delta", json.dumps({"id": "m", "type": "answer", "content": "答"}))
+        ),
+        ev.parse_event(SseEvent("conversation.chat.requires_action", json.dumps(ra))),
+    ]
+    assert isinstance(events[2], ev.AudioDelta)
+    r = fold(events).result()
+    assert r.reasoning == "想一想，再想" and r.answer == "答"
+    assert r.status is ChatStatus.REQUIRES_ACTION
+    assert r.required_action is not None
+    assert (
+        r.required_action["submit_tool_outputs"]["tool_calls"][0]["function"]["name"]
+        == "local_data_assistant"
+    )
+
+
+def test_every_message_type_is_accepted() -> None:
+    def completed(type_: str, content: str) -> ev.ChatEvent:
+        return ev.parse_event(
+            SseEvent(
+                "conversation.message.completed",
+                json.dumps({"id": type_, "role": "assistant", "type": type_, "content": content}),
+            )
+        )
+
+    events = [
+        completed("function_call", '{"name":"search","arguments":{},"plugin_id":7281192623887548473}'),
+        completed("tool_response", '{"content_type":1,"response_for_model":"ok"}'),
+        completed("tool_output", "output"),
+        completed("knowledge", "---\nrecall slice 1:第一段\nrecall slice 2:second\n"),
+        completed("verbose", '{"msg_type":"time_capsule_recall","data":""}'),
+        completed("brand_new_type", "?"),
+        completed("answer", "final"),
+        completed("follow_up", "next?"),
+    ]
+    acc = fold(events)
+    r = acc.result()
+    assert r.answer == "final" and r.follow_ups == ["next?"]
+    assert [s.slice for s in r.sources] == ["第一段", "second"]
+    assert [m.type for m in acc.tool_messages] == [
+        "function_call",
+        "tool_response",
+        "tool_output",
+        "brand_new_type",
+    ]
+
+
+def test_several_answers_and_completed_without_deltas() -> None:
+    def msg(event: str, id_: str, content: str) -> ev.ChatEvent:
+        return ev.parse_event(
+            SseEvent(
+                event, json.dumps({"id": id_, "type": "answer", "role": "assistant", "content": content})
+            )
+        )
+
+    acc = ChatAccumulator()
+    shown = [
+        acc.feed(msg("conversation.message.delta", "1", "Hel")),
+        acc.feed(msg("conversation.message.delta", "1", "lo")),
+        acc.feed(msg("conversation.message.completed", "1", "Hello!")),
+        acc.feed(msg("conversation.message.completed", "2", "Second")),
+    ]
+    assert shown == ["Hel", "lo", "!", "\n\nSecond"]
+    assert acc.answer == "Hello!\n\nSecond" == "".join(shown)
+
+
+# --- recall ---------------------------------------------------------------------------------
+
+
+def test_recall_tolerates_every_kind_of_damage() -> None:
+    assert sources_from_verbose("not json") == []
+    assert sources_from_verbose('{"msg_type":"knowledge_recall","data":"{broken"}') == []
+    assert sources_from_verbose('{"msg_type":"knowledge_recall","data":""}') == []
+    assert sources_from_verbose('{"msg_type":"knowledge_recall"}') == []
+    assert sources_from_verbose('{"msg_type":"generate_answer_finish","data":""}') == []
+    assert sources_from_verbose("[]") == []
+    assert sources_from_recall_data({"chunks": "nope"}) == []
+    got = sources_from_recall_data(
+        {
+            "chunks": [
+                None,
+                {"slice": "a", "score": "0.5", "meta": {"document": {"id": 1, "name": 7}, "dataset": "x"}},
+                {"slice": "b", "score": True, "meta": []},
+                {"slice": "c", "score": float("nan"), "meta": {"link": {"url": 3}}},
+                {"content": "d"},
+                {},
+            ],
+            "ori_req": "SECRET INTERNAL CONTEXT",
+        }
+    )
+    assert got == [
+        Source(slice="a", score=0.5, document="7", dataset="x"),
+        Source(slice="b"),
+        Source(slice="c", url="3"),
+        Source(slice="d"),
+    ]
+    assert all("SECRET" not in repr(s) for s in got)
+
+
+def test_recall_accepts_data_already_decoded() -> None:
+    content = {"msg_type": "knowledge_recall", "data": {"chunks": [{"slice": "s", "score": 1}]}}
+    assert sources_from_verbose(content) == [Source(slice="s", score=1.0)]
+
+
+def test_legacy_knowledge_forms() -> None:
+    assert sources_from_legacy_knowledge("---\nrecall slice 1:xxxxxxx\n") == [Source(slice="xxxxxxx")]
+    assert sources_from_legacy_knowledge("plain passage") == [Source(slice="plain passage")]
+    assert sources_from_legacy_knowledge("") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.floats() | st.integers() | st.text(),
+        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+        max_leaves=30,
+    )
+)
+def test_recall_never_raises(value: object) -> None:
+    content = json.dumps({"msg_type": "knowledge_recall", "data": json.dumps(value)})
+    assert isinstance(sources_from_verbose(content), list)
+    assert isinstance(sources_from_recall_data(value), list)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+DOCUMENTED = [4100, 4101, 4015, 4016, 4007, 4008, 4009, 4010, 4011, 4013, 700012006]
+
+
+@pytest.mark.parametrize("code", DOCUMENTED)
+def test_each_documented_code_has_actionable_text_in_both_languages(code: int) -> None:
+    err = CozeAPIError(code, "raw", logid="L1", http_status=200)
+    zh, en = err.user_message("zh_CN"), err.user_message("en")
+    assert zh != en and "raw" not in zh and "raw" not in en
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    assert str(code) in str(err) and "L1" in str(err)
+
+
+def test_specific_advice() -> None:
+    assert "设置" in CozeAPIError(4100, "").user_message("zh")
+    assert "Publish" in CozeAPIError(4015, "").user_message("en")
+    assert "auto_save_history" in CozeAPIError(4007, "").user_message("en")
+    assert CozeAPIError(4100, "").is_auth_error and CozeAPIError(700012006, "").is_auth_error
+    assert CozeAPIError(None, "", http_status=401).is_auth_error
+
+
+def test_unknown_code_and_http_error_page() -> None:
+    assert "9999" in CozeAPIError(9999, "weird").user_message("en")
+    assert "weird" in CozeAPIError(9999, "weird").user_message("en")
+    assert "502" in CozeAPIError(None, "Bad Gateway", http_status=502).user_message("zh")
+
+
+@pytest.mark.parametrize("kind", list(NetworkErrorKind))
+def test_network_errors_are_told_apart(kind: NetworkErrorKind) -> None:
+    texts = {CozeNetworkError(k).user_message("en") for k in NetworkErrorKind}
+    assert len(texts) == len(NetworkErrorKind)
+    assert CozeNetworkError(kind).user_message("zh") != CozeNetworkError(kind).user_message("en")
+
+
+def test_redact() -> None:
+    token = "pat_abcdefghijklmnopqrstuvwxyz0123456789"
+    text = f"Authorization: Bearer {token} and {token} and czs_1234567890abcdef"
+    out = redact(text, token)
+    assert token not in out and "czs_1234567890abcdef" not in out
+    assert "Bearer ***" in out
+    err = CozeAPIError(4100, f"bad token {token}")
+    assert token not in str(err) and token not in err.msg
