@@ -54,6 +54,7 @@ from .events import (
     ChatStatusEvent,
     ErrorEvent,
     MessageCompleted,
+    MessageDelta,
     as_int,
     as_str,
     parse_event,
@@ -271,15 +272,12 @@ class ChatStream:
             yield chunk
 
     def _note(self, event: ChatEvent) -> None:
-        chat = getattr(event, "chat", None)
-        if isinstance(chat, ApiChat):
-            self.conversation_id = chat.conversation_id or self.conversation_id
-            self.chat_id = chat.id or self.chat_id
-            return
-        message = getattr(event, "message", None)
-        if isinstance(message, ApiMessage):
-            self.conversation_id = self.conversation_id or message.conversation_id or None
-            self.chat_id = self.chat_id or message.chat_id or None
+        if isinstance(event, ChatStatusEvent):
+            self.conversation_id = event.chat.conversation_id or self.conversation_id
+            self.chat_id = event.chat.id or self.chat_id
+        elif self.chat_id is None and isinstance(event, MessageDelta | MessageCompleted):
+            self.conversation_id = self.conversation_id or event.message.conversation_id or None
+            self.chat_id = event.message.chat_id or None
 
     def _raise_if_failed(self, event: ChatEvent) -> None:
         if isinstance(event, ErrorEvent):

@@ -101,27 +101,32 @@ class SseDecoder:
             self._at_start = False
             if buf.startswith(_BOM):
                 buf = buf[3:]
-        lines = buf.splitlines(keepends=True)
-        if not lines:
+        lines = buf.splitlines()  # one item per line ending; a trailing partial line comes last
+        last = buf[-1:]
+        if last == b"\n":
             self._pending = b""
-            return []
-        last = lines[-1]
-        if last.endswith(b"\n"):
-            self._pending = b""
-        elif last.endswith(b"\r"):
+        elif last == b"\r":
             # A CR ends the line now; an LF at the start of the next read is part of it.
             self._pending = b""
             self._skip_lf = True
         else:
-            self._pending = last
-            lines.pop()
+            self._pending = lines.pop() if lines else b""
         events: list[SseEvent] = []
-        for raw in lines:
-            line = raw.rstrip(b"\r\n")
-            if not line:
-                ev = self._dispatch()
-                if ev is not None:
-                    events.append(ev)
+        data = self._data
+        for line in lines:
+            if not line:  # blank line: dispatch
+                if data:
+                    events.append(
+                        SseEvent(self._event or "message", "\n".join(data), self._last_event_id, self._retry)
+                    )
+                    data = self._data = []
+                self._event = ""
+            elif line.startswith(b"data:"):  # the field that carries nearly all the bytes
+                value = line[6:] if line[5:6] == b" " else line[5:]
+                data.append(value.decode("utf-8", "replace"))
+            elif line.startswith(b"event:"):
+                value = line[7:] if line[6:7] == b" " else line[6:]
+                self._event = value.decode("utf-8", "replace")
             else:
                 self._process_line(line)
         return events
@@ -142,13 +147,6 @@ class SseDecoder:
         return []
 
     def _process_line(self, line: bytes) -> None:
-        # Fast path for the field that carries nearly all the bytes.
-        if line.startswith(b"data:"):
-            value = line[5:]
-            if value.startswith(b" "):
-                value = value[1:]
-            self._data.append(value.decode("utf-8", "replace"))
-            return
         if line[:1] == b":":
             return  # comment
         text = line.decode("utf-8", "replace")
@@ -165,14 +163,6 @@ class SseDecoder:
         elif name == "retry":
             if value and value.isascii() and value.isdigit():
                 self._retry = int(value)
-
-    def _dispatch(self) -> SseEvent | None:
-        data, event = self._data, self._event
-        self._data = []
-        self._event = ""
-        if not data:
-            return None
-        return SseEvent(event or "message", "\n".join(data), self._last_event_id, self._retry)
 
 
 def decode_all(chunks: Iterable[bytes]) -> Iterator[SseEvent]:
