@@ -1,0 +1,384 @@
+"""The demo bots: what each one says, and which fault the test bots inject.
+
+A bot turns the user's question into a :class:`Reply` (knowledge chunks, reasoning, answer and
+follow-up questions, already cut into stream pieces). How the reply travels — stream or poll,
+pacing, faults on the wire — is the server's business (``turn.py``).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+BENCH_PIECE = "数据x"
+BENCH_DEFAULT_DELTAS = 1000
+BENCH_MAX_DELTAS = 1_000_000
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A stream piece is one ASCII word with its trailing punctuation and spaces, or a single other character.
+_UNIT = re.compile(r"[A-Za-z0-9_]+[^\sA-Za-z0-9_\u3400-\u9fff]*[ \t]*|.", re.DOTALL)
+_DATASET = {"id": "7450000000000000001", "name": "售后知识库"}
+_NO_LINK = {"title": "", "url": ""}
+_NO_CARD = {"title": "", "con": "", "index": ""}
+
+
+class Fault(Enum):
+    """A misbehaviour a test bot injects, described where each bot is defined."""
+
+    FAILED = "failed"
+    ERROR_EVENT = "error_event"
+    DROP = "drop"
+    SLOW = "slow"
+    UNAUTHORIZED = "unauthorized"
+    UNPUBLISHED = "unpublished"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything a bot says in one turn; answer and reasoning are cut into stream pieces."""
+
+    answer_pieces: tuple[str, ...]
+    reasoning_pieces: tuple[str, ...] = ()
+    recall: tuple[dict[str, Any], ...] = ()
+    follow_ups: tuple[str, ...] = ()
+
+    @property
+    def answer(self) -> str:
+        """The whole answer: the concatenation of its pieces."""
+        return "".join(self.answer_pieces)
+
+    @property
+    def reasoning(self) -> str:
+        """The whole reasoning, ``""`` for bots that do not think aloud."""
+        return "".join(self.reasoning_pieces)
+
+
+@dataclass(frozen=True)
+class Bot:
+    """A demo bot: its public profile and the function that answers a question."""
+
+    id: str
+    name: str
+    description: str
+    prologue: str
+    suggested_questions: tuple[str, ...]
+    answer: Callable[[str], Reply]
+    fault: Fault | None = None
+    # /v1/bots/{id} spells the onboarding keys Prologue/SuggestedQuestions, like a doc example does.
+    pascal_case_onboarding: bool = False
+
+
+def is_chinese(text: str) -> bool:
+    """Whether ``text`` contains CJK characters, which decides the language of the answer."""
+    return _CJK.search(text) is not None
+
+
+def split_pieces(text: str) -> tuple[str, ...]:
+    """Cut ``text`` into stream pieces: 1–4 CJK characters, or one English word, at a time.
+
+    The cut depends only on the text, so a question always streams the same way.
+    """
+    rng = random.Random(zlib.crc32(text.encode()))
+    units = _UNIT.findall(text)
+    pieces: list[str] = []
+    start = 0
+    while start < len(units):
+        end = start + 1
+        if len(units[start]) == 1:  # single characters go in groups of 1–4, up to the next word
+            limit = min(start + rng.randint(1, 4), len(units))
+            while end < limit and len(units[end]) == 1:
+                end += 1
+        pieces.append("".join(units[start:end]))
+        start = end
+    return tuple(pieces)
+
+
+def _chunk(slice_: str, score: float, doc_id: str, doc_name: str, link: dict[str, str]) -> dict[str, Any]:
+    """Return one knowledge_recall chunk in the layout of coze-api.md §4."""
+    source_type = 1 if link["url"] else 0  # 0 local file, 1 web page
+    document = {"id": doc_id, "name": doc_name, "format_type": 0, "source_type": source_type}
+    return {
+        "slice": slice_,
+        "score": score,
+        "meta": {"dataset": _DATASET, "document": document, "link": link, "card": _NO_CARD},
+    }
+
+
+@dataclass(frozen=True)
+class _Passage:
+    """A knowledge-base chunk and what the knowledge bot says about it, in Chinese and English."""
+
+    chunk: dict[str, Any]
+    zh: str
+    en: str
+
+
+_RETURNS = _Passage(
+    _chunk(
+        "自签收之日起 7 天内，商品未拆封可申请无理由退货；已拆封商品仅在质量问题时受理。",
+        0.8312,
+        "7450000000000000011",
+        "退换货政策.pdf",
+        _NO_LINK,
+    ),
+    "**退货时限**：自签收之日起 7 天内，未拆封的商品可以申请无理由退货；已拆封的商品仅在存在质量问题时受理。",
+    "**Return window**: unopened items can be returned within 7 days of delivery, no reason needed; "
+    "opened items only when they are faulty.",
+)
+_SHIPPING = _Passage(
+    _chunk(
+        "退货运费：质量问题由商家承担，非质量问题由买家承担；商家承担的运费以退款形式返还。",
+        0.7645,
+        "7450000000000000012",
+        "帮助中心-退货运费",
+        {"title": "帮助中心-退货运费", "url": "https://help.example.com/returns/shipping"},
+    ),
+    "**退货运费**：质量问题的运费由商家承担，非质量问题由买家承担，商家承担的部分会随退款返还。",
+    "**Return shipping**: the seller pays when the item is faulty, otherwise the buyer pays; "
+    "the seller's share comes back with the refund.",
+)
+_WARRANTY = _Passage(
+    _chunk(
+        "整机保修 1 年，主要部件保修 2 年；保修期内凭订单号和购买凭证可免费维修。",
+        0.7018,
+        "7450000000000000013",
+        "保修条款.docx",
+        _NO_LINK,
+    ),
+    "**保修**：整机保修 1 年、主要部件保修 2 年，保修期内凭订单号和购买凭证免费维修。",
+    "**Warranty**: 1 year on the whole device and 2 years on main parts; repairs are free within "
+    "the warranty with your order number and receipt.",
+)
+_WARRANTY_WORDS = ("保修", "维修", "质保", "warranty", "repair")
+
+
+def _knowledge_answer(question: str) -> Reply:
+    """Recall two or three after-sales chunks and answer from them, citing each as [n]."""
+    wants_warranty = any(word in question.lower() for word in _WARRANTY_WORDS)
+    passages = (_RETURNS, _SHIPPING, _WARRANTY) if wants_warranty else (_RETURNS, _SHIPPING)
+    zh = is_chinese(question)
+    points = [passage.zh if zh else passage.en for passage in passages]
+    cited = "\n".join(f"{n}. {point} [{n}]" for n, point in enumerate(points, start=1))
+    if zh:
+        answer = (
+            f"根据售后知识库，整理如下：\n\n{cited}\n\n"
+            "> 如需办理，请在「我的订单」中提交售后申请，并保留商品包装和配件。"
+        )
+        follow_ups = ("已拆封的商品还能退吗？", "退货运费谁承担？", "保修期内维修需要什么材料？")
+    else:
+        answer = (
+            f"Here is what the after-sales knowledge base says:\n\n{cited}\n\n"
+            "> To start a return, open **My orders** and keep the packaging and accessories."
+        )
+        follow_ups = (
+            "Can I return an item I have opened?",
+            "Who pays for return shipping?",
+            "What do I need for a warranty repair?",
+        )
+    recall = tuple(passage.chunk for passage in passages)
+    return Reply(answer_pieces=split_pieces(answer), recall=recall, follow_ups=follow_ups)
+
+
+def _topic(question: str, limit: int = 40) -> str:
+    """The question on one line, shortened, for quoting it back in an answer."""
+    line = " ".join(question.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _reasoning_answer(question: str) -> Reply:
+    """Think aloud in a few sentences (``reasoning_content``), then answer."""
+    topic = _topic(question)
+    if is_chinese(question):
+        reasoning = (
+            f"用户问的是「{topic}」。先找出问题的关键点，再想想可能的答案方向。"
+            "这是推理演示，不调用真实模型，所以回答里要说明这一点，并给出一个可以自己验算的小例子。"
+            "最后检查：回答要简短、分点，并且和提问使用同一种语言。"
+        )
+        answer = (
+            "**结论**：这是推理演示机器人的回答。\n\n"
+            "- 上面的思考过程通过 `reasoning_content` 逐段送达，正文在思考结束后才开始输出。\n"
+            "- 一个可以验算的小例子：17 × 24 = 17 × 20 + 17 × 4 = 340 + 68 = **408**。"
+        )
+    else:
+        reasoning = (
+            f'The user asks: "{topic}". First find the key point of the question, then list the ways '
+            "to answer it. This is a reasoning demo without a real model, so the answer should say so "
+            "and give a small example the reader can check. Last check: short, in points, and in the "
+            "language of the question."
+        )
+        answer = (
+            "**Conclusion**: this is the reasoning demo bot's answer.\n\n"
+            "- The thinking above arrived piece by piece in `reasoning_content`; the answer starts "
+            "only when the thinking is done.\n"
+            "- A small example to check: 17 × 24 = 17 × 20 + 17 × 4 = 340 + 68 = **408**."
+        )
+    return Reply(answer_pieces=split_pieces(answer), reasoning_pieces=split_pieces(reasoning))
+
+
+_GENERAL_ZH = """## 关于「{topic}」
+
+这是通用助手的演示回答，用来展示流式 Markdown 渲染：
+
+- **列表**：逐条给出要点
+- **表格**：对比几个选项
+- **代码**：带语法高亮的代码块
+
+| 方案 | 速度 | 难度 |
+| --- | --- | --- |
+| 直接回答 | 快 | 低 |
+| 分步推理 | 中 | 中 |
+
+```python
+def greet(name: str) -> str:
+    return f"你好，{{name}}！"
+
+
+print(greet("扣子"))
+```
+
+还有其他想了解的吗？"""
+
+_GENERAL_EN = """## About "{topic}"
+
+This is the general assistant's demo answer. It shows streamed Markdown:
+
+- **Lists**: one point per line
+- **Tables**: options side by side
+- **Code**: a highlighted code block
+
+| Approach | Speed | Effort |
+| --- | --- | --- |
+| Direct answer | fast | low |
+| Step by step | medium | medium |
+
+```python
+def greet(name: str) -> str:
+    return f"Hello, {{name}}!"
+
+
+print(greet("Coze"))
+```
+
+Anything else you would like to know?"""
+
+
+def _general_answer(question: str) -> Reply:
+    """Answer in the question's language with a heading, a list, a table and a Python block."""
+    zh = is_chinese(question)
+    answer = (_GENERAL_ZH if zh else _GENERAL_EN).format(topic=_topic(question))
+    follow_ups = (
+        ("能再举一个例子吗？", "表格里的两种方案该怎么选？")
+        if zh
+        else ("Can you give another example?", "How do I choose between the two approaches?")
+    )
+    return Reply(answer_pieces=split_pieces(answer), follow_ups=follow_ups)
+
+
+def _bench_answer(question: str) -> Reply:
+    """Answer with N identical pieces, N being the question as an integer (default 1000)."""
+    text = question.strip()
+    count = int(text) if text.isdecimal() and 0 < int(text) <= BENCH_MAX_DELTAS else BENCH_DEFAULT_DELTAS
+    return Reply(answer_pieces=(BENCH_PIECE,) * count)
+
+
+def _fixed_answer(zh: str, en: str) -> Callable[[str], Reply]:
+    """Return an answer function that says ``zh`` or ``en`` depending on the question's language."""
+
+    def answer(question: str) -> Reply:
+        return Reply(answer_pieces=split_pieces(zh if is_chinese(question) else en))
+
+    return answer
+
+
+def _fault_bot(bot_id: str, name: str, description: str, fault: Fault, answer: Callable[[str], Reply]) -> Bot:
+    """Return a test bot that injects ``fault``; its profile says so."""
+    return Bot(bot_id, name, description, f"测试机器人：{description}", (), answer, fault)
+
+
+_OK_ANSWER = _fixed_answer("收到，这是一个简短的回答。", "Got it, this is a short answer.")
+
+_ALL = (
+    Bot(
+        "demo-knowledge",
+        "售后知识库助手 / After-sales KB bot",
+        "根据售后知识库回答退换货、运费和保修问题，并给出引用来源。",
+        "你好，我是售后知识库助手，可以回答退换货、运费和保修问题。",
+        ("7 天无理由退货怎么申请？", "退货运费谁承担？", "What does the warranty cover?"),
+        _knowledge_answer,
+        pascal_case_onboarding=True,
+    ),
+    Bot(
+        "demo-reasoning",
+        "推理演示 / Reasoning demo",
+        "先展示思考过程（reasoning_content），再给出回答。",
+        "你好，我会先思考再回答。Ask me anything and watch me think first.",
+        ("17 × 24 等于多少？", "Why is the sky blue?"),
+        _reasoning_answer,
+    ),
+    Bot(
+        "demo-general",
+        "通用助手 / General assistant",
+        "用提问的语言回答，展示标题、列表、表格和代码块。",
+        "你好！我是通用助手。Hello! I answer in the language you write in.",
+        ("用 Python 写一个问候函数", "Show me a Markdown table"),
+        _general_answer,
+    ),
+    Bot(
+        "bench",
+        "基准测试 / Benchmark",
+        "回答 N 个相同的小片段，N 为提问中的整数（默认 1000），配合 --fast 测吞吐量。",
+        "发送一个整数 N，我会回复 N 个增量片段。",
+        ("1000", "100000"),
+        _bench_answer,
+    ),
+    _fault_bot(
+        "fault-failed",
+        "故障：对话失败 / Fault: chat failed",
+        "流式时发送 conversation.chat.failed（5000 event interval error），没有 done。",
+        Fault.FAILED,
+        _OK_ANSWER,
+    ),
+    _fault_bot(
+        "fault-error-event",
+        "故障：错误事件 / Fault: error event",
+        "先发两个回答片段，再发送 error 事件（5000 internal server error）并结束流。",
+        Fault.ERROR_EVENT,
+        lambda question: Reply(answer_pieces=("好的", "，")),
+    ),
+    _fault_bot(
+        "fault-drop",
+        "故障：连接中断 / Fault: dropped connection",
+        "发送几个回答片段后直接断开连接，不发送结束块。",
+        Fault.DROP,
+        lambda question: Reply(answer_pieces=("这条回答", "会在中途", "断开")),
+    ),
+    _fault_bot(
+        "fault-slow",
+        "故障：慢响应 / Fault: slow response",
+        "等待 3 秒后才发送响应的第一个字节，然后给出简短回答。",
+        Fault.SLOW,
+        _fixed_answer("久等了，这是一个慢速回答。", "Sorry for the wait, this is a slow answer."),
+    ),
+    _fault_bot(
+        "fault-401",
+        "故障：鉴权失败 / Fault: 401",
+        "即使令牌正确，对话请求也返回 HTTP 401（4100 authentication is invalid）。",
+        Fault.UNAUTHORIZED,
+        _OK_ANSWER,
+    ),
+    _fault_bot(
+        "fault-4015",
+        "故障：未发布 / Fault: not published",
+        "对话请求返回 JSON 错误 4015（机器人未发布到 API 渠道），即使请求的是流式响应。",
+        Fault.UNPUBLISHED,
+        _OK_ANSWER,
+    ),
+)
+
+BOTS: dict[str, Bot] = {bot.id: bot for bot in _ALL}
+"""Every demo bot by id, in the order the server lists them."""
