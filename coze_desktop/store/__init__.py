@@ -1,0 +1,38 @@
+"""The local chat history on SQLite (stdlib ``sqlite3``; no Qt, no Coze API).
+
+``Store.open()`` is the way in; see :mod:`coze_desktop.store.chats` for the repository,
+:mod:`coze_desktop.store.search` for search and :mod:`coze_desktop.store.db` for the file,
+its schema and its errors.
+"""
+
+from coze_desktop.store.chats import ConversationSummary, NotFoundError, ReplyWriter, Store
+from coze_desktop.store.db import (
+    SCHEMA_VERSION,
+    ForeignDatabaseError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+    StoreVersionError,
+    StoreWriteError,
+)
+from coze_desktop.store.paths import DB_FILENAME, default_data_dir, default_db_path
+from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
+
+__all__ = [
+    "DB_FILENAME",
+    "DEFAULT_MARKERS",
+    "SCHEMA_VERSION",
+    "ConversationSummary",
+    "ForeignDatabaseError",
+    "NotFoundError",
+    "ReplyWriter",
+    "SearchHit",
+    "Store",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreVersionError",
+    "StoreWriteError",
+    "default_data_dir",
+    "default_db_path",
+]

@@ -1,0 +1,927 @@
+"""The history repository: bots, conversations, messages and their details, API call counts.
+
+:class:`Store` is what the GUI and the CLI use. Every method takes and returns the dataclasses
+of :mod:`coze_desktop.domain`; objects passed in are never modified (the saved copy, with its
+``id`` and ``uid`` filled in, is returned), so a failed write leaves the caller's data as it
+was. Every write that touches more than one row runs in one transaction. A store may be shared
+between threads: calls are serialised by a lock.
+
+A streaming answer is saved through a :class:`ReplyWriter`: it starts in state ``streaming``,
+is checkpointed about once a second and finished with its final state. A store that finds a
+message still ``streaming`` when it opens marks it ``interrupted`` and keeps its text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from coze_desktop.domain import (
+    DEFAULT_BASE_URL,
+    Bot,
+    Conversation,
+    ErrorInfo,
+    Message,
+    MessageState,
+    Role,
+    Source,
+    Usage,
+    token_fingerprint,
+)
+from coze_desktop.store import search as search_module
+from coze_desktop.store.db import (
+    DEFAULT_BUSY_TIMEOUT,
+    MAX_SOURCES_PER_MESSAGE,
+    Database,
+    StoreError,
+    open_database,
+)
+from coze_desktop.store.paths import resolve_db_path
+from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_CHARS = 120
+CHECKPOINT_INTERVAL = 1.0  # seconds between checkpoints of a streaming reply
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class NotFoundError(StoreError, LookupError):
+    """The conversation or message does not exist (any more)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """A row of the conversation list: the conversation, its size and its latest words."""
+
+    conversation: Conversation
+    message_count: int
+    last_message_preview: str  # the first characters of the newest message, raw text
+
+
+def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
+    """Serialise a :class:`Store` method with the store's lock (one thread at a time)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+_CONVERSATION_COLUMNS = (
+    "c.id, c.uid, c.coze_conversation_id, c.bot_id, c.base_url, c.title, c.created_at, c.updated_at, c.pinned"
+)
+_MESSAGE_COLUMNS = (
+    "id, conversation_id, uid, coze_message_id, coze_chat_id, role, type, text, reasoning, "
+    "content_type, state, error_code, error_text, error_logid, created_at"
+)
+_BOT_COLUMNS = "bot_id, base_url, name, description, icon_url, prologue, suggested_questions"
+
+
+# Rows come from our own schema, so their column types are known; sqlite3 types them as Any.
+def _conversation_from_row(row: Sequence[Any]) -> Conversation:
+    conv_id, uid, coze_id, bot_id, base_url, title, created_at, updated_at, pinned = row
+    return Conversation(
+        id=conv_id,
+        uid=uid,
+        coze_conversation_id=coze_id,
+        bot_id=bot_id,
+        base_url=base_url,
+        title=title,
+        created_at=created_at,
+        updated_at=updated_at,
+        pinned=bool(pinned),
+    )
+
+
+def _message_from_row(row: Sequence[Any]) -> Message:
+    (msg_id, conv_id, uid, coze_message_id, coze_chat_id, role, msg_type, text, reasoning,
+     content_type, state, error_code, error_text, error_logid, created_at) = row  # fmt: skip
+    error = None
+    if error_code is not None or error_text is not None:
+        error = ErrorInfo(code=error_code, message=error_text or "", logid=error_logid)
+    return Message(
+        id=msg_id,
+        conversation_id=conv_id,
+        uid=uid,
+        role=Role(role),
+        type=msg_type,
+        text=text,
+        reasoning=reasoning,
+        content_type=content_type,
+        state=MessageState(state),
+        coze_message_id=coze_message_id,
+        coze_chat_id=coze_chat_id,
+        error=error,
+        created_at=created_at,
+    )
+
+
+def _bot_from_row(row: Sequence[Any]) -> Bot:
+    bot_id, base_url, name, description, icon_url, prologue, questions = row
+    try:
+        parsed = json.loads(questions)
+    except ValueError:
+        parsed = []
+    return Bot(
+        bot_id=bot_id,
+        base_url=base_url,
+        name=name,
+        description=description,
+        icon_url=icon_url,
+        prologue=prologue,
+        suggested_questions=[str(q) for q in parsed] if isinstance(parsed, list) else [],
+    )
+
+
+def _month(when: float | None) -> str:
+    return time.strftime("%Y-%m", time.localtime(time.time() if when is None else when))
+
+
+def _check_sources(sources: Sequence[Source]) -> None:
+    if len(sources) > MAX_SOURCES_PER_MESSAGE:
+        raise ValueError(f"a message can keep at most {MAX_SOURCES_PER_MESSAGE} sources, got {len(sources)}")
+
+
+class Store:
+    """The local chat history. Open it with :meth:`Store.open`; close it when done.
+
+    Attributes set when opening: ``path`` (the database file), ``recovered_from`` (where a
+    damaged file was moved, else ``None``; see :attr:`recovery_message`), ``backups`` (copies
+    made before a migration) and ``interrupted_count`` (streaming replies found cut off).
+    """
+
+    def __init__(self, database: Database) -> None:
+        """Wrap an open :class:`Database`; most callers want :meth:`Store.open` instead."""
+        self._db = database
+        self._lock = threading.RLock()
+        self.path: Path = database.path
+        self.recovered_from: Path | None = database.recovered_from
+        self.backups: list[Path] = list(database.backups)
+        self.read_only: bool = database.read_only
+        self.interrupted_count = 0 if database.read_only else self._mark_interrupted()
+
+    @classmethod
+    def open(
+        cls,
+        path_or_data_dir: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> Store:
+        """Open the history in a data folder (``history.sqlite3`` inside) or a database file.
+
+        ``None`` opens the default data folder (see :func:`~coze_desktop.store.paths.default_data_dir`).
+        With ``read_only`` nothing is created, migrated or repaired, and writes raise
+        :class:`~coze_desktop.store.db.StoreWriteError`. Raises the ``StoreError`` subclasses
+        described in :func:`~coze_desktop.store.db.open_database`.
+        """
+        path = resolve_db_path(path_or_data_dir)
+        database = open_database(path, read_only=read_only, busy_timeout=busy_timeout)
+        try:
+            return cls(database)
+        except BaseException:
+            database.close()
+            raise
+
+    @property
+    def recovery_message(self) -> str | None:
+        """What to tell the user when a damaged file was moved aside at opening, else ``None``."""
+        if self.recovered_from is None:
+            return None
+        return (
+            f"聊天记录文件已损坏，已移到 {self.recovered_from}，并新建了空的聊天记录。"
+            f"The chat history file was damaged. It was moved to {self.recovered_from} "
+            "(nothing was deleted) and a new, empty history was started."
+        )
+
+    @_locked
+    def close(self) -> None:
+        """Close the database. The store cannot be used afterwards."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _mark_interrupted(self) -> int:
+        with self._db.translating_errors() as conn:
+            count = int(conn.execute("SELECT count(*) FROM messages WHERE state = 'streaming'").fetchone()[0])
+        if count:
+            with self._db.transaction() as conn:
+                conn.execute("UPDATE messages SET state = 'interrupted' WHERE state = 'streaming'")
+            logger.warning("%d reply(ies) were cut off by a crash; marked them interrupted", count)
+        return count
+
+    @_locked
+    def check_integrity(self) -> list[str]:
+        """Run SQLite's full quick check (slow on a big file); an empty list means sound."""
+        return self._db.integrity_problems()
+
+    # ---------------------------------------------------------------------------------- bots
+
+    @_locked
+    def upsert_bot(self, bot: Bot) -> None:
+        """Save a bot's profile, replacing what was known about the same bot id and base URL."""
+        with self._db.transaction() as conn:
+            _upsert_bot(conn, bot)
+
+    @_locked
+    def get_bot(self, bot_id: str, base_url: str = DEFAULT_BASE_URL) -> Bot | None:
+        """The saved profile of a bot, or ``None``."""
+        with self._db.translating_errors() as conn:
+            row = conn.execute(
+                f"SELECT {_BOT_COLUMNS} FROM bots WHERE bot_id = ? AND base_url = ?",  # noqa: S608
+                (bot_id, base_url),
+            ).fetchone()
+        return None if row is None else _bot_from_row(row)
+
+    @_locked
+    def list_bots(self) -> list[Bot]:
+        """Every saved bot, by name."""
+        with self._db.translating_errors() as conn:
+            rows = conn.execute(
+                f"SELECT {_BOT_COLUMNS} FROM bots ORDER BY name, bot_id, base_url"  # noqa: S608
+            ).fetchall()
+        return [_bot_from_row(row) for row in rows]
+
+    # ------------------------------------------------------------------------- conversations
+
+    @_locked
+    def create_conversation(self, conversation: Conversation) -> Conversation:
+        """Save a new conversation; returns a copy with ``id``, ``uid`` and times filled in.
+
+        ``uid`` is kept if given (it must be new) and otherwise made up; a zero ``created_at``
+        becomes now and a zero ``updated_at`` becomes ``created_at``.
+        """
+        with self._db.transaction() as conn:
+            return self._insert_conversation(conn, conversation)
+
+    def _insert_conversation(self, conn: sqlite3.Connection, conv: Conversation) -> Conversation:
+        uid = conv.uid or uuid.uuid4().hex
+        if conn.execute("SELECT 1 FROM conversations WHERE uid = ?", (uid,)).fetchone():
+            raise StoreError(f"a conversation with uid {uid} already exists", path=self.path)
+        created_at = conv.created_at or time.time()
+        updated_at = conv.updated_at or created_at
+        cursor = conn.execute(
+            "INSERT INTO conversations (uid, coze_conversation_id, bot_id, base_url, title, "
+            "created_at, updated_at, pinned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uid,
+                conv.coze_conversation_id,
+                conv.bot_id,
+                conv.base_url,
+                conv.title,
+                created_at,
+                updated_at,
+                int(conv.pinned),
+            ),
+        )
+        return dataclasses.replace(
+            conv, id=cursor.lastrowid, uid=uid, created_at=created_at, updated_at=updated_at
+        )
+
+    @_locked
+    def get_conversation(self, conversation_id: int) -> Conversation | None:
+        """A conversation by its local id, or ``None``."""
+        return self._fetch_conversation("c.id = ?", conversation_id)
+
+    @_locked
+    def get_conversation_by_uid(self, uid: str) -> Conversation | None:
+        """A conversation by its global uid, or ``None``."""
+        return self._fetch_conversation("c.uid = ?", uid)
+
+    @_locked
+    def find_conversation_by_coze_id(self, coze_conversation_id: str, base_url: str) -> Conversation | None:
+        """The newest local conversation continuing Coze conversation ``coze_conversation_id`` on
+        ``base_url`` (Coze ids are per server), or ``None``."""
+        with self._db.translating_errors() as conn:
+            row = conn.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c "  # noqa: S608 - fixed column list
+                "WHERE c.coze_conversation_id = ? AND c.base_url = ? ORDER BY c.id DESC LIMIT 1",
+                (coze_conversation_id, base_url.rstrip("/")),
+            ).fetchone()
+        return None if row is None else _conversation_from_row(row)
+
+    def _fetch_conversation(self, where: str, value: object) -> Conversation | None:
+        with self._db.translating_errors() as conn:
+            row = conn.execute(
+                f"SELECT {_CONVERSATION_COLUMNS} FROM conversations c WHERE {where}",  # noqa: S608
+                (value,),
+            ).fetchone()
+        return None if row is None else _conversation_from_row(row)
+
+    @_locked
+    def list_conversations(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        bot_id: str | None = None,
+        base_url: str | None = None,
+    ) -> list[ConversationSummary]:
+        """A page of conversations: pinned first, then the most recently active first."""
+        where, params = self._conversation_filter(bot_id, base_url)
+        sql = (
+            f"SELECT {_CONVERSATION_COLUMNS}, "  # noqa: S608 - only fixed SQL fragments are joined
+            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), "
+            f"(SELECT substr(m.text, 1, {PREVIEW_CHARS}) FROM messages m "
+            " WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) "
+            f"FROM conversations c {where} "
+            "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?"
+        )
+        with self._db.translating_errors() as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [
+            ConversationSummary(
+                conversation=_conversation_from_row(row[:9]),
+                message_count=int(row[9]),
+                last_message_preview=row[10] or "",
+            )
+            for row in rows
+        ]
+
+    @_locked
+    def count_conversations(self, *, bot_id: str | None = None, base_url: str | None = None) -> int:
+        """How many conversations :meth:`list_conversations` can page through."""
+        where, params = self._conversation_filter(bot_id, base_url)
+        with self._db.translating_errors() as conn:
+            sql = f"SELECT count(*) FROM conversations c {where}"  # noqa: S608
+            return int(conn.execute(sql, params).fetchone()[0])
+
+    @staticmethod
+    def _conversation_filter(bot_id: str | None, base_url: str | None) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if bot_id is not None:
+            clauses.append("c.bot_id = ?")
+            params.append(bot_id)
+        if base_url is not None:
+            clauses.append("c.base_url = ?")
+            params.append(base_url)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    @_locked
+    def rename_conversation(self, conversation_id: int, title: str) -> None:
+        """Change a conversation's title."""
+        self._update_conversation(conversation_id, "title = ?", title)
+
+    @_locked
+    def set_pinned(self, conversation_id: int, pinned: bool) -> None:
+        """Pin a conversation to the top of the list, or unpin it."""
+        self._update_conversation(conversation_id, "pinned = ?", int(pinned))
+
+    @_locked
+    def set_coze_conversation_id(self, conversation_id: int, coze_conversation_id: str | None) -> None:
+        """Remember (or forget) the Coze-side conversation id that continues this conversation."""
+        self._update_conversation(conversation_id, "coze_conversation_id = ?", coze_conversation_id)
+
+    def _update_conversation(self, conversation_id: int, assignment: str, value: object) -> None:
+        with self._db.transaction() as conn:
+            sql = f"UPDATE conversations SET {assignment} WHERE id = ?"  # noqa: S608
+            if conn.execute(sql, (value, conversation_id)).rowcount == 0:
+                raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
+
+    @_locked
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation with all its messages, sources, follow-ups and usage."""
+        with self._db.transaction() as conn:
+            cursor = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
+
+    # ------------------------------------------------------------------------------ messages
+
+    @_locked
+    def add_message(self, message: Message) -> Message:
+        """Save a whole message (a question, or a finished answer) with its details.
+
+        Returns the saved copy with ``id``, ``uid`` and ``created_at`` filled in. Raises
+        :class:`NotFoundError` when the conversation does not exist, ``ValueError`` when the
+        message has no ``conversation_id`` or more sources than a message can keep.
+        """
+        if message.conversation_id is None:
+            raise ValueError("the message has no conversation_id")
+        _check_sources(message.sources)
+        with self._db.transaction() as conn:
+            if not conn.execute(
+                "SELECT 1 FROM conversations WHERE id = ?", (message.conversation_id,)
+            ).fetchone():
+                raise NotFoundError(f"conversation {message.conversation_id} does not exist", path=self.path)
+            return self._insert_message(conn, message, message.conversation_id)
+
+    def _insert_message(self, conn: sqlite3.Connection, message: Message, conversation_id: int) -> Message:
+        uid = message.uid or uuid.uuid4().hex
+        created_at = message.created_at or time.time()
+        error = message.error
+        cursor = conn.execute(
+            "INSERT INTO messages (uid, conversation_id, coze_message_id, coze_chat_id, role, type, "
+            "text, reasoning, content_type, state, error_code, error_text, error_logid, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uid,
+                conversation_id,
+                message.coze_message_id,
+                message.coze_chat_id,
+                message.role.value,
+                message.type,
+                message.text,
+                message.reasoning,
+                message.content_type,
+                message.state.value,
+                error.code if error else None,
+                error.message if error else None,
+                error.logid if error else None,
+                created_at,
+            ),
+        )
+        message_id = int(cursor.lastrowid or 0)
+        _insert_details(
+            conn, message_id, message.sources, message.follow_ups, message.usage, message.duration
+        )
+        _touch_conversation(conn, conversation_id, created_at)
+        return dataclasses.replace(
+            message,
+            id=message_id,
+            conversation_id=conversation_id,
+            uid=uid,
+            created_at=created_at,
+            sources=list(message.sources),
+            follow_ups=list(message.follow_ups),
+        )
+
+    @_locked
+    def get_message(self, message_id: int) -> Message | None:
+        """A message with its sources, follow-ups and usage, or ``None``."""
+        found = self._load_messages("id = ?", (message_id,), "")
+        return found[0] if found else None
+
+    @_locked
+    def messages(self, conversation_id: int) -> list[Message]:
+        """Every message of a conversation, oldest first, with all details."""
+        return self._load_messages("conversation_id = ?", (conversation_id,), "ORDER BY id")
+
+    @_locked
+    def message_page(
+        self, conversation_id: int, *, before_id: int | None = None, limit: int = 50
+    ) -> list[Message]:
+        """Up to ``limit`` messages older than ``before_id`` (or the newest), newest first.
+
+        Page backwards through a long conversation by passing the smallest id of the last page.
+        """
+        if before_id is None:
+            return self._load_messages(
+                "conversation_id = ?", (conversation_id,), "ORDER BY id DESC LIMIT ?", limit
+            )
+        return self._load_messages(
+            "conversation_id = ? AND id < ?",
+            (conversation_id, before_id),
+            "ORDER BY id DESC LIMIT ?",
+            limit,
+        )
+
+    @_locked
+    def count_messages(self, conversation_id: int) -> int:
+        """How many messages a conversation has."""
+        with self._db.translating_errors() as conn:
+            sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
+            return int(conn.execute(sql, (conversation_id,)).fetchone()[0])
+
+    def _load_messages(
+        self, where: str, params: tuple[object, ...], tail: str, *tail_params: object
+    ) -> list[Message]:
+        sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} {tail}"  # noqa: S608
+        with self._db.translating_errors() as conn:
+            messages = [_message_from_row(row) for row in conn.execute(sql, (*params, *tail_params))]
+            _attach_details(conn, messages)
+        return messages
+
+    @_locked
+    def delete_message(self, message_id: int) -> None:
+        """Delete one message with its sources, follow-ups and usage."""
+        with self._db.transaction() as conn:
+            if conn.execute("DELETE FROM messages WHERE id = ?", (message_id,)).rowcount == 0:
+                raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+
+    # ------------------------------------------------------------------------- streaming replies
+
+    @_locked
+    def start_reply(
+        self,
+        conversation_id: int,
+        *,
+        coze_chat_id: str | None = None,
+        created_at: float | None = None,
+        checkpoint_interval: float = CHECKPOINT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> ReplyWriter:
+        """Save an empty assistant answer in state ``streaming`` and return its writer.
+
+        Call this before the first delta arrives. ``clock`` (monotonic seconds) decides when a
+        checkpoint is due; tests pass a fake one.
+        """
+        message = Message(
+            id=None,
+            conversation_id=conversation_id,
+            role=Role.ASSISTANT,
+            type="answer",
+            state=MessageState.STREAMING,
+            coze_chat_id=coze_chat_id,
+            created_at=created_at or time.time(),
+        )
+        saved = self.add_message(message)
+        return ReplyWriter(self, saved, checkpoint_interval=checkpoint_interval, clock=clock)
+
+    @_locked
+    def _save_checkpoint(self, message_id: int, text: str, reasoning: str) -> None:
+        # 'streaming' again: another process opening the store meanwhile marked it interrupted.
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE messages SET text = ?, reasoning = ?, state = 'streaming' WHERE id = ?",
+                (text, reasoning, message_id),
+            )
+
+    @_locked
+    def _save_final(self, message: Message) -> bool:
+        assert message.id is not None and message.conversation_id is not None
+        error = message.error
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET text = ?, reasoning = ?, state = ?, error_code = ?, "
+                "error_text = ?, error_logid = ?, coze_message_id = coalesce(?, coze_message_id), "
+                "coze_chat_id = coalesce(?, coze_chat_id) WHERE id = ?",
+                (
+                    message.text,
+                    message.reasoning,
+                    message.state.value,
+                    error.code if error else None,
+                    error.message if error else None,
+                    error.logid if error else None,
+                    message.coze_message_id,
+                    message.coze_chat_id,
+                    message.id,
+                ),
+            )
+            if cursor.rowcount == 0:
+                return False  # the user deleted the conversation while the answer streamed
+            _insert_details(
+                conn, message.id, message.sources, message.follow_ups, message.usage, message.duration
+            )
+            _touch_conversation(conn, message.conversation_id, time.time())
+        return True
+
+    # -------------------------------------------------------------------------------- import
+
+    @_locked
+    def import_conversation(
+        self, conversation: Conversation, messages: Iterable[Message], bot: Bot | None = None
+    ) -> bool:
+        """Save a conversation read from an export file, all or nothing; idempotent by uid.
+
+        Returns ``False`` (and changes nothing) when a conversation with the same ``uid`` is
+        already saved. Messages whose ``uid`` is already saved are skipped; a message saved as
+        ``streaming`` comes in as ``interrupted``. ``bot``, if given, is saved too.
+        """
+        message_list = list(messages)
+        for message in message_list:
+            _check_sources(message.sources)
+        with self._db.transaction() as conn:
+            if (
+                conversation.uid
+                and conn.execute("SELECT 1 FROM conversations WHERE uid = ?", (conversation.uid,)).fetchone()
+            ):
+                return False
+            if bot is not None:
+                _upsert_bot(conn, bot)
+            saved = self._insert_conversation(conn, conversation)
+            assert saved.id is not None
+            skipped = 0
+            for message in message_list:
+                if (
+                    message.uid
+                    and conn.execute("SELECT 1 FROM messages WHERE uid = ?", (message.uid,)).fetchone()
+                ):
+                    skipped += 1
+                    continue
+                if message.state is MessageState.STREAMING:
+                    message = dataclasses.replace(message, state=MessageState.INTERRUPTED)
+                self._insert_message(conn, message, saved.id)
+            if conversation.updated_at:  # keep the file's time even if a message looks later
+                conn.execute(
+                    "UPDATE conversations SET updated_at = ? WHERE id = ?", (saved.updated_at, saved.id)
+                )
+        logger.info(
+            "imported conversation %s (%d messages, %d already present)",
+            saved.uid,
+            len(message_list) - skipped,
+            skipped,
+        )
+        return True
+
+    # ----------------------------------------------------------------------------- API calls
+
+    @_locked
+    def record_api_call(self, base_url: str, token: str, *, when: float | None = None) -> int:
+        """Count one API call for the account behind ``token`` this month; returns the count.
+
+        Only :func:`~coze_desktop.domain.token_fingerprint` of the token is stored.
+        """
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "INSERT INTO api_calls (base_url, account, month, count) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (base_url, account, month) DO UPDATE SET count = count + 1 "
+                "RETURNING count",
+                (base_url, token_fingerprint(token), _month(when)),
+            ).fetchone()
+        return int(row[0])
+
+    @_locked
+    def api_calls(self, base_url: str, token: str, month: str | None = None) -> int:
+        """API calls counted for ``token``'s account in ``month`` ('YYYY-MM', default: now)."""
+        with self._db.translating_errors() as conn:
+            row = conn.execute(
+                "SELECT count FROM api_calls WHERE base_url = ? AND account = ? AND month = ?",
+                (base_url, token_fingerprint(token), month or _month(None)),
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    # -------------------------------------------------------------------------------- search
+
+    @_locked
+    def search(
+        self,
+        query: str,
+        *,
+        bot_id: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        markers: tuple[str, str] = DEFAULT_MARKERS,
+    ) -> list[SearchHit]:
+        """Find saved messages whose text or source passages contain every word of ``query``.
+
+        See :func:`coze_desktop.store.search.search_messages` for matching and ranking.
+        ``since``/``until`` bound ``created_at`` (Unix seconds, ``until`` exclusive).
+        """
+        with self._db.translating_errors() as conn:
+            return search_module.search_messages(
+                conn,
+                query,
+                bot_id=bot_id,
+                since=since,
+                until=until,
+                limit=limit,
+                offset=offset,
+                markers=markers,
+            )
+
+
+def _upsert_bot(conn: sqlite3.Connection, bot: Bot) -> None:
+    conn.execute(
+        f"INSERT INTO bots ({_BOT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
+        "ON CONFLICT (bot_id, base_url) DO UPDATE SET name = excluded.name, "
+        "description = excluded.description, icon_url = excluded.icon_url, "
+        "prologue = excluded.prologue, suggested_questions = excluded.suggested_questions",
+        (
+            bot.bot_id,
+            bot.base_url,
+            bot.name,
+            bot.description,
+            bot.icon_url,
+            bot.prologue,
+            json.dumps(list(bot.suggested_questions), ensure_ascii=False),
+        ),
+    )
+
+
+def _touch_conversation(conn: sqlite3.Connection, conversation_id: int, when: float) -> None:
+    conn.execute(
+        "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ?",
+        (when, conversation_id),
+    )
+
+
+def _insert_details(
+    conn: sqlite3.Connection,
+    message_id: int,
+    sources: Sequence[Source],
+    follow_ups: Sequence[str],
+    usage: Usage | None,
+    duration: float | None,
+) -> None:
+    if sources:
+        conn.executemany(
+            "INSERT INTO sources (message_id, rank, slice, score, document, dataset, title, url) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (message_id, rank, s.slice, s.score, s.document, s.dataset, s.title, s.url)
+                for rank, s in enumerate(sources)
+            ],
+        )
+    if follow_ups:
+        conn.executemany(
+            "INSERT INTO follow_ups (message_id, rank, text) VALUES (?, ?, ?)",
+            [(message_id, rank, text) for rank, text in enumerate(follow_ups)],
+        )
+    if usage is not None or duration is not None:
+        conn.execute(
+            "INSERT INTO usage (message_id, input_tokens, output_tokens, total_tokens, "
+            "duration_seconds) VALUES (?, ?, ?, ?, ?)",
+            (
+                message_id,
+                usage.input_count if usage else None,
+                usage.output_count if usage else None,
+                usage.token_count if usage else None,
+                duration,
+            ),
+        )
+
+
+def _attach_details(conn: sqlite3.Connection, messages: list[Message]) -> None:
+    """Fill ``sources``, ``follow_ups``, ``usage`` and ``duration`` of freshly loaded messages."""
+    if not messages:
+        return
+    by_id = {m.id: m for m in messages}
+    ids = json.dumps(list(by_id))
+    in_ids = "message_id IN (SELECT value FROM json_each(?))"
+    for row in conn.execute(
+        "SELECT message_id, slice, score, document, dataset, title, url FROM sources "  # noqa: S608
+        f"WHERE {in_ids} ORDER BY message_id, rank",
+        (ids,),
+    ):
+        by_id[row[0]].sources.append(Source(*row[1:]))
+    for message_id, text in conn.execute(
+        f"SELECT message_id, text FROM follow_ups WHERE {in_ids} ORDER BY message_id, rank",  # noqa: S608
+        (ids,),
+    ):
+        by_id[message_id].follow_ups.append(text)
+    for message_id, input_tokens, output_tokens, total_tokens, duration in conn.execute(
+        "SELECT message_id, input_tokens, output_tokens, total_tokens, duration_seconds "  # noqa: S608
+        f"FROM usage WHERE {in_ids}",
+        (ids,),
+    ):
+        message = by_id[message_id]
+        if total_tokens is not None or input_tokens is not None or output_tokens is not None:
+            message.usage = Usage(input_tokens or 0, output_tokens or 0, total_tokens or 0)
+        message.duration = duration
+
+
+def _joined(parts: list[str]) -> str:
+    """Join accumulated pieces and keep the result as the only piece (O(total) once)."""
+    text = "".join(parts)
+    parts[:] = [text] if text else []
+    return text
+
+
+class ReplyWriter:
+    """Saves one streaming assistant answer: created by :meth:`Store.start_reply`.
+
+    :meth:`append` costs O(len(delta)): pieces are kept in memory and written as a checkpoint
+    at most once per ``checkpoint_interval`` seconds (about 1 s), so a crash loses at most
+    about a second of text. :meth:`finish` writes the final state with sources, follow-ups
+    and usage in one transaction. Used as a context manager, a block left by an exception
+    finishes the answer as ``failed`` and one left normally finishes it as ``complete``.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        message: Message,
+        *,
+        checkpoint_interval: float = CHECKPOINT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Wrap a message already saved as ``streaming``; use :meth:`Store.start_reply`."""
+        assert message.id is not None
+        self._store = store
+        self._message = message
+        self._message_id: int = message.id
+        self._interval = checkpoint_interval
+        self._clock = clock
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._dirty = False
+        self._finished = False
+        self._last_checkpoint = clock()
+
+    @property
+    def message_id(self) -> int:
+        """The local id of the answer being written."""
+        return self._message_id
+
+    @property
+    def uid(self) -> str:
+        """The global uid of the answer being written."""
+        return self._message.uid
+
+    @property
+    def finished(self) -> bool:
+        """True once :meth:`finish` succeeded."""
+        return self._finished
+
+    def append(self, text_delta: str, reasoning_delta: str = "") -> None:
+        """Add a piece of the answer (and of its reasoning); checkpoints when one is due.
+
+        May raise :class:`~coze_desktop.store.db.StoreWriteError` from a checkpoint; the text
+        stays in memory and the next checkpoint (a second later) or :meth:`finish` retries.
+        """
+        if self._finished:
+            raise RuntimeError("the reply is already finished")
+        if text_delta:
+            self._text.append(text_delta)
+            self._dirty = True
+        if reasoning_delta:
+            self._reasoning.append(reasoning_delta)
+            self._dirty = True
+        if self._dirty and self._clock() - self._last_checkpoint >= self._interval:
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Write the text so far to the database now (if anything changed since last time)."""
+        if not self._dirty:
+            return
+        self._last_checkpoint = self._clock()  # even if it fails: retry in a second, not per delta
+        self._store._save_checkpoint(self._message_id, _joined(self._text), _joined(self._reasoning))
+        self._dirty = False
+
+    def finish(
+        self,
+        state: MessageState = MessageState.COMPLETE,
+        *,
+        error: ErrorInfo | None = None,
+        sources: Sequence[Source] = (),
+        follow_ups: Sequence[str] = (),
+        usage: Usage | None = None,
+        duration: float | None = None,
+        coze_message_id: str | None = None,
+        coze_chat_id: str | None = None,
+    ) -> Message:
+        """Save the whole answer with its final ``state`` and details; returns it.
+
+        ``state`` is complete, stopped, failed or interrupted. If the conversation was deleted
+        while the answer streamed, nothing is saved. On a ``StoreError`` nothing was written
+        and ``finish`` may be called again.
+        """
+        if self._finished:
+            raise RuntimeError("the reply is already finished")
+        if state is MessageState.STREAMING:
+            raise ValueError("finish() needs a final state, not 'streaming'")
+        _check_sources(sources)
+        final = dataclasses.replace(
+            self._message,
+            text=_joined(self._text),
+            reasoning=_joined(self._reasoning),
+            state=state,
+            error=error,
+            sources=list(sources),
+            follow_ups=list(follow_ups),
+            usage=usage,
+            duration=duration,
+            coze_message_id=coze_message_id or self._message.coze_message_id,
+            coze_chat_id=coze_chat_id or self._message.coze_chat_id,
+        )
+        if not self._store._save_final(final):
+            logger.info("answer %d was deleted while it streamed; not saved", self._message_id)
+        self._finished = True
+        self._dirty = False
+        return final
+
+    def __enter__(self) -> ReplyWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._finished:
+            return
+        if exc is None:
+            self.finish()
+        else:
+            self.finish(MessageState.FAILED, error=ErrorInfo(code=None, message=str(exc) or repr(exc)))

@@ -1,0 +1,456 @@
+"""Full-text search over saved messages and the knowledge-base passages of their answers.
+
+Matching is by substring, for Chinese as for English, case-insensitive for ASCII letters. The
+query is split on whitespace; a message matches when its text, or one of its source passages,
+contains every word. Documents (texts and passages) live in the FTS5 ``trigram`` index
+``search_index``; no user input is ever parsed as FTS5 syntax (every piece is a quoted phrase).
+
+Queries with a word of 3 or more characters are *ranked*: the newest :data:`RANK_WINDOW`
+matching documents (every match, for most queries) are scored with Okapi BM25 (k1 = 1.2,
+b = 0.75) and listed best first, then newest first among equals; a query matching more
+documents lists the older ones after those, newest first. BM25 is computed here rather than
+with FTS5's ``bm25()``, whose term weights need a pass over *every* document containing each
+word (hundreds of milliseconds for common words in a million messages); as every hit contains
+every word, the words are weighted equally.
+
+The trigram index cannot match 1-2 character words directly, so such a word is expanded into
+the indexed trigrams that start with it (each document ends with two U+001F, so every
+character starts one) when there are at most :data:`MAX_EXPANSION` of them. A query made only
+of short words is listed newest first: the newest :data:`SCAN_PROBE` messages are scanned with
+``instr()`` (common words fill the page there), then the expanded index is asked, and a very
+common word that cannot be expanded falls back to scanning everything.
+
+Snippets are cut from the raw text around the first match, with every match inside the window
+wrapped in the caller's markers. Nothing is escaped: the GUI or HTML layer does that.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from coze_desktop.domain import Role
+from coze_desktop.store.db import DOC_SHIFT
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MARKERS = ("«", "»")
+SNIPPET_CHARS = 60
+MIN_INDEXED_CHARS = 3  # the trigram tokenizer needs at least three characters
+RANK_WINDOW = 1000  # newest matching documents that are ranked by BM25
+SCAN_PROBE = 5000  # newest messages scanned directly for a query of 1-2 character words
+MAX_EXPANSION = 1000  # a 1-2 character word is looked up as at most this many trigrams
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+_DOC_SLOT_MASK = (1 << DOC_SHIFT) - 1
+# The text of the document a search_index row stands for: a message text or a source passage.
+_DOCUMENT_TEXT = (
+    f"(CASE WHEN search_index.rowid & {_DOC_SLOT_MASK} = 0 THEN m.text "  # noqa: S608 - constants only
+    "ELSE (SELECT slice FROM sources WHERE message_id = m.id "
+    f"AND rank = (search_index.rowid & {_DOC_SLOT_MASK}) - 1) END)"
+)
+_DOCUMENTS = f"search_index CROSS JOIN messages m ON m.id = search_index.rowid >> {DOC_SHIFT}"
+_TERMS_TABLE = "temp.search_terms"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One message that matched a search."""
+
+    conversation_id: int
+    conversation_title: str
+    message_id: int
+    role: Role
+    snippet: str  # raw text around the first match, matches wrapped in the markers
+    created_at: float
+    in_source: bool = False  # matched in a knowledge-base passage of the answer, not its text
+
+
+@dataclass(frozen=True, slots=True)
+class _Filters:
+    bot_id: str | None
+    since: float | None
+    until: float | None
+
+    def sql(self) -> tuple[str, str, list[object]]:
+        """A join (the conversation, only when filtering by bot), conditions and parameters."""
+        join = ""
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.bot_id is not None:
+            join = "CROSS JOIN conversations c ON c.id = m.conversation_id"
+            clauses.append("c.bot_id = ?")
+            params.append(self.bot_id)
+        if self.since is not None:
+            clauses.append("m.created_at >= ?")
+            params.append(self.since)
+        if self.until is not None:
+            clauses.append("m.created_at < ?")
+            params.append(self.until)
+        return join, "".join(f" AND {clause}" for clause in clauses), params
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexQuery:
+    """How the index answers a query: a MATCH expression plus words checked with instr()."""
+
+    match: str  # empty when no word could be looked up in the index
+    verify: tuple[str, ...]
+    impossible: bool  # a short word occurs nowhere, so nothing can match
+
+
+def query_words(query: str) -> list[str]:
+    """The distinct words of a query, split on whitespace (full-width spaces included).
+
+    Control characters are treated as spaces: the index uses one as its end-of-document mark.
+    """
+    cleaned = "".join(" " if ord(ch) < 32 else ch for ch in query)
+    words: list[str] = []
+    seen: set[str] = set()
+    for word in cleaned.split():
+        key = fold(word)
+        if key not in seen:
+            seen.add(key)
+            words.append(word)
+    return words
+
+
+def fts_phrase(text: str) -> str:
+    """``text`` as an FTS5 string: a phrase matched literally, whatever characters it holds."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_match_expression(words: Sequence[str]) -> str:
+    """An FTS5 MATCH expression requiring every word as a literal phrase (quotes escaped)."""
+    return " AND ".join(fts_phrase(word) for word in words)
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` without changing its length, so positions stay valid."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def search_messages(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    bot_id: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    markers: tuple[str, str] = DEFAULT_MARKERS,
+) -> list[SearchHit]:
+    """Search the history; see the module docstring for the rules. Raises ``sqlite3.Error``."""
+    words = query_words(query)
+    if not words or limit <= 0:
+        return []
+    filters = _Filters(bot_id, since, until)
+    offset = max(offset, 0)
+    if any(len(word) >= MIN_INDEXED_CHARS for word in words):
+        message_ids = _ranked_search(conn, words, filters, limit, offset)
+    else:
+        message_ids = _short_search(conn, words, filters, limit, offset)
+    return [_hit(conn, message_id, words, markers) for message_id in message_ids]
+
+
+# ------------------------------------------------------------------------------------------------
+# Building the index query
+
+
+def _index_query(conn: sqlite3.Connection, words: Sequence[str]) -> _IndexQuery:
+    parts: list[str] = []
+    verify: list[str] = []
+    for word in words:
+        if len(word) >= MIN_INDEXED_CHARS:
+            parts.append(fts_phrase(word))
+            continue
+        terms = _expansion(conn, word)
+        if terms == []:
+            return _IndexQuery("", (), impossible=True)
+        if terms is None:
+            verify.append(word)
+        else:
+            parts.append("(" + " OR ".join(fts_phrase(term) for term in terms) + ")")
+            if any(not ch.isascii() and ch.lower() != ch.upper() for ch in word):
+                verify.append(word)  # the index folds all letters; instr() only ASCII ones
+    return _IndexQuery(" AND ".join(parts), tuple(verify), impossible=False)
+
+
+def _expansion(conn: sqlite3.Connection, word: str) -> list[str] | None:
+    """The indexed trigrams starting with a 1-2 character word; ``None`` if too many."""
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {_TERMS_TABLE} USING fts5vocab (main, search_index, 'row')"
+    )
+    prefix = fold(word)
+    cursor = conn.execute(
+        f"SELECT term FROM {_TERMS_TABLE} WHERE term >= ? AND term < ?",  # noqa: S608 - constant name
+        (prefix, prefix + "\U0010ffff"),
+    )
+    terms = [term for (term,) in cursor.fetchmany(MAX_EXPANSION + 1)]
+    cursor.close()
+    return None if len(terms) > MAX_EXPANSION else terms
+
+
+def _conditions(verify: Sequence[str], filters: _Filters) -> tuple[str, str, list[object]]:
+    """Join, SQL conditions and parameters for document rows: instr() checks plus filters."""
+    join, conditions, params = filters.sql()
+    if not verify:
+        return join, conditions, params
+    verify_sql, verify_params = _contains_all(_DOCUMENT_TEXT, verify)
+    return join, f" AND {verify_sql}{conditions}", [*verify_params, *params]
+
+
+def _contains_clause(column: str, word: str) -> tuple[str, str]:
+    """SQL testing that ``column`` contains ``word`` ignoring ASCII case, and its parameter.
+
+    SQLite's ``lower()`` folds only ASCII, so a word without ASCII letters can skip it.
+    """
+    if not any(ch.isascii() and ch.isalpha() for ch in word):
+        return f"instr({column}, ?) > 0", word
+    return f"instr(lower({column}), ?) > 0", word.translate(_ASCII_LOWER)
+
+
+def _contains_all(column: str, words: Sequence[str]) -> tuple[str, list[object]]:
+    parts = [_contains_clause(column, word) for word in words]
+    return " AND ".join(sql for sql, _ in parts), [param for _, param in parts]
+
+
+# ------------------------------------------------------------------------------------------------
+# Ranked search: some word has 3+ characters
+
+
+def _ranked_search(
+    conn: sqlite3.Connection, words: Sequence[str], filters: _Filters, limit: int, offset: int
+) -> list[int]:
+    """Message ids of one page: BM25 then recency over the window, then older matches."""
+    query = _index_query(conn, words)
+    if query.impossible:
+        return []
+    join, conditions, params = _conditions(query.verify, filters)
+    sql = f"""
+        SELECT search_index.rowid, m.created_at, {_DOCUMENT_TEXT}
+        FROM {_DOCUMENTS} {join}
+        WHERE search_index MATCH ?{conditions}
+        ORDER BY search_index.rowid DESC
+        LIMIT ?"""  # noqa: S608 - only fixed SQL fragments are formatted in
+    window = conn.execute(sql, [query.match, *params, RANK_WINDOW]).fetchall()
+    best: dict[int, tuple[float, float]] = {}  # message id -> (best score, created_at)
+    for (doc, created_at, _), score in zip(window, _bm25([row[2] for row in window], words), strict=True):
+        message_id = doc >> DOC_SHIFT
+        if message_id not in best or score > best[message_id][0]:
+            best[message_id] = (score, created_at)
+    ranked = sorted(best, key=lambda mid: (-best[mid][0], -best[mid][1], -mid))
+    page = ranked[offset : offset + limit]
+    if len(window) == RANK_WINDOW and len(page) < limit:
+        older_than = min(best) << DOC_SHIFT
+        skip = max(0, offset - len(ranked))
+        page += _older_matches(
+            conn, query.match, (join, conditions, params), older_than, skip, limit - len(page)
+        )
+    return page
+
+
+def _bm25(texts: Sequence[str], words: Sequence[str]) -> list[float]:
+    """Okapi BM25 of each text for the words (equal weights), lengths relative to these texts."""
+    if not texts:
+        return []
+    needles = [fold(word) for word in words]
+    average = sum(len(text) for text in texts) / len(texts) or 1.0
+    scores = []
+    for text in texts:
+        folded = fold(text)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * len(text) / average)
+        score = 0.0
+        for needle in needles:
+            hits = folded.count(needle)
+            score += hits * (BM25_K1 + 1) / (hits + norm)
+        scores.append(score)
+    return scores
+
+
+def _older_matches(
+    conn: sqlite3.Connection,
+    match: str,
+    conditions: tuple[str, str, list[object]],
+    older_than: int,
+    skip: int,
+    count: int,
+) -> list[int]:
+    """Distinct message ids of matching documents below ``older_than``, newest first."""
+    join, where, params = conditions
+    sql = f"""
+        SELECT search_index.rowid >> {DOC_SHIFT}
+        FROM {_DOCUMENTS} {join}
+        WHERE search_index MATCH ? AND search_index.rowid < ?{where}
+        ORDER BY search_index.rowid DESC"""  # noqa: S608 - only fixed SQL fragments are formatted in
+    found: list[int] = []
+    last = None
+    cursor = conn.execute(sql, [match, older_than, *params])
+    for (message_id,) in cursor:  # documents of one message are adjacent: drop repeats
+        if message_id == last:
+            continue
+        last = message_id
+        if skip:
+            skip -= 1
+            continue
+        found.append(message_id)
+        if len(found) == count:
+            break
+    cursor.close()
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+# Short search: every word has 1-2 characters; newest first
+
+
+def _short_search(
+    conn: sqlite3.Connection, words: Sequence[str], filters: _Filters, limit: int, offset: int
+) -> list[int]:
+    """Message ids of one page, newest first (see the module docstring for the strategy).
+
+    Every step lists matches in the same order (created_at, then id, descending), so pages
+    fit together whichever step served each of them.
+    """
+    need = offset + limit
+    row = conn.execute(
+        "SELECT created_at FROM messages ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (SCAN_PROBE,)
+    ).fetchone()
+    if row is None:  # a small history: scanning all of it is the probe
+        return _scan(conn, words, filters, limit, offset)
+    probed = _scan(conn, words, filters, need, 0, newer_than=row[0])
+    if len(probed) >= need:  # everything else is older, so these are the first matches
+        return probed[offset:]
+    query = _index_query(conn, words)
+    if query.impossible:
+        return []
+    if not query.match:
+        return _scan(conn, words, filters, limit, offset)
+    join, conditions, params = _conditions(query.verify, filters)
+    sql = f"""
+        SELECT m.id FROM {_DOCUMENTS} {join}
+        WHERE search_index MATCH ?{conditions}
+        GROUP BY m.id
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT ? OFFSET ?"""  # noqa: S608 - only fixed SQL fragments are formatted in
+    return [r[0] for r in conn.execute(sql, [query.match, *params, limit, offset])]
+
+
+def _scan(
+    conn: sqlite3.Connection,
+    words: Sequence[str],
+    filters: _Filters,
+    limit: int,
+    offset: int,
+    *,
+    newer_than: float | None = None,
+) -> list[int]:
+    """Message ids whose text or a passage contains every word, newest first, by scanning.
+
+    Messages are walked newest first through ``messages_by_time``, so the scan stops as soon
+    as the page is full; ``newer_than`` bounds it to messages created at or after that time.
+    """
+    text_sql, text_params = _contains_all("m.text", words)
+    slice_sql, slice_params = _contains_all("s.slice", words)
+    join, conditions, filter_params = filters.sql()
+    if newer_than is not None:
+        conditions += " AND m.created_at >= ?"
+        filter_params.append(newer_than)
+    sql = f"""
+        SELECT m.id
+        FROM messages m {join}
+        WHERE (({text_sql})
+               OR EXISTS (SELECT 1 FROM sources s WHERE s.message_id = m.id AND {slice_sql}))
+              {conditions}
+        ORDER BY m.created_at DESC, m.id DESC
+        LIMIT ? OFFSET ?"""  # noqa: S608 - only fixed SQL fragments are formatted in
+    params = [*text_params, *slice_params, *filter_params, limit, offset]
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Hits and snippets
+
+
+def _hit(
+    conn: sqlite3.Connection, message_id: int, words: Sequence[str], markers: tuple[str, str]
+) -> SearchHit:
+    text, conversation_id, title, role, created_at = conn.execute(
+        "SELECT m.text, m.conversation_id, c.title, m.role, m.created_at "
+        "FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?",
+        (message_id,),
+    ).fetchone()
+    in_source = False
+    if not _contains_every(text, words):
+        passages = conn.execute("SELECT slice FROM sources WHERE message_id = ? ORDER BY rank", (message_id,))
+        found = next((p for (p,) in passages if _contains_every(p, words)), None)
+        if found is not None:
+            text, in_source = found, True
+    return SearchHit(
+        conversation_id=conversation_id,
+        conversation_title=title,
+        message_id=message_id,
+        role=Role(role),
+        snippet=make_snippet(text, words, markers),
+        created_at=created_at,
+        in_source=in_source,
+    )
+
+
+def _contains_every(text: str, words: Sequence[str]) -> bool:
+    folded = fold(text)
+    return all(fold(word) in folded for word in words)
+
+
+def make_snippet(
+    text: str,
+    words: Sequence[str],
+    markers: tuple[str, str] = DEFAULT_MARKERS,
+    width: int = SNIPPET_CHARS,
+) -> str:
+    """About ``width`` characters of ``text`` around the first match of any word.
+
+    Every match inside the window is wrapped in ``markers``; the rest is the raw text. When no
+    word occurs (case folding beyond ASCII can differ from SQLite's), the start of the text.
+    """
+    folded = fold(text)
+    needles = [fold(word) for word in words if word]
+    found = [(folded.find(n), n) for n in needles if n in folded]
+    if not found:
+        return text[:width]
+    pos, needle = min(found)
+    start = max(0, min(pos - (width - len(needle)) // 2, len(text) - width))
+    end = min(len(text), start + max(width, len(needle)))
+    spans = _match_spans(folded, needles, start, end)
+    open_mark, close_mark = markers
+    pieces: list[str] = []
+    cursor = start
+    for span_start, span_end in spans:
+        pieces += [text[cursor:span_start], open_mark, text[span_start:span_end], close_mark]
+        cursor = span_end
+    pieces.append(text[cursor:end])
+    return "".join(pieces)
+
+
+def _match_spans(folded: str, needles: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) spans of needles inside folded[start:end], left to right."""
+    candidates: list[tuple[int, int]] = []
+    for needle in needles:
+        pos = folded.find(needle, start, end)
+        while pos >= 0:
+            candidates.append((pos, pos + len(needle)))
+            pos = folded.find(needle, pos + 1, end)
+    spans: list[tuple[int, int]] = []
+    for span_start, span_end in sorted(candidates, key=lambda s: (s[0], -s[1])):
+        if spans and span_start < spans[-1][1]:
+            continue
+        spans.append((span_start, span_end))
+    return spans
