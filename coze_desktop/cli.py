@@ -1,10 +1,16 @@
-"""``coze-cli``: talk to a Coze bot from a terminal. Never imports Qt.
+"""``coze-cli``: talk to a Coze bot and work with the saved history from a terminal. No Qt.
 
     coze-cli chat --bot-id ID [--base-url URL] [--user-id ID] [--conversation-id ID]
-                  [--no-stream] [--json] MESSAGE
+                  [--no-stream] [--json] [--no-save] MESSAGE
+    coze-cli history [--json]
+    coze-cli show CONVERSATION [--json]
+    coze-cli search QUERY [--bot ID] [--json]
+    coze-cli export [--format md|json|html] (--all | CONVERSATION ...) -o PATH
+    coze-cli import PATH
 
 The token comes from ``COZE_API_TOKEN``, else from the keyring entry the desktop app uses;
-never from the command line. Exit status 0 only when the chat completed.
+never from the command line. ``chat`` exits 0 only when the chat completed. The history lives in
+the desktop app's data folder unless ``--data-dir`` or ``COZE_DESKTOP_DATA_DIR`` names another.
 """
 
 from __future__ import annotations
@@ -19,18 +25,45 @@ import platform
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from coze_desktop import __version__
 from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
 from coze_desktop.api.client import ChatStream
 from coze_desktop.api.events import ChatEvent, MessageDelta
-from coze_desktop.domain import DEFAULT_BASE_URL, ChatResult, ChatStatus, ErrorInfo
+from coze_desktop.domain import (
+    DEFAULT_BASE_URL,
+    ChatResult,
+    ChatStatus,
+    Conversation,
+    ErrorInfo,
+    Message,
+    MessageState,
+    Role,
+)
 from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
+from coze_desktop.store import ReplyWriter, Store, StoreError
+from coze_desktop.store.export import (
+    ConversationExport,
+    ExportFormatError,
+    import_items,
+    parse_json_export,
+    to_html,
+    to_json,
+    to_markdown,
+)
 
 ENV_BASE = "COZE_API_BASE"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+TITLE_CHARS = 40
+
+_FINAL_STATE = {
+    ChatStatus.COMPLETED: MessageState.COMPLETE,
+    ChatStatus.CANCELED: MessageState.STOPPED,
+}
 
 
 def ui_lang() -> str:
@@ -51,6 +84,13 @@ def default_user_id() -> str:
 
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
+
+
+def _time(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "-"
+
+
+# --- chat ---------------------------------------------------------------------------------------
 
 
 class _Printer:
@@ -99,6 +139,106 @@ class _Printer:
         self.out.flush()
 
 
+class _Recorder:
+    """Saves one chat turn in the history: the question at once, the answer as it streams
+    (checkpointed at least once a second, so a crash loses at most the last second), and the
+    final state with sources, follow-ups and usage. Storage problems are reported, never fatal:
+    the chat goes on and the answer is still printed."""
+
+    def __init__(self, store: Store, err: TextIO, lang: str) -> None:
+        self.store, self.err, self.lang = store, err, lang
+        self.conversation: Conversation | None = None
+        self.writer: ReplyWriter | None = None
+        self.broken = False
+        self._started = time.monotonic()
+
+    def _warn(self, exc: StoreError) -> None:
+        if not self.broken:
+            self.err.write(
+                _t(self.lang, "无法保存聊天记录：", "Could not save the chat history: ") + str(exc) + "\n"
+            )
+            self.err.flush()
+        self.broken = True
+
+    def begin(self, bot_id: str, base_url: str, question: str, coze_conversation_id: str | None) -> None:
+        try:
+            conv = None
+            if coze_conversation_id:
+                conv = self.store.find_conversation_by_coze_id(coze_conversation_id, base_url)
+            if conv is None:
+                title = " ".join(question.split())[:TITLE_CHARS]
+                conv = self.store.create_conversation(
+                    Conversation(
+                        id=None,
+                        bot_id=bot_id,
+                        base_url=base_url,
+                        title=title,
+                        coze_conversation_id=coze_conversation_id,
+                    )
+                )
+            assert conv.id is not None
+            self.store.add_message(
+                Message(
+                    id=None,
+                    conversation_id=conv.id,
+                    role=Role.USER,
+                    type="question",
+                    text=question,
+                    created_at=time.time(),
+                )
+            )
+            self.conversation = conv
+            self.writer = self.store.start_reply(conv.id)
+        except StoreError as exc:
+            self._warn(exc)
+
+    def count_call(self, base_url: str, token: str) -> None:
+        if not self.broken:
+            try:
+                self.store.record_api_call(base_url, token)
+            except StoreError as exc:
+                self._warn(exc)
+
+    def append(self, text: str, reasoning: str) -> None:
+        if self.writer is not None and not self.broken:
+            try:
+                self.writer.append(text, reasoning)
+            except StoreError as exc:
+                self._warn(exc)
+
+    def finish(self, acc: ChatAccumulator) -> None:
+        if self.writer is None or self.conversation is None or self.broken:
+            return
+        result = acc.result()
+        state = _FINAL_STATE.get(result.status, MessageState.FAILED)
+        error = result.error
+        if result.status is ChatStatus.REQUIRES_ACTION:
+            error = ErrorInfo(
+                None,
+                _t(
+                    self.lang,
+                    "机器人请求调用本地工具，命令行暂不支持。",
+                    "The bot asked for a local tool call, which the CLI does not handle.",
+                ),
+            )
+        try:
+            if result.conversation_id and not self.conversation.coze_conversation_id:
+                assert self.conversation.id is not None
+                self.store.set_coze_conversation_id(self.conversation.id, result.conversation_id)
+            self.writer.finish(
+                state,
+                error=error,
+                sources=result.sources,
+                follow_ups=result.follow_ups,
+                usage=result.usage,
+                duration=time.monotonic() - self._started,
+                coze_message_id=result.answer_message_id,
+                coze_chat_id=result.chat_id,
+            )
+        except StoreError as exc:
+            self._warn(exc)
+
+
 def _error_line(lang: str, info: ErrorInfo) -> str:
     parts = [_t(lang, "错误", "Error")]
     if info.code is not None:
@@ -124,11 +264,24 @@ def _events(
     yield from stream
 
 
-def run_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _open_store(args: argparse.Namespace, err: TextIO, lang: str) -> Store | None:
+    try:
+        store = Store.open(args.data_dir)
+    except StoreError as exc:
+        err.write(_t(lang, "无法打开聊天记录：", "Could not open the chat history: ") + str(exc) + "\n")
+        return None
+    if store.recovery_message:
+        err.write(store.recovery_message + "\n")
+    return store
+
+
+def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = ui_lang()
+    if not args.user_id:
+        args.user_id = default_user_id()
     acc = ChatAccumulator(lang=lang)
     printer = None if args.json else _Printer(out, err, lang)
-    base_url = args.base_url or os.environ.get(ENV_BASE) or DEFAULT_BASE_URL
+    base_url = (args.base_url or os.environ.get(ENV_BASE) or DEFAULT_BASE_URL).rstrip("/")
     token, _where = token_from_env_or_keyring(base_url)
     if not token:
         acc.error = ErrorInfo(
@@ -140,8 +293,10 @@ def run_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             ),
         )
         acc.status = ChatStatus.ERROR
-        return _finish(acc, args, out, err, lang, code=EXIT_USAGE)
+        return _finish_chat(acc, None, args, out, err, lang, code=EXIT_USAGE)
 
+    store = None if args.no_save else _open_store(args, err, lang)
+    recorder = _Recorder(store, err, lang) if store is not None else None
     cancel = threading.Event()
     holder: dict[str, ChatStream] = {}
 
@@ -153,13 +308,19 @@ def run_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        with CozeClient(token, base_url) as client:
+        if recorder is not None:
+            recorder.begin(args.bot_id, base_url, args.message, args.conversation_id)
+        on_request = (lambda _path: recorder.count_call(base_url, token)) if recorder is not None else None
+        with CozeClient(token, base_url, on_request=on_request) as client:
             try:
                 for event in _events(client, args, holder, cancel):
                     shown = acc.feed(event)
+                    reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
+                    if recorder is not None and (shown or reasoning):
+                        recorder.append(shown, reasoning)
                     if printer is not None:
-                        if isinstance(event, MessageDelta) and event.message.reasoning_content:
-                            printer.reasoning(event.message.reasoning_content)
+                        if reasoning:
+                            printer.reasoning(reasoning)
                         if shown:
                             printer.answer(shown)
             except CozeError as exc:
@@ -167,22 +328,38 @@ def run_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             stream = holder.get("stream")
             if stream is not None and stream.canceled:
                 stream.cancel()  # tell Coze too, now that we are out of the signal handler
+        if recorder is not None:
+            recorder.finish(acc)
     finally:
         signal.signal(signal.SIGINT, previous)
+        if store is not None:
+            store.close()
     code = EXIT_OK if acc.status is ChatStatus.COMPLETED else EXIT_FAILED
     if acc.status is ChatStatus.CANCELED and cancel.is_set():
         code = EXIT_INTERRUPTED
     if printer is not None:
         printer.summary(acc.result())
-    return _finish(acc, args, out, err, lang, code=code)
+    local_id = (
+        recorder.conversation.id if recorder is not None and recorder.conversation is not None else None
+    )
+    return _finish_chat(acc, local_id, args, out, err, lang, code=code)
 
 
-def _finish(
-    acc: ChatAccumulator, args: argparse.Namespace, out: TextIO, err: TextIO, lang: str, *, code: int
+def _finish_chat(
+    acc: ChatAccumulator,
+    local_conversation_id: int | None,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    lang: str,
+    *,
+    code: int,
 ) -> int:
     result = acc.result()
     if args.json:
-        out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        obj = result.to_json()
+        obj["local_conversation_id"] = local_conversation_id
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         out.flush()
     if result.error is not None:
         err.write(_error_line(lang, result.error) + "\n")
@@ -201,14 +378,205 @@ def _finish(
     return code
 
 
+# --- history -------------------------------------------------------------------------------------
+
+
+class _UsageError(Exception):
+    """A problem with what the user asked for; the message says what."""
+
+
+def _store_or_fail(args: argparse.Namespace, err: TextIO, lang: str) -> Store:
+    store = _open_store(args, err, lang)
+    if store is None:
+        raise _UsageError("")
+    return store
+
+
+def _find_conversation(store: Store, ref: str, lang: str) -> Conversation:
+    conv = store.get_conversation(int(ref)) if ref.isdigit() else store.get_conversation_by_uid(ref)
+    if conv is None:
+        raise _UsageError(
+            _t(
+                lang,
+                f"找不到会话 {ref}。用 coze-cli history 查看会话编号。",
+                f"No conversation {ref}. See `coze-cli history` for the ids.",
+            )
+        )
+    return conv
+
+
+def _export_item(store: Store, conv: Conversation) -> ConversationExport:
+    assert conv.id is not None
+    return ConversationExport(conv, store.messages(conv.id), store.get_bot(conv.bot_id, conv.base_url))
+
+
+def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    lang = ui_lang()
+    with _store_or_fail(args, err, lang) as store:
+        summaries = []
+        offset = 0
+        while page := store.list_conversations(limit=500, offset=offset):
+            summaries += page
+            offset += len(page)
+            if args.limit and len(summaries) >= args.limit:
+                summaries = summaries[: args.limit]
+                break
+    # newest first (the store lists pinned conversations first, which is for the app's list)
+    summaries.sort(key=lambda s: (s.conversation.updated_at, s.conversation.id or 0), reverse=True)
+    if args.json:
+        rows = [
+            {
+                "id": s.conversation.id,
+                "title": s.conversation.title,
+                "bot_id": s.conversation.bot_id,
+                "updated_at": s.conversation.updated_at,
+                "message_count": s.message_count,
+            }
+            for s in summaries
+        ]
+        out.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not summaries:
+        out.write(_t(lang, "还没有聊天记录。", "No saved chats yet.") + "\n")
+    for s in summaries:
+        c = s.conversation
+        pin = "*" if c.pinned else " "
+        out.write(f"{c.id:>6}{pin} {_time(c.updated_at)}  {s.message_count:>5}  {c.bot_id}  {c.title}\n")
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    lang = ui_lang()
+    with _store_or_fail(args, err, lang) as store:
+        item = _export_item(store, _find_conversation(store, args.conversation, lang))
+    if args.json:
+        obj: dict[str, Any] = {"id": item.conversation.id}
+        obj.update(json.loads(to_json([item]))["conversations"][0])  # the documented export schema
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    else:
+        out.write(to_markdown([item], lang=lang))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    lang = ui_lang()
+    with _store_or_fail(args, err, lang) as store:
+        hits = store.search(args.query, bot_id=args.bot, limit=args.limit)
+    if args.json:
+        rows = [
+            {
+                "conversation_id": h.conversation_id,
+                "message_id": h.message_id,
+                "role": h.role.value,
+                "snippet": h.snippet,
+                "created_at": h.created_at,
+            }
+            for h in hits
+        ]
+        out.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if not hits:
+        out.write(_t(lang, "没有找到。", "Nothing found.") + "\n")
+    for h in hits:
+        who = _t(lang, "问", "Q") if h.role is Role.USER else _t(lang, "答", "A")
+        out.write(
+            f"[{h.conversation_id}/{h.message_id}] {_time(h.created_at)} {h.conversation_title} · {who}: {' '.join(h.snippet.split())}\n"
+        )
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    lang = ui_lang()
+    if not args.all and not args.conversations:
+        raise _UsageError(
+            _t(
+                lang,
+                "请给出会话编号，或用 --all 导出全部。",
+                "Name the conversations to export, or use --all.",
+            )
+        )
+    with _store_or_fail(args, err, lang) as store:
+        if args.all:
+            convs = []
+            offset = 0
+            while page := store.list_conversations(limit=500, offset=offset):
+                convs += [s.conversation for s in page]
+                offset += len(page)
+            convs.sort(key=lambda c: c.created_at)
+        else:
+            convs = [_find_conversation(store, ref, lang) for ref in args.conversations]
+        items = [_export_item(store, c) for c in convs]
+    fmt = args.format
+    text = (
+        to_json(items)
+        if fmt == "json"
+        else to_html(items, lang=lang)
+        if fmt == "html"
+        else to_markdown(items, lang=lang)
+    )
+    path = Path(args.output)
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)  # never leave a half-written export under the real name
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _UsageError(
+            _t(lang, f"无法写入 {path}：{exc.strerror}", f"Could not write {path}: {exc.strerror}")
+        ) from None
+    n = len(items)
+    err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    lang = ui_lang()
+    try:
+        data = Path(args.path).read_bytes()
+    except OSError as exc:
+        raise _UsageError(
+            _t(lang, f"无法读取 {args.path}：{exc.strerror}", f"Could not read {args.path}: {exc.strerror}")
+        ) from None
+    try:
+        result = parse_json_export(data)
+    except ExportFormatError as exc:
+        raise _UsageError(str(exc)) from None
+    with _store_or_fail(args, err, lang) as store:
+        report = import_items(store, result)
+    out.write(
+        _t(
+            lang,
+            f"导入了 {len(report.imported)} 个会话（{report.messages_imported} 条消息），{len(report.already_present)} 个已存在。",
+            f"Imported {len(report.imported)} conversation(s) ({report.messages_imported} messages); "
+            f"{len(report.already_present)} were already there.",
+        )
+        + "\n"
+    )
+    for item in [*report.skipped, *report.failed]:
+        out.write(_t(lang, "跳过：", "Skipped: ") + str(item) + "\n")
+    for warning in report.warnings:
+        out.write(_t(lang, "注意：", "Note: ") + warning + "\n")
+    return EXIT_OK if not report.failed else EXIT_FAILED
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="coze-cli", description="Talk to Coze (扣子) bots from the command line."
+        prog="coze-cli", description="Talk to Coze (扣子) bots and search your saved chats."
     )
     parser.add_argument("--version", action="version", version=f"coze-cli {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        help="the history's folder (default: $COZE_DESKTOP_DATA_DIR or the desktop app's data folder)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+
     chat = sub.add_parser(
         "chat",
+        parents=[common],
         help="send one message to a bot and print the reply",
         description=f"The token is read from {ENV_TOKEN}, else from the keyring entry of Coze Desktop.",
     )
@@ -220,20 +588,58 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--conversation-id", help="continue this Coze conversation")
     chat.add_argument("--no-stream", action="store_true", help="create the chat and poll until it finishes")
     chat.add_argument("--json", action="store_true", help="print one JSON object when the chat ends")
+    chat.add_argument("--no-save", action="store_true", help="do not save this chat in the history")
     chat.add_argument("message", help="what to say")
+    chat.set_defaults(func=cmd_chat)
+
+    history = sub.add_parser("history", parents=[common], help="list saved conversations, newest first")
+    history.add_argument("--json", action="store_true")
+    history.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
+    history.set_defaults(func=cmd_history)
+
+    show = sub.add_parser(
+        "show", parents=[common], help="show one conversation with its messages and sources"
+    )
+    show.add_argument("conversation", help="the conversation's id (see history) or uid")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_show)
+
+    search = sub.add_parser("search", parents=[common], help="search every saved message and source passage")
+    search.add_argument("query")
+    search.add_argument("--bot", help="only conversations with this bot id")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_search)
+
+    export = sub.add_parser("export", parents=[common], help="export conversations to Markdown, JSON or HTML")
+    export.add_argument("conversations", nargs="*", metavar="CONVERSATION")
+    export.add_argument("--all", action="store_true", help="every saved conversation")
+    export.add_argument("--format", choices=("md", "json", "html"), default="md")
+    export.add_argument("-o", "--output", required=True, help="the file to write")
+    export.set_defaults(func=cmd_export)
+
+    imp = sub.add_parser(
+        "import", parents=[common], help="import a JSON export (importing twice adds nothing)"
+    )
+    imp.add_argument("path")
+    imp.set_defaults(func=cmd_import)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "chat":
-        if not args.user_id:
-            args.user_id = default_user_id()
-        for stream in (sys.stdout, sys.stderr):
-            if hasattr(stream, "reconfigure"):
-                stream.reconfigure(encoding="utf-8", errors="replace")
-        return run_chat(args, sys.stdout, sys.stderr)
-    return EXIT_USAGE
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        return int(args.func(args, sys.stdout, sys.stderr))
+    except _UsageError as exc:
+        if str(exc):
+            sys.stderr.write(str(exc) + "\n")
+        return EXIT_USAGE
+    except StoreError as exc:
+        sys.stderr.write(str(exc) + "\n")
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

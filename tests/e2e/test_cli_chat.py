@@ -1,0 +1,291 @@
+"""`coze-cli chat` end to end: a real child process against the demo server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
+
+CLI = [sys.executable, "-m", "coze_desktop.cli"]
+JSON_KEYS = {
+    "status",
+    "conversation_id",
+    "chat_id",
+    "answer",
+    "reasoning",
+    "sources",
+    "follow_ups",
+    "usage",
+    "required_action",
+    "error",
+    "local_conversation_id",
+}
+SOURCE_KEYS = {"slice", "score", "document", "dataset", "title", "url"}
+
+
+def cli(
+    env: dict[str, str], *args: str, token: str | None = DEMO_TOKEN, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    env = dict(env)
+    if token is not None:
+        env["COZE_API_TOKEN"] = token
+    return subprocess.run(
+        [*CLI, *args], env=env, capture_output=True, text=True, encoding="utf-8", timeout=timeout, check=False
+    )
+
+
+def as_json(proc: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    lines = [ln for ln in proc.stdout.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stdout  # exactly one JSON object on stdout
+    obj = json.loads(lines[0])
+    assert set(obj) == JSON_KEYS
+    return obj
+
+
+def test_default_output(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    p = cli(subprocess_env, "chat", "--bot-id", "demo-knowledge", "--base-url", demo_fast.url, "怎么退货？")
+    assert p.returncode == 0, p.stderr
+    assert "来源" in p.stdout or "Sources" in p.stdout
+    assert "退换货政策.pdf" in p.stdout and "https://" in p.stdout
+    assert "[1]" in p.stdout and "[2]" in p.stdout
+    assert p.stderr == ""
+
+
+def test_json_output_completed(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    p = cli(
+        subprocess_env,
+        "chat",
+        "--json",
+        "--bot-id",
+        "demo-knowledge",
+        "--base-url",
+        demo_fast.url,
+        "怎么退货？",
+    )
+    assert p.returncode == 0, p.stderr
+    obj = as_json(p)
+    assert obj["status"] == "completed"
+    assert isinstance(obj["answer"], str) and obj["answer"]
+    assert obj["error"] is None and obj["required_action"] is None
+    assert isinstance(obj["conversation_id"], str) and isinstance(obj["chat_id"], str)
+    sources = obj["sources"]
+    assert isinstance(sources, list) and len(sources) >= 2
+    for s in sources:
+        assert set(s) == SOURCE_KEYS
+        assert isinstance(s["score"], float)
+        assert all(isinstance(s[k], str) for k in SOURCE_KEYS - {"score"})
+    assert isinstance(obj["follow_ups"], list) and len(obj["follow_ups"]) == 3
+    usage = obj["usage"]
+    assert isinstance(usage, dict) and set(usage) == {"input_count", "output_count", "token_count"}
+    assert all(isinstance(v, int) for v in usage.values())
+
+
+def test_no_stream_json_matches_stream(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    streamed = as_json(
+        cli(
+            subprocess_env,
+            "chat",
+            "--json",
+            "--bot-id",
+            "demo-knowledge",
+            "--base-url",
+            demo_fast.url,
+            "退货",
+        )
+    )
+    polled_p = cli(
+        subprocess_env,
+        "chat",
+        "--json",
+        "--no-stream",
+        "--bot-id",
+        "demo-knowledge",
+        "--base-url",
+        demo_fast.url,
+        "退货",
+    )
+    assert polled_p.returncode == 0, polled_p.stderr
+    polled = as_json(polled_p)
+    for key in ("status", "answer", "sources", "follow_ups"):
+        assert polled[key] == streamed[key], key
+
+
+def test_reasoning_in_json(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    obj = as_json(
+        cli(
+            subprocess_env,
+            "chat",
+            "--json",
+            "--bot-id",
+            "demo-reasoning",
+            "--base-url",
+            demo_fast.url,
+            "why?",
+        )
+    )
+    assert obj["reasoning"] and obj["answer"]
+
+
+@pytest.mark.parametrize(
+    ("bot", "status", "code"),
+    [
+        ("fault-failed", "failed", 5000),
+        ("fault-error-event", "error", 5000),
+        ("fault-drop", "error", None),
+        ("fault-401", "error", 4100),
+        ("fault-4015", "error", 4015),
+    ],
+)
+def test_failures_in_json(
+    demo_fast: DemoServer, subprocess_env: dict[str, str], bot: str, status: str, code: int | None
+) -> None:
+    p = cli(subprocess_env, "chat", "--json", "--bot-id", bot, "--base-url", demo_fast.url, "hi")
+    assert p.returncode == 1
+    obj = as_json(p)
+    assert obj["status"] == status
+    err = obj["error"]
+    assert isinstance(err, dict) and set(err) == {"code", "message", "logid"}
+    assert err["code"] == code and err["message"]
+    if bot in ("fault-error-event", "fault-drop"):
+        assert obj["answer"], "the text received before the failure is kept"
+    if bot in ("fault-401", "fault-4015"):
+        assert err["logid"]
+    assert "Error" in p.stderr or "错误" in p.stderr
+
+
+def test_error_text_on_stderr_in_default_mode(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    env = dict(subprocess_env, LANG="zh_CN.UTF-8")
+    p = cli(env, "chat", "--bot-id", "fault-4015", "--base-url", demo_fast.url, "hi")
+    assert p.returncode == 1
+    assert "4015" in p.stderr and "发布" in p.stderr and "logid" in p.stderr
+    assert p.stdout.strip() == ""
+
+
+def test_missing_token(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    p = cli(
+        subprocess_env,
+        "chat",
+        "--json",
+        "--bot-id",
+        "demo-general",
+        "--base-url",
+        demo_fast.url,
+        "hi",
+        token=None,
+    )
+    assert p.returncode == 2
+    obj = as_json(p)
+    assert obj["status"] == "error" and "COZE_API_TOKEN" in obj["error"]["message"]  # type: ignore[index]
+
+
+def test_token_from_keyring_and_base_from_env(
+    demo_fast: DemoServer, subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    ring = tmp_path / "ring.json"
+    ring.write_text(json.dumps({f"coze-desktop|{demo_fast.url}": DEMO_TOKEN}))
+    env = dict(
+        subprocess_env,
+        PYTHON_KEYRING_BACKEND="file_keyring.FileKeyring",
+        TEST_KEYRING_FILE=str(ring),
+        PYTHONPATH=str(Path(__file__).resolve().parents[1])
+        + os.pathsep
+        + subprocess_env.get("PYTHONPATH", ""),
+        COZE_API_BASE=demo_fast.url,
+    )
+    p = cli(env, "chat", "--json", "--bot-id", "demo-general", "hello", token=None)
+    assert p.returncode == 0, p.stderr
+    assert as_json(p)["status"] == "completed"
+
+
+def test_wrong_token_never_printed(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    secret = "pat_THIS_IS_A_SECRET_TOKEN_0123456789"
+    for extra in ([], ["--json"]):
+        p = cli(
+            subprocess_env,
+            "chat",
+            *extra,
+            "--bot-id",
+            "demo-general",
+            "--base-url",
+            demo_fast.url,
+            "hi",
+            token=secret,
+        )
+        assert p.returncode == 1
+        assert secret not in p.stdout and secret not in p.stderr
+        assert "4100" in p.stdout + p.stderr
+
+
+def test_conversation_id_continues(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    first = as_json(
+        cli(subprocess_env, "chat", "--json", "--bot-id", "demo-general", "--base-url", demo_fast.url, "one")
+    )
+    conv = str(first["conversation_id"])
+    second = as_json(
+        cli(
+            subprocess_env,
+            "chat",
+            "--json",
+            "--bot-id",
+            "demo-general",
+            "--base-url",
+            demo_fast.url,
+            "--conversation-id",
+            conv,
+            "two",
+        )
+    )
+    assert second["conversation_id"] == conv
+
+
+def test_answer_is_written_as_it_arrives(demo_paced: DemoServer, subprocess_env: dict[str, str]) -> None:
+    env = dict(subprocess_env, COZE_API_TOKEN=DEMO_TOKEN)
+    proc = subprocess.Popen(
+        [*CLI, "chat", "--bot-id", "demo-general", "--base-url", demo_paced.url, "Introduce yourself"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    t0 = time.monotonic()
+    first = proc.stdout.read1(1)  # type: ignore[attr-defined]
+    t_first = time.monotonic() - t0
+    rest = proc.stdout.read()
+    t_end = time.monotonic() - t0
+    assert proc.wait(timeout=30) == 0
+    assert first and rest
+    assert t_end - t_first > 0.5, "the answer must appear while the bot is still writing"
+
+
+def test_ctrl_c_stops(demo_paced: DemoServer, subprocess_env: dict[str, str]) -> None:
+    env = dict(subprocess_env, COZE_API_TOKEN=DEMO_TOKEN)
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "chat",
+            "--json",
+            "--bot-id",
+            "demo-general",
+            "--base-url",
+            demo_paced.url,
+            "Introduce yourself",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.2)
+    proc.send_signal(signal.SIGINT)
+    out, _err = proc.communicate(timeout=10)
+    assert proc.returncode == 130
+    obj = json.loads(out)
+    assert obj["status"] == "canceled"
