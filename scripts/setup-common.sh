@@ -34,6 +34,14 @@ setup_env() {
   local py="${PYTHON:-python3}"
   "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Coze Desktop needs Python 3.11 or newer")'
   [ -x .venv/bin/python ] || "$py" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".${extra}"
+  local log
+  log=$(mktemp)
+  echo "installing coze-desktop${extra} into .venv ..."
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e ".${extra}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "error: installing the Python packages failed (see above)" >&2
+    return 1
+  fi
+  rm -f "$log"
 }
