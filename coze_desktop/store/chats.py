@@ -293,7 +293,7 @@ class Store:
                 uid,
                 conv.coze_conversation_id,
                 conv.bot_id,
-                conv.base_url,
+                conv.base_url.rstrip("/"),  # one spelling per server, as every lookup uses
                 conv.title,
                 created_at,
                 updated_at,
@@ -301,7 +301,12 @@ class Store:
             ),
         )
         return dataclasses.replace(
-            conv, id=cursor.lastrowid, uid=uid, created_at=created_at, updated_at=updated_at
+            conv,
+            id=cursor.lastrowid,
+            uid=uid,
+            base_url=conv.base_url.rstrip("/"),
+            created_at=created_at,
+            updated_at=updated_at,
         )
 
     @_locked

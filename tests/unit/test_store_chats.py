@@ -139,6 +139,12 @@ def test_find_conversation_by_coze_id(store: Store) -> None:
     assert store.find_conversation_by_coze_id("73", BASE) == newest
     assert store.find_conversation_by_coze_id("73", "https://api.coze.com/") == other_server
     assert store.find_conversation_by_coze_id("74", BASE) is None
+    slashed = store.create_conversation(
+        Conversation(id=None, bot_id="b", coze_conversation_id="75", base_url="https://coze.example/")
+    )
+    assert slashed.base_url == "https://coze.example"
+    assert store.find_conversation_by_coze_id("75", "https://coze.example/") == slashed
+    assert store.get_conversation(id_of(slashed)) == slashed
 
 
 def test_rename_pin_coze_id_and_missing_conversation(store: Store) -> None:
