@@ -1,0 +1,1079 @@
+"""The main window: conversations on the left, the chat in the middle, sources on the right.
+
+It owns no background work: questions go to the :class:`~coze_desktop.workers.chat.ChatController`,
+whose signals carry the conversation id of each event, so an answer lands in its own
+conversation whichever one is on screen. Answers being written are mirrored in memory
+(:class:`_LiveReply`) so switching back to a conversation mid-answer shows all the text so far.
+
+Without a token the window still opens, lists, searches, shows saved answers with their sources
+and exports; only sending is disabled, and the composer says why and how to fix it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtNetwork import QNetworkInformation
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coze_desktop import APP_NAME, __version__
+from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role, Source
+from coze_desktop.secrets import KeyringUnavailable
+from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
+from coze_desktop.store import Store, StoreError
+from coze_desktop.store.export import ConversationExport, to_html, to_json, to_markdown
+from coze_desktop.ui.composer import Composer
+from coze_desktop.ui.conversation_list import ConversationListView
+from coze_desktop.ui.dialogs import (
+    AddBotDialog,
+    SettingsDialog,
+    WelcomeView,
+    describe_error,
+    lookup_bot,
+    open_folder,
+)
+from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui.sources_panel import SourcesPanel
+from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
+from coze_desktop.workers.chat import ChatController
+from coze_desktop.workers.tasks import BackgroundCall
+from coze_desktop.workers.threads import WorkerThreads
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50  # messages loaded at a time
+CLOSE_TIMEOUT = 2.0  # seconds to wait for answers to stop when the window closes
+CALL_WARNING_RATIO = 0.8  # the API call count turns amber at 80 % of the limit
+DEMO_BOT_IDS = ("demo-knowledge", "demo-reasoning", "demo-general")
+EXPORT_FORMATS = {".md": "markdown", ".json": "json", ".html": "html"}
+STATUS_MESSAGE_MS = 8000
+
+
+@dataclass(slots=True)
+class _LiveReply:
+    """What arrived so far for an answer being written (shown again after switching back)."""
+
+    conversation_id: int
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+class UserMessages(QObject):
+    """The one channel for telling the user something: status bar, and a box for errors.
+
+    With ``modal`` off (tests, CI) nothing blocks: boxes are not shown and :meth:`confirm`
+    answers yes. :attr:`posted` lets tests assert on what was said.
+    """
+
+    posted = Signal(str, str)
+    """Something was said. Arguments: level (``info``, ``warning``, ``error``), text."""
+
+    def __init__(self, window: QMainWindow, *, modal: bool) -> None:
+        super().__init__(window)
+        self._window = window
+        self.modal = modal
+
+    def info(self, text: str) -> None:
+        self._say("info", text)
+
+    def warning(self, text: str) -> None:
+        self._say("warning", text)
+
+    def error(self, text: str) -> None:
+        self._say("error", text)
+        if self.modal:
+            QMessageBox.warning(self._window, APP_NAME, text)
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question (yes without asking when not modal)."""
+        if not self.modal:
+            return True
+        answer = QMessageBox.question(self._window, APP_NAME, question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _say(self, level: str, text: str) -> None:
+        logger.info("user message (%s): %s", level, text)
+        self._window.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+        self.posted.emit(level, text)
+
+
+class MainWindow(QMainWindow):
+    """The app's window; built and wired by ``app.create_app``."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        accounts: Accounts,
+        controller: ChatController,
+        threads: WorkerThreads,
+        log_folder: Path,
+        modal_messages: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self._store = store
+        self._settings = settings
+        self._accounts = accounts
+        self._controller = controller
+        self._threads = threads
+        self._log_folder = log_folder
+        self.messages = UserMessages(self, modal=modal_messages)
+        self._current_id: int | None = None
+        self._current: Conversation | None = None
+        self._adopt_new_conversation = False
+        self._live: dict[int, _LiveReply] = {}
+        self._bot_call: BackgroundCall | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.add_bot_dialog: AddBotDialog | None = None
+
+        self.conversation_list = ConversationListView(store, self)
+        self.conversation_list.set_bot_names(self._bot_names())
+        self.message_view = MessageView(self)
+        self.composer = Composer(self)
+        self.sources_panel = SourcesPanel(self)
+        self.welcome = WelcomeView(accounts, settings.base_url, self)
+        chat_page = QWidget(self)
+        chat_layout = QVBoxLayout(chat_page)
+        chat_layout.setContentsMargins(0, 0, 0, 0)
+        chat_layout.setSpacing(0)
+        chat_layout.addWidget(self.message_view, 1)
+        chat_layout.addWidget(self.composer)
+        self._chat_page = chat_page
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(chat_page)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.conversation_list)
+        self.splitter.addWidget(self.pages)
+        self.splitter.addWidget(self.sources_panel)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._connect()
+        self._restore_layout()
+        self.composer.set_send_key(settings.send_key)
+        if self._needs_welcome():
+            self.pages.setCurrentWidget(self.welcome)
+        else:
+            self.pages.setCurrentWidget(chat_page)
+        self.new_chat()
+
+    # ================================================================== building
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.bot_label = QLabel(self)
+        self.last_chat_label = QLabel(self)
+        self.api_calls_label = QLabel(self)
+        for label in (self.bot_label, self.last_chat_label, self.api_calls_label):
+            label.setContentsMargins(6, 0, 6, 0)
+            bar.addPermanentWidget(label)
+
+    def _action(
+        self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence | str | None = None
+    ) -> QAction:
+        action = QAction(text, menu)  # owned by its menu: cleared with it
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.new_chat_action = self._action(
+            file_menu, self.tr("&New chat"), self._on_new_chat_action_triggered, QKeySequence.StandardKey.New
+        )
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("&Export conversation…"), self._on_export_action_triggered)
+        self._action(file_menu, self.tr("Export &all conversations…"), self._on_export_all_action_triggered)
+        file_menu.addSeparator()
+        quit_action = self._action(
+            file_menu, self.tr("&Quit"), self._on_quit_action_triggered, QKeySequence.StandardKey.Quit
+        )
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        self.copy_answer_action = self._action(
+            edit_menu, self.tr("&Copy last answer"), self._on_copy_answer_action_triggered, "Ctrl+Shift+C"
+        )
+        self._action(
+            edit_menu,
+            self.tr("&Find in chats"),
+            self._on_find_action_triggered,
+            QKeySequence.StandardKey.Find,
+        )
+
+        view_menu = bar.addMenu(self.tr("&View"))
+        self.sources_action = self._action(
+            view_menu, self.tr("&Sources panel"), self._on_sources_action_toggled, "Ctrl+Shift+S"
+        )
+        self.sources_action.setCheckable(True)
+        self.sources_action.setChecked(self._settings.sources_panel_visible)
+        theme_menu = view_menu.addMenu(self.tr("&Theme"))
+        self._theme_group = self._choice_group(
+            theme_menu,
+            (
+                (self.tr("Follow the system"), "system"),
+                (self.tr("Light"), "light"),
+                (self.tr("Dark"), "dark"),
+            ),
+            self._settings.theme,
+            self._on_theme_action_triggered,
+        )
+        language_menu = view_menu.addMenu(self.tr("&Language"))
+        self._language_group = self._choice_group(
+            language_menu,
+            ((self.tr("System language"), "system"), ("中文（简体）", "zh_CN"), ("English", "en")),
+            self._settings.language,
+            self._on_language_action_triggered,
+        )
+
+        self.bots_menu = bar.addMenu(self.tr("&Bots"))
+        self.bots_menu.aboutToShow.connect(self._on_bots_menu_about_to_show)
+        self._fill_bots_menu()
+
+        settings_menu = bar.addMenu(self.tr("&Settings"))
+        settings_action = self._action(
+            settings_menu, self.tr("&Settings…"), self._on_settings_action_triggered, "Ctrl+,"
+        )
+        settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self._action(help_menu, self.tr("Open &log folder"), self._on_log_folder_action_triggered)
+        about = self._action(help_menu, self.tr("&About Coze Desktop"), self._on_about_action_triggered)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+
+        # Esc stops the answer on screen; enabled only then, so Esc keeps its other uses.
+        self._stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self._stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+        self._stop_shortcut.setEnabled(False)
+        self._stop_shortcut.activated.connect(self._on_stop_shortcut_activated)
+
+    def _choice_group(
+        self, menu: QMenu, choices: tuple[tuple[str, str], ...], current: str, slot: object
+    ) -> QActionGroup:
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for text, value in choices:
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setData(value)
+            action.setChecked(value == current)
+            group.addAction(action)
+            menu.addAction(action)
+        group.triggered.connect(slot)
+        return group
+
+    def _connect(self) -> None:
+        c = self._controller
+        c.conversation_created.connect(self._on_controller_conversation_created)
+        c.message_added.connect(self._on_controller_message_added)
+        c.reply_started.connect(self._on_controller_reply_started)
+        c.delta_received.connect(self._on_controller_delta_received)
+        c.sources_received.connect(self._on_controller_sources_received)
+        c.reply_failed.connect(self._on_controller_reply_failed)
+        c.reply_finished.connect(self._on_controller_reply_finished)
+        c.streaming_changed.connect(self._on_controller_streaming_changed)
+
+        v = self.message_view
+        v.follow_up_clicked.connect(self._on_view_follow_up_clicked)
+        v.retry_requested.connect(self._on_view_retry_requested)
+        v.regenerate_requested.connect(self._on_view_retry_requested)
+        v.delete_requested.connect(self._on_view_delete_requested)
+        v.copy_requested.connect(self._on_view_copy_requested)
+        v.message_selected.connect(self._on_view_message_selected)
+        v.older_requested.connect(self._on_view_older_requested)
+        v.action_requested.connect(self._on_view_action_requested)
+
+        lst = self.conversation_list
+        lst.conversation_activated.connect(self._on_list_conversation_activated)
+        lst.new_chat_requested.connect(self._on_new_chat_action_triggered)
+        lst.search_hit_activated.connect(self._on_list_search_hit_activated)
+        lst.conversation_renamed.connect(self._on_list_conversation_renamed)
+        lst.conversation_deleted.connect(self._on_list_conversation_deleted)
+
+        self.composer.send_requested.connect(self._on_composer_send_requested)
+        self.composer.stop_requested.connect(self._on_composer_stop_requested)
+
+        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
+        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
+        self.welcome.skipped.connect(self._on_welcome_skipped)
+
+        self._settings.changed.connect(self._on_settings_changed)
+        self._accounts.token_changed.connect(self._on_accounts_token_changed)
+        self._accounts.api_call_recorded.connect(self._on_accounts_api_call_recorded)
+        network = QNetworkInformation.instance()
+        if network is not None:
+            network.reachabilityChanged.connect(self._on_network_reachability_changed)
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.window_geometry
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            self.resize(1180, 760)
+        state = self._settings.window_state
+        if not state.isEmpty():
+            self.restoreState(state)
+        splitter = self._settings.splitter_state
+        if splitter.isEmpty() or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes([260, 640, 300])
+        self.sources_panel.setVisible(self._settings.sources_panel_visible)
+
+    def save_layout(self) -> None:
+        """Remember the window's geometry and the splitter's sizes for the next start."""
+        self._settings.window_geometry = self.saveGeometry()
+        self._settings.window_state = self.saveState()
+        self._settings.splitter_state = self.splitter.saveState()
+        self._settings.sync()
+
+    # ================================================================== state
+
+    @property
+    def current_conversation_id(self) -> int | None:
+        """The conversation on screen (``None`` for a new, unsaved chat)."""
+        return self._current_id
+
+    def _needs_welcome(self) -> bool:
+        no_history = self._store.count_conversations() == 0
+        return no_history and (
+            self._new_chat_bot() is None or not self._accounts.token(self._settings.base_url)
+        )
+
+    def _new_chat_bot(self) -> Bot | None:
+        """The bot a new chat talks to: the current bot of the current region, or its first bot."""
+        base_url = self._settings.base_url
+        bot_id = self._settings.current_bot_id
+        bot = self._store.get_bot(bot_id, base_url) if bot_id else None
+        if bot is None:
+            bots = [b for b in self._store.list_bots() if b.base_url == base_url]
+            bot = bots[0] if bots else None
+        return bot
+
+    def _bot_of(self, conversation: Conversation) -> Bot:
+        return self._store.get_bot(conversation.bot_id, conversation.base_url) or Bot(
+            bot_id=conversation.bot_id, base_url=conversation.base_url
+        )
+
+    def _bot_names(self) -> dict[str, str]:
+        return {bot.bot_id: bot.name for bot in self._store.list_bots() if bot.name}
+
+    def current_bot(self) -> Bot | None:
+        """The bot the composer sends to: the open conversation's, else the current bot."""
+        if self._current is not None:
+            return self._bot_of(self._current)
+        return self._new_chat_bot()
+
+    def _sending_base_url(self) -> str:
+        return self._current.base_url if self._current is not None else self._settings.base_url
+
+    def blocked_reason(self) -> str | None:
+        """Why a question cannot be sent now, with what to do about it; ``None`` when it can."""
+        bot = self.current_bot()
+        if bot is None:
+            return self.tr("No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.")
+        base_url = self._sending_base_url()
+        if not self._accounts.token(base_url):
+            if not self._accounts.keyring_available():
+                return self.tr(
+                    "The system keyring is not available, so no token is saved. Open Settings (Ctrl+,), "
+                    "enter your token and tick “Keep the token for this session only”."
+                )
+            return self.tr(
+                "No access token for this server. Open Settings (Ctrl+,) and enter your Coze access token."
+            )
+        if not is_demo_url(base_url) and self._network_offline():
+            return self.tr("You are offline. Sending works again when the network is back.")
+        return None
+
+    @staticmethod
+    def _network_offline() -> bool:
+        network = QNetworkInformation.instance()
+        return network is not None and network.reachability() == QNetworkInformation.Reachability.Disconnected
+
+    def _show_streaming(self, streaming: bool) -> None:
+        self.composer.set_streaming(streaming)
+        self._stop_shortcut.setEnabled(streaming)
+
+    def _update_blocked(self) -> None:
+        self.composer.set_blocked_reason(self.blocked_reason())
+
+    def _account_for_status(self) -> Account | None:
+        try:
+            return self._accounts.account(self._sending_base_url())
+        except (RuntimeError, OSError) as exc:  # the demo server could not start
+            logger.warning("no account for the status bar: %s", exc)
+            return None
+
+    def _update_status(self) -> None:
+        bot = self.current_bot()
+        base_url = self._sending_base_url()
+        region = {
+            "cn": "coze.cn",
+            "com": "coze.com",
+            "demo": self.tr("demo server"),
+        }.get(region_of(base_url), base_url)
+        name = (bot.name or bot.bot_id) if bot is not None else self.tr("no bot")
+        self.bot_label.setText(self.tr("{bot} · {region}").format(bot=name, region=region))
+        account = self._account_for_status() if self._accounts.token(base_url) else None
+        if account is None:
+            self._show_api_calls(None)
+        else:
+            self._show_api_calls(self._store.api_calls(account.base_url, account.token))
+
+    def _show_api_calls(self, count: int | None) -> None:
+        label = self.api_calls_label
+        if count is None:
+            label.setText(self.tr("API calls this month: –"))
+            label.setProperty("level", "none")
+            label.setStyleSheet("")
+            return
+        limit = max(1, self._settings.call_warning_limit)
+        label.setText(self.tr("API calls this month: {count} / {limit}").format(count=count, limit=limit))
+        label.setToolTip(
+            self.tr(
+                "Calls this app made with this token this month. Coze's free plan allows 500 calls in total."
+            )
+        )
+        if count >= limit:
+            level, color = "over", "#c0392b"
+        elif count >= CALL_WARNING_RATIO * limit:
+            level, color = "warning", "#d35400"
+        else:
+            level, color = "ok", ""
+        label.setProperty("level", level)
+        label.setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
+
+    def _show_last_chat(self, message: Message) -> None:
+        parts = []
+        if message.usage is not None:
+            parts.append(self.tr("{tokens} tokens").format(tokens=message.usage.token_count))
+        if message.duration is not None:
+            parts.append(self.tr("{seconds:.1f} s").format(seconds=message.duration))
+        if parts:
+            self.last_chat_label.setText(self.tr("Last answer: {details}").format(details=" · ".join(parts)))
+
+    def _update_title(self) -> None:
+        if self._current is not None and self._current.title:
+            self.setWindowTitle(f"{self._current.title} — {APP_NAME}")
+        else:
+            self.setWindowTitle(APP_NAME)
+
+    def show_store_notes(self) -> None:
+        """Say what opening the history found: a damaged file moved aside, answers cut off."""
+        if self._store.recovery_message:
+            self.messages.warning(self._store.recovery_message)
+        elif self._store.interrupted_count:
+            self.messages.info(
+                self.tr(
+                    "{count} answer(s) were cut off when the app last closed; their text is kept."
+                ).format(count=self._store.interrupted_count)
+            )
+
+    # ================================================================== showing
+
+    def new_chat(self) -> None:
+        """Show an empty chat with the current bot: its prologue and suggested questions."""
+        self._current_id = None
+        self._current = None
+        bot = self._new_chat_bot()
+        if bot is not None:
+            self.message_view.show_prologue(bot)
+        else:
+            self.message_view.clear()
+        self.sources_panel.clear()
+        self._show_streaming(False)
+        self.conversation_list.select_conversation(None)
+        self._update_title()
+        self._update_blocked()
+        self._update_status()
+
+    def open_conversation(self, conversation_id: int, *, message_id: int | None = None) -> bool:
+        """Show a saved conversation (scrolled to ``message_id`` if given); False if it is gone."""
+        conversation = self._store.get_conversation(conversation_id)
+        if conversation is None:
+            self.new_chat()
+            return False
+        self.pages.setCurrentWidget(self._chat_page)
+        self._current_id = conversation_id
+        self._current = conversation
+        self.message_view.set_assistant_name(self._bot_of(conversation).name)
+        page = list(reversed(self._store.message_page(conversation_id, limit=PAGE_SIZE)))
+        has_older = len(page) == PAGE_SIZE
+        if message_id is not None and all(m.id != message_id for m in page):
+            page, has_older = self._store.messages(conversation_id), False
+        page = [self._with_live_text(m) for m in page]
+        self.message_view.show_messages(page, has_older=has_older)
+        for message in page:
+            if message.id in self._live:
+                self.message_view.begin_reply(message.id)
+        self._show_sources_of_latest(page)
+        self._show_streaming(self._controller.is_streaming(conversation_id))
+        self.conversation_list.select_conversation(conversation_id)
+        if message_id is not None:
+            self.message_view.scroll_to_message(message_id)
+        self._update_title()
+        self._update_blocked()
+        self._update_status()
+        return True
+
+    def _with_live_text(self, message: Message) -> Message:
+        live = self._live.get(message.id) if message.id is not None else None
+        if live is None:
+            return message
+        return dataclasses.replace(
+            message,
+            text="".join(live.text),
+            reasoning="".join(live.reasoning),
+            sources=list(live.sources),
+            state=MessageState.STREAMING,
+        )
+
+    def _show_sources_of_latest(self, messages: list[Message]) -> None:
+        answer = next((m for m in reversed(messages) if m.role is Role.ASSISTANT), None)
+        if answer is None:
+            self.sources_panel.clear()
+        else:
+            self.sources_panel.show_sources(list(answer.sources))
+        self.message_view.select_message(answer.id if answer is not None else None)
+
+    # ================================================================== sending
+
+    def send(self, text: str) -> bool:
+        """Send ``text`` to the current bot in the current conversation; False when not possible."""
+        reason = self.blocked_reason()
+        bot = self.current_bot()
+        if reason is not None or bot is None:
+            self.messages.warning(reason or self.tr("No bot to send to."))
+            return False
+        if self._controller.is_streaming(self._current_id):
+            self.messages.info(self.tr("Wait for the answer to finish, or stop it (Esc)."))
+            return False
+        self._adopt_new_conversation = self._current_id is None
+        try:
+            self._controller.send(self._current_id, bot, text)
+        except (StoreError, LookupError, ValueError, RuntimeError) as exc:
+            self.messages.error(self.tr("The question could not be sent: {error}").format(error=exc))
+            return False
+        finally:
+            self._adopt_new_conversation = False
+        return True
+
+    def stop_current(self) -> None:
+        """Stop the answer being written in the conversation on screen."""
+        if self._current_id is not None:
+            self._controller.stop(self._current_id)
+
+    # ================================================================== export
+
+    def export_to(self, path: Path, conversation_ids: list[int]) -> None:
+        """Write ``conversation_ids`` to ``path`` as Markdown, JSON or HTML (by its suffix)."""
+        kind = EXPORT_FORMATS.get(path.suffix.lower(), "markdown")
+        items = []
+        for conversation_id in conversation_ids:
+            conversation = self._store.get_conversation(conversation_id)
+            if conversation is None:
+                continue
+            items.append(
+                ConversationExport(
+                    conversation=conversation,
+                    messages=self._store.messages(conversation_id),
+                    bot=self._store.get_bot(conversation.bot_id, conversation.base_url),
+                )
+            )
+        lang = self._settings.error_language()
+        if kind == "json":
+            text = to_json(items)
+        elif kind == "html":
+            text = to_html(items, lang=lang)
+        else:
+            text = to_markdown(items, lang=lang)
+        path.write_text(text, encoding="utf-8")
+        logger.info("exported %d conversation(s) as %s", len(items), kind)
+
+    def _ask_export_path(self, suggested: str) -> Path | None:
+        filters = ";;".join(
+            (self.tr("Markdown (*.md)"), self.tr("HTML page (*.html)"), self.tr("JSON, for import (*.json)"))
+        )
+        name, chosen = QFileDialog.getSaveFileName(self, self.tr("Export"), suggested, filters)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() not in EXPORT_FORMATS:
+            suffix = ".json" if "json" in chosen else ".html" if "html" in chosen else ".md"
+            path = path.with_suffix(suffix)
+        return path
+
+    def _export(self, conversation_ids: list[int], suggested: str) -> None:
+        path = self._ask_export_path(suggested)
+        if path is None:
+            return
+        try:
+            self.export_to(path, conversation_ids)
+        except (OSError, StoreError) as exc:
+            self.messages.error(self.tr("The export could not be written: {error}").format(error=exc))
+            return
+        self.messages.info(self.tr("Exported to {path}").format(path=path))
+
+    # ================================================================== menu slots
+
+    @Slot()
+    def _on_new_chat_action_triggered(self) -> None:
+        self.pages.setCurrentWidget(self._chat_page)
+        self.new_chat()
+        self.composer.focus_input()
+
+    @Slot()
+    def _on_export_action_triggered(self) -> None:
+        if self._current is None:
+            self.messages.info(self.tr("Open a conversation to export it."))
+            return
+        assert self._current_id is not None
+        self._export([self._current_id], (self._current.title or "conversation") + ".md")
+
+    @Slot()
+    def _on_export_all_action_triggered(self) -> None:
+        count = self._store.count_conversations()
+        ids = [s.conversation.id for s in self._store.list_conversations(limit=max(1, count))]
+        self._export([i for i in ids if i is not None], "coze-desktop-export.md")
+
+    @Slot()
+    def _on_quit_action_triggered(self) -> None:
+        self.close()
+
+    @Slot()
+    def _on_copy_answer_action_triggered(self) -> None:
+        for message_id in reversed(self.message_view.message_ids()):
+            message = self.message_view.message(message_id)
+            if message is not None and message.role is Role.ASSISTANT and message.text:
+                QGuiApplication.clipboard().setText(message.text)
+                self.messages.info(self.tr("Answer copied."))
+                return
+        self.messages.info(self.tr("There is no answer to copy."))
+
+    @Slot()
+    def _on_find_action_triggered(self) -> None:
+        self.conversation_list.focus_search()
+
+    @Slot(bool)
+    def _on_sources_action_toggled(self, checked: bool) -> None:
+        self._settings.sources_panel_visible = checked
+
+    @Slot(QAction)
+    def _on_theme_action_triggered(self, action: QAction) -> None:
+        self._settings.theme = str(action.data())
+
+    @Slot(QAction)
+    def _on_language_action_triggered(self, action: QAction) -> None:
+        if self._settings.language != action.data():
+            self._settings.language = str(action.data())
+            self.messages.info(self.tr("The new language applies the next time Coze Desktop starts."))
+
+    @Slot()
+    def _on_bots_menu_about_to_show(self) -> None:
+        self._fill_bots_menu()
+
+    def _fill_bots_menu(self) -> None:
+        menu = self.bots_menu
+        menu.clear()
+        self._action(menu, self.tr("&Add bot by ID…"), self._on_add_bot_action_triggered)
+        menu.addSeparator()
+        base_url = self._settings.base_url
+        current = self._new_chat_bot()
+        for bot in (b for b in self._store.list_bots() if b.base_url == base_url):
+            action = QAction(bot.name or bot.bot_id, menu)
+            action.setCheckable(True)
+            action.setChecked(current is not None and bot.bot_id == current.bot_id)
+            action.setData(bot.bot_id)
+            action.triggered.connect(self._on_bot_action_triggered)
+            menu.addAction(action)
+
+    @Slot()
+    def _on_bot_action_triggered(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.choose_bot(str(action.data()))
+
+    def choose_bot(self, bot_id: str) -> None:
+        """Make ``bot_id`` (of the current region) the current bot and start a new chat with it."""
+        self._settings.current_bot_id = bot_id
+        self.pages.setCurrentWidget(self._chat_page)
+        self.new_chat()
+
+    @Slot()
+    def _on_add_bot_action_triggered(self) -> None:
+        self.open_add_bot_dialog()
+
+    def open_add_bot_dialog(self) -> AddBotDialog:
+        """Show the "add bot" dialog (window-modal, not blocking); returns it."""
+        account = self._account_for_status()
+        dialog = AddBotDialog(account, self._threads, lang=self._settings.error_language(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_add_bot_dialog_finished)
+        self.add_bot_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _on_add_bot_dialog_finished(self, result: int) -> None:
+        dialog, self.add_bot_dialog = self.add_bot_dialog, None
+        bot = dialog.bot() if dialog is not None and result == QDialog.DialogCode.Accepted else None
+        if bot is not None:
+            self._store.upsert_bot(bot)
+            self.conversation_list.set_bot_names(self._bot_names())
+            self.messages.info(self.tr("Added “{name}”.").format(name=bot.name or bot.bot_id))
+            self.choose_bot(bot.bot_id)
+
+    @Slot()
+    def _on_settings_action_triggered(self) -> None:
+        self.open_settings()
+
+    def open_settings(self) -> SettingsDialog:
+        """Show the settings (window-modal, not blocking); returns the dialog."""
+        bot = self.current_bot()
+        dialog = SettingsDialog(
+            self._settings, self._accounts, self._threads, bot_id=bot.bot_id if bot else "", parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._on_settings_dialog_finished)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _on_settings_dialog_finished(self, _result: int) -> None:
+        self.settings_dialog = None
+        self._update_blocked()
+        self._update_status()
+
+    @Slot()
+    def _on_log_folder_action_triggered(self) -> None:
+        if not open_folder(self._log_folder):
+            self.messages.info(self.tr("The logs are in {folder}").format(folder=self._log_folder))
+
+    @Slot()
+    def _on_about_action_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About Coze Desktop"),
+            self.tr(
+                "<b>Coze Desktop {version}</b><p>A desktop client for Coze (扣子) bots: streaming answers, "
+                "knowledge-base sources and a local, searchable history.</p><p>Logs: {logs}</p>"
+            ).format(version=__version__, logs=self._log_folder),
+        )
+
+    @Slot()
+    def _on_stop_shortcut_activated(self) -> None:
+        self.stop_current()
+
+    # ================================================================== controller slots
+
+    @Slot(int)
+    def _on_controller_conversation_created(self, conversation_id: int) -> None:
+        if self._adopt_new_conversation:
+            self._current_id = conversation_id
+            self._current = self._store.get_conversation(conversation_id)
+            self._update_title()
+        self.conversation_list.refresh()
+        if self._adopt_new_conversation:
+            self.conversation_list.select_conversation(conversation_id)
+
+    @Slot(int, object)
+    def _on_controller_message_added(self, conversation_id: int, message: Message) -> None:
+        if conversation_id == self._current_id:
+            self.message_view.add_message(message)
+
+    @Slot(int, object)
+    def _on_controller_reply_started(self, conversation_id: int, message: Message) -> None:
+        assert message.id is not None
+        self._live[message.id] = _LiveReply(conversation_id)
+        if conversation_id == self._current_id:
+            self.message_view.begin_reply(message.id)
+            self.sources_panel.clear()
+
+    @Slot(int, int, str, str)
+    def _on_controller_delta_received(
+        self, conversation_id: int, message_id: int, text: str, reasoning: str
+    ) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            if text:
+                live.text.append(text)
+            if reasoning:
+                live.reasoning.append(reasoning)
+        if conversation_id == self._current_id:
+            self.message_view.append_reply(message_id, text, reasoning)
+
+    @Slot(int, int, list)
+    def _on_controller_sources_received(self, conversation_id: int, message_id: int, sources: list) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            live.sources = list(sources)
+        if conversation_id == self._current_id:
+            self.sources_panel.show_sources(list(sources))
+
+    @Slot(int, int, object)
+    def _on_controller_reply_failed(self, conversation_id: int, message_id: int, error: ErrorInfo) -> None:
+        if conversation_id == self._current_id:
+            self.messages.warning(self.tr("The reply failed: {error}").format(error=error.message))
+
+    @Slot(int, object)
+    def _on_controller_reply_finished(self, conversation_id: int, message: Message) -> None:
+        if message.id is not None:
+            self._live.pop(message.id, None)
+        if conversation_id == self._current_id:
+            self.message_view.finish_reply(message)
+            self.sources_panel.show_sources(list(message.sources))
+            self.message_view.select_message(message.id)
+        self._show_last_chat(message)
+        self.conversation_list.refresh()
+
+    @Slot(int, bool)
+    def _on_controller_streaming_changed(self, conversation_id: int, streaming: bool) -> None:
+        if conversation_id == self._current_id:
+            self._show_streaming(streaming)
+
+    @Slot(str, int)
+    def _on_accounts_api_call_recorded(self, base_url: str, count: int) -> None:
+        if base_url == self._sending_base_url():
+            self._show_api_calls(count)
+
+    # ================================================================== view slots
+
+    @Slot(str)
+    def _on_view_follow_up_clicked(self, text: str) -> None:
+        self.send(text)
+
+    @Slot(int)
+    def _on_view_retry_requested(self, message_id: int) -> None:
+        reason = self.blocked_reason()
+        if reason is not None:
+            self.messages.warning(reason)
+            return
+        try:
+            self._controller.retry(message_id)
+        except (StoreError, LookupError, RuntimeError) as exc:
+            self.messages.error(self.tr("Could not ask again: {error}").format(error=exc))
+
+    @Slot(int)
+    def _on_view_delete_requested(self, message_id: int) -> None:
+        if message_id in self._live:
+            self.messages.info(self.tr("Stop the answer before deleting it."))
+            return
+        if not self.messages.confirm(self.tr("Delete this message? This cannot be undone.")):
+            return
+        try:
+            self._store.delete_message(message_id)
+        except StoreError as exc:
+            self.messages.error(self.tr("The message could not be deleted: {error}").format(error=exc))
+            return
+        self.message_view.remove_message(message_id)
+        self.conversation_list.refresh()
+
+    @Slot(int)
+    def _on_view_copy_requested(self, _message_id: int) -> None:
+        self.messages.info(self.tr("Copied."))
+
+    @Slot(int)
+    def _on_view_message_selected(self, message_id: int) -> None:
+        message = self.message_view.message(message_id)
+        if message is not None:
+            live = self._live.get(message_id)
+            self.sources_panel.show_sources(list(live.sources if live is not None else message.sources))
+
+    @Slot()
+    def _on_view_older_requested(self) -> None:
+        if self._current_id is None:
+            return
+        shown = self.message_view.message_ids()
+        oldest = min(shown) if shown else None
+        page = list(reversed(self._store.message_page(self._current_id, before_id=oldest, limit=PAGE_SIZE)))
+        self.message_view.prepend_messages(page, has_older=len(page) == PAGE_SIZE)
+
+    @Slot(int, str)
+    def _on_view_action_requested(self, _message_id: int, action: str) -> None:
+        if action == "open_settings":
+            self.open_settings()
+        elif action == "publish_help":
+            self.show_publish_help()
+
+    def show_publish_help(self) -> None:
+        """Explain how to publish a bot as an API (Coze error 4015)."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Publish the bot as an API"))
+        box.setText(
+            self.tr(
+                "Coze answers only for bots published to the API channel:<ol>"
+                "<li>Open the bot in Coze (coze.cn or coze.com).</li>"
+                "<li>Click <b>Publish</b> (top right).</li>"
+                "<li>Tick the <b>API</b> channel (“Agent as API”) and publish.</li>"
+                "<li>Come back and press <b>Retry</b>.</li></ol>"
+            )
+        )
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # ================================================================== list slots
+
+    @Slot(int)
+    def _on_list_conversation_activated(self, conversation_id: int) -> None:
+        if conversation_id != self._current_id:
+            self.open_conversation(conversation_id)
+
+    @Slot(int, int)
+    def _on_list_search_hit_activated(self, conversation_id: int, message_id: int) -> None:
+        self.open_conversation(conversation_id, message_id=message_id)
+
+    @Slot(int)
+    def _on_list_conversation_renamed(self, conversation_id: int) -> None:
+        if conversation_id == self._current_id:
+            self._current = self._store.get_conversation(conversation_id)
+            self._update_title()
+
+    @Slot(int)
+    def _on_list_conversation_deleted(self, conversation_id: int) -> None:
+        self._controller.stop(conversation_id)  # its answer has nowhere to go any more
+        if conversation_id == self._current_id:
+            self.new_chat()
+
+    # ================================================================== composer slots
+
+    @Slot(str)
+    def _on_composer_send_requested(self, text: str) -> None:
+        self.send(text)
+
+    @Slot()
+    def _on_composer_stop_requested(self) -> None:
+        self.stop_current()
+
+    # ================================================================== welcome and bots
+
+    @Slot(str, str, str, bool)
+    def _on_welcome_connect_requested(
+        self, base_url: str, token: str, bot_id: str, session_only: bool
+    ) -> None:
+        if token:
+            try:
+                self._accounts.save_token(base_url, token, session_only=session_only)
+            except KeyringUnavailable as exc:
+                self.welcome.show_error(exc.user_message(self._settings.error_language()))
+                return
+        self._settings.base_url = base_url
+        self.welcome.set_busy(True, self.tr("Looking the bot up…"))
+        self.fetch_bots(base_url, [bot_id])
+
+    @Slot()
+    def _on_welcome_demo_requested(self) -> None:
+        self.start_demo()
+
+    def start_demo(self) -> None:
+        """Start the demo server, add its bots and open a chat with the knowledge bot."""
+        self.welcome.set_busy(True, self.tr("Starting the demo server…"))
+        self._settings.base_url = DEMO_BASE_URL
+        self.fetch_bots(DEMO_BASE_URL, list(DEMO_BOT_IDS))
+
+    def fetch_bots(self, base_url: str, bot_ids: list[str]) -> None:
+        """Look bots up in the background; when found, save them and chat with the first."""
+        try:
+            account = self._accounts.account(base_url)
+        except (RuntimeError, OSError) as exc:
+            self.welcome.show_error(self.tr("The demo server could not start: {error}").format(error=exc))
+            return
+        if account is None:
+            self.welcome.show_error(self.tr("Enter your access token."))
+            return
+        ids = list(bot_ids)
+        call = BackgroundCall(lambda: [lookup_bot(account, bot_id) for bot_id in ids], name="look up bots")
+        call.succeeded.connect(self._on_bots_lookup_succeeded)
+        call.failed.connect(self._on_bots_lookup_failed)
+        self._bot_call = call
+        self._threads.start(call, "look-up-bots")
+
+    @Slot(object)
+    def _on_bots_lookup_succeeded(self, bots: object) -> None:
+        self._bot_call = None
+        assert isinstance(bots, list) and bots
+        for bot in bots:
+            self._store.upsert_bot(bot)
+        self.conversation_list.set_bot_names(self._bot_names())
+        self.welcome.set_busy(False)
+        self.choose_bot(bots[0].bot_id)
+
+    @Slot(object)
+    def _on_bots_lookup_failed(self, exc: object) -> None:
+        self._bot_call = None
+        assert isinstance(exc, BaseException)
+        self.welcome.show_error(describe_error(exc, self._settings.error_language()))
+        self._update_blocked()
+
+    @Slot()
+    def _on_welcome_skipped(self) -> None:
+        self.pages.setCurrentWidget(self._chat_page)
+        self.new_chat()
+
+    # ================================================================== other slots
+
+    @Slot(str)
+    def _on_settings_changed(self, key: str) -> None:
+        if key == Key.SEND_KEY:
+            self.composer.set_send_key(self._settings.send_key)
+        elif key == Key.SOURCES_PANEL_VISIBLE:
+            visible = self._settings.sources_panel_visible
+            self.sources_panel.setVisible(visible)
+            self.sources_action.setChecked(visible)
+        elif key in (Key.BASE_URL, Key.CURRENT_BOT_ID, Key.CALL_WARNING_LIMIT, Key.PROXY):
+            if key == Key.BASE_URL and self._current is None:
+                self.new_chat()  # a new chat talks to the new region's bot
+            self._update_blocked()
+            self._update_status()
+
+    @Slot(str)
+    def _on_accounts_token_changed(self, _base_url: str) -> None:
+        self._update_blocked()
+        self._update_status()
+
+    @Slot(QNetworkInformation.Reachability)
+    def _on_network_reachability_changed(self, _reachability: QNetworkInformation.Reachability) -> None:
+        self._update_blocked()
+
+    # ================================================================== closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the layout, stop answers (their text is kept) and close within ~2 s."""
+        started = time.monotonic()
+        self.save_layout()
+        streaming = self._controller.streaming_conversations()
+        if streaming:
+            logger.info("closing with %d answer(s) being written; stopping them", len(streaming))
+        if self._bot_call is not None:
+            self._bot_call.stop()
+        self._controller.shutdown(CLOSE_TIMEOUT)
+        logger.info("window closed in %.2f s", time.monotonic() - started)
+        event.accept()

@@ -1,0 +1,338 @@
+"""Markdown and rich-text helpers for the chat widgets.
+
+Answers are rendered with Qt's own Markdown importer (``QTextDocument.setMarkdown``, GitHub
+dialect: tables, task lists, strikethrough, autolinks); the resulting document is then
+post-processed: fenced code blocks are moved into a padded frame with a "Copy code" link and
+highlighted with Pygments, tables get a grid and a bold header row, links take the palette's
+link colour, inline code gets a faint background and headings are toned down to chat sizes.
+
+Links are opened in the browser only when they are web links (http/https); see
+:func:`open_web_link`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.styles import get_style_by_name
+from pygments.util import ClassNotFound
+from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontDatabase,
+    QPalette,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextFrame,
+    QTextFrameFormat,
+    QTextLength,
+    QTextTable,
+    QTextTableFormat,
+)
+
+from coze_desktop.ui import theme
+
+logger = logging.getLogger(__name__)
+
+COPY_CODE_SCHEME = "coze-copy-code"  # anchor of a code block's "Copy code" link: coze-copy-code:<index>
+WEB_SCHEMES = frozenset({"http", "https"})
+# Heading sizes as QTextFormat font-size adjustments (0 = normal): Qt's defaults (3, 2, 1, ...)
+# are document sizes, too loud inside a chat message.
+_HEADING_SIZE_ADJUSTMENT = {1: 2, 2: 1, 3: 1, 4: 0, 5: 0, 6: 0}
+_CODE_LANGUAGE = QTextFormat.Property.BlockCodeLanguage
+_MAX_HIGHLIGHTED_CHARS = 200_000  # larger code blocks stay plain: lexing them would stall the UI
+
+
+@dataclass(frozen=True, slots=True)
+class _CodeBlock:
+    first_block: int  # block numbers, inclusive
+    last_block: int
+    language: str
+    text: str
+
+
+def render_markdown(document: QTextDocument, text: str, palette: QPalette) -> list[str]:
+    """Replace ``document``'s content with ``text`` rendered as Markdown, styled for ``palette``.
+
+    Returns the text of each fenced or indented code block, in order: the ``Copy code`` link
+    of block *i* is ``coze-copy-code:i`` (see :func:`code_block_index`).
+    """
+    document.setMarkdown(text, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
+    _style_inline(document, palette)
+    _style_tables(document.rootFrame(), palette)
+    code_blocks = _find_code_blocks(document)
+    # From the last to the first, so inserting frames does not move blocks still to visit.
+    for index in range(len(code_blocks) - 1, -1, -1):
+        _frame_code_block(document, code_blocks[index], index, palette)
+    return [block.text for block in code_blocks]
+
+
+def code_block_index(url: QUrl) -> int | None:
+    """The code block a ``coze-copy-code:<i>`` link points at, or ``None`` for other links."""
+    if url.scheme() != COPY_CODE_SCHEME:
+        return None
+    try:
+        return int(url.path())
+    except ValueError:
+        return None
+
+
+def is_web_url(url: QUrl | str) -> bool:
+    """Whether ``url`` is an absolute http(s) link (the only kind opened in the browser)."""
+    qurl = QUrl(url) if isinstance(url, str) else url
+    return qurl.isValid() and qurl.scheme().lower() in WEB_SCHEMES and bool(qurl.host())
+
+
+def open_web_link(url: QUrl | str) -> bool:
+    """Open an http(s) link in the default browser; anything else is refused (returns False)."""
+    qurl = QUrl(url) if isinstance(url, str) else url
+    if not is_web_url(qurl):
+        logger.info("refused to open a non-web link: %s", qurl.toString()[:200])
+        return False
+    return QDesktopServices.openUrl(qurl)
+
+
+def marked_snippet_html(snippet: str, markers: tuple[str, str] = ("«", "»")) -> str:
+    """HTML for a search snippet: text escaped, the parts between ``markers`` in bold.
+
+    An unbalanced opening marker bolds to the end; stray closing markers are dropped.
+    """
+    open_mark, close_mark = markers
+    pieces: list[str] = []
+    rest = snippet
+    while True:
+        start = rest.find(open_mark)
+        if start < 0:
+            pieces.append(html.escape(rest.replace(close_mark, "")))
+            break
+        pieces.append(html.escape(rest[:start].replace(close_mark, "")))
+        rest = rest[start + len(open_mark) :]
+        end = rest.find(close_mark)
+        match, rest = (rest, "") if end < 0 else (rest[:end], rest[end + len(close_mark) :])
+        pieces.append("<b>" + html.escape(match.replace(open_mark, "")) + "</b>")
+    return "".join(pieces)
+
+
+def fixed_font() -> QFont:
+    """The system's monospace font (the one Qt's Markdown importer uses for code)."""
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+# ------------------------------------------------------------------------------ post-processing
+
+
+def _blocks(document: QTextDocument) -> list[QTextBlock]:
+    blocks = []
+    block = document.begin()
+    while block.isValid():
+        blocks.append(block)
+        block = block.next()
+    return blocks
+
+
+def _style_inline(document: QTextDocument, palette: QPalette) -> None:
+    """Links in the palette's link colour, inline code tinted, headings at chat sizes."""
+    link = QBrush(theme.link_color(palette))
+    code_bg = QBrush(theme.code_background(palette))
+    mono_family = fixed_font().family()
+    cursor = QTextCursor(document)
+    for block in _blocks(document):
+        block_format = block.blockFormat()
+        in_code = block_format.hasProperty(_CODE_LANGUAGE)
+        level = block_format.headingLevel()
+        if level:
+            heading = QTextCharFormat()
+            heading.setProperty(
+                QTextFormat.Property.FontSizeAdjustment, _HEADING_SIZE_ADJUSTMENT.get(level, 0)
+            )
+            cursor.setPosition(block.position())
+            cursor.setPosition(block.position() + block.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(heading)
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            it += 1
+            char_format = fragment.charFormat()
+            change = QTextCharFormat()
+            if char_format.isAnchor():
+                change.setForeground(link)
+            elif not in_code and char_format.fontFamilies() and mono_family in char_format.fontFamilies():
+                change.setBackground(code_bg)
+            else:
+                continue
+            cursor.setPosition(fragment.position())
+            cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(change)
+
+
+def _style_tables(frame: QTextFrame, palette: QPalette) -> None:
+    """A hairline grid, padding and a bold, tinted header row for every table (recursively)."""
+    for child in frame.childFrames():
+        if isinstance(child, QTextTable):
+            _style_table(child, palette)
+        _style_tables(child, palette)
+
+
+def _style_table(table: QTextTable, palette: QPalette) -> None:
+    table_format: QTextTableFormat = table.format()
+    table_format.setBorder(1)
+    table_format.setBorderBrush(QBrush(theme.border_color(palette)))
+    table_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+    table_format.setBorderCollapse(True)
+    table_format.setCellSpacing(0)
+    table_format.setCellPadding(6)
+    table_format.setTopMargin(6)
+    table_format.setBottomMargin(6)
+    table_format.setHeaderRowCount(1)
+    table.setFormat(table_format)
+    header_background = QBrush(theme.card_background(palette))
+    bold = QTextCharFormat()
+    bold.setFontWeight(QFont.Weight.Bold)
+    for column in range(table.columns()):
+        cell = table.cellAt(0, column)
+        cell_format = cell.format()
+        cell_format.setBackground(header_background)
+        cell.setFormat(cell_format)
+        cursor = cell.firstCursorPosition()
+        cursor.setPosition(cell.lastCursorPosition().position(), QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(bold)
+        block_format = cursor.blockFormat()
+        block_format.setTopMargin(0)  # Qt gives the first cell a paragraph margin the others lack
+        block_format.setBottomMargin(0)
+        cursor.setBlockFormat(block_format)
+
+
+def _find_code_blocks(document: QTextDocument) -> list[_CodeBlock]:
+    """Runs of consecutive code blocks (Qt marks each line of a code block with its language)."""
+    found: list[_CodeBlock] = []
+    run: list[QTextBlock] = []
+    for block in [*_blocks(document), None]:
+        if block is not None and block.blockFormat().hasProperty(_CODE_LANGUAGE):
+            run.append(block)
+            continue
+        if run:
+            language = str(run[0].blockFormat().property(_CODE_LANGUAGE) or "")
+            text = "\n".join(b.text() for b in run)
+            found.append(_CodeBlock(run[0].blockNumber(), run[-1].blockNumber(), language, text))
+            run = []
+    return found
+
+
+def _frame_code_block(document: QTextDocument, code: _CodeBlock, index: int, palette: QPalette) -> None:
+    """Replace a run of code blocks with a padded frame: a caption line, then highlighted code."""
+    first = document.findBlockByNumber(code.first_block)
+    last = document.findBlockByNumber(code.last_block)
+    cursor = QTextCursor(document)
+    cursor.beginEditBlock()
+    cursor.setPosition(first.position())
+    cursor.setPosition(last.position() + last.length() - 1, QTextCursor.MoveMode.KeepAnchor)
+    cursor.removeSelectedText()
+    spacer = QTextBlockFormat()  # the empty block left before the frame: make it (almost) vanish
+    spacer.setLineHeight(1, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
+    cursor.setBlockFormat(spacer)
+
+    frame_format = QTextFrameFormat()
+    frame_format.setBackground(QBrush(theme.code_background(palette)))
+    frame_format.setBorder(1)
+    frame_format.setBorderBrush(QBrush(theme.border_color(palette)))
+    frame_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+    frame_format.setPadding(8)
+    frame_format.setTopMargin(4)
+    frame_format.setBottomMargin(4)
+    frame_format.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+    frame = cursor.insertFrame(frame_format)
+
+    caption = QTextCharFormat()
+    caption.setForeground(QBrush(theme.muted_text(palette)))
+    caption.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
+    language = code.language.split()[0] if code.language.strip() else ""
+    if language:
+        cursor.insertText(language + "   ", caption)
+    copy_link = QTextCharFormat(caption)
+    copy_link.setAnchor(True)
+    copy_link.setAnchorHref(f"{COPY_CODE_SCHEME}:{index}")
+    copy_link.setForeground(QBrush(theme.link_color(palette)))
+    cursor.insertText(QCoreApplication.translate("Markdown", "Copy code"), copy_link)
+
+    code_format = QTextCharFormat()
+    code_format.setFont(fixed_font())
+    code_block_format = QTextBlockFormat()
+    code_block_format.setTopMargin(4)
+    cursor.insertBlock(code_block_format, code_format)
+    start = cursor.position()
+    cursor.insertText(code.text, code_format)
+    _highlight(document, start, code.text, language, theme.code_style_name(palette))
+    # The block Qt keeps after a frame would add a blank line; shrink it like the one before.
+    after = QTextCursor(document)
+    after.setPosition(frame.lastPosition() + 1)
+    if after.block().length() == 1:
+        after.setBlockFormat(spacer)
+    cursor.endEditBlock()
+
+
+def _highlight(document: QTextDocument, start: int, text: str, language: str, style_name: str) -> None:
+    """Colour ``text`` (already in the document at ``start``) token by token with Pygments."""
+    if not language or len(text) > _MAX_HIGHLIGHTED_CHARS:
+        return
+    lexer = _lexer(language)
+    if lexer is None:
+        return
+    cursor = QTextCursor(document)
+    position = 0
+    run_start: int = 0
+    run_format: QTextCharFormat | None = None
+    for token_type, value in lexer.get_tokens(text):
+        token_format = _token_format(style_name, token_type)
+        if token_format is not run_format:
+            _apply(cursor, start, run_start, position, run_format, len(text))
+            run_start, run_format = position, token_format
+        position += len(value)
+    _apply(cursor, start, run_start, position, run_format, len(text))
+
+
+def _apply(
+    cursor: QTextCursor, offset: int, begin: int, end: int, char_format: QTextCharFormat | None, limit: int
+) -> None:
+    end = min(end, limit)
+    if char_format is None or end <= begin:
+        return
+    cursor.setPosition(offset + begin)
+    cursor.setPosition(offset + end, QTextCursor.MoveMode.KeepAnchor)
+    cursor.mergeCharFormat(char_format)
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        # stripnl=False keeps leading blank lines, so token offsets match document positions.
+        return get_lexer_by_name(language.lower(), stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _token_format(style_name: str, token_type: object) -> QTextCharFormat | None:
+    """The char format of a Pygments token type in a style (``None``: leave the text as it is)."""
+    style = get_style_by_name(style_name).style_for_token(token_type)
+    char_format = QTextCharFormat()
+    if style["color"]:
+        char_format.setForeground(QBrush(QColor("#" + style["color"])))
+    if style["bold"]:
+        char_format.setFontWeight(QFont.Weight.Bold)
+    if style["italic"]:
+        char_format.setFontItalic(True)
+    if style["underline"]:
+        char_format.setFontUnderline(True)
+    return None if char_format.properties() == {} else char_format

@@ -1,0 +1,1183 @@
+"""The conversation in the centre of the window: questions, answers, streaming, errors.
+
+One light widget per message in a scroll area, in a centred column of readable width:
+
+* a question is a tinted bubble on the right with the user's text, shown as typed;
+* an answer sits on the left under the bot's name, rendered as Markdown (tables, links,
+  highlighted code; see :mod:`coze_desktop.ui.markdown`), with its reasoning collapsed above
+  it, follow-up suggestions below, a banner saying why a reply failed or stopped, and a footer
+  with its sources, duration and tokens.
+
+Only what a message needs is built (no reasoning view without reasoning, no banner without
+a problem), and text views size themselves to their document, so a page of 50 messages is
+cheap and long conversations come in pages: the caller shows the newest page with
+``has_older=True`` and answers :attr:`MessageView.older_requested` with
+:meth:`MessageView.prepend_messages`.
+
+Streaming costs what the new text costs: :meth:`MessageView.append_reply` inserts plain text
+at the end of the answer with a cursor, and the Markdown of that one answer is re-rendered on
+a throttle (at most every 250 ms, less often when rendering gets slow) and once at the end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import math
+import time
+
+from PySide6.QtCore import (
+    QDateTime,
+    QEasingCurve,
+    QEvent,
+    QLocale,
+    QObject,
+    QSize,
+    QSizeF,
+    Qt,
+    QTimer,
+    QUrl,
+    QVariantAnimation,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QEnterEvent,
+    QFontMetrics,
+    QGuiApplication,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpacerItem,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coze_desktop.api.errors import AUTH_CODES
+from coze_desktop.domain import Bot, Message, MessageState, Role
+from coze_desktop.ui import theme
+from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown
+
+NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
+RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
+RENDER_MAX_INTERVAL_MS = 2000  # ...and at least every 2 s, even for a huge answer
+RENDER_COST_FACTOR = 8  # wait 8x the last render's duration: rendering stays under ~12% of the time
+OLDER_THRESHOLD_PX = 120  # scrolled this close to the top: ask for the previous page
+_BOTTOM_SLACK_PX = 8  # "at the bottom" tolerance for following a streaming answer
+_PIN_SETTLE_MS = 600  # how long a prepend or a jump keeps its anchor while the layout settles
+_NATURAL_WIDTH_CHARS = 400  # a question line longer than this is wider than any bubble
+_QUESTION_MAX_RATIO = 0.8  # a question bubble takes at most this share of the column
+_FLASH_MS = 2600  # a message a search jumped to glows this long
+
+
+def _format_time(timestamp: float) -> str:
+    """A message's local time: the time alone today, else date and time (locale's short formats)."""
+    if timestamp <= 0:
+        return ""
+    moment = QDateTime.fromMSecsSinceEpoch(int(timestamp * 1000))
+    locale = QLocale()
+    if moment.date() == QDateTime.currentDateTime().date():
+        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def _insert_plain(cursor: QTextCursor, text: str) -> None:
+    """Insert ``text`` as plain paragraphs: new lines never inherit a list or heading format."""
+    char_format = QTextCharFormat()
+    first, *rest = text.split("\n")
+    if first:
+        cursor.insertText(first, char_format)
+    for line in rest:
+        cursor.insertBlock(QTextBlockFormat(), char_format)
+        if line:
+            cursor.insertText(line, char_format)
+
+
+@functools.cache
+def _action_button_height() -> int:
+    probe = QToolButton()
+    probe.setText("Copy")
+    probe.setAutoRaise(True)
+    return probe.sizeHint().height()
+
+
+class _TextView(QTextBrowser):
+    """A read-only text view as tall as its document: no scroll bars, wheel goes to the page."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setOpenLinks(False)
+        self.viewport().setAutoFillBackground(False)
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        document = self.document()
+        document.setDocumentMargin(2)
+        document.setUndoRedoEnabled(False)  # undo records would make every streamed piece cost more
+        self._natural_width = 0
+        # Laid out lazily at the view's width; the height follows whenever Qt lays it out.
+        document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
+        self.highlighted.connect(self._on_self_highlighted)
+
+    def set_natural_width(self, width: int) -> None:
+        """The width this view would like (its size hint); 0 lets the layout decide."""
+        self._natural_width = width
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self._natural_width:
+            hint.setWidth(self._natural_width + 2 * self.frameWidth())
+        hint.setHeight(self.height())
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, self.height())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # the page scrolls, not the message
+
+    def _height_for(self, size: QSizeF) -> int:
+        return math.ceil(size.height()) + 2 * self.frameWidth()
+
+    def _on_layout_size_changed(self, size: QSizeF) -> None:
+        height = self._height_for(size)
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def _on_self_highlighted(self, url: QUrl) -> None:
+        # Show where a link goes before it is clicked.
+        self.viewport().setToolTip(
+            "" if url.isEmpty() or code_block_index(url) is not None else url.toString()
+        )
+
+
+class _Bubble(QFrame):
+    """The rounded, tinted background of a question."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.question_background(self.palette()))
+        painter.drawRoundedRect(self.rect(), 14, 14)
+
+
+class _MessageWidget(QFrame):
+    """One question or answer. Emits ``triggered(message_key, action)`` for its buttons.
+
+    The copy/regenerate/delete buttons are built the first time the pointer or the keyboard
+    focus reaches the message (the latest message has them from the start), and shown while
+    it is hovered or focused; the footer keeps their height reserved so nothing jumps.
+    """
+
+    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/...
+    follow_up_clicked = Signal(str)
+
+    def __init__(self, key: int, message: Message, assistant_name: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.key = key
+        self._message = message
+        self._assistant_name = assistant_name
+        self._latest = False
+        self._selected = False
+        self._flash = 0.0
+        self._flash_animation: QVariantAnimation | None = None
+        self._code_blocks: list[str] = []
+        # Streaming state: the raw text as it came, and where the next piece goes.
+        self._chunks: list[str] = []
+        self._reasoning_chunks: list[str] = []
+        self._rendered_length = -1
+        self._render_interval = RENDER_MIN_INTERVAL_MS
+        self._render_timer: QTimer | None = None
+        self._cursor: QTextCursor | None = None
+        # Parts built only when needed.
+        self._reasoning_toggle: QToolButton | None = None
+        self._reasoning_view: _TextView | None = None
+        self._reasoning_expanded = False
+        self._follow_ups: QWidget | None = None
+        self._banner: _Banner | None = None
+        self._footer_info: QWidget | None = None
+        self._actions: QWidget | None = None
+        self._action_buttons: dict[str, QToolButton] = {}
+
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(10, 6, 10, 2)
+        self._layout.setSpacing(4)
+        self._layout.addLayout(self._build_header())
+        self._body = _TextView(self)
+        self._body.anchorClicked.connect(self._on_body_anchor_clicked)
+        self._body.viewport().installEventFilter(self)
+        self._body.installEventFilter(self)
+        if self.is_question:
+            self._bubble = _Bubble(self)
+            bubble_layout = QVBoxLayout(self._bubble)
+            bubble_layout.setContentsMargins(14, 9, 14, 9)
+            bubble_layout.addWidget(self._body)
+            self._body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addStretch(1)
+            row.addWidget(self._bubble)
+            self._layout.addLayout(row)
+            self._body.setAccessibleName(self.tr("Question"))
+        else:
+            self._layout.addWidget(self._body)
+            self._body.setAccessibleName(self.tr("Answer"))
+        self._footer = QHBoxLayout()
+        self._footer.setContentsMargins(0, 0, 0, 0)
+        self._footer.setSpacing(8)
+        self._footer.addStretch(1)
+        # Keep the footer as tall as the action buttons, so showing them moves nothing.
+        self._footer.addSpacerItem(
+            QSpacerItem(0, _action_button_height(), QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        )
+        self._layout.addLayout(self._footer)
+        self._apply_message(message)
+
+    # ------------------------------------------------------------------------------ building
+
+    @property
+    def is_question(self) -> bool:
+        return self._message.role is Role.USER
+
+    @property
+    def message(self) -> Message:
+        """The message as shown, with the text streamed so far."""
+        if self._chunks or self._reasoning_chunks:
+            return dataclasses.replace(
+                self._message, text="".join(self._chunks), reasoning="".join(self._reasoning_chunks)
+            )
+        return self._message
+
+    @property
+    def is_streaming(self) -> bool:
+        return self._message.state is MessageState.STREAMING
+
+    def _build_header(self) -> QHBoxLayout:
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.setSpacing(8)
+        self._name_label = QLabel(self)
+        self._time_label = QLabel(self)
+        self._time_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        if self.is_question:
+            self._name_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            header.addStretch(1)
+            header.addWidget(self._name_label)
+            header.addWidget(self._time_label)
+        else:
+            font = self._name_label.font()
+            font.setBold(True)
+            self._name_label.setFont(font)
+            header.addWidget(self._name_label)
+            header.addWidget(self._time_label)
+            header.addStretch(1)
+        return header
+
+    def _apply_message(self, message: Message) -> None:
+        """Show ``message`` in full (final state): text, reasoning, follow-ups, banner, footer."""
+        self._message = message
+        self._chunks = []
+        self._reasoning_chunks = []
+        self._stop_render_timer()
+        self._cursor = None
+        self._name_label.setText(self.tr("You") if self.is_question else self._assistant_name)
+        self._update_time_label()
+        if self.is_question:
+            self._body.setPlainText(message.text)
+            self._body.set_natural_width(self._natural_text_width(message.text))
+        else:
+            self._render_answer(message.text)
+            self._set_reasoning(message.reasoning)
+            self._clear_follow_ups()
+            if self._latest:
+                self._build_follow_ups()
+            self._set_banner()
+            self._set_footer_info()
+        self._update_actions()
+        if self.is_streaming:
+            self._start_streaming()
+
+    def set_assistant_name(self, name: str) -> None:
+        self._assistant_name = name
+        if not self.is_question:
+            self._name_label.setText(name)
+
+    def _update_time_label(self) -> None:
+        if self.is_streaming:
+            self._time_label.setText(self.tr("Writing…"))
+        else:
+            self._time_label.setText(_format_time(self._message.created_at))
+
+    def _natural_text_width(self, text: str) -> int:
+        metrics = QFontMetrics(self._body.font())
+        widest = 0
+        for line in itertools.islice(text.splitlines() or [""], 200):
+            if len(line) > _NATURAL_WIDTH_CHARS:
+                return 10_000
+            widest = max(widest, metrics.horizontalAdvance(line))
+        return widest + 2 * math.ceil(self._body.document().documentMargin()) + 4
+
+    def _render_answer(self, text: str) -> None:
+        self._code_blocks = render_markdown(self._body.document(), text, self.palette())
+        self._rendered_length = len(text)
+
+    # ---------------------------------------------------------------------------- reasoning
+
+    def _set_reasoning(self, reasoning: str) -> None:
+        if not reasoning and self._reasoning_toggle is None:
+            return
+        self._ensure_reasoning()
+        assert self._reasoning_toggle is not None and self._reasoning_view is not None
+        self._reasoning_toggle.setVisible(bool(reasoning) or self.is_streaming)
+        if self.is_reasoning_expanded():
+            self._reasoning_view.setPlainText(reasoning)
+        self._update_reasoning_toggle()
+
+    def _ensure_reasoning(self) -> None:
+        if self._reasoning_toggle is not None:
+            return
+        toggle = QToolButton(self)
+        toggle.setAutoRaise(True)
+        toggle.setArrowType(Qt.ArrowType.RightArrow)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toggle.clicked.connect(self._on_reasoning_toggle_clicked)
+        view = _TextView(self)
+        view.setAccessibleName(self.tr("Reasoning"))
+        view.setVisible(False)
+        view.setViewportMargins(12, 0, 0, 0)
+        self._reasoning_toggle = toggle
+        self._reasoning_view = view
+        self._style_reasoning()
+        self._layout.insertWidget(1, toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        self._layout.insertWidget(2, view)
+
+    def _style_reasoning(self) -> None:
+        """Reasoning reads as an aside: muted text, in the palette's current colours."""
+        muted = theme.muted_text(self.palette())
+        if self._reasoning_view is not None:
+            palette = self._reasoning_view.palette()
+            palette.setColor(QPalette.ColorRole.Text, muted)
+            self._reasoning_view.setPalette(palette)
+        if self._reasoning_toggle is not None:
+            palette = self._reasoning_toggle.palette()
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                palette.setColor(group, QPalette.ColorRole.ButtonText, muted)
+            self._reasoning_toggle.setPalette(palette)
+
+    def _update_reasoning_toggle(self) -> None:
+        if self._reasoning_toggle is None:
+            return
+        expanded = self.is_reasoning_expanded()
+        if self.is_streaming and not self._chunks:
+            text = self.tr("Thinking…")
+        else:
+            text = self.tr("Hide reasoning") if expanded else self.tr("Show reasoning")
+        self._reasoning_toggle.setText(text)
+        self._reasoning_toggle.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self._reasoning_toggle.setAccessibleName(text)
+        self._reasoning_toggle.setAccessibleDescription(
+            self.tr("Expanded") if expanded else self.tr("Collapsed")
+        )
+
+    def _on_reasoning_toggle_clicked(self) -> None:
+        self.set_reasoning_expanded(not self.is_reasoning_expanded())
+
+    def set_reasoning_expanded(self, expanded: bool) -> None:
+        """Show or hide the reasoning (filled in only when shown)."""
+        if self._reasoning_view is None:
+            return
+        self._reasoning_expanded = expanded
+        if expanded:
+            self._reasoning_view.setPlainText(self.message.reasoning)
+        self._reasoning_view.setVisible(expanded)
+        self._update_reasoning_toggle()
+
+    def is_reasoning_expanded(self) -> bool:
+        return self._reasoning_expanded
+
+    # ------------------------------------------------------------------- follow-ups, banner, footer
+
+    def set_latest(self, latest: bool) -> None:
+        """The latest message offers its follow-up questions and always shows its buttons."""
+        if latest == self._latest:
+            return
+        self._latest = latest
+        if latest:
+            self._build_follow_ups()
+            self._ensure_actions()
+        else:
+            self._clear_follow_ups()
+        self._update_actions_visibility()
+
+    def _clear_follow_ups(self) -> None:
+        if self._follow_ups is not None:
+            self._follow_ups.hide()
+            self._layout.removeWidget(self._follow_ups)
+            self._follow_ups.deleteLater()
+            self._follow_ups = None
+
+    def _build_follow_ups(self) -> None:
+        follow_ups = self._message.follow_ups
+        if self._follow_ups is not None or not follow_ups or self.is_question:
+            return
+        box = QWidget(self)
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 4, 0, 0)
+        box_layout.setSpacing(6)
+        for text in follow_ups:
+            button = QPushButton(text, box)
+            button.setToolTip(text)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _checked=False, t=text: self.follow_up_clicked.emit(t))
+            box_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        box.setAccessibleName(self.tr("Suggested follow-up questions"))
+        self._layout.insertWidget(self._layout.indexOf(self._body) + 1, box)
+        self._follow_ups = box
+
+    def _set_banner(self) -> None:
+        if self._banner is not None:
+            self._banner.hide()
+            self._layout.removeWidget(self._banner)
+            self._banner.deleteLater()
+            self._banner = None
+        if self._message.state not in (MessageState.FAILED, MessageState.STOPPED, MessageState.INTERRUPTED):
+            return
+        self._banner = _Banner(self._message, self)
+        self._banner.triggered.connect(lambda action: self.triggered.emit(self.key, action))
+        self._layout.insertWidget(self._layout.indexOf(self._follow_ups or self._body) + 1, self._banner)
+
+    def _set_footer_info(self) -> None:
+        """Sources, duration and tokens of an answer, left of the buttons."""
+        if self._footer_info is not None:
+            self._footer_info.hide()
+            self._footer.removeWidget(self._footer_info)
+            self._footer_info.deleteLater()
+            self._footer_info = None
+        message = self._message
+        parts = []
+        if message.duration:
+            parts.append(self.tr("%1 s").replace("%1", f"{message.duration:.1f}"))
+        if message.usage and message.usage.token_count:
+            parts.append(self.tr("%1 tokens").replace("%1", QLocale().toString(message.usage.token_count)))
+        if not parts and not message.sources:
+            return
+        info = QWidget(self)
+        row = QHBoxLayout(info)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        if message.sources:
+            sources = QToolButton(info)
+            count = len(message.sources)
+            sources.setText(
+                self.tr("1 source") if count == 1 else self.tr("%1 sources").replace("%1", str(count))
+            )
+            sources.setToolTip(self.tr("Show the knowledge-base passages this answer used"))
+            sources.setAutoRaise(True)
+            sources.clicked.connect(lambda: self.triggered.emit(self.key, "select"))
+            row.addWidget(sources)
+        if parts:
+            meta = QLabel(" · ".join(parts), info)
+            meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            row.addWidget(meta)
+        self._footer.insertWidget(0, info)
+        self._footer_info = info
+
+    def _ensure_actions(self) -> None:
+        if self._actions is not None:
+            return
+        box = QWidget(self)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        actions = [("copy", self.tr("Copy"), self.tr("Copy the text of this message"))]
+        if not self.is_question:
+            actions.append(("regenerate", self.tr("Regenerate"), self.tr("Write this answer again")))
+        actions.append(("delete", self.tr("Delete"), self.tr("Delete this message")))
+        for action, text, tip in actions:
+            button = QToolButton(box)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.setObjectName(f"action_{action}")
+            button.clicked.connect(lambda _checked=False, a=action: self.triggered.emit(self.key, a))
+            row.addWidget(button)
+            self._action_buttons[action] = button
+        self._actions = box
+        self._style_actions()
+        self._footer.addWidget(box)
+        self._update_actions()
+
+    def _style_actions(self) -> None:
+        if self._actions is not None:
+            palette = self._actions.palette()
+            muted = theme.muted_text(self.palette())
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                palette.setColor(group, QPalette.ColorRole.ButtonText, muted)
+            self._actions.setPalette(palette)
+
+    def _update_actions(self) -> None:
+        for action in ("regenerate", "delete"):
+            if action in self._action_buttons:
+                self._action_buttons[action].setEnabled(not self.is_streaming)
+
+    def _update_actions_visibility(self, *, hovered: bool | None = None) -> None:
+        if self._actions is None:
+            return
+        if hovered is None:
+            hovered = self.underMouse()
+        focused = self.isAncestorOf(QApplication.focusWidget())
+        self._actions.setVisible(self._latest or hovered or focused)
+
+    # ----------------------------------------------------------------------------- streaming
+
+    def _start_streaming(self) -> None:
+        """Keep the text rendered so far and place the cursor for the pieces to come."""
+        self._chunks = [self._message.text] if self._message.text else []
+        self._reasoning_chunks = [self._message.reasoning] if self._message.reasoning else []
+        self._reset_cursor()
+        self._update_reasoning_toggle()
+
+    def _reset_cursor(self) -> None:
+        cursor = QTextCursor(self._body.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.blockFormat().lineHeightType() == QTextBlockFormat.LineHeightTypes.FixedHeight.value:
+            cursor.setBlockFormat(QTextBlockFormat())  # the squeezed block after a code frame
+        self._cursor = cursor
+
+    def set_streaming(self) -> None:
+        """Turn a shown answer back into a streaming one (a reply continued in it)."""
+        if not self.is_streaming:
+            self._message = dataclasses.replace(self._message, state=MessageState.STREAMING, error=None)
+            self._set_banner()
+            self._update_time_label()
+            self._update_actions()
+            self._start_streaming()
+
+    def append(self, text: str, reasoning: str) -> None:
+        """Add streamed pieces: plain text at the end now, Markdown later on the throttle."""
+        if not self.is_streaming:
+            self.set_streaming()
+        if reasoning:
+            self._reasoning_chunks.append(reasoning)
+            self._ensure_reasoning()
+            assert self._reasoning_toggle is not None and self._reasoning_view is not None
+            if self._reasoning_toggle.isHidden():
+                self._reasoning_toggle.setVisible(True)
+            if self._reasoning_expanded:
+                cursor = QTextCursor(self._reasoning_view.document())
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                cursor.insertText(reasoning)
+        if text:
+            first_text = not self._chunks
+            self._chunks.append(text)
+            if self._cursor is None:
+                self._reset_cursor()
+            assert self._cursor is not None
+            _insert_plain(self._cursor, text)
+            if first_text:
+                self._update_reasoning_toggle()
+            self._schedule_render()
+
+    def _schedule_render(self) -> None:
+        if self._render_timer is None:
+            self._render_timer = QTimer(self)
+            self._render_timer.setSingleShot(True)
+            self._render_timer.timeout.connect(self._on_render_timer_timeout)
+        if not self._render_timer.isActive():
+            self._render_timer.start(self._render_interval)
+
+    def _stop_render_timer(self) -> None:
+        if self._render_timer is not None:
+            self._render_timer.stop()
+
+    def _on_render_timer_timeout(self) -> None:
+        if not self.is_streaming:
+            return
+        text = "".join(self._chunks)
+        if len(text) == self._rendered_length:
+            return
+        started = time.perf_counter()
+        self._chunks = [text]
+        self._render_answer(text)
+        self._reset_cursor()
+        self._body.document().size()  # lay it out now, so the cost measured below is the whole cost
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._render_interval = int(
+            min(max(RENDER_MIN_INTERVAL_MS, RENDER_COST_FACTOR * elapsed_ms), RENDER_MAX_INTERVAL_MS)
+        )
+
+    def finish(self, message: Message) -> None:
+        """Show the final state of a reply (Markdown, reasoning, follow-ups, banner)."""
+        self._apply_message(message)
+
+    # ------------------------------------------------------------------------------ painting
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self._selected:
+            self._selected = selected
+            self.update()
+
+    def flash(self) -> None:
+        """Glow for a moment: the message a search hit jumped to."""
+        if self._flash_animation is None:
+            animation = QVariantAnimation(self)
+            animation.setStartValue(1.0)
+            animation.setEndValue(0.0)
+            animation.setDuration(_FLASH_MS)
+            animation.setEasingCurve(QEasingCurve.Type.InQuad)
+            animation.valueChanged.connect(self._on_flash_animation_value_changed)
+            self._flash_animation = animation
+        self._flash_animation.stop()
+        self._flash_animation.start()
+
+    def _on_flash_animation_value_changed(self, value: float) -> None:
+        self._flash = float(value)
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self._selected and self._flash <= 0:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if self._flash > 0:
+            glow = QColor(theme.search_highlight(self.palette()))
+            glow.setAlphaF(min(1.0, self._flash))
+            painter.setBrush(glow)
+            painter.drawRoundedRect(self.rect(), 10, 10)
+        if self._selected and not self.is_question:
+            painter.setBrush(theme.accent(self.palette()))
+            painter.drawRoundedRect(0, 8, 3, self.height() - 16, 1.5, 1.5)
+
+    def restyle(self) -> None:
+        """Re-render for a new palette (dark/light switch)."""
+        self._style_reasoning()
+        self._style_actions()
+        if not self.is_question:
+            text = self.message.text
+            self._render_answer(text)
+            if self.is_streaming:
+                self._chunks = [text]
+                self._reset_cursor()
+
+    # --------------------------------------------------------------------------------- input
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self._body and kind == QEvent.Type.FocusIn:
+            self._ensure_actions()  # keyboard users reach the buttons by tabbing through the text
+            self._update_actions_visibility()
+        elif watched is self._body and kind == QEvent.Type.FocusOut:
+            self._update_actions_visibility()
+        elif (
+            watched is self._body.viewport()
+            and kind == QEvent.Type.MouseButtonPress
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+            and not self.is_question
+        ):
+            self.triggered.emit(self.key, "select")
+        return False
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        super().enterEvent(event)
+        self._ensure_actions()
+        self._update_actions_visibility(hovered=True)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        super().leaveEvent(event)
+        self._update_actions_visibility(hovered=False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and not self.is_question:
+            self.triggered.emit(self.key, "select")
+        super().mousePressEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.is_question:
+            self._bubble.setMaximumWidth(int(self.width() * _QUESTION_MAX_RATIO))
+
+    def _on_body_anchor_clicked(self, url: QUrl) -> None:
+        index = code_block_index(url)
+        if index is None:
+            open_web_link(url)
+        elif 0 <= index < len(self._code_blocks):
+            QGuiApplication.clipboard().setText(self._code_blocks[index])
+
+    def body_document(self) -> QTextDocument:
+        """The rendered body (Markdown for answers, plain text for questions)."""
+        return self._body.document()
+
+
+class _Banner(QFrame):
+    """Why a reply failed, stopped or was interrupted, with what can be done about it."""
+
+    triggered = Signal(str)  # retry, open_settings, publish_help
+
+    def __init__(self, message: Message, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._failed = message.state is MessageState.FAILED
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
+        if message.state is MessageState.FAILED:
+            title = self.tr("The reply failed")
+        elif message.state is MessageState.STOPPED:
+            title = self.tr("Stopped. The text received so far is kept.")
+        else:
+            title = self.tr(
+                "Interrupted: the app closed before this reply finished. The text received so far is kept."
+            )
+        heading = QLabel(title, self)
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setWordWrap(True)
+        layout.addWidget(heading)
+        error = message.error
+        if error is not None:
+            if error.message:
+                detail = QLabel(error.message, self)
+                detail.setWordWrap(True)
+                detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                layout.addWidget(detail)
+            ids = []
+            if error.code is not None:
+                ids.append(self.tr("Code %1").replace("%1", str(error.code)))
+            if error.logid:
+                ids.append(self.tr("Log ID %1").replace("%1", error.logid))
+            if ids:
+                meta = QLabel(" · ".join(ids), self)
+                meta.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+                meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                layout.addWidget(meta)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        buttons.addWidget(self._button(self.tr("Retry"), "retry"))
+        code = error.code if error is not None else None
+        if message.state is MessageState.FAILED and code in AUTH_CODES:
+            buttons.addWidget(self._button(self.tr("Enter the token again"), "open_settings"))
+        elif message.state is MessageState.FAILED and code == NOT_PUBLISHED_CODE:
+            buttons.addWidget(self._button(self.tr("How to publish as API"), "publish_help"))
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.setAccessibleName(title)
+
+    def _button(self, text: str, action: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(f"banner_{action}")
+        button.clicked.connect(lambda: self.triggered.emit(action))
+        return button
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        palette = self.palette()
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(
+            theme.error_background(palette) if self._failed else theme.warning_background(palette)
+        )
+        painter.drawRoundedRect(self.rect(), 8, 8)
+
+
+class _PrologueCard(QFrame):
+    """The bot's welcome: its name, its opening words and the questions it suggests."""
+
+    follow_up_clicked = Signal(str)
+
+    def __init__(self, bot: Bot, parent: QWidget) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 18, 20, 18)
+        layout.setSpacing(8)
+        name = QLabel(bot.name or self.tr("Assistant"), self)
+        font = name.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        name.setFont(font)
+        layout.addWidget(name)
+        if bot.description:
+            description = QLabel(bot.description, self)
+            description.setWordWrap(True)
+            description.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            layout.addWidget(description)
+        if bot.prologue:
+            prologue = _TextView(self)
+            prologue.setAccessibleName(self.tr("Welcome message"))
+            prologue.anchorClicked.connect(open_web_link)
+            render_markdown(prologue.document(), bot.prologue, self.palette())
+            layout.addWidget(prologue)
+        self._suggestions = QWidget(self)
+        suggestions_layout = QVBoxLayout(self._suggestions)
+        suggestions_layout.setContentsMargins(0, 4, 0, 0)
+        suggestions_layout.setSpacing(6)
+        for question in bot.suggested_questions:
+            button = QPushButton(question, self._suggestions)
+            button.setToolTip(question)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _checked=False, q=question: self.follow_up_clicked.emit(q))
+            suggestions_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        self._suggestions.setVisible(bool(bot.suggested_questions))
+        self._suggestions.setAccessibleName(self.tr("Suggested questions"))
+        layout.addWidget(self._suggestions)
+        self.setAccessibleName(self.tr("Welcome from %1").replace("%1", bot.name))
+
+    def hide_suggestions(self) -> None:
+        self._suggestions.setVisible(False)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(theme.border_color(self.palette()))
+        painter.setBrush(theme.card_background(self.palette()))
+        painter.drawRoundedRect(self.rect().adjusted(0, 0, -1, -1), 12, 12)
+
+
+class MessageView(QWidget):
+    """The messages of one conversation, oldest at the top; see the module docstring."""
+
+    follow_up_clicked = Signal(str)  # a follow-up or suggested question was clicked: its text
+    retry_requested = Signal(int)  # message id of a failed/stopped/interrupted answer to try again
+    regenerate_requested = Signal(int)  # message id of an answer to write again
+    delete_requested = Signal(int)  # message id the user wants deleted (the caller confirms)
+    copy_requested = Signal(int)  # message id whose text was just copied to the clipboard
+    message_selected = Signal(int)  # message id of the answer the user clicked (show its sources)
+    older_requested = Signal()  # the user reached the top and older messages exist
+    action_requested = Signal(int, str)  # message id, "open_settings" or "publish_help"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._widgets: dict[int, _MessageWidget] = {}
+        self._order: list[_MessageWidget] = []
+        self._synthetic_keys = itertools.count(-1, -1)  # keys for messages without an id
+        self._assistant_name = self.tr("Assistant")
+        self._prologue: _PrologueCard | None = None
+        self._has_older = False
+        self._older_pending = False
+        self._stick_to_bottom = True
+        self._pin: tuple[QWidget, int] | None = None  # keep this widget at this viewport offset
+        self._selected: _MessageWidget | None = None
+
+        self._scroll = QScrollArea(self)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setBackgroundRole(QPalette.ColorRole.Base)
+        self._content = QWidget(self._scroll)
+        self._content.setBackgroundRole(QPalette.ColorRole.Base)
+        self._column = QVBoxLayout(self._content)
+        self._column.setSpacing(10)
+        self._older_button = QPushButton(self.tr("Show earlier messages"), self._content)
+        self._older_button.setFlat(True)
+        self._older_button.setVisible(False)
+        self._older_button.clicked.connect(self._on_older_button_clicked)
+        self._column.addWidget(self._older_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        self._column.addStretch(1)
+        self._scroll.setWidget(self._content)
+        self._scroll.viewport().installEventFilter(self)
+        bar = self._scroll.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_scrollbar_range_changed)
+        bar.valueChanged.connect(self._on_scrollbar_value_changed)
+        bar.actionTriggered.connect(self._on_scrollbar_action_triggered)
+        self._pin_timer = QTimer(self)
+        self._pin_timer.setSingleShot(True)
+        self._pin_timer.setInterval(_PIN_SETTLE_MS)
+        self._pin_timer.timeout.connect(self._on_pin_timer_timeout)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._scroll)
+        self.setAccessibleName(self.tr("Conversation"))
+        self._scroll.setAccessibleName(self.tr("Messages"))
+        self._update_column_margins()
+
+    # -------------------------------------------------------------------------------- public
+
+    def set_assistant_name(self, name: str) -> None:
+        """The name shown above answers (the bot's name)."""
+        self._assistant_name = name or self.tr("Assistant")
+        for widget in self._order:
+            widget.set_assistant_name(self._assistant_name)
+
+    def show_messages(self, messages: list[Message], *, has_older: bool = False) -> None:
+        """Show a conversation's messages (oldest first), scrolled to the newest."""
+        self.clear()
+        self._has_older = has_older
+        self._older_button.setVisible(has_older)
+        self._content.setUpdatesEnabled(False)
+        try:
+            for message in messages:
+                self._insert(message, len(self._order))
+        finally:
+            self._content.setUpdatesEnabled(True)
+        self._update_latest()
+        self._stick_to_bottom = True
+        self._scroll_to_bottom()
+
+    def prepend_messages(self, messages: list[Message], *, has_older: bool | None = None) -> None:
+        """Insert an older page (oldest first) above the shown messages, keeping the view still.
+
+        ``has_older`` says whether still older messages exist; by default, as long as pages
+        come back non-empty.
+        """
+        self._older_pending = False
+        self._has_older = bool(messages) if has_older is None else has_older
+        self._older_button.setVisible(self._has_older)
+        anchor = self._order[0] if self._order else None
+        offset = anchor.y() - self._scroll.verticalScrollBar().value() if anchor is not None else 0
+        fresh = [m for m in messages if m.id is None or m.id not in self._widgets]
+        for index, message in enumerate(fresh):
+            self._insert(message, index)
+        self._update_latest()
+        if anchor is not None:
+            self._stick_to_bottom = False
+            self._pin_widget(anchor, offset)
+
+    def add_message(self, message: Message) -> None:
+        """Append a new message (a question just sent, or a whole answer) and scroll to it."""
+        existing = self._widgets.get(message.id) if message.id is not None else None
+        if existing is not None:
+            existing.finish(message)
+            return
+        self._insert(message, len(self._order))
+        if self._prologue is not None:
+            self._prologue.hide_suggestions()
+        self._update_latest()
+        self._stick_to_bottom = True
+        self._scroll_to_bottom()
+
+    def begin_reply(self, message_id: int) -> None:
+        """Start an empty answer that :meth:`append_reply` will fill."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.set_streaming()
+            return
+        placeholder = Message(
+            id=message_id,
+            conversation_id=None,
+            role=Role.ASSISTANT,
+            state=MessageState.STREAMING,
+            created_at=time.time(),
+        )
+        self.add_message(placeholder)
+
+    def append_reply(self, message_id: int, text: str, reasoning: str = "") -> None:
+        """Add streamed pieces of an answer (new text and/or new reasoning, not the whole)."""
+        widget = self._widgets.get(message_id)
+        if widget is not None and (text or reasoning):
+            widget.append(text, reasoning)
+
+    def finish_reply(self, message: Message) -> None:
+        """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
+        widget = self._widgets.get(message.id) if message.id is not None else None
+        if widget is None:
+            return
+        widget.finish(message)
+        self._update_latest()
+
+    def remove_message(self, message_id: int) -> None:
+        """Take a message off the view (after the caller deleted it)."""
+        widget = self._widgets.pop(message_id, None)
+        if widget is None:
+            return
+        self._order.remove(widget)
+        if widget is self._selected:
+            self._selected = None
+        self._discard(widget)
+        self._update_latest()
+
+    def message(self, message_id: int) -> Message | None:
+        """The message as shown (with the text streamed so far), or ``None`` if not shown."""
+        widget = self._widgets.get(message_id)
+        return widget.message if widget is not None else None
+
+    def rendered_document(self, message_id: int) -> QTextDocument | None:
+        """The document showing a message's text as rendered, or ``None`` if not shown."""
+        widget = self._widgets.get(message_id)
+        return widget.body_document() if widget is not None else None
+
+    def message_ids(self) -> list[int]:
+        """Ids of the shown messages, top to bottom."""
+        return [widget.key for widget in self._order if widget.key >= 0]
+
+    def show_prologue(self, bot: Bot) -> None:
+        """Start an empty conversation with ``bot``: its welcome and suggested questions."""
+        self.clear()
+        self.set_assistant_name(bot.name)
+        card = _PrologueCard(bot, self._content)
+        card.follow_up_clicked.connect(self.follow_up_clicked)
+        self._column.insertWidget(1, card)
+        self._prologue = card
+
+    def scroll_to_message(self, message_id: int) -> bool:
+        """Bring a shown message into view and make it glow; False if it is not shown."""
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            return False
+        self._stick_to_bottom = False
+        self._pin_widget(widget, max(0, self._scroll.viewport().height() // 4))
+        widget.flash()
+        return True
+
+    def select_message(self, message_id: int | None) -> None:
+        """Mark an answer as the one whose sources are shown (no signal)."""
+        widget = self._widgets.get(message_id) if message_id is not None else None
+        if self._selected is not None:
+            self._selected.set_selected(False)
+        self._selected = widget
+        if widget is not None:
+            widget.set_selected(True)
+
+    def clear(self) -> None:
+        """Show nothing."""
+        for widget in self._order:
+            self._discard(widget)
+        self._order.clear()
+        self._widgets.clear()
+        self._selected = None
+        if self._prologue is not None:
+            self._discard(self._prologue)
+            self._prologue = None
+        self._has_older = False
+        self._older_pending = False
+        self._older_button.setVisible(False)
+        self._pin = None
+        self._stick_to_bottom = True
+
+    # ------------------------------------------------------------------------------ internals
+
+    def _insert(self, message: Message, position: int) -> _MessageWidget:
+        key = message.id if message.id is not None else next(self._synthetic_keys)
+        widget = _MessageWidget(key, message, self._assistant_name, self._content)
+        widget.triggered.connect(self._on_message_triggered)
+        widget.follow_up_clicked.connect(self.follow_up_clicked)
+        first = 1 + (1 if self._prologue is not None else 0)
+        self._column.insertWidget(first + position, widget)
+        self._order.insert(position, widget)
+        self._widgets[key] = widget
+        return widget
+
+    def _discard(self, widget: QWidget) -> None:
+        widget.hide()
+        self._column.removeWidget(widget)
+        widget.deleteLater()
+
+    def _update_latest(self) -> None:
+        for widget in self._order[:-1]:
+            widget.set_latest(False)
+        if self._order:
+            self._order[-1].set_latest(True)
+
+    def _update_column_margins(self) -> None:
+        side = max(16, (self._scroll.viewport().width() - theme.CONTENT_MAX_WIDTH) // 2)
+        self._column.setContentsMargins(side, 16, side, 16)
+
+    def _scroll_to_bottom(self) -> None:
+        bar = self._scroll.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _pin_widget(self, widget: QWidget, offset: int) -> None:
+        """Keep ``widget`` ``offset`` px below the top of the viewport while the layout settles."""
+        self._pin = (widget, offset)
+        self._content.layout().activate()
+        self._apply_pin()
+        self._pin_timer.start()
+
+    def _apply_pin(self) -> None:
+        if self._pin is None:
+            return
+        widget, offset = self._pin
+        self._scroll.verticalScrollBar().setValue(widget.y() - offset)
+
+    def _on_pin_timer_timeout(self) -> None:
+        self._pin = None
+
+    def _on_scrollbar_range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._pin is not None:
+            self._apply_pin()
+        elif self._stick_to_bottom:
+            self._scroll.verticalScrollBar().setValue(maximum)
+
+    def _on_scrollbar_value_changed(self, value: int) -> None:
+        bar = self._scroll.verticalScrollBar()
+        if self._pin is None:
+            self._stick_to_bottom = value >= bar.maximum() - _BOTTOM_SLACK_PX
+        if (
+            self._has_older
+            and not self._older_pending
+            and bar.maximum() > 0
+            and value <= OLDER_THRESHOLD_PX
+            and not self._stick_to_bottom
+        ):
+            self._request_older()
+
+    def _on_scrollbar_action_triggered(self, _action: int) -> None:
+        self._pin = None  # the user scrolls: stop holding a widget in place
+        self._pin_timer.stop()
+
+    def _on_older_button_clicked(self) -> None:
+        if self._has_older and not self._older_pending:
+            self._request_older()
+
+    def _request_older(self) -> None:
+        self._older_pending = True
+        self.older_requested.emit()
+
+    def _on_message_triggered(self, key: int, action: str) -> None:
+        widget = self._widgets.get(key)
+        if widget is None:
+            return
+        if action == "copy":
+            QGuiApplication.clipboard().setText(widget.message.text)
+            self.copy_requested.emit(key)
+        elif action == "select":
+            self.select_message(key)
+            self.message_selected.emit(key)
+        elif action == "retry":
+            self.retry_requested.emit(key)
+        elif action == "regenerate":
+            self.regenerate_requested.emit(key)
+        elif action == "delete":
+            self.delete_requested.emit(key)
+        else:
+            self.action_requested.emit(key, action)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._update_column_margins()
+        return False
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # Children get the new palette after this view does: restyle them afterwards.
+            QTimer.singleShot(0, self._restyle_messages)
+
+    def _restyle_messages(self) -> None:
+        for widget in self._order:
+            widget.restyle()

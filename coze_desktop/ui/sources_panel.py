@@ -1,0 +1,223 @@
+"""The panel on the right: the knowledge-base passages an answer was built from.
+
+Each passage is a card: its rank, the document and the dataset it came from, its relevance
+score with a small bar, the passage itself (selectable, wrapped) and, when the source has a
+web address, a link that opens in the browser. Only http and https links are ever made
+clickable; anything else is shown as plain text. Everything from the source is shown as
+plain text (escaped where it goes into a link label), never interpreted as markup.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coze_desktop.domain import Source
+from coze_desktop.ui import theme
+from coze_desktop.ui.markdown import is_web_url, open_web_link
+
+SCORE_BAR_WIDTH = 48
+
+
+class _ScoreBar(QWidget):
+    """A small horizontal bar filled to a score between 0 and 1."""
+
+    def __init__(self, score: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._score = min(max(score, 0.0), 1.0)
+        self.setFixedSize(SCORE_BAR_WIDTH, 6)
+
+    def sizeHint(self) -> QSize:
+        return QSize(SCORE_BAR_WIDTH, 6)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        palette = self.palette()
+        radius = self.height() / 2
+        painter.setBrush(theme.border_color(palette))
+        painter.drawRoundedRect(QRectF(self.rect()), radius, radius)
+        if self._score > 0:
+            painter.setBrush(theme.accent(palette))
+            filled = QRectF(0, 0, max(self.height(), self.width() * self._score), self.height())
+            painter.drawRoundedRect(filled, radius, radius)
+
+
+class SourceCard(QFrame):
+    """One recalled passage."""
+
+    def __init__(self, rank: int, source: Source, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        badge = QLabel(f"#{rank}", self)
+        badge.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        header.addWidget(badge)
+        document = QLabel(source.document or source.title or self.tr("Untitled document"), self)
+        document.setTextFormat(Qt.TextFormat.PlainText)
+        font = document.font()
+        font.setBold(True)
+        document.setFont(font)
+        document.setWordWrap(True)
+        document.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        header.addWidget(document, 1)
+        if source.score is not None:
+            score = QLabel(f"{source.score:.2f}", self)
+            score.setToolTip(self.tr("Relevance score (higher is closer to the question)"))
+            header.addWidget(score)
+            header.addWidget(_ScoreBar(source.score, self), 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(header)
+
+        if source.dataset:
+            dataset = QLabel(self.tr("Knowledge base: %1").replace("%1", source.dataset), self)
+            dataset.setTextFormat(Qt.TextFormat.PlainText)
+            dataset.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            dataset.setWordWrap(True)
+            layout.addWidget(dataset)
+
+        self.passage = QLabel(source.slice or self.tr("(empty passage)"), self)
+        self.passage.setTextFormat(Qt.TextFormat.PlainText)
+        self.passage.setWordWrap(True)
+        self.passage.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.passage.setAccessibleName(self.tr("Passage %1").replace("%1", str(rank)))
+        layout.addWidget(self.passage)
+
+        self.link: QLabel | None = None
+        if source.url or source.title:
+            self.link = self._link_label(source)
+            layout.addWidget(self.link)
+        self.setAccessibleName(
+            self.tr("Source %1: %2").replace("%1", str(rank)).replace("%2", document.text())
+        )
+
+    def _link_label(self, source: Source) -> QLabel:
+        """A clickable title for web addresses; plain text for anything else."""
+        label = QLabel(self)
+        label.setWordWrap(True)
+        text = source.title or source.url
+        if source.url and is_web_url(source.url):
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setText(f'<a href="{html.escape(source.url, quote=True)}">{html.escape(text)}</a>')
+            label.setToolTip(source.url)
+            label.setTextInteractionFlags(
+                Qt.TextInteractionFlag.LinksAccessibleByMouse
+                | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            )
+            label.linkActivated.connect(open_web_link)
+        else:
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setText(text if text == source.url or not source.url else f"{text} ({source.url})")
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return label
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(theme.border_color(self.palette()))
+        painter.setBrush(theme.card_background(self.palette()))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+
+
+class SourcesPanel(QWidget):
+    """The recalled passages of one answer; see the module docstring."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cards: list[SourceCard] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        header = QVBoxLayout()
+        header.setContentsMargins(14, 12, 14, 8)
+        header.setSpacing(2)
+        self._heading = QLabel(self.tr("Sources"), self)
+        font = self._heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self._heading.setFont(font)
+        header.addWidget(self._heading)
+        self._subtitle = QLabel(self)
+        self._subtitle.setTextFormat(Qt.TextFormat.PlainText)
+        self._subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._subtitle.setWordWrap(True)
+        self._subtitle.setVisible(False)
+        header.addWidget(self._subtitle)
+        layout.addLayout(header)
+
+        self._scroll = QScrollArea(self)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._content = QWidget(self._scroll)
+        self._list = QVBoxLayout(self._content)
+        self._list.setContentsMargins(12, 0, 12, 12)
+        self._list.setSpacing(10)
+        self._empty = QLabel(self._content)
+        self._empty.setWordWrap(True)
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._empty.setContentsMargins(8, 24, 8, 24)
+        self._list.addWidget(self._empty)
+        self._list.addStretch(1)
+        self._scroll.setWidget(self._content)
+        layout.addWidget(self._scroll, 1)
+
+        self.setAccessibleName(self.tr("Sources"))
+        self.setMinimumWidth(220)
+        self.clear()
+
+    def show_sources(self, sources: list[Source], *, title: str = "") -> None:
+        """Show the passages of one answer (in rank order); ``title`` says which answer."""
+        self._remove_cards()
+        self._subtitle.setText(title)
+        self._subtitle.setVisible(bool(title))
+        if not sources:
+            self._empty.setText(self.tr("This answer did not use a knowledge base."))
+            self._empty.setVisible(True)
+            return
+        self._empty.setVisible(False)
+        for rank, source in enumerate(sources, start=1):
+            card = SourceCard(rank, source, self._content)
+            self._list.insertWidget(self._list.count() - 1, card)
+            card.show()  # now, not on the next event loop turn: the panel is complete on return
+            self._cards.append(card)
+        self._scroll.verticalScrollBar().setValue(0)
+
+    def clear(self) -> None:
+        """Show nothing but a hint on how to see sources."""
+        self._remove_cards()
+        self._subtitle.setVisible(False)
+        self._empty.setText(self.tr("Click an answer to see the knowledge-base passages it used."))
+        self._empty.setVisible(True)
+
+    def cards(self) -> list[SourceCard]:
+        """The passages shown, in rank order."""
+        return list(self._cards)
+
+    def _remove_cards(self) -> None:
+        for card in self._cards:
+            card.hide()
+            self._list.removeWidget(card)
+            card.deleteLater()
+        self._cards.clear()

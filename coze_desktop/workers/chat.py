@@ -1,0 +1,714 @@
+"""Chat replies in the background: stream (one ``QThread`` each) or poll (qasync coroutines).
+
+One request travels one way: :meth:`ChatController.send` saves the question, starts an empty
+answer in the store (:meth:`~coze_desktop.store.Store.start_reply`) and hands the work to a job:
+
+* :class:`StreamWorker` streams ``/v3/chat`` in its own thread, folds the events with
+  :class:`~coze_desktop.api.ChatAccumulator`, saves through the store's ``ReplyWriter`` as the
+  text arrives (a checkpoint at most once a second, the final state at the end) and reports
+  through signals. Text is coalesced: pieces are gathered in the worker and emitted at most
+  every :data:`EMIT_INTERVAL` seconds (screen rate), plus a final flush.
+* :class:`PollingJob` does the same without streaming (a setting): it creates the chat and
+  polls it from a coroutine on the qasync loop, ``await asyncio.sleep(1)`` between polls and
+  every blocking HTTP call in an executor, so the GUI stays live and Stop works.
+
+Every job signal carries the local conversation id and the answer's message id, so a reply
+lands in its own conversation whichever one is on screen, and several can stream at once
+(one per conversation). A job never lets an exception escape: anything unexpected is logged
+and the answer is finished as ``failed`` with a readable error. Stop saves the partial answer
+as ``stopped``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+
+from coze_desktop.api import ChatAccumulator, ChatCanceledError, ChatTimeoutError, CozeClient, CozeError
+from coze_desktop.api.client import ChatStream
+from coze_desktop.api.errors import CozeAPIError, redact
+from coze_desktop.api.events import (
+    CHAT_CANCELED,
+    CHAT_COMPLETED,
+    CHAT_CREATED,
+    CHAT_FAILED,
+    CHAT_IN_PROGRESS,
+    CHAT_REQUIRES_ACTION,
+    MESSAGE_COMPLETED,
+    ApiChat,
+    ChatCanceled,
+    ChatCompleted,
+    ChatCreated,
+    ChatEvent,
+    ChatFailed,
+    ChatInProgress,
+    ChatRequiresAction,
+    ChatStatusEvent,
+    MessageCompleted,
+    MessageDelta,
+)
+from coze_desktop.domain import (
+    Bot,
+    ChatStatus,
+    Conversation,
+    ErrorInfo,
+    Message,
+    MessageState,
+    Role,
+)
+from coze_desktop.settings import Settings
+from coze_desktop.store import ReplyWriter, Store, StoreError
+from coze_desktop.store.db import MAX_SOURCES_PER_MESSAGE
+from coze_desktop.workers.accounts import Account, Accounts
+from coze_desktop.workers.threads import WorkerThreads, name_python_thread, return_to_gui_thread
+
+logger = logging.getLogger(__name__)
+
+EMIT_INTERVAL = 1 / 60  # seconds: text reaches the GUI at most this often (about 60 Hz)
+POLL_INTERVAL = 1.0  # seconds between two retrieves of a non-streamed chat (Coze asks for ≥ 1 s)
+POLL_TIMEOUT = 300.0  # seconds a non-streamed chat may take
+TITLE_CHARS = 40
+CONVERSATION_NOT_FOUND = 4002  # Coze forgot the conversation: start a new one on its side
+
+_T = TypeVar("_T")
+_STATUS_EVENTS: dict[ChatStatus | None, tuple[str, type[ChatStatusEvent]]] = {
+    ChatStatus.CREATED: (CHAT_CREATED, ChatCreated),
+    ChatStatus.IN_PROGRESS: (CHAT_IN_PROGRESS, ChatInProgress),
+    ChatStatus.COMPLETED: (CHAT_COMPLETED, ChatCompleted),
+    ChatStatus.FAILED: (CHAT_FAILED, ChatFailed),
+    ChatStatus.REQUIRES_ACTION: (CHAT_REQUIRES_ACTION, ChatRequiresAction),
+    ChatStatus.CANCELED: (CHAT_CANCELED, ChatCanceled),
+}
+
+
+def conversation_title(question: str) -> str:
+    """A conversation's title made from its first question: one line, at most 40 characters."""
+    line = " ".join(question.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def _rest(full: str, shown: str) -> str:
+    """What ``full`` adds after ``shown``; nothing when they disagree (what was shown stays)."""
+    return full[len(shown) :] if len(full) > len(shown) and full.startswith(shown) else ""
+
+
+def _status_event(chat: ApiChat) -> ChatStatusEvent:
+    name, cls = _STATUS_EVENTS.get(chat.status, (CHAT_IN_PROGRESS, ChatInProgress))
+    return cls(name, chat)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRequest:
+    """What a job needs to produce one answer."""
+
+    conversation_id: int
+    bot_id: str
+    question: str
+    coze_conversation_id: str | None
+    account: Account
+    lang: str  # "zh" or "en": the language of error texts
+    sent_at: float  # time.monotonic() when the user sent the question
+
+
+class ReplyJob(QObject):
+    """What both kinds of job share: signals, folding events, saving, finishing.
+
+    Each signal but ``done`` starts with the local conversation id and
+    the answer's message id ("ids" below), so receivers need not know which job sent it.
+    """
+
+    started = Signal(int, int, str, str)
+    """Coze accepted the chat. Arguments: conversation id, message id, Coze conversation id, Coze chat id."""
+
+    delta_received = Signal(int, int, str, str)
+    """New answer text arrived (coalesced). Arguments: conversation id, message id, answer text to
+    append, reasoning text to append (either may be empty)."""
+
+    sources_received = Signal(int, int, list)
+    """Knowledge-base passages were recalled. Arguments: ids, every ``Source`` so far."""
+
+    follow_ups_received = Signal(int, int, list)
+    """Suggested next questions arrived. Arguments: ids, every question so far (``str``)."""
+
+    failed = Signal(int, int, object)
+    """The answer failed (emitted just before ``finished``). Arguments: ids, the ``ErrorInfo``."""
+
+    finished = Signal(int, object)
+    """The answer is saved in its final state. Arguments: conversation id, the saved ``Message``."""
+
+    done = Signal()
+    """The job is over (after ``finished``); its thread may end."""
+
+    def __init__(self, store: Store, writer: ReplyWriter, request: ReplyRequest) -> None:
+        super().__init__()
+        self._store = store
+        self._writer = writer
+        self._request = request
+        self._ids = (request.conversation_id, writer.message_id)
+        self._acc = ChatAccumulator(lang=request.lang)
+        self._stop = threading.Event()
+        self._finish_lock = threading.Lock()
+        self._finished = False
+        self._pending_text: list[str] = []
+        self._pending_reasoning: list[str] = []
+        self._shown_text: list[str] = []
+        self._shown_reasoning: list[str] = []
+        self._last_emit = 0.0
+        self._sources_seen = 0
+        self._follow_ups_seen = 0
+        self._started_reported = False
+        self._checkpoint_failed = False
+
+    @property
+    def conversation_id(self) -> int:
+        return self._ids[0]
+
+    @property
+    def message_id(self) -> int:
+        return self._ids[1]
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    # --- requests ----------------------------------------------------------------------------
+
+    def _client(self) -> CozeClient:
+        return self._request.account.client()
+
+    def _forget_coze_conversation(self) -> None:
+        logger.info("Coze no longer knows this conversation; starting a new one on its side")
+        try:
+            self._store.set_coze_conversation_id(self.conversation_id, None)
+        except StoreError as exc:
+            logger.info("could not forget the Coze conversation id: %s", exc)
+
+    # --- folding -----------------------------------------------------------------------------
+
+    def _take(self, event: ChatEvent) -> None:
+        """Fold one event: save and queue its text, report ids, sources and follow-ups."""
+        shown = self._acc.feed(event)
+        reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
+        if shown or reasoning:
+            self._append(shown, reasoning)
+        if not self._started_reported and self._acc.conversation_id:
+            self._report_started()
+        if len(self._acc.sources) != self._sources_seen:
+            self._flush()
+            self._sources_seen = len(self._acc.sources)
+            self.sources_received.emit(*self._ids, list(self._acc.sources))
+        if len(self._acc.follow_ups) != self._follow_ups_seen:
+            self._flush()
+            self._follow_ups_seen = len(self._acc.follow_ups)
+            self.follow_ups_received.emit(*self._ids, list(self._acc.follow_ups))
+        if self._pending_text or self._pending_reasoning:
+            now = time.monotonic()
+            if now - self._last_emit >= EMIT_INTERVAL:
+                self._flush(now)
+
+    def _append(self, text: str, reasoning: str) -> None:
+        try:
+            self._writer.append(text, reasoning)
+        except StoreError as exc:  # the text stays in memory; the next checkpoint retries
+            if not self._checkpoint_failed:
+                logger.warning("could not checkpoint the answer: %s", exc)
+            self._checkpoint_failed = True
+        if text:
+            self._pending_text.append(text)
+            self._shown_text.append(text)
+        if reasoning:
+            self._pending_reasoning.append(reasoning)
+            self._shown_reasoning.append(reasoning)
+
+    def _flush(self, now: float | None = None) -> None:
+        if self._pending_text or self._pending_reasoning:
+            text, reasoning = "".join(self._pending_text), "".join(self._pending_reasoning)
+            self._pending_text.clear()
+            self._pending_reasoning.clear()
+            self.delta_received.emit(*self._ids, text, reasoning)
+        self._last_emit = time.monotonic() if now is None else now
+
+    def _report_started(self) -> None:
+        self._started_reported = True
+        coze_id = self._acc.conversation_id or ""
+        if coze_id != (self._request.coze_conversation_id or ""):
+            try:
+                self._store.set_coze_conversation_id(self.conversation_id, coze_id)
+            except StoreError as exc:  # e.g. the conversation was deleted meanwhile
+                logger.info("could not keep the Coze conversation id: %s", exc)
+        self.started.emit(*self._ids, coze_id, self._acc.chat_id or "")
+
+    # --- finishing ---------------------------------------------------------------------------
+
+    def _complete_from_result(self) -> None:
+        """Add what the final result has beyond what was shown (a polled answer's reasoning)."""
+        text = _rest(self._acc.answer, "".join(self._shown_text))
+        reasoning = _rest(self._acc.reasoning, "".join(self._shown_reasoning))
+        if text or reasoning:
+            self._append(text, reasoning)
+
+    def _final_state(self) -> tuple[MessageState, ErrorInfo | None]:
+        status = self._acc.status
+        if self._stop.is_set() or status is ChatStatus.CANCELED:
+            return MessageState.STOPPED, None
+        if status is ChatStatus.COMPLETED:
+            return MessageState.COMPLETE, None
+        if status is ChatStatus.REQUIRES_ACTION:
+            return MessageState.FAILED, ErrorInfo(
+                None,
+                QCoreApplication.translate(
+                    "ChatController",
+                    "The bot asked the app to run a local tool (requires_action), "
+                    "which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.",
+                ),
+            )
+        return MessageState.FAILED, self._acc.error or ErrorInfo(
+            None,
+            QCoreApplication.translate("ChatController", "The reply ended before it was finished. Retry."),
+        )
+
+    def _finish(self, exc: BaseException | None) -> None:
+        """Save the answer in its final state and report it; at most once per job."""
+        with self._finish_lock:
+            if self._finished:
+                return
+            self._finished = True
+            try:
+                self._save_and_report(exc)
+            except Exception:
+                logger.exception("could not finish answer %d", self.message_id)
+                error = ErrorInfo(
+                    None,
+                    QCoreApplication.translate(
+                        "ChatController", "The answer could not be saved. See the log for details."
+                    ),
+                )
+                self.failed.emit(*self._ids, error)
+                self.finished.emit(self.conversation_id, self._unsaved(error))
+
+    def _save_and_report(self, exc: BaseException | None) -> None:
+        if isinstance(exc, CozeError):
+            self._acc.fail(exc)
+        elif exc is not None:
+            logger.error("answer %d failed unexpectedly", self.message_id, exc_info=exc)
+            self._acc.status = ChatStatus.ERROR
+            self._acc.error = ErrorInfo(
+                None,
+                QCoreApplication.translate(
+                    "ChatController", "Something unexpected went wrong: {error}. See the log for details."
+                ).format(error=redact(f"{type(exc).__name__}: {exc}", self._request.account.token)),
+            )
+        self._complete_from_result()
+        self._flush()
+        state, error = self._final_state()
+        message = self._writer.finish(
+            state,
+            error=error,
+            sources=self._acc.sources[:MAX_SOURCES_PER_MESSAGE],
+            follow_ups=self._acc.follow_ups,
+            usage=self._acc.usage,
+            duration=time.monotonic() - self._request.sent_at,
+            coze_message_id=self._acc.answer_message_id,
+            coze_chat_id=self._acc.chat_id,
+        )
+        logger.info("answer %d finished: %s", self.message_id, state.value)
+        if error is not None:
+            self.failed.emit(*self._ids, error)
+        self.finished.emit(self.conversation_id, message)
+
+    def _unsaved(self, error: ErrorInfo) -> Message:
+        return Message(
+            id=self.message_id,
+            conversation_id=self.conversation_id,
+            role=Role.ASSISTANT,
+            text="".join(self._shown_text),
+            reasoning="".join(self._shown_reasoning),
+            state=MessageState.FAILED,
+            error=error,
+            sources=list(self._acc.sources),
+            follow_ups=list(self._acc.follow_ups),
+        )
+
+    def settle(self) -> None:
+        """Finish now as ``stopped`` unless already finished (on quit, for a job that did not end)."""
+        self._stop.set()
+        self._finish(None)
+
+    def stop(self) -> None:
+        """Ask the job to stop; the answer so far is saved as ``stopped``. Safe from any thread."""
+        raise NotImplementedError
+
+
+class StreamWorker(ReplyJob):
+    """Streams one answer in its own thread (see :class:`~coze_desktop.workers.threads.WorkerThreads`)."""
+
+    def __init__(self, store: Store, writer: ReplyWriter, request: ReplyRequest) -> None:
+        super().__init__(store, writer, request)
+        self._stream_lock = threading.Lock()
+        self._stream: ChatStream | None = None
+
+    @Slot()
+    def run(self) -> None:
+        """Stream, save and report the answer; never raises."""
+        name_python_thread()
+        error: BaseException | None = None
+        try:
+            self._stream_reply()
+        except Exception as exc:  # a CozeError, or a bug: either way the answer is finished below
+            error = exc
+        finally:
+            self._finish(error)
+            return_to_gui_thread(self)
+            self.done.emit()
+
+    def _stream_reply(self) -> None:
+        with self._client() as client:
+            stream = self._open(client)
+            with self._stream_lock:
+                self._stream = stream
+            if self._stop.is_set():
+                stream.abort()
+            try:
+                for event in stream:
+                    self._take(event)
+            finally:
+                if stream.canceled:
+                    stream.cancel()  # tell Coze too; here, not in the GUI thread, as it is a request
+
+    def _open(self, client: CozeClient) -> ChatStream:
+        req = self._request
+        try:
+            return client.stream_chat(
+                req.bot_id, req.account.user_id, req.question, conversation_id=req.coze_conversation_id
+            )
+        except CozeAPIError as exc:
+            if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id or self._stop.is_set():
+                raise
+        self._forget_coze_conversation()
+        return client.stream_chat(req.bot_id, req.account.user_id, req.question)
+
+    def stop(self) -> None:
+        """Close the stream at once (the worker then asks Coze to cancel the chat)."""
+        self._stop.set()
+        with self._stream_lock:
+            stream = self._stream
+        if stream is not None:
+            stream.abort()
+
+
+class PollingJob(ReplyJob):
+    """Produces one answer without streaming, as a coroutine on the (qasync) event loop."""
+
+    def __init__(
+        self,
+        store: Store,
+        writer: ReplyWriter,
+        request: ReplyRequest,
+        executor: concurrent.futures.Executor,
+    ) -> None:
+        super().__init__(store, writer, request)
+        self._executor = executor
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Schedule the job on ``loop``."""
+        self._task = loop.create_task(self._run(), name=f"chat-{self.message_id}")
+
+    async def _run(self) -> None:
+        client = self._client()
+        error: BaseException | None = None
+        try:
+            await self._poll(client)
+        except asyncio.CancelledError:
+            error = ChatCanceledError()
+            await self._cancel_on_coze(client)
+        except Exception as exc:  # a CozeError, or a bug: either way the answer is finished below
+            error = exc
+        finally:
+            client.close()
+            self._finish(error)
+            self.done.emit()
+
+    async def _call(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def _poll(self, client: CozeClient) -> None:
+        req = self._request
+        try:
+            chat = await self._call(
+                client.create_chat,
+                req.bot_id,
+                req.account.user_id,
+                req.question,
+                conversation_id=req.coze_conversation_id,
+            )
+        except CozeAPIError as exc:
+            if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id:
+                raise
+            self._forget_coze_conversation()
+            chat = await self._call(client.create_chat, req.bot_id, req.account.user_id, req.question)
+        self._take(_status_event(chat))
+        deadline = time.monotonic() + POLL_TIMEOUT
+        while not (chat.status and chat.status.is_terminal):
+            await asyncio.sleep(POLL_INTERVAL)
+            chat = await self._call(client.retrieve_chat, self._acc.conversation_id or "", chat.id)
+            if time.monotonic() > deadline and not (chat.status and chat.status.is_terminal):
+                raise ChatTimeoutError(POLL_TIMEOUT)
+        if chat.status in (ChatStatus.COMPLETED, ChatStatus.REQUIRES_ACTION, ChatStatus.FAILED):
+            messages = await self._call(
+                client.list_chat_messages, chat.conversation_id or self._acc.conversation_id or "", chat.id
+            )
+            for msg in messages:
+                if msg.type != "question" and msg.role != "user":
+                    self._take(MessageCompleted(MESSAGE_COMPLETED, msg))
+        event = _status_event(chat)
+        self._take(event)
+        if isinstance(event, ChatFailed):
+            err = chat.last_error
+            raise CozeAPIError(err.code if err else None, err.message if err else "chat failed")
+
+    async def _cancel_on_coze(self, client: CozeClient) -> None:
+        conversation_id, chat_id = self._acc.conversation_id, self._acc.chat_id
+        if not (conversation_id and chat_id):
+            return
+        try:
+            await self._call(client.cancel_chat, conversation_id, chat_id)
+        except (CozeError, RuntimeError) as exc:  # RuntimeError: the executor was shut down on quit
+            logger.info("cancel request failed: %s", exc)
+
+    def stop(self) -> None:
+        """Cancel the coroutine (between polls or while a request runs); call from the GUI thread."""
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+
+
+class ChatController(QObject):
+    """Sends questions and follows their answers; what the main window talks to.
+
+    At most one answer streams per conversation; several conversations may stream at once.
+    Signals carry the local conversation id, so a view can route each event to its conversation.
+    """
+
+    conversation_created = Signal(int)
+    """A conversation was created for a first question. Argument: its id."""
+
+    message_added = Signal(int, object)
+    """The user's question was saved. Arguments: conversation id, the saved ``Message``."""
+
+    reply_started = Signal(int, object)
+    """An (empty, ``streaming``) answer was saved and its job started. Arguments: conversation id, ``Message``."""
+
+    chat_started = Signal(int, int, str)
+    """Coze accepted the chat. Arguments: conversation id, message id, Coze chat id."""
+
+    delta_received = Signal(int, int, str, str)
+    """See :attr:`ReplyJob.delta_received`."""
+
+    sources_received = Signal(int, int, list)
+    """See :attr:`ReplyJob.sources_received`."""
+
+    follow_ups_received = Signal(int, int, list)
+    """See :attr:`ReplyJob.follow_ups_received`."""
+
+    reply_failed = Signal(int, int, object)
+    """An answer failed. Arguments: conversation id, message id, ``ErrorInfo``."""
+
+    reply_finished = Signal(int, object)
+    """An answer is saved in its final state. Arguments: conversation id, the saved ``Message``."""
+
+    streaming_changed = Signal(int, bool)
+    """A conversation started or stopped waiting for an answer. Arguments: conversation id, streaming."""
+
+    def __init__(
+        self,
+        store: Store,
+        accounts: Accounts,
+        threads: WorkerThreads,
+        settings: Settings,
+        *,
+        lang: Callable[[], str],
+        loop: asyncio.AbstractEventLoop | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._accounts = accounts
+        self._threads = threads
+        self._settings = settings
+        self._lang = lang
+        self._loop = loop
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="coze-poll")
+        self._jobs: dict[int, ReplyJob] = {}
+
+    # --- public API --------------------------------------------------------------------------
+
+    def send(self, conversation_id: int | None, bot: Bot, text: str) -> int:
+        """Save ``text`` as a question and start its answer; returns the conversation id.
+
+        With ``conversation_id`` ``None`` a new conversation with ``bot`` is created, titled
+        after the question. Raises ``ValueError`` for an empty question, ``RuntimeError`` when
+        the conversation is already waiting for an answer, and ``StoreError`` when saving fails.
+        """
+        question = text.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        if conversation_id is None:
+            conversation = self._store.create_conversation(
+                Conversation(
+                    id=None, bot_id=bot.bot_id, title=conversation_title(question), base_url=bot.base_url
+                )
+            )
+            assert conversation.id is not None
+            self.conversation_created.emit(conversation.id)
+        else:
+            if self.is_streaming(conversation_id):
+                raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+            conversation = self._conversation(conversation_id)
+        assert conversation.id is not None
+        saved = self._store.add_message(
+            Message(id=None, conversation_id=conversation.id, role=Role.USER, text=question, type="question")
+        )
+        self.message_added.emit(conversation.id, saved)
+        self._start_reply(conversation, question)
+        return conversation.id
+
+    def retry(self, message_id: int) -> int:
+        """Ask the question answered by ``message_id`` again; the old answer is kept.
+
+        Returns the conversation id. Raises ``LookupError`` when the answer or its question is
+        gone and ``RuntimeError`` when the conversation is already waiting for an answer.
+        """
+        answer = self._store.get_message(message_id)
+        if answer is None or answer.conversation_id is None:
+            raise LookupError(f"message {message_id} does not exist")
+        if self.is_streaming(answer.conversation_id):
+            raise RuntimeError(f"conversation {answer.conversation_id} is already waiting for an answer")
+        earlier = self._store.message_page(answer.conversation_id, before_id=message_id + 1, limit=50)
+        question = next((m for m in earlier if m.role is Role.USER), None)
+        if question is None:
+            raise LookupError(f"no question precedes message {message_id}")
+        self._start_reply(self._conversation(answer.conversation_id), question.text)
+        return answer.conversation_id
+
+    def stop(self, conversation_id: int) -> None:
+        """Stop the answer being written in ``conversation_id`` (its text so far is kept)."""
+        job = self._jobs.get(conversation_id)
+        if job is not None:
+            logger.info("stopping the answer in conversation %d", conversation_id)
+            job.stop()
+
+    def is_streaming(self, conversation_id: int | None) -> bool:
+        """Whether ``conversation_id`` is waiting for an answer."""
+        return conversation_id is not None and conversation_id in self._jobs
+
+    def streaming_conversations(self) -> list[int]:
+        """The conversations waiting for an answer."""
+        return list(self._jobs)
+
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """Stop every answer and wait up to ``timeout`` seconds; True when all threads ended.
+
+        Answers that did not end in time are saved as ``stopped`` from here, so nothing is lost
+        even when a request cannot be interrupted.
+        """
+        jobs = list(self._jobs.values())
+        for job in jobs:
+            job.stop()
+        ended = self._threads.wait_all(timeout)
+        for job in jobs:
+            job.settle()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        return ended
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _conversation(self, conversation_id: int) -> Conversation:
+        conversation = self._store.get_conversation(conversation_id)
+        if conversation is None:
+            raise LookupError(f"conversation {conversation_id} does not exist")
+        return conversation
+
+    def _start_reply(self, conversation: Conversation, question: str) -> None:
+        assert conversation.id is not None
+        sent_at = time.monotonic()
+        writer = self._store.start_reply(conversation.id)
+        placeholder = Message(
+            id=writer.message_id,
+            conversation_id=conversation.id,
+            role=Role.ASSISTANT,
+            state=MessageState.STREAMING,
+            created_at=time.time(),
+            uid=writer.uid,
+        )
+        account = self._accounts.account(conversation.base_url)
+        if account is None:
+            self.reply_started.emit(conversation.id, placeholder)
+            self._fail_at_once(conversation.id, writer)
+            return
+        request = ReplyRequest(
+            conversation_id=conversation.id,
+            bot_id=conversation.bot_id,
+            question=question,
+            coze_conversation_id=conversation.coze_conversation_id,
+            account=account,
+            lang=self._lang(),
+            sent_at=sent_at,
+        )
+        job: ReplyJob
+        if self._settings.streaming or self._loop is None:
+            job = StreamWorker(self._store, writer, request)
+        else:
+            job = PollingJob(self._store, writer, request, self._executor)
+        self._connect(job)
+        self._jobs[conversation.id] = job
+        self.reply_started.emit(conversation.id, placeholder)
+        self.streaming_changed.emit(conversation.id, True)
+        if isinstance(job, PollingJob):
+            assert self._loop is not None
+            job.start(self._loop)
+        else:
+            self._threads.start(job, f"chat-{writer.message_id}")
+
+    def _connect(self, job: ReplyJob) -> None:
+        job.started.connect(self._on_job_started)
+        job.delta_received.connect(self.delta_received)
+        job.sources_received.connect(self.sources_received)
+        job.follow_ups_received.connect(self.follow_ups_received)
+        job.failed.connect(self.reply_failed)
+        job.finished.connect(self._on_job_finished)
+
+    def _fail_at_once(self, conversation_id: int, writer: ReplyWriter) -> None:
+        error = ErrorInfo(
+            None,
+            QCoreApplication.translate(
+                "ChatController",
+                "No access token for this bot's server. Enter your token in Settings, then retry.",
+            ),
+        )
+        message = writer.finish(MessageState.FAILED, error=error)
+        self.reply_failed.emit(conversation_id, writer.message_id, error)
+        self.reply_finished.emit(conversation_id, message)
+
+    @Slot(int, int, str, str)
+    def _on_job_started(self, conversation_id: int, message_id: int, coze_id: str, chat_id: str) -> None:
+        logger.info("answer %d: Coze chat %s started", message_id, chat_id or "?")
+        self.chat_started.emit(conversation_id, message_id, chat_id)
+
+    @Slot(int, object)
+    def _on_job_finished(self, conversation_id: int, message: Message) -> None:
+        job = self._jobs.get(conversation_id)
+        if job is not None and job.message_id == message.id:
+            del self._jobs[conversation_id]
+            self.streaming_changed.emit(conversation_id, False)
+        self.reply_finished.emit(conversation_id, message)

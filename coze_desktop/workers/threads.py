@@ -1,0 +1,120 @@
+"""One owner for background threads: start each worker in its own ``QThread``, clean up, stop all.
+
+A worker is a ``QObject`` with a ``run()`` slot, a ``stop()`` method that is safe to call from
+the GUI thread, and a ``done`` signal emitted as the last thing ``run()`` does, after handing
+itself back to the GUI thread with :func:`return_to_gui_thread`. The registry moves it into a
+new thread, starts it, quits the thread on ``done`` and, once the thread has ended, lets go of
+both. Python owns the worker and the thread, so they are deleted then, in the GUI thread, with
+no thread running: Qt's ``finished → deleteLater`` idiom would delete Python-owned objects
+from another thread behind Python's back, a fragile mix (one crash seen in the test suite). On quit,
+:meth:`WorkerThreads.shutdown` stops every worker and waits a bounded time for their threads.
+
+Receivers of a worker's signals must be bound methods of ``QObject``\\ s living in the GUI
+thread: Qt then queues the call into the GUI thread. A lambda or ``functools.partial`` would
+run in the worker's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Protocol
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, SignalInstance, Slot
+
+logger = logging.getLogger(__name__)
+
+
+class ThreadWorker(Protocol):
+    """What :meth:`WorkerThreads.start` needs from a worker (a ``QObject``)."""
+
+    @property
+    def done(self) -> SignalInstance:
+        """Emitted as the last thing :meth:`run` does, after :func:`return_to_gui_thread`."""
+        ...
+
+    def run(self) -> None:
+        """Do the work; runs in the worker's own thread and never raises."""
+        ...
+
+    def stop(self) -> None:
+        """Ask the work to end soon; called from the GUI thread."""
+        ...
+
+    def moveToThread(self, thread: QThread) -> bool:
+        """``QObject.moveToThread``."""
+        ...
+
+
+def return_to_gui_thread(worker: QObject) -> None:
+    """Move ``worker`` (from its own thread) back to the GUI thread, so it is deleted there."""
+    app = QCoreApplication.instance()
+    if app is not None:
+        worker.moveToThread(app.thread())
+
+
+def name_python_thread() -> None:
+    """Give the running QThread's name to Python's view of it, so log lines say which worker wrote them."""
+    name = QThread.currentThread().objectName()
+    if name:
+        threading.current_thread().name = name
+
+
+class WorkerThreads(QObject):
+    """The running background threads of the app (one per worker)."""
+
+    all_finished = Signal()
+    """The last running worker thread has finished and was cleaned up."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._running: dict[QThread, ThreadWorker] = {}
+
+    def start(self, worker: ThreadWorker, name: str) -> QThread:
+        """Run ``worker.run()`` in a new thread called ``name``; returns the thread."""
+        thread = QThread()
+        thread.setObjectName(name)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # Direct: quit() is thread-safe, and a queued call would wait for a GUI thread that
+        # may itself be blocked in wait_all().
+        worker.done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread.finished.connect(self._on_thread_finished)
+        self._running[thread] = worker
+        thread.start()
+        logger.debug("started thread %s", name)
+        return thread
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        for thread in [t for t in self._running if t.isFinished()]:
+            thread.wait()
+            del self._running[thread]  # the last references: worker and thread are deleted here
+            logger.debug("thread %s finished", thread.objectName())
+        if not self._running:
+            self.all_finished.emit()
+
+    def active_count(self) -> int:
+        """How many worker threads are running or not yet cleaned up (0 means none leaked)."""
+        return len(self._running)
+
+    def stop_all(self) -> None:
+        """Ask every running worker to stop (each saves what it has)."""
+        for worker in list(self._running.values()):
+            worker.stop()
+
+    def wait_all(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every thread to end; True if all ended."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._running):
+            remaining_ms = max(0, int((deadline - time.monotonic()) * 1000))
+            if not thread.wait(remaining_ms):
+                logger.warning("thread %s did not end within %.1f s", thread.objectName(), timeout)
+                return False
+        return True
+
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """Stop every worker and wait up to ``timeout`` seconds; True if all threads ended."""
+        self.stop_all()
+        return self.wait_all(timeout)

@@ -1,0 +1,249 @@
+"""ConversationListView: paging, search with escaped highlights, rename/pin/delete."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from coze_desktop.domain import Conversation, Message, Role
+from coze_desktop.store import Store
+from coze_desktop.ui.conversation_list import (
+    PAGE_SIZE,
+    BotNameRole,
+    ConversationIdRole,
+    ConversationListModel,
+    ConversationListView,
+    MessageIdRole,
+    SnippetHtmlRole,
+    TitleRole,
+    short_time,
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "history") as opened:
+        yield opened
+
+
+def add_conversation(
+    store: Store, title: str, *texts: str, when: float | None = None, bot_id: str = "bot"
+) -> int:
+    when = time.time() if when is None else when
+    conversation = store.create_conversation(
+        Conversation(id=None, bot_id=bot_id, title=title, created_at=when, updated_at=when)
+    )
+    assert conversation.id is not None
+    for text in texts:
+        store.add_message(
+            Message(id=None, conversation_id=conversation.id, role=Role.USER, text=text, created_at=when)
+        )
+    return conversation.id
+
+
+@pytest.fixture
+def view(qtbot: QtBot, store: Store) -> ConversationListView:
+    widget = ConversationListView(store)
+    qtbot.addWidget(widget)
+    widget.resize(300, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def ids_in_view(view: ConversationListView) -> list[int]:
+    model = view.model
+    return [model.index(row).data(ConversationIdRole) for row in range(model.rowCount())]
+
+
+def test_pages_through_a_thousand_conversations(qtbot: QtBot, store: Store, qtmodeltester: object) -> None:
+    base = time.time() - 10_000
+    for number in range(1000):
+        add_conversation(store, f"Chat {number}", when=base + number)
+    model = ConversationListModel(store)
+    assert model.total() == 1000
+    assert model.rowCount() == PAGE_SIZE
+    assert model.index(0).data() == "Chat 999"  # newest first
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 2 * PAGE_SIZE
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 1000
+    assert len({model.index(row).data(ConversationIdRole) for row in range(1000)}) == 1000
+    qtmodeltester.check(ConversationListModel(store))  # type: ignore[attr-defined]
+
+
+def test_view_fetches_more_as_it_scrolls(qtbot: QtBot, store: Store) -> None:
+    for number in range(450):
+        add_conversation(store, f"Chat {number}", when=1_700_000_000 + number)
+    widget = ConversationListView(store)
+    qtbot.addWidget(widget)
+    widget.resize(300, 400)
+    widget.show()
+    assert widget.list_view.uniformItemSizes()
+    assert widget.model.rowCount() == PAGE_SIZE
+    bar = widget.list_view.verticalScrollBar()
+    for _ in range(3):
+        bar.setValue(bar.maximum())
+        qtbot.wait(20)
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 450)
+
+
+def test_rows_show_title_bot_time_pin_and_tooltip(view: ConversationListView, store: Store) -> None:
+    first = add_conversation(store, "", "最后一条消息 preview", bot_id="b1")
+    pinned = add_conversation(store, "Pinned one", bot_id="b2", when=time.time() - 86_400 * 30)
+    store.set_pinned(pinned, True)
+    view.set_bot_names({"b1": "旅行助手"})
+    view.refresh()
+    assert ids_in_view(view) == [pinned, first]  # pinned first
+    index = view.model.index(1)
+    assert index.data() == "Untitled chat"
+    assert index.data(BotNameRole) == "旅行助手"
+    assert index.data(Qt.ItemDataRole.ToolTipRole) == "1 messages\n最后一条消息 preview"
+    assert "pinned" in view.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    view.set_bot_names(lambda bot_id: bot_id.upper())
+    assert view.model.index(0).data(BotNameRole) == "B2"
+
+
+def test_short_time() -> None:
+    now = time.mktime((2026, 5, 20, 15, 0, 0, 0, 0, -1))
+    assert ":" in short_time(now - 3600, now) or "." in short_time(now - 3600, now)
+    assert short_time(now - 86_400, now) == "Yesterday"
+    assert short_time(0, now) == ""
+
+
+def test_activation_is_emitted_for_user_choices_only(
+    qtbot: QtBot, view: ConversationListView, store: Store
+) -> None:
+    older = add_conversation(store, "Older", when=time.time() - 100)
+    newer = add_conversation(store, "Newer")
+    view.refresh()
+    with qtbot.assertNotEmitted(view.conversation_activated):
+        view.select_conversation(older)
+    assert view.current_conversation_id() == older
+    rect = view.list_view.visualRect(view.model.index(0))
+    with qtbot.waitSignal(view.conversation_activated) as blocker:
+        qtbot.mouseClick(view.list_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == [newer]
+    # A refresh (the store changed) keeps the selection and emits nothing.
+    newest = add_conversation(store, "Newest")
+    with qtbot.assertNotEmitted(view.conversation_activated):
+        view.refresh()
+    assert view.current_conversation_id() == newer
+    assert ids_in_view(view)[0] == newest
+    view.select_conversation(None)
+    assert view.current_conversation_id() is None
+
+
+def test_new_chat_button(qtbot: QtBot, view: ConversationListView) -> None:
+    with qtbot.waitSignal(view.new_chat_requested):
+        qtbot.mouseClick(view.new_chat_button, Qt.MouseButton.LeftButton)
+
+
+def test_search_with_a_two_character_chinese_query(
+    qtbot: QtBot, view: ConversationListView, store: Store
+) -> None:
+    plain = add_conversation(store, "北京旅行", "我们下周去北京看故宫")
+    tricky = add_conversation(store, "<b>x</b> & co", "<b>x</b> 北京 <i>y</i>")
+    add_conversation(store, "Other", "nothing to see")
+    view.refresh()
+    assert view.search_box.placeholderText() == "Search all chats"
+    view.search_box.setText("北京")
+    results = view.results_model
+    qtbot.waitUntil(lambda: results.rowCount() == 2)
+    assert view.results_view.isVisible()
+    rows = {results.index(row).data(ConversationIdRole): results.index(row) for row in range(2)}
+    assert set(rows) == {plain, tricky}
+    html = rows[tricky].data(SnippetHtmlRole)
+    assert "<b>北京</b>" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "&lt;i&gt;y&lt;/i&gt;" in html
+    assert "<b>x</b>" not in html and "<i>y</i>" not in html
+    rendered = QTextDocument()
+    rendered.setHtml(html)
+    assert "<b>x</b> 北京 <i>y</i>" in rendered.toPlainText()  # shown literally
+    assert rows[tricky].data(TitleRole) == "<b>x</b> & co"  # drawn as plain text
+    # Activating a hit gives the conversation and the message.
+    message_id = rows[tricky].data(MessageIdRole)
+    with qtbot.waitSignal(view.search_hit_activated) as blocker:
+        rect = view.results_view.visualRect(rows[tricky])
+        qtbot.mouseClick(view.results_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == [tricky, message_id]
+    # Esc in the search box goes back to the list.
+    qtbot.keyClick(view.search_box, Qt.Key.Key_Escape)
+    assert view.search_box.text() == ""
+    assert view.list_view.isVisible() and not view.results_view.isVisible()
+
+
+def test_search_without_hits_says_so(qtbot: QtBot, view: ConversationListView, store: Store) -> None:
+    add_conversation(store, "Chat", "hello")
+    view.search_box.setText("zzzz")
+    qtbot.waitUntil(lambda: "No messages match" in view.no_results_label.text())
+    view.search_box.clear()
+    assert view.list_view.isVisible()
+
+
+def test_delete_asks_then_removes_from_the_store(
+    qtbot: QtBot, view: ConversationListView, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keep = add_conversation(store, "Keep", when=time.time() - 10)
+    doomed = add_conversation(store, "Doomed", "bye")
+    view.refresh()
+    view.select_conversation(doomed)
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    asked: list[str] = []
+
+    def question(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    with qtbot.assertNotEmitted(view.conversation_deleted):
+        qtbot.keyClick(view.list_view, Qt.Key.Key_Delete)
+    assert store.get_conversation(doomed) is not None
+    with qtbot.waitSignal(view.conversation_deleted) as blocker:
+        qtbot.keyClick(view.list_view, Qt.Key.Key_Delete)
+    assert blocker.args == [doomed]
+    assert store.get_conversation(doomed) is None
+    assert ids_in_view(view) == [keep]
+    assert "Doomed" in asked[0]
+
+
+def test_rename_and_pin_from_the_context_menu(
+    qtbot: QtBot, view: ConversationListView, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = add_conversation(store, "First", when=time.time() - 10)
+    second = add_conversation(store, "Second")
+    view.refresh()
+
+    def choose(text: str) -> None:
+        menu = view.context_menu(first)
+        next(action for action in menu.actions() if action.text() == text).trigger()
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_args, **_kwargs: ("  重命名 Renamed  ", True))
+    with qtbot.waitSignal(view.conversation_renamed) as blocker:
+        choose("Rename…")
+    assert blocker.args == [first]
+    assert store.get_conversation(first).title == "重命名 Renamed"  # type: ignore[union-attr]
+    assert view.model.index(1).data() == "重命名 Renamed"
+    with qtbot.waitSignal(view.pin_toggled) as blocker:
+        choose("Pin to top")
+    assert blocker.args == [first, True]
+    assert store.get_conversation(first).pinned  # type: ignore[union-attr]
+    assert ids_in_view(view) == [first, second]
+    assert any(action.text() == "Unpin" for action in view.context_menu(first).actions())
+
+
+def test_focus_search_and_accessible_names(qtbot: QtBot, view: ConversationListView) -> None:
+    view.activateWindow()
+    view.focus_search()
+    qtbot.waitUntil(view.search_box.hasFocus)
+    assert view.list_view.accessibleName() == "Chats"
+    assert view.search_box.accessibleName() == "Search all chats"

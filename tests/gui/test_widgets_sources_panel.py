@@ -1,0 +1,92 @@
+"""SourcesPanel: passages with rank, document, score and safe links."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from coze_desktop.domain import Source
+from coze_desktop.ui import markdown
+from coze_desktop.ui.sources_panel import SourcesPanel
+
+SOURCES = [
+    Source(
+        slice="故宫，又称紫禁城，是明清两代的皇家宫殿。",
+        score=0.83,
+        document="北京景点.pdf",
+        dataset="旅游知识库",
+        title="故宫 <b>官网</b>",
+        url="https://www.dpm.org.cn/",
+    ),
+    Source(
+        slice="Mutianyu is quieter.",
+        score=0.61,
+        document="wall.md",
+        dataset="Travel KB",
+        url="javascript:alert(1)",
+    ),
+    Source(slice="<i>plain</i> & text", score=None, document="notes.txt", url="file:///etc/passwd"),
+]
+
+
+@pytest.fixture
+def panel(qtbot: QtBot) -> SourcesPanel:
+    widget = SourcesPanel()
+    qtbot.addWidget(widget)
+    widget.resize(320, 600)
+    widget.show()
+    return widget
+
+
+def _texts(panel: SourcesPanel) -> str:
+    return "\n".join(label.text() for label in panel.findChildren(QLabel) if label.isVisibleTo(panel))
+
+
+def test_lists_each_passage_with_rank_document_dataset_and_score(panel: SourcesPanel) -> None:
+    panel.show_sources(SOURCES, title="Answer: 北京")
+    cards = panel.cards()
+    assert len(cards) == 3
+    texts = _texts(panel)
+    for expected in ("#1", "#2", "#3", "北京景点.pdf", "旅游知识库", "0.83", "0.61", "Answer: 北京"):
+        assert expected in texts
+    assert cards[0].passage.text() == SOURCES[0].slice
+    assert cards[0].passage.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+    assert cards[0].passage.wordWrap()
+    # Passage text is never interpreted as markup.
+    assert cards[2].passage.textFormat() == Qt.TextFormat.PlainText
+    assert cards[2].passage.text() == "<i>plain</i> & text"
+
+
+def test_only_http_links_are_clickable(panel: SourcesPanel, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(
+        markdown.QDesktopServices, "openUrl", lambda url: opened.append(url.toString()) or True
+    )
+    panel.show_sources(SOURCES)
+    web, script, local = (card.link for card in panel.cards())
+    assert web is not None and script is not None and local is not None
+    assert web.textFormat() == Qt.TextFormat.RichText
+    assert 'href="https://www.dpm.org.cn/"' in web.text()
+    assert "故宫 &lt;b&gt;官网&lt;/b&gt;" in web.text()  # the title is escaped, not rendered
+    assert web.openExternalLinks() is False
+    for label in (script, local):
+        assert label.textFormat() == Qt.TextFormat.PlainText
+        assert "<a" not in label.text()
+    web.linkActivated.emit("https://www.dpm.org.cn/")
+    assert opened == ["https://www.dpm.org.cn/"]
+    assert markdown.open_web_link("javascript:alert(1)") is False
+    assert opened == ["https://www.dpm.org.cn/"]
+
+
+def test_empty_states(panel: SourcesPanel) -> None:
+    assert "Click an answer" in _texts(panel)
+    panel.show_sources([])
+    assert "did not use a knowledge base" in _texts(panel)
+    assert panel.cards() == []
+    panel.show_sources(SOURCES[:1])
+    assert "did not use a knowledge base" not in _texts(panel)
+    panel.clear()
+    assert panel.cards() == []
+    assert panel.accessibleName() == "Sources"

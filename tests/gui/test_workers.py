@@ -1,0 +1,308 @@
+"""The chat workers against the demo server: streaming, coalescing, stop, errors, polling, shutdown."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import QObject, QThread
+from pytestqt.qtbot import QtBot
+
+from coze_desktop.api import ChatAccumulator, CozeClient
+from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
+from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role
+from coze_desktop.workers.chat import EMIT_INTERVAL, conversation_title
+from coze_desktop.workers.tasks import BackgroundCall
+from coze_desktop.workers.threads import WorkerThreads
+
+from .conftest import WAIT_MS, Chat
+
+
+class Recorder(QObject):
+    """Collects a controller's signals (in the GUI thread, as the window gets them)."""
+
+    def __init__(self, chat: Chat) -> None:
+        super().__init__()
+        self.deltas: list[tuple[int, int, str, str]] = []
+        self.sources: list[tuple[int, int, list]] = []
+        self.follow_ups: list[tuple[int, int, list]] = []
+        self.failed: list[tuple[int, int, ErrorInfo]] = []
+        self.finished: list[tuple[int, Message]] = []
+        self.calls: list[tuple[str, int]] = []
+        c = chat.controller
+        c.delta_received.connect(self._on_delta)
+        c.sources_received.connect(self._on_sources)
+        c.follow_ups_received.connect(self._on_follow_ups)
+        c.reply_failed.connect(self._on_failed)
+        c.reply_finished.connect(self._on_finished)
+        chat.accounts.api_call_recorded.connect(self._on_call)
+
+    def _on_delta(self, cid: int, mid: int, text: str, reasoning: str) -> None:
+        self.deltas.append((cid, mid, text, reasoning))
+
+    def _on_sources(self, cid: int, mid: int, sources: list) -> None:
+        self.sources.append((cid, mid, sources))
+
+    def _on_follow_ups(self, cid: int, mid: int, follow_ups: list) -> None:
+        self.follow_ups.append((cid, mid, follow_ups))
+
+    def _on_failed(self, cid: int, mid: int, error: ErrorInfo) -> None:
+        self.failed.append((cid, mid, error))
+
+    def _on_finished(self, cid: int, message: Message) -> None:
+        self.finished.append((cid, message))
+
+    def _on_call(self, base_url: str, count: int) -> None:
+        self.calls.append((base_url, count))
+
+    def text_of(self, message_id: int) -> str:
+        return "".join(d[2] for d in self.deltas if d[1] == message_id)
+
+
+def test_send_streams_saves_sources_and_follow_ups(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer
+) -> None:
+    chat = make_chat(demo_fast)
+    rec = Recorder(chat)
+    cid, answer = chat.send_and_wait("demo-knowledge", "7 天无理由退货怎么申请？")
+    assert answer.state is MessageState.COMPLETE
+    assert answer.role is Role.ASSISTANT and "售后知识库" in answer.text
+    assert rec.text_of(answer.id) == answer.text  # what was shown is what was saved
+    assert len(answer.sources) == 2 and answer.sources[1].url.startswith("https://")
+    assert rec.sources and rec.sources[-1][2] == answer.sources
+    assert rec.follow_ups[-1][2] == answer.follow_ups and len(answer.follow_ups) == 3
+    assert answer.usage is not None and answer.usage.token_count > 0
+    assert answer.duration is not None and answer.duration > 0
+    saved = chat.store.messages(cid)
+    assert [m.role for m in saved] == [Role.USER, Role.ASSISTANT]
+    assert saved[1].text == answer.text and saved[1].state is MessageState.COMPLETE
+    assert saved[1].sources == answer.sources and saved[1].follow_ups == answer.follow_ups
+    conversation = chat.store.get_conversation(cid)
+    assert conversation is not None
+    assert conversation.title == "7 天无理由退货怎么申请？" and conversation.base_url == demo_fast.url
+    assert conversation.coze_conversation_id  # later turns continue the Coze conversation
+    assert rec.calls and rec.calls[-1] == (demo_fast.url, chat.store.api_calls(demo_fast.url, DEMO_TOKEN))
+
+
+def test_later_turns_continue_the_coze_conversation(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer
+) -> None:
+    chat = make_chat(demo_fast)
+    cid, _ = chat.send_and_wait("demo-general", "Hello")
+    first = chat.store.get_conversation(cid)
+    cid2, answer = chat.send_and_wait("demo-general", "Again", conversation_id=cid)
+    assert cid2 == cid and answer.state is MessageState.COMPLETE
+    second = chat.store.get_conversation(cid)
+    assert first is not None and second is not None
+    assert second.coze_conversation_id == first.coze_conversation_id
+    assert len(chat.store.messages(cid)) == 4
+
+
+def test_a_conversation_coze_forgot_starts_a_new_one(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer
+) -> None:
+    chat = make_chat(demo_fast)
+    cid, _ = chat.send_and_wait("demo-general", "Hello")
+    chat.store.set_coze_conversation_id(cid, "123456789")  # e.g. the demo server restarted
+    _, answer = chat.send_and_wait("demo-general", "Still there?", conversation_id=cid)
+    assert answer.state is MessageState.COMPLETE
+    conversation = chat.store.get_conversation(cid)
+    assert conversation is not None and conversation.coze_conversation_id not in (None, "123456789")
+
+
+def test_deltas_are_coalesced_to_screen_rate(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast)
+    rec = Recorder(chat)
+    started = time.monotonic()
+    _, answer = chat.send_and_wait("bench", "5000")
+    elapsed = time.monotonic() - started
+    assert answer.text == "数据x" * 5000
+    assert rec.text_of(answer.id) == answer.text
+    # 5,000 pieces; at most one signal per EMIT_INTERVAL (plus the final flush and sources/follow-up flushes).
+    assert len(rec.deltas) <= elapsed / EMIT_INTERVAL + 3
+    assert len(rec.deltas) < 1000
+
+
+def test_stop_mid_reply_keeps_the_text_as_stopped(
+    make_chat: Callable[..., Chat], demo_paced: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_paced)
+    rec = Recorder(chat)
+    with qtbot.waitSignal(chat.controller.delta_received, timeout=WAIT_MS):
+        cid = chat.controller.send(None, chat.bot("demo-general"), "Tell me about tables")
+    assert chat.controller.is_streaming(cid)
+    stopped_at = time.monotonic()
+    with qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        chat.controller.stop(cid)
+    assert time.monotonic() - stopped_at < 2.0
+    answer = blocker.args[1]
+    assert answer.state is MessageState.STOPPED and answer.error is None
+    assert answer.text and answer.text == rec.text_of(answer.id)
+    assert not chat.controller.is_streaming(cid)
+    saved = chat.store.get_message(answer.id)
+    assert saved is not None and saved.state is MessageState.STOPPED and saved.text == answer.text
+    # Coze was told to cancel the chat.
+    conversation = chat.store.get_conversation(cid)
+    assert conversation is not None and conversation.coze_conversation_id
+    with CozeClient(DEMO_TOKEN, demo_paced.url) as client:
+        remote = client.retrieve_chat(conversation.coze_conversation_id, answer.coze_chat_id or "")
+    assert remote.status is not None and remote.status.value == "canceled"
+
+
+def test_invalid_token_fails_with_4100(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast, token="pat_wrong-token-0123456789")
+    rec = Recorder(chat)
+    _, answer = chat.send_and_wait("demo-general", "Hello")
+    assert answer.state is MessageState.FAILED
+    assert answer.error is not None and answer.error.code == 4100
+    assert "token" in answer.error.message.lower()
+    assert rec.failed and rec.failed[0][2].code == 4100
+
+
+def test_unpublished_bot_fails_with_4015(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast)
+    _, answer = chat.send_and_wait("fault-4015", "Hello")
+    assert answer.state is MessageState.FAILED
+    assert answer.error is not None and answer.error.code == 4015
+    assert "publish" in answer.error.message.lower()
+
+
+def test_dropped_connection_keeps_the_text(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast)
+    _, answer = chat.send_and_wait("fault-drop", "Hello")
+    assert answer.state is MessageState.FAILED
+    assert answer.text == "这条回答会在中途断开"
+    assert answer.error is not None and answer.error.code is None
+    assert "dropped" in answer.error.message.lower()
+
+
+def test_error_event_and_failed_chat(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast)
+    _, answer = chat.send_and_wait("fault-error-event", "Hello")
+    assert answer.state is MessageState.FAILED and answer.text == "好的，"
+    assert answer.error is not None and answer.error.code == 5000
+    _, answer = chat.send_and_wait("fault-failed", "Hello")
+    assert answer.state is MessageState.FAILED and answer.error is not None
+
+
+def test_no_token_fails_at_once(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast, token=None)
+    cid, answer = chat.send_and_wait("demo-general", "Hello")
+    assert answer.state is MessageState.FAILED
+    assert answer.error is not None and "token" in answer.error.message.lower()
+    assert chat.store.messages(cid)[0].text == "Hello"
+
+
+def test_two_conversations_stream_at_once(
+    make_chat: Callable[..., Chat], demo_paced: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_paced)
+    rec = Recorder(chat)
+    first = chat.controller.send(None, chat.bot("demo-general"), "First question")
+    second = chat.controller.send(None, chat.bot("demo-reasoning"), "Second question")
+    assert first != second
+    assert set(chat.controller.streaming_conversations()) == {first, second}
+    qtbot.waitUntil(lambda: len(rec.finished) == 2, timeout=WAIT_MS)
+    by_conversation = {cid: message for cid, message in rec.finished}
+    assert set(by_conversation) == {first, second}
+    for cid, message in by_conversation.items():
+        assert message.state is MessageState.COMPLETE
+        assert message.conversation_id == cid
+        assert rec.text_of(message.id) == message.text
+        assert all(d[0] == cid for d in rec.deltas if d[1] == message.id)
+    assert "reasoning demo" in by_conversation[second].text
+    assert by_conversation[second].reasoning
+
+
+def test_retry_asks_the_same_question_again(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast)
+    cid, failed = chat.send_and_wait("fault-drop", "Hello")
+    with chat.qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        assert chat.controller.retry(failed.id) == cid
+    again = blocker.args[1]
+    assert again.id != failed.id and again.text == "这条回答会在中途断开"
+    assert [m.role for m in chat.store.messages(cid)] == [Role.USER, Role.ASSISTANT, Role.ASSISTANT]
+
+
+def test_non_streaming_mode_polls_and_completes(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer
+) -> None:
+    chat = make_chat(demo_fast, streaming=False)
+    rec = Recorder(chat)
+    cid, answer = chat.send_and_wait("demo-reasoning", "Why is the sky blue?")
+    assert answer.state is MessageState.COMPLETE
+    assert "reasoning demo" in answer.text and answer.reasoning
+    assert rec.text_of(answer.id) == answer.text
+    saved = chat.store.messages(cid)[1]
+    assert saved.reasoning == answer.reasoning and saved.usage is not None
+    # create + at least one retrieve + the message list
+    assert chat.store.api_calls(demo_fast.url, DEMO_TOKEN) >= 3
+
+
+def test_non_streaming_mode_can_be_stopped(
+    make_chat: Callable[..., Chat], demo_paced: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_paced, streaming=False)
+    with qtbot.waitSignal(chat.controller.chat_started, timeout=WAIT_MS):
+        cid = chat.controller.send(None, chat.bot("demo-general"), "Hello")
+    with qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        chat.controller.stop(cid)
+    assert blocker.args[1].state is MessageState.STOPPED
+
+
+def test_shutdown_saves_partial_answers_within_two_seconds(
+    make_chat: Callable[..., Chat], demo_paced: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_paced)
+    with qtbot.waitSignal(chat.controller.delta_received, timeout=WAIT_MS):
+        cid = chat.controller.send(None, chat.bot("demo-general"), "A long answer please")
+    started = time.monotonic()
+    assert chat.controller.shutdown(2.0)
+    assert time.monotonic() - started < 2.0
+    answer = chat.store.messages(cid)[1]
+    assert answer.state is MessageState.STOPPED and answer.text
+
+
+def test_background_call_reports_in_the_gui_thread(qtbot: QtBot, demo_fast: DemoServer) -> None:
+    threads = WorkerThreads()
+
+    class Receiver(QObject):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bot: Bot | None = None
+            self.in_gui_thread = False
+
+        def on_succeeded(self, bot: object) -> None:
+            self.in_gui_thread = QThread.currentThread() is self.thread()
+            assert isinstance(bot, Bot)
+            self.bot = bot
+
+    receiver = Receiver()
+    call = BackgroundCall(lambda: CozeClient(DEMO_TOKEN, demo_fast.url).get_bot("demo-knowledge"))
+    call.succeeded.connect(receiver.on_succeeded)
+    with qtbot.waitSignal(threads.all_finished, timeout=WAIT_MS):
+        threads.start(call, "test-call")
+    assert receiver.bot is not None and receiver.bot.prologue and receiver.in_gui_thread
+    assert threads.active_count() == 0
+
+
+def test_conversation_title_is_one_short_line() -> None:
+    assert conversation_title("  hello\n world ") == "hello world"
+    long = conversation_title("x" * 100)
+    assert len(long) == 40 and long.endswith("…")
+
+
+def test_an_unexpected_error_finishes_the_answer_as_failed(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = make_chat(demo_fast)
+
+    def broken_feed(self: ChatAccumulator, event: object) -> str:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(ChatAccumulator, "feed", broken_feed)
+    cid, answer = chat.send_and_wait("demo-general", "Hello")
+    assert answer.state is MessageState.FAILED
+    assert answer.error is not None and "ZeroDivisionError" in answer.error.message
+    assert chat.store.messages(cid)[1].state is MessageState.FAILED
