@@ -3,11 +3,13 @@
 set -euo pipefail
 
 # Qt's runtime libraries on a bare Debian/Ubuntu (see ../shared/platform-notes.md), a CJK font
-# so Chinese renders, and Xvfb for real-window screenshots.
+# so Chinese renders, Xvfb for real-window screenshots, and the checkers the packaging tests use
+# on the launcher entry and the install scripts.
 SYSTEM_PACKAGES=(
   libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   xvfb xauth fonts-noto-cjk
+  desktop-file-utils shellcheck file
 )
 
 install_system_packages() {
