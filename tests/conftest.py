@@ -12,6 +12,8 @@ import pytest
 from keyring.backend import KeyringBackend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Headless by default, so a bare `pytest` works with no display (scripts/test sets it too).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from scripted_server import ScriptedServer
 
