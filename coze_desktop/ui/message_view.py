@@ -28,6 +28,7 @@ import math
 import time
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QDateTime,
     QEasingCurve,
     QEvent,
@@ -81,6 +82,16 @@ NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
 RENDER_MAX_INTERVAL_MS = 2000  # ...and at least every 2 s, even for a huge answer
 RENDER_COST_FACTOR = 8  # wait 8x the last render's duration: rendering stays under ~12% of the time
+# Past this length a live Markdown re-render of the on-screen document stalls the window for tens
+# of milliseconds or more (bench/ui_stream.py), so a longer answer streams as plain text and is
+# rendered once, when it is finished.
+STREAM_RENDER_MAX_CHARS = 6_000
+# Qt lays out a whole paragraph again on every insert: while streaming, a paragraph longer than
+# this is continued in a new one on screen (the final Markdown render restores the real paragraph).
+STREAM_BLOCK_MAX_CHARS = 1_500
+# A finished answer longer than this is rendered into a new document and swapped in: rendering into
+# the document on screen makes Qt lay it out again after every step of the styling.
+OFFSCREEN_RENDER_MIN_CHARS = 4_000
 OLDER_THRESHOLD_PX = 120  # scrolled this close to the top: ask for the previous page
 _BOTTOM_SLACK_PX = 8  # "at the bottom" tolerance for following a streaming answer
 _PIN_SETTLE_MS = 600  # how long a prepend or a jump keeps its anchor while the layout settles
@@ -115,7 +126,7 @@ def _insert_plain(cursor: QTextCursor, text: str) -> None:
 @functools.cache
 def _action_button_height() -> int:
     probe = QToolButton()
-    probe.setText("Copy")
+    probe.setText(QCoreApplication.translate("_MessageWidget", "Copy"))  # the real label: CJK runs taller
     probe.setAutoRaise(True)
     return probe.sizeHint().height()
 
@@ -139,6 +150,16 @@ class _TextView(QTextBrowser):
         # Laid out lazily at the view's width; the height follows whenever Qt lays it out.
         document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.highlighted.connect(self._on_self_highlighted)
+
+    def adopt_document(self, document: QTextDocument) -> None:
+        """Show ``document`` (built off-screen) instead of the current one, with the same settings."""
+        old = self.document()
+        document.setDocumentMargin(old.documentMargin())
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(old.defaultFont())
+        document.setParent(self)  # owned by the view: Qt deletes it when it is replaced in turn
+        self.setDocument(document)  # deletes the old document, a child of this view
+        document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
 
     def set_natural_width(self, width: int) -> None:
         """The width this view would like (its size hint); 0 lets the layout decide."""
@@ -310,7 +331,7 @@ class _MessageWidget(QFrame):
             self._body.setPlainText(message.text)
             self._body.set_natural_width(self._natural_text_width(message.text))
         else:
-            self._render_answer(message.text)
+            self._render_answer(message.text, offscreen=len(message.text) >= OFFSCREEN_RENDER_MIN_CHARS)
             self._set_reasoning(message.reasoning)
             self._clear_follow_ups()
             if self._latest:
@@ -341,8 +362,14 @@ class _MessageWidget(QFrame):
             widest = max(widest, metrics.horizontalAdvance(line))
         return widest + 2 * math.ceil(self._body.document().documentMargin()) + 4
 
-    def _render_answer(self, text: str) -> None:
-        self._code_blocks = render_markdown(self._body.document(), text, self.palette())
+    def _render_answer(self, text: str, *, offscreen: bool = False) -> None:
+        if offscreen:
+            document = QTextDocument()
+            document.setDefaultFont(self._body.document().defaultFont())
+            self._code_blocks = render_markdown(document, text, self.palette())
+            self._body.adopt_document(document)
+        else:
+            self._code_blocks = render_markdown(self._body.document(), text, self.palette())
         self._rendered_length = len(text)
 
     # ---------------------------------------------------------------------------- reasoning
@@ -598,6 +625,8 @@ class _MessageWidget(QFrame):
                 self._reset_cursor()
             assert self._cursor is not None
             _insert_plain(self._cursor, text)
+            if self._cursor.block().length() > STREAM_BLOCK_MAX_CHARS:
+                self._cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
             if first_text:
                 self._update_reasoning_toggle()
             self._schedule_render()
@@ -618,8 +647,8 @@ class _MessageWidget(QFrame):
         if not self.is_streaming:
             return
         text = "".join(self._chunks)
-        if len(text) == self._rendered_length:
-            return
+        if len(text) == self._rendered_length or len(text) > STREAM_RENDER_MAX_CHARS:
+            return  # nothing new, or too long to re-render live: plain text until it is finished
         started = time.perf_counter()
         self._chunks = [text]
         self._render_answer(text)
@@ -874,6 +903,8 @@ class MessageView(QWidget):
         super().__init__(parent)
         self._widgets: dict[int, _MessageWidget] = {}
         self._order: list[_MessageWidget] = []
+        # Streamed pieces waiting for the next pass of the event loop (see append_reply).
+        self._pending: dict[int, tuple[list[str], list[str]]] = {}
         self._synthetic_keys = itertools.count(-1, -1)  # keys for messages without an id
         self._assistant_name = self.tr("Assistant")
         self._prologue: _PrologueCard | None = None
@@ -987,16 +1018,34 @@ class MessageView(QWidget):
         self.add_message(placeholder)
 
     def append_reply(self, message_id: int, text: str, reasoning: str = "") -> None:
-        """Add streamed pieces of an answer (new text and/or new reasoning, not the whole)."""
-        widget = self._widgets.get(message_id)
-        if widget is not None and (text or reasoning):
-            widget.append(text, reasoning)
+        """Add streamed pieces of an answer (new text and/or new reasoning, not the whole).
+
+        Pieces are shown on the next pass of the event loop, together: when the GUI thread falls
+        behind, the signals queued meanwhile cost one insert, not one each (bench/ui_stream.py).
+        """
+        if message_id not in self._widgets or not (text or reasoning):
+            return
+        pending = self._pending.get(message_id)
+        if pending is None:
+            if not self._pending:
+                QTimer.singleShot(0, self._flush_pending)
+            pending = self._pending[message_id] = ([], [])
+        pending[0].append(text)
+        pending[1].append(reasoning)
+
+    def _flush_pending(self) -> None:
+        pending, self._pending = self._pending, {}
+        for message_id, (texts, reasonings) in pending.items():
+            widget = self._widgets.get(message_id)
+            if widget is not None:
+                widget.append("".join(texts), "".join(reasonings))
 
     def finish_reply(self, message: Message) -> None:
         """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
         widget = self._widgets.get(message.id) if message.id is not None else None
         if widget is None:
             return
+        self._pending.pop(widget.key, None)  # the final message holds the whole text
         widget.finish(message)
         self._update_latest()
 
@@ -1013,11 +1062,13 @@ class MessageView(QWidget):
 
     def message(self, message_id: int) -> Message | None:
         """The message as shown (with the text streamed so far), or ``None`` if not shown."""
+        self._flush_pending()
         widget = self._widgets.get(message_id)
         return widget.message if widget is not None else None
 
     def rendered_document(self, message_id: int) -> QTextDocument | None:
         """The document showing a message's text as rendered, or ``None`` if not shown."""
+        self._flush_pending()
         widget = self._widgets.get(message_id)
         return widget.body_document() if widget is not None else None
 
@@ -1055,6 +1106,7 @@ class MessageView(QWidget):
 
     def clear(self) -> None:
         """Show nothing."""
+        self._pending.clear()
         for widget in self._order:
             self._discard(widget)
         self._order.clear()
