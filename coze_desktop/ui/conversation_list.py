@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -95,6 +96,14 @@ def short_time(timestamp: float, now: float | None = None) -> str:
     if today - timedelta(days=6) <= day < today:
         return locale.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
     return locale.toString(qmoment.date(), QLocale.FormatType.ShortFormat)
+
+
+_MARKDOWN_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?)|\*\*|__|`+")
+
+
+def plain_preview(text: str) -> str:
+    """A message's start on one line without the Markdown marks that would show as-is (##, **, `)."""
+    return " ".join(_MARKDOWN_MARKS.sub("", text).split())
 
 
 class ConversationListModel(QAbstractListModel):
@@ -210,7 +219,7 @@ class ConversationListModel(QAbstractListModel):
         if role == MessageCountRole:
             return summary.message_count
         if role == PreviewRole:
-            return " ".join(summary.last_message_preview.split())
+            return plain_preview(summary.last_message_preview)
         return None
 
     def _append(self, page: list[ConversationSummary]) -> None:

@@ -47,6 +47,18 @@ TOKEN_HELP_URL = "https://www.coze.cn/open/oauth/pats"  # noqa: S105
 GLOBAL_TOKEN_HELP_URL = "https://www.coze.com/open/oauth/pats"  # noqa: S105
 
 
+DIALOG_MIN_WIDTH = 520  # room for Chinese and English labels, placeholders and wrapped help
+
+
+def fit_to_contents(dialog: QDialog) -> None:
+    """Open ``dialog`` at its preferred size.
+
+    Left to itself, Qt opens a dialog whose forms hold word-wrapped labels at its (too small)
+    minimum height, squeezing every row until the fields overlap.
+    """
+    dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSize()))
+
+
 def describe_error(exc: BaseException, lang: str) -> str:
     """A known error's advice for people, else a short generic line (details go to the log)."""
     if isinstance(exc, CozeError | KeyringUnavailable):
@@ -296,6 +308,8 @@ class SettingsDialog(QDialog):
         layout.addWidget(appearance)
         layout.addWidget(usage)
         layout.addWidget(buttons)
+        self.setMinimumWidth(DIALOG_MIN_WIDTH)
+        fit_to_contents(self)
 
     def _lang(self) -> str:
         return self._settings.error_language()
@@ -434,6 +448,8 @@ class AddBotDialog(QDialog):
         if account is None:
             self.status.setText(self.tr("Enter your access token in Settings first."))
             self._buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.setMinimumWidth(DIALOG_MIN_WIDTH)
+        fit_to_contents(self)
 
     def bot(self) -> Bot | None:
         """The bot found, filed under the account's stored base URL."""
@@ -569,7 +585,7 @@ class WelcomeView(QWidget):
         inner.addStretch(1)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(column, 3)
+        outer.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
         outer.addStretch(1)
 
     def set_busy(self, busy: bool, text: str = "") -> None:

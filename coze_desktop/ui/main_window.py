@@ -486,14 +486,22 @@ class MainWindow(QMainWindow):
 
     def show_store_notes(self) -> None:
         """Say what opening the history found: a damaged file moved aside, answers cut off."""
-        if self._store.recovery_message:
-            self.messages.warning(self._store.recovery_message)
-        elif self._store.interrupted_count:
-            self.messages.info(
+        if self._store.recovered_from is not None:
+            self.messages.warning(
                 self.tr(
-                    "{count} answer(s) were cut off when the app last closed; their text is kept."
-                ).format(count=self._store.interrupted_count)
+                    "The chat history file was damaged. It was moved to {path} (nothing was deleted) "
+                    "and a new, empty history was started."
+                ).format(path=self._store.recovered_from)
             )
+        elif self._store.interrupted_count:
+            count = self._store.interrupted_count
+            if count == 1:
+                text = self.tr("1 answer was cut off when the app last closed; its text is kept.")
+            else:
+                text = self.tr(
+                    "{count} answers were cut off when the app last closed; their text is kept."
+                ).format(count=count)
+            self.messages.info(text)
 
     # ================================================================== showing
 

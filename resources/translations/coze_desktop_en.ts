@@ -1,0 +1,980 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>AddBotDialog</name>
+    <message>
+        <source>Add a bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. 7351234567890123456</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot ID is the number at the end of the bot&apos;s address in Coze (…/bot/&lt;b&gt;7351234567890123456&lt;/b&gt;). The bot must be published as an API.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your access token in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the bot ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking the bot up…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found “{name}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>The bot asked the app to run a local tool (requires_action), which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reply ended before it was finished. Retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The answer could not be saved. See the log for details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong: {error}. See the log for details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Why sending is unavailable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the answer (the text so far is kept)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message composer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter to send, Shift+Enter for a new line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter to send, Enter for a new line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask anything…  (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>Untitled chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pinned</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListView</name>
+    <message>
+        <source>Yesterday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search all chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a new chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not pin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete “%1” and all its messages? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No messages match “%1”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Something went wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coze Desktop ran into an unexpected error. Your chats are saved. If it happens again, please send this report (it contains no token) to the developers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export conversation…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export &amp;all conversations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy last answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Find in chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Sources panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Bots</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Coze Desktop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keyring is not available, so no token is saved. Open Settings (Ctrl+,), enter your token and tick “Keep the token for this session only”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No access token for this server. Open Settings (Ctrl+,) and enter your Coze access token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are offline. Sending works again when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>demo server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{bot} · {region}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API calls this month: –</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API calls this month: {count} / {limit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calls this app made with this token this month. Coze&apos;s free plan allows 500 calls in total.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{tokens} tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{seconds:.1f} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last answer: {details}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat history file was damaged. It was moved to {path} (nothing was deleted) and a new, empty history was started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 answer was cut off when the app last closed; its text is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} answers were cut off when the app last closed; their text is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No bot to send to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the answer to finish, or stop it (Esc).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The question could not be sent: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTML page (*.html)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON, for import (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The export could not be written: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a conversation to export it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no answer to copy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new language applies the next time Coze Desktop starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add bot by ID…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added “{name}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The logs are in {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Coze Desktop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Coze Desktop {version}&lt;/b&gt;&lt;p&gt;A desktop client for Coze (扣子) bots: streaming answers, knowledge-base sources and a local, searchable history.&lt;/p&gt;&lt;p&gt;Logs: {logs}&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reply failed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not ask again: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the answer before deleting it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this message? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message could not be deleted: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Publish the bot as an API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coze answers only for bots published to the API channel:&lt;ol&gt;&lt;li&gt;Open the bot in Coze (coze.cn or coze.com).&lt;/li&gt;&lt;li&gt;Click &lt;b&gt;Publish&lt;/b&gt; (top right).&lt;/li&gt;&lt;li&gt;Tick the &lt;b&gt;API&lt;/b&gt; channel (“Agent as API”) and publish.&lt;/li&gt;&lt;li&gt;Come back and press &lt;b&gt;Retry&lt;/b&gt;.&lt;/li&gt;&lt;/ol&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking the bot up…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the demo server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The demo server could not start: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your access token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Markdown</name>
+    <message>
+        <source>Copy code</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MessageView</name>
+    <message>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show earlier messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RegionPicker</name>
+    <message>
+        <source>China (api.coze.cn)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Global (api.coze.com)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Demo server on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom address…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom API address</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (in a source)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Optional: a bot ID to test with</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stream answers as they are written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. http://127.0.0.1:7890 — empty: the system&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter sends, Shift+Enter adds a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter sends, Enter adds a line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new language applies the next time the app starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Font size:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warn near this many API calls:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coze&apos;s free plan allows 500 API calls in total; the status bar counts this month&apos;s calls.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the server address and a token first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected. The token works and the bot “{name}” is available.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected. The token works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the custom server address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick “this session only” and press OK to use it until you quit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SourceCard</name>
+    <message>
+        <source>Untitled document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Relevance score (higher is closer to the question)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Knowledge base: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(empty passage)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Passage %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPanel</name>
+    <message>
+        <source>Sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This answer did not use a knowledge base.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click an answer to see the knowledge-base passages it used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TokenField</name>
+    <message>
+        <source>Access token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the token for this session only (not saved)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system keyring is not available, so the token cannot be saved safely. It will be kept in memory until you quit. On Linux, install and unlock a Secret Service (gnome-keyring or KWallet) to save it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A token is saved; leave empty to keep it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste your personal access token (pat_…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeView</name>
+    <message>
+        <source>Welcome to Coze Desktop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat with your Coze (扣子) bots, see the knowledge behind each answer, keep your history.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect your Coze bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The number at the end of the bot&apos;s address in Coze</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a personal access token in Coze under API → Personal access tokens (&lt;a href=&quot;{cn}&quot;&gt;coze.cn&lt;/a&gt; · &lt;a href=&quot;{com}&quot;&gt;coze.com&lt;/a&gt;) with the chat permissions, and publish your bot as an API.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try the demo bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No account needed: a small demo server starts on this computer with an after-sales knowledge bot, a reasoning bot and a general assistant. Nothing leaves your computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skip: just read my saved chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the region, your access token and the bot ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_Banner</name>
+    <message>
+        <source>The reply failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped. The text received so far is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted: the app closed before this reply finished. The text received so far is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Code %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log ID %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the token again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How to publish as API</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_MessageWidget</name>
+    <message>
+        <source>Question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hide reasoning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show reasoning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expanded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collapsed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suggested follow-up questions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the knowledge-base passages this answer used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the text of this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write this answer again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_PrologueCard</name>
+    <message>
+        <source>Assistant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Suggested questions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome from %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>dialogs</name>
+    <message>
+        <source>Unexpected error ({name}). See the log for details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

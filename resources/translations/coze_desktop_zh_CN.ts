@@ -1,0 +1,980 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AddBotDialog</name>
+    <message>
+        <source>Add a bot</source>
+        <translation>添加智能体</translation>
+    </message>
+    <message>
+        <source>e.g. 7351234567890123456</source>
+        <translation>例如 7351234567890123456</translation>
+    </message>
+    <message>
+        <source>The bot ID is the number at the end of the bot&apos;s address in Coze (…/bot/&lt;b&gt;7351234567890123456&lt;/b&gt;). The bot must be published as an API.</source>
+        <translation>智能体 ID 是扣子中智能体网址末尾的数字（…/bot/&lt;b&gt;7351234567890123456&lt;/b&gt;）。智能体须已发布为 API 服务。</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation>智能体 ID：</translation>
+    </message>
+    <message>
+        <source>Enter your access token in Settings first.</source>
+        <translation>请先在设置中填写访问令牌。</translation>
+    </message>
+    <message>
+        <source>Enter the bot ID.</source>
+        <translation>请输入智能体 ID。</translation>
+    </message>
+    <message>
+        <source>Looking the bot up…</source>
+        <translation>正在查找智能体…</translation>
+    </message>
+    <message>
+        <source>Found “{name}”.</source>
+        <translation>已找到“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>The bot asked the app to run a local tool (requires_action), which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.</source>
+        <translation>智能体要求本应用运行本地工具（requires_action），Coze Desktop 无法执行。请从智能体中移除需要此操作的插件或工作流。</translation>
+    </message>
+    <message>
+        <source>The reply ended before it was finished. Retry.</source>
+        <translation>回复未完成就中断了，请重试。</translation>
+    </message>
+    <message>
+        <source>The answer could not be saved. See the log for details.</source>
+        <translation>回答未能保存。详情请查看日志。</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong: {error}. See the log for details.</source>
+        <translation>发生意外错误：{error}。详情请查看日志。</translation>
+    </message>
+    <message>
+        <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
+        <translation>没有此智能体所在服务器的访问令牌。请在设置中填写令牌后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>Why sending is unavailable</source>
+        <translation>无法发送的原因</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop the answer</source>
+        <translation>停止回答</translation>
+    </message>
+    <message>
+        <source>Stop the answer (the text so far is kept)</source>
+        <translation>停止回答（保留已生成的内容）</translation>
+    </message>
+    <message>
+        <source>Message composer</source>
+        <translation>消息输入框</translation>
+    </message>
+    <message>
+        <source>Enter to send, Shift+Enter for a new line</source>
+        <translation>Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter to send, Enter for a new line</source>
+        <translation>Ctrl+Enter 发送，Enter 换行</translation>
+    </message>
+    <message>
+        <source>Ask anything…  (%1)</source>
+        <translation>输入你的问题…（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+    <message>
+        <source>pinned</source>
+        <translation>已置顶</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListView</name>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>Search all chats</source>
+        <translation>搜索全部对话</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>新建对话</translation>
+    </message>
+    <message>
+        <source>Start a new chat</source>
+        <translation>开始新对话</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
+    <message>
+        <source>Chat list</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Unpin</source>
+        <translation>取消置顶</translation>
+    </message>
+    <message>
+        <source>Pin to top</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Rename chat</source>
+        <translation>重命名对话</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Could not rename</source>
+        <translation>无法重命名</translation>
+    </message>
+    <message>
+        <source>Could not pin</source>
+        <translation>无法置顶</translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>Delete chat</source>
+        <translation>删除对话</translation>
+    </message>
+    <message>
+        <source>Delete “%1” and all its messages? This cannot be undone.</source>
+        <translation>删除“%1”及其全部消息？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Could not delete</source>
+        <translation>无法删除</translation>
+    </message>
+    <message>
+        <source>No messages match “%1”.</source>
+        <translation>没有与“%1”匹配的消息。</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Something went wrong</source>
+        <translation>出错了</translation>
+    </message>
+    <message>
+        <source>Coze Desktop ran into an unexpected error. Your chats are saved. If it happens again, please send this report (it contains no token) to the developers.</source>
+        <translation>Coze Desktop 遇到了意外错误，你的对话均已保存。如果问题再次出现，请将这份报告（不含令牌）发送给开发者。</translation>
+    </message>
+    <message>
+        <source>Copy report</source>
+        <translation>复制报告</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New chat</source>
+        <translation>新建对话(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Export conversation…</source>
+        <translation>导出对话(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;all conversations…</source>
+        <translation>导出全部对话(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy last answer</source>
+        <translation>复制最新回答(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Find in chats</source>
+        <translation>在对话中查找(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Sources panel</source>
+        <translation>引用来源面板(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <source>&amp;Bots</source>
+        <translation>智能体(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Open &amp;log folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;About Coze Desktop</source>
+        <translation>关于 Coze Desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <source>No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.</source>
+        <translation>还没有智能体。请通过“智能体 → 按 ID 添加智能体…”添加，或试用演示智能体。</translation>
+    </message>
+    <message>
+        <source>The system keyring is not available, so no token is saved. Open Settings (Ctrl+,), enter your token and tick “Keep the token for this session only”.</source>
+        <translation>系统钥匙串不可用，因此没有保存令牌。请打开设置（Ctrl+,），填写令牌并勾选“仅在本次运行期间保留令牌”。</translation>
+    </message>
+    <message>
+        <source>No access token for this server. Open Settings (Ctrl+,) and enter your Coze access token.</source>
+        <translation>没有此服务器的访问令牌。请打开设置（Ctrl+,）并填写扣子访问令牌。</translation>
+    </message>
+    <message>
+        <source>You are offline. Sending works again when the network is back.</source>
+        <translation>当前处于离线状态，网络恢复后即可发送。</translation>
+    </message>
+    <message>
+        <source>demo server</source>
+        <translation>演示服务器</translation>
+    </message>
+    <message>
+        <source>no bot</source>
+        <translation>无智能体</translation>
+    </message>
+    <message>
+        <source>{bot} · {region}</source>
+        <translation>{bot} · {region}</translation>
+    </message>
+    <message>
+        <source>API calls this month: –</source>
+        <translation>本月 API 调用：–</translation>
+    </message>
+    <message>
+        <source>API calls this month: {count} / {limit}</source>
+        <translation>本月 API 调用：{count} / {limit}</translation>
+    </message>
+    <message>
+        <source>Calls this app made with this token this month. Coze&apos;s free plan allows 500 calls in total.</source>
+        <translation>本月本应用使用此令牌发起的调用次数。扣子免费版共可调用 500 次。</translation>
+    </message>
+    <message>
+        <source>{tokens} tokens</source>
+        <translation>{tokens} Tokens</translation>
+    </message>
+    <message>
+        <source>{seconds:.1f} s</source>
+        <translation>{seconds:.1f} 秒</translation>
+    </message>
+    <message>
+        <source>Last answer: {details}</source>
+        <translation>上次回答：{details}</translation>
+    </message>
+    <message>
+        <source>The chat history file was damaged. It was moved to {path} (nothing was deleted) and a new, empty history was started.</source>
+        <translation>聊天记录文件已损坏，已移到 {path}（没有删除任何内容），并新建了空的聊天记录。</translation>
+    </message>
+    <message>
+        <source>1 answer was cut off when the app last closed; its text is kept.</source>
+        <translation>上次关闭应用时有 1 条回答被中断，已生成的内容已保留。</translation>
+    </message>
+    <message>
+        <source>{count} answers were cut off when the app last closed; their text is kept.</source>
+        <translation>上次关闭应用时有 {count} 条回答被中断，已生成的内容已保留。</translation>
+    </message>
+    <message>
+        <source>No bot to send to.</source>
+        <translation>没有可以发送消息的智能体。</translation>
+    </message>
+    <message>
+        <source>Wait for the answer to finish, or stop it (Esc).</source>
+        <translation>请等待回答完成，或按 Esc 停止。</translation>
+    </message>
+    <message>
+        <source>The question could not be sent: {error}</source>
+        <translation>问题未能发送：{error}</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>HTML page (*.html)</source>
+        <translation>HTML 网页 (*.html)</translation>
+    </message>
+    <message>
+        <source>JSON, for import (*.json)</source>
+        <translation>JSON，可用于导入 (*.json)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>The export could not be written: {error}</source>
+        <translation>导出文件未能写入：{error}</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>已导出到 {path}</translation>
+    </message>
+    <message>
+        <source>Open a conversation to export it.</source>
+        <translation>请先打开要导出的对话。</translation>
+    </message>
+    <message>
+        <source>Answer copied.</source>
+        <translation>回答已复制。</translation>
+    </message>
+    <message>
+        <source>There is no answer to copy.</source>
+        <translation>没有可复制的回答。</translation>
+    </message>
+    <message>
+        <source>The new language applies the next time Coze Desktop starts.</source>
+        <translation>新语言将在下次启动 Coze Desktop 时生效。</translation>
+    </message>
+    <message>
+        <source>&amp;Add bot by ID…</source>
+        <translation>按 ID 添加智能体(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Added “{name}”.</source>
+        <translation>已添加“{name}”。</translation>
+    </message>
+    <message>
+        <source>The logs are in {folder}</source>
+        <translation>日志位于 {folder}</translation>
+    </message>
+    <message>
+        <source>About Coze Desktop</source>
+        <translation>关于 Coze Desktop</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Coze Desktop {version}&lt;/b&gt;&lt;p&gt;A desktop client for Coze (扣子) bots: streaming answers, knowledge-base sources and a local, searchable history.&lt;/p&gt;&lt;p&gt;Logs: {logs}&lt;/p&gt;</source>
+        <translation>&lt;b&gt;Coze Desktop {version}&lt;/b&gt;&lt;p&gt;扣子（Coze）智能体桌面客户端：流式回答、知识库引用来源，以及可搜索的本地聊天记录。&lt;/p&gt;&lt;p&gt;日志：{logs}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The reply failed: {error}</source>
+        <translation>回复失败：{error}</translation>
+    </message>
+    <message>
+        <source>Could not ask again: {error}</source>
+        <translation>无法重新提问：{error}</translation>
+    </message>
+    <message>
+        <source>Stop the answer before deleting it.</source>
+        <translation>请先停止回答，再删除。</translation>
+    </message>
+    <message>
+        <source>Delete this message? This cannot be undone.</source>
+        <translation>删除这条消息？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>The message could not be deleted: {error}</source>
+        <translation>消息未能删除：{error}</translation>
+    </message>
+    <message>
+        <source>Copied.</source>
+        <translation>已复制。</translation>
+    </message>
+    <message>
+        <source>Publish the bot as an API</source>
+        <translation>将智能体发布为 API</translation>
+    </message>
+    <message>
+        <source>Coze answers only for bots published to the API channel:&lt;ol&gt;&lt;li&gt;Open the bot in Coze (coze.cn or coze.com).&lt;/li&gt;&lt;li&gt;Click &lt;b&gt;Publish&lt;/b&gt; (top right).&lt;/li&gt;&lt;li&gt;Tick the &lt;b&gt;API&lt;/b&gt; channel (“Agent as API”) and publish.&lt;/li&gt;&lt;li&gt;Come back and press &lt;b&gt;Retry&lt;/b&gt;.&lt;/li&gt;&lt;/ol&gt;</source>
+        <translation>扣子只为已发布到 API 渠道的智能体作答：&lt;ol&gt;&lt;li&gt;在扣子（coze.cn 或 coze.com）中打开该智能体。&lt;/li&gt;&lt;li&gt;点击右上角的&lt;b&gt;发布&lt;/b&gt;。&lt;/li&gt;&lt;li&gt;勾选 &lt;b&gt;API&lt;/b&gt; 渠道（“Agent as API”）并发布。&lt;/li&gt;&lt;li&gt;回到这里，点击&lt;b&gt;重试&lt;/b&gt;。&lt;/li&gt;&lt;/ol&gt;</translation>
+    </message>
+    <message>
+        <source>Looking the bot up…</source>
+        <translation>正在查找智能体…</translation>
+    </message>
+    <message>
+        <source>Starting the demo server…</source>
+        <translation>正在启动演示服务器…</translation>
+    </message>
+    <message>
+        <source>The demo server could not start: {error}</source>
+        <translation>演示服务器未能启动：{error}</translation>
+    </message>
+    <message>
+        <source>Enter your access token.</source>
+        <translation>请输入访问令牌。</translation>
+    </message>
+</context>
+<context>
+    <name>Markdown</name>
+    <message>
+        <source>Copy code</source>
+        <translation>复制代码</translation>
+    </message>
+</context>
+<context>
+    <name>MessageView</name>
+    <message>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Show earlier messages</source>
+        <translation>显示更早的消息</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>对话</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>RegionPicker</name>
+    <message>
+        <source>China (api.coze.cn)</source>
+        <translation>国内版（api.coze.cn）</translation>
+    </message>
+    <message>
+        <source>Global (api.coze.com)</source>
+        <translation>国际版（api.coze.com）</translation>
+    </message>
+    <message>
+        <source>Demo server on this computer</source>
+        <translation>本机演示服务器</translation>
+    </message>
+    <message>
+        <source>Custom address…</source>
+        <translation>自定义地址…</translation>
+    </message>
+    <message>
+        <source>Custom API address</source>
+        <translation>自定义 API 地址</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message>
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation>智能体</translation>
+    </message>
+    <message>
+        <source>%1 (in a source)</source>
+        <translation>%1（引用来源中）</translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Optional: a bot ID to test with</source>
+        <translation>可选：用于测试的智能体 ID</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Stream answers as they are written</source>
+        <translation>流式显示回答（边生成边显示）</translation>
+    </message>
+    <message>
+        <source>e.g. http://127.0.0.1:7890 — empty: the system&apos;s</source>
+        <translation>例如 http://127.0.0.1:7890，留空则使用系统代理</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>区域：</translation>
+    </message>
+    <message>
+        <source>Access token:</source>
+        <translation>访问令牌：</translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation>智能体 ID：</translation>
+    </message>
+    <message>
+        <source>User ID:</source>
+        <translation>用户 ID：</translation>
+    </message>
+    <message>
+        <source>Proxy:</source>
+        <translation>代理：</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>系统语言</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>System size</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <source>Enter sends, Shift+Enter adds a line</source>
+        <translation>Enter 发送，Shift+Enter 换行</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter sends, Enter adds a line</source>
+        <translation>Ctrl+Enter 发送，Enter 换行</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>外观</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>A new language applies the next time the app starts.</source>
+        <translation>更改语言后，下次启动应用时生效。</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
+        <source>Font size:</source>
+        <translation>字号：</translation>
+    </message>
+    <message>
+        <source>Sending:</source>
+        <translation>发送方式：</translation>
+    </message>
+    <message>
+        <source>Usage</source>
+        <translation>用量</translation>
+    </message>
+    <message>
+        <source>Warn near this many API calls:</source>
+        <translation>API 调用次数提醒阈值：</translation>
+    </message>
+    <message>
+        <source>Coze&apos;s free plan allows 500 API calls in total; the status bar counts this month&apos;s calls.</source>
+        <translation>扣子免费版共可调用 API 500 次；状态栏显示本月的调用次数。</translation>
+    </message>
+    <message>
+        <source>Enter the server address and a token first.</source>
+        <translation>请先填写服务器地址和令牌。</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>正在测试…</translation>
+    </message>
+    <message>
+        <source>Connected. The token works and the bot “{name}” is available.</source>
+        <translation>连接成功。令牌有效，智能体“{name}”可用。</translation>
+    </message>
+    <message>
+        <source>Connected. The token works.</source>
+        <translation>连接成功。令牌有效。</translation>
+    </message>
+    <message>
+        <source>Enter the custom server address.</source>
+        <translation>请填写自定义服务器地址。</translation>
+    </message>
+    <message>
+        <source>Tick “this session only” and press OK to use it until you quit.</source>
+        <translation>勾选“仅在本次运行期间保留令牌”并点击“确定”，即可在退出前使用该令牌。</translation>
+    </message>
+</context>
+<context>
+    <name>SourceCard</name>
+    <message>
+        <source>Untitled document</source>
+        <translation>未命名文档</translation>
+    </message>
+    <message>
+        <source>Relevance score (higher is closer to the question)</source>
+        <translation>相关度得分（越高越贴近问题）</translation>
+    </message>
+    <message>
+        <source>Knowledge base: %1</source>
+        <translation>知识库：%1</translation>
+    </message>
+    <message>
+        <source>(empty passage)</source>
+        <translation>（空片段）</translation>
+    </message>
+    <message>
+        <source>Passage %1</source>
+        <translation>片段 %1</translation>
+    </message>
+    <message>
+        <source>Source %1: %2</source>
+        <translation>来源 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPanel</name>
+    <message>
+        <source>Sources</source>
+        <translation>引用来源</translation>
+    </message>
+    <message>
+        <source>This answer did not use a knowledge base.</source>
+        <translation>这条回答没有引用知识库。</translation>
+    </message>
+    <message>
+        <source>Click an answer to see the knowledge-base passages it used.</source>
+        <translation>点击一条回答，查看它引用的知识库片段。</translation>
+    </message>
+</context>
+<context>
+    <name>TokenField</name>
+    <message>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Keep the token for this session only (not saved)</source>
+        <translation>仅在本次运行期间保留令牌（不保存）</translation>
+    </message>
+    <message>
+        <source>The system keyring is not available, so the token cannot be saved safely. It will be kept in memory until you quit. On Linux, install and unlock a Secret Service (gnome-keyring or KWallet) to save it.</source>
+        <translation>系统钥匙串不可用，无法安全保存令牌。令牌将保留在内存中，直到你退出应用。在 Linux 上，安装并解锁 Secret Service（gnome-keyring 或 KWallet）后即可保存。</translation>
+    </message>
+    <message>
+        <source>A token is saved; leave empty to keep it</source>
+        <translation>已保存令牌；留空则继续使用</translation>
+    </message>
+    <message>
+        <source>Paste your personal access token (pat_…)</source>
+        <translation>粘贴个人访问令牌（pat_…）</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomeView</name>
+    <message>
+        <source>Welcome to Coze Desktop</source>
+        <translation>欢迎使用 Coze Desktop</translation>
+    </message>
+    <message>
+        <source>Chat with your Coze (扣子) bots, see the knowledge behind each answer, keep your history.</source>
+        <translation>与你的扣子智能体对话，查看每条回答背后的知识，保存你的聊天记录。</translation>
+    </message>
+    <message>
+        <source>Connect your Coze bot</source>
+        <translation>连接你的扣子智能体</translation>
+    </message>
+    <message>
+        <source>The number at the end of the bot&apos;s address in Coze</source>
+        <translation>扣子中智能体网址末尾的数字</translation>
+    </message>
+    <message>
+        <source>Create a personal access token in Coze under API → Personal access tokens (&lt;a href=&quot;{cn}&quot;&gt;coze.cn&lt;/a&gt; · &lt;a href=&quot;{com}&quot;&gt;coze.com&lt;/a&gt;) with the chat permissions, and publish your bot as an API.</source>
+        <translation>在扣子的 API → 个人访问令牌页面（&lt;a href=&quot;{cn}&quot;&gt;coze.cn&lt;/a&gt; · &lt;a href=&quot;{com}&quot;&gt;coze.com&lt;/a&gt;）创建一个带对话权限的个人访问令牌，并将智能体发布为 API 服务。</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Region:</source>
+        <translation>区域：</translation>
+    </message>
+    <message>
+        <source>Access token:</source>
+        <translation>访问令牌：</translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation>智能体 ID：</translation>
+    </message>
+    <message>
+        <source>Try the demo bot</source>
+        <translation>试用演示智能体</translation>
+    </message>
+    <message>
+        <source>No account needed: a small demo server starts on this computer with an after-sales knowledge bot, a reasoning bot and a general assistant. Nothing leaves your computer.</source>
+        <translation>无需账号：将在本机启动一个小型演示服务器，内含售后知识库智能体、推理智能体和通用助手。任何数据都不会离开你的电脑。</translation>
+    </message>
+    <message>
+        <source>Skip: just read my saved chats</source>
+        <translation>跳过：仅查看已保存的对话</translation>
+    </message>
+    <message>
+        <source>Enter the region, your access token and the bot ID.</source>
+        <translation>请选择区域，并填写访问令牌和智能体 ID。</translation>
+    </message>
+</context>
+<context>
+    <name>_Banner</name>
+    <message>
+        <source>The reply failed</source>
+        <translation>回复失败</translation>
+    </message>
+    <message>
+        <source>Stopped. The text received so far is kept.</source>
+        <translation>已停止。已收到的内容已保留。</translation>
+    </message>
+    <message>
+        <source>Interrupted: the app closed before this reply finished. The text received so far is kept.</source>
+        <translation>已中断：应用在回复完成前关闭了。已收到的内容已保留。</translation>
+    </message>
+    <message>
+        <source>Code %1</source>
+        <translation>错误码 %1</translation>
+    </message>
+    <message>
+        <source>Log ID %1</source>
+        <translation>日志 ID %1</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Enter the token again</source>
+        <translation>重新填写令牌</translation>
+    </message>
+    <message>
+        <source>How to publish as API</source>
+        <translation>如何发布为 API</translation>
+    </message>
+</context>
+<context>
+    <name>_MessageWidget</name>
+    <message>
+        <source>Question</source>
+        <translation>提问</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Writing…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>思考过程</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>思考中…</translation>
+    </message>
+    <message>
+        <source>Hide reasoning</source>
+        <translation>收起思考过程</translation>
+    </message>
+    <message>
+        <source>Show reasoning</source>
+        <translation>展开思考过程</translation>
+    </message>
+    <message>
+        <source>Expanded</source>
+        <translation>已展开</translation>
+    </message>
+    <message>
+        <source>Collapsed</source>
+        <translation>已收起</translation>
+    </message>
+    <message>
+        <source>Suggested follow-up questions</source>
+        <translation>推荐的追问</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 Tokens</translation>
+    </message>
+    <message>
+        <source>1 source</source>
+        <translation>1 个来源</translation>
+    </message>
+    <message>
+        <source>%1 sources</source>
+        <translation>%1 个来源</translation>
+    </message>
+    <message>
+        <source>Show the knowledge-base passages this answer used</source>
+        <translation>查看这条回答引用的知识库片段</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the text of this message</source>
+        <translation>复制这条消息的文本</translation>
+    </message>
+    <message>
+        <source>Regenerate</source>
+        <translation>重新生成</translation>
+    </message>
+    <message>
+        <source>Write this answer again</source>
+        <translation>重新生成这条回答</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete this message</source>
+        <translation>删除这条消息</translation>
+    </message>
+</context>
+<context>
+    <name>_PrologueCard</name>
+    <message>
+        <source>Assistant</source>
+        <translation>助手</translation>
+    </message>
+    <message>
+        <source>Welcome message</source>
+        <translation>开场白</translation>
+    </message>
+    <message>
+        <source>Suggested questions</source>
+        <translation>推荐问题</translation>
+    </message>
+    <message>
+        <source>Welcome from %1</source>
+        <translation>%1 的开场白</translation>
+    </message>
+</context>
+<context>
+    <name>dialogs</name>
+    <message>
+        <source>Unexpected error ({name}). See the log for details.</source>
+        <translation>意外错误（{name}）。详情请查看日志。</translation>
+    </message>
+</context>
+</TS>
