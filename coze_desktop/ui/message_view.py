@@ -92,6 +92,9 @@ STREAM_BLOCK_MAX_CHARS = 1_500
 # A finished answer longer than this is rendered into a new document and swapped in: rendering into
 # the document on screen makes Qt lay it out again after every step of the styling.
 OFFSCREEN_RENDER_MIN_CHARS = 4_000
+# Streamed text shown per pass of the event loop: when more has arrived, the rest waits for the
+# next pass, so timers, painting and input run in between (bench/ui_stream.py).
+STREAM_CHARS_PER_PASS = 3_000
 OLDER_THRESHOLD_PX = 120  # scrolled this close to the top: ask for the previous page
 _BOTTOM_SLACK_PX = 8  # "at the bottom" tolerance for following a streaming answer
 _PIN_SETTLE_MS = 600  # how long a prepend or a jump keeps its anchor while the layout settles
@@ -121,6 +124,26 @@ def _insert_plain(cursor: QTextCursor, text: str) -> None:
         cursor.insertBlock(QTextBlockFormat(), char_format)
         if line:
             cursor.insertText(line, char_format)
+
+
+def _display_markdown(text: str) -> str:
+    """The Markdown to render for display: a paragraph line longer than STREAM_BLOCK_MAX_CHARS
+    (outside code fences and tables) is shown as several paragraphs, because Qt lays out a whole
+    paragraph at once. The message's own text is not changed."""
+    if len(text) <= STREAM_BLOCK_MAX_CHARS:
+        return text
+    out: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            fence = "" if fence and stripped.startswith(fence) else (fence or stripped[:3])
+        if fence or len(line) <= STREAM_BLOCK_MAX_CHARS or stripped.startswith("|"):
+            out.append(line)
+            continue
+        pieces = [line[i : i + STREAM_BLOCK_MAX_CHARS] for i in range(0, len(line), STREAM_BLOCK_MAX_CHARS)]
+        out.append("\n\n".join(pieces))
+    return "\n".join(out)
 
 
 @functools.cache
@@ -230,6 +253,7 @@ class _MessageWidget(QFrame):
         self._chunks: list[str] = []
         self._reasoning_chunks: list[str] = []
         self._rendered_length = -1
+        self._render_generation = 0  # a render in flight is shown only if no newer one started
         self._render_interval = RENDER_MIN_INTERVAL_MS
         self._render_timer: QTimer | None = None
         self._cursor: QTextCursor | None = None
@@ -363,14 +387,24 @@ class _MessageWidget(QFrame):
         return widest + 2 * math.ceil(self._body.document().documentMargin()) + 4
 
     def _render_answer(self, text: str, *, offscreen: bool = False) -> None:
+        self._render_generation += 1
         if offscreen:
-            document = QTextDocument()
+            # Render into a new document now and show it on the next pass of the event loop, so
+            # the rendering and the layout of a long answer do not stall the window together.
+            document = QTextDocument(self)
             document.setDefaultFont(self._body.document().defaultFont())
-            self._code_blocks = render_markdown(document, text, self.palette())
-            self._body.adopt_document(document)
+            self._code_blocks = render_markdown(document, _display_markdown(text), self.palette())
+            generation = self._render_generation
+            QTimer.singleShot(0, self, lambda: self._adopt_rendered(document, generation))
         else:
             self._code_blocks = render_markdown(self._body.document(), text, self.palette())
         self._rendered_length = len(text)
+
+    def _adopt_rendered(self, document: QTextDocument, generation: int) -> None:
+        if generation == self._render_generation and not self.is_streaming:
+            self._body.adopt_document(document)
+        else:
+            document.deleteLater()  # another render or a new stream came first
 
     # ---------------------------------------------------------------------------- reasoning
 
@@ -585,6 +619,7 @@ class _MessageWidget(QFrame):
         """Keep the text rendered so far and place the cursor for the pieces to come."""
         self._chunks = [self._message.text] if self._message.text else []
         self._reasoning_chunks = [self._message.reasoning] if self._message.reasoning else []
+        self._render_generation += 1  # a final render still in flight must not replace the stream
         self._reset_cursor()
         self._update_reasoning_toggle()
 
@@ -624,12 +659,23 @@ class _MessageWidget(QFrame):
             if self._cursor is None:
                 self._reset_cursor()
             assert self._cursor is not None
-            _insert_plain(self._cursor, text)
-            if self._cursor.block().length() > STREAM_BLOCK_MAX_CHARS:
-                self._cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            self._insert_streamed(self._cursor, text)
             if first_text:
                 self._update_reasoning_toggle()
             self._schedule_render()
+
+    @staticmethod
+    def _insert_streamed(cursor: QTextCursor, text: str) -> None:
+        """Insert plain text at the end; a paragraph on screen never grows past STREAM_BLOCK_MAX_CHARS."""
+        while text:
+            room = STREAM_BLOCK_MAX_CHARS - cursor.block().length()
+            if room <= 0:
+                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+                continue
+            newline = text.find("\n", 0, room)
+            cut = room if newline < 0 else newline + 1
+            _insert_plain(cursor, text[:cut])
+            text = text[cut:]
 
     def _schedule_render(self) -> None:
         if self._render_timer is None:
@@ -1033,12 +1079,24 @@ class MessageView(QWidget):
         pending[0].append(text)
         pending[1].append(reasoning)
 
-    def _flush_pending(self) -> None:
-        pending, self._pending = self._pending, {}
-        for message_id, (texts, reasonings) in pending.items():
+    def _flush_pending(self, budget: int | None = STREAM_CHARS_PER_PASS) -> None:
+        """Show pending pieces: up to ``budget`` characters now (``None``: all), the rest next pass."""
+        for message_id in list(self._pending):
+            texts, reasonings = self._pending.pop(message_id)
             widget = self._widgets.get(message_id)
-            if widget is not None:
-                widget.append("".join(texts), "".join(reasonings))
+            if widget is None:
+                continue
+            text = "".join(texts)
+            now = text if budget is None else text[: max(budget, 0)]
+            reasoning = "".join(reasonings)
+            if now or reasoning:
+                widget.append(now, reasoning)
+            if len(now) < len(text):
+                self._pending[message_id] = ([text[len(now) :]], [])
+            if budget is not None:
+                budget -= len(now)
+        if self._pending and budget is not None:
+            QTimer.singleShot(0, self._flush_pending)
 
     def finish_reply(self, message: Message) -> None:
         """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
@@ -1062,13 +1120,13 @@ class MessageView(QWidget):
 
     def message(self, message_id: int) -> Message | None:
         """The message as shown (with the text streamed so far), or ``None`` if not shown."""
-        self._flush_pending()
+        self._flush_pending(None)
         widget = self._widgets.get(message_id)
         return widget.message if widget is not None else None
 
     def rendered_document(self, message_id: int) -> QTextDocument | None:
         """The document showing a message's text as rendered, or ``None`` if not shown."""
-        self._flush_pending()
+        self._flush_pending(None)
         widget = self._widgets.get(message_id)
         return widget.body_document() if widget is not None else None
 
