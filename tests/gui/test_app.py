@@ -596,3 +596,27 @@ def test_theme_follows_the_setting(make_app: AppFactory, qtbot: QtBot, demo_fast
     finally:
         ctx.settings.theme = "system"
     assert window_lightness() > 0.6  # offscreen's system colours are light
+
+
+def test_startup_probe_reports_when_the_window_is_shown(subprocess_env: dict[str, str], tmp_path: Path) -> None:
+    launched = time.monotonic()
+    env = {
+        **subprocess_env,
+        "QT_QPA_PLATFORM": "offscreen",
+        "COZE_DESKTOP_STARTUP_PROBE": "1",
+        "COZE_DESKTOP_LAUNCHED_AT": repr(launched),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "coze_desktop", "--smoke"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    probe, smoke = result.stdout.splitlines()
+    assert smoke == "smoke ok: 0 conversations"
+    shown_ms = int(probe.removeprefix("window shown after ").removesuffix(" ms"))
+    assert 0 < shown_ms <= (time.monotonic() - launched) * 1000  # measured from the launch, inside it
