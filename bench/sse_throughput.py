@@ -23,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchdoc import write_section  # bench/ is on sys.path when a script here runs
+
 ROOT = Path(__file__).resolve().parents[1]
 COZEPY_VENV = ROOT / "bench" / ".venv-cozepy"
 COZEPY_VERSION = "0.20.0"
@@ -213,21 +215,6 @@ The stream: {events_in_stream:,} events, {stream_bytes / 1e6:.1f} MB; every clie
     write_section(args.out, section)
     print(f"\nwritten to {args.out}")
 
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section in the file, keeping the others."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path.exists()
-        else "# Benchmarks\n\nNumbers measured by the scripts in `bench/`; rerun them to update.\n"
-    )
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(section.rstrip() + "\n\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import random
-import re
 import select
 import shutil
 import sqlite3
@@ -43,6 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from benchdoc import write_section  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Start-up"
@@ -471,21 +472,6 @@ def report(
     ]
     return "\n".join(lines)
 
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section in the file, keeping the others."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path.exists()
-        else "# Benchmarks\n\nNumbers measured by the scripts in `bench/`; rerun them to update.\n"
-    )
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.rstrip() + "\n\n", text, count=1)
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchdoc import write_section  # bench/ is on sys.path when a script here runs
+
 from coze_desktop.store import ConversationSummary, Store
 
 try:  # written by another part of the project; the benchmark measures it when it is there
@@ -474,17 +476,6 @@ def report(args: argparse.Namespace, facts: dict[str, float], results: Results) 
     ]
     return "\n".join(lines)
 
-
-def write_section(out: Path, section: str) -> None:
-    """Replace the '## Store at scale' section of ``out`` (or append it), keeping the rest."""
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION_TITLE)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

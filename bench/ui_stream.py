@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchdoc import write_section  # bench/ is on sys.path when a script here runs
+
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## UI streaming"
 TARGET_STALL_MS = 50.0
@@ -800,21 +802,6 @@ def causes(done: list[Variant], micro: dict[str, float] | None) -> list[str]:
     lines.append("")
     return lines
 
-
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section in the file, keeping the others."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path.exists()
-        else "# Benchmarks\n\nNumbers measured by the scripts in `bench/`; rerun them to update.\n"
-    )
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section.rstrip() + "\n\n", text, count=1)
-    else:
-        text = text.rstrip() + "\n\n" + section.rstrip() + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.rstrip() + "\n", encoding="utf-8")
 
 
 def pyside_version() -> str:

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import benchdoc  # bench/benchdoc.py: the shared docs/benchmarks.md writer
 import buildinfo
 
 PROBE_ENV = "COZE_DESKTOP_STARTUP_PROBE"  # app prints "window shown after X ms" when set
@@ -309,14 +311,7 @@ def _has_dist(name: str) -> bool:
 
 def write_section(markdown: str, path: Path = BENCHMARKS) -> None:
     """Replace (or append) the ``## Bundle`` section of docs/benchmarks.md, keeping the others."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"^## Bundle\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    section = markdown.rstrip("\n") + "\n"
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text, encoding="utf-8")
+    benchdoc.write_section(path, markdown)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
