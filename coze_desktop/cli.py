@@ -282,7 +282,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     acc = ChatAccumulator(lang=lang)
     printer = None if args.json else _Printer(out, err, lang)
     base_url = (args.base_url or os.environ.get(ENV_BASE) or DEFAULT_BASE_URL).rstrip("/")
-    token, _where = token_from_env_or_keyring(base_url)
+    token = token_from_env_or_keyring(base_url)
     if not token:
         acc.error = ErrorInfo(
             None,

@@ -119,13 +119,13 @@ class TokenStore:
         return _entry(base_url) in self._session
 
 
-def token_from_env_or_keyring(base_url: str) -> tuple[str | None, str]:
-    """For the CLI: ``COZE_API_TOKEN``, else the app's keyring entry. Returns (token, where)."""
+def token_from_env_or_keyring(base_url: str) -> str | None:
+    """For the CLI: ``COZE_API_TOKEN``, else the app's keyring entry for ``base_url``, else ``None``."""
     env = os.environ.get(ENV_TOKEN, "").strip()
     if env:
-        return env, ENV_TOKEN
+        return env
     try:
-        return get_token(base_url), "keyring"
+        return get_token(base_url)
     except KeyringUnavailable as exc:
         logger.info("keyring unavailable: %s", exc.reason)
-        return None, "keyring unavailable"
+        return None

@@ -42,7 +42,6 @@ ANSWER_SEPARATOR = "\n\n"
 class _Answer:
     id: str
     parts: list[str]
-    completed: bool = False
 
 
 class ChatAccumulator:
@@ -127,13 +126,11 @@ class ChatAccumulator:
                 return ""
             ans, sep = self._answer_for(msg.id)
             ans.parts.append(msg.content)
-            ans.completed = True
             return sep + msg.content
         # The completed content is authoritative; show only what the deltas did not.
         sep = ans.parts[0] if ans.parts and ans.parts[0] == ANSWER_SEPARATOR else ""
         had = "".join(ans.parts[1:] if sep else ans.parts)
         ans.parts = [sep, msg.content] if sep else [msg.content]
-        ans.completed = True
         return msg.content[len(had) :] if msg.content.startswith(had) else ""
 
     def _on_status(self, event: ChatStatusEvent) -> None:
