@@ -69,7 +69,7 @@ from coze_desktop.settings import Settings
 from coze_desktop.store import ReplyWriter, Store, StoreError
 from coze_desktop.store.db import MAX_SOURCES_PER_MESSAGE
 from coze_desktop.workers.accounts import Account, Accounts
-from coze_desktop.workers.threads import WorkerThreads, name_python_thread, return_to_gui_thread
+from coze_desktop.workers.threads import Pacer, WorkerThreads, name_python_thread, return_to_gui_thread
 
 logger = logging.getLogger(__name__)
 
@@ -377,9 +377,11 @@ class StreamWorker(ReplyJob):
                 self._stream = stream
             if self._stop.is_set():
                 stream.abort()
+            pacer = Pacer()  # leaves the GUI thread its share of the interpreter (see Pacer)
             try:
                 for event in stream:
                     self._take(event)
+                    pacer.tick()
             finally:
                 if stream.canceled:
                     stream.cancel()  # tell Coze too; here, not in the GUI thread, as it is a request

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, SignalInstance, Slot
@@ -45,6 +46,41 @@ class ThreadWorker(Protocol):
     def moveToThread(self, thread: QThread) -> bool:
         """``QObject.moveToThread``."""
         ...
+
+
+# A worker thread runs Python (decoding events, folding them) and so needs the interpreter lock,
+# as does every Python slot and paint handler of the window. When an answer arrives faster than a
+# worker can decode it, the worker would hold the lock nearly all the time, and each step of the
+# GUI thread would wait up to the interpreter's switch interval (5 ms) to get it back: rendering
+# one segment of an answer took twenty times longer (bench/ui_stream.py). So a busy worker
+# sleeps briefly after every burst of work; waiting for the network costs it no CPU and no pause.
+WORKER_BURST_CPU = 0.001  # seconds of the worker's own CPU time...
+WORKER_PAUSE = 0.001  # ...then this long asleep, the lock left to the GUI thread
+
+
+class Pacer:
+    """Call :meth:`tick` after each unit of work in a worker thread: it sleeps for ``pause``
+    seconds once the thread has used ``burst`` seconds of CPU since the last pause."""
+
+    def __init__(
+        self,
+        burst: float = WORKER_BURST_CPU,
+        pause: float = WORKER_PAUSE,
+        clock: Callable[[], float] = time.thread_time,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self._burst = burst
+        self._pause = pause
+        self._clock = clock
+        self._sleep = sleep
+        self._started = clock()
+        self.pauses = 0
+
+    def tick(self) -> None:
+        if self._clock() - self._started >= self._burst:
+            self._sleep(self._pause)
+            self.pauses += 1
+            self._started = self._clock()
 
 
 def return_to_gui_thread(worker: QObject) -> None:

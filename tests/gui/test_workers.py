@@ -14,7 +14,7 @@ from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role
 from coze_desktop.workers.chat import EMIT_INTERVAL, conversation_title
 from coze_desktop.workers.tasks import BackgroundCall
-from coze_desktop.workers.threads import WorkerThreads
+from coze_desktop.workers.threads import Pacer, WorkerThreads
 
 from .conftest import WAIT_MS, Chat
 
@@ -306,3 +306,27 @@ def test_an_unexpected_error_finishes_the_answer_as_failed(
     assert answer.state is MessageState.FAILED
     assert answer.error is not None and "ZeroDivisionError" in answer.error.message
     assert chat.store.messages(cid)[1].state is MessageState.FAILED
+
+
+def test_pacer_sleeps_after_each_burst_of_cpu_time() -> None:
+    now = [0.0]
+    sleeps: list[float] = []
+    pacer = Pacer(burst=0.002, pause=0.001, clock=lambda: now[0], sleep=sleeps.append)
+    for _ in range(11):  # 0.5 ms of CPU time per unit of work
+        now[0] += 0.0005
+        pacer.tick()
+    assert sleeps == [0.001, 0.001]  # after 2 ms and after 4 ms of work; 1.5 ms since then
+    assert pacer.pauses == 2
+
+
+def test_pacer_counts_the_threads_cpu_time_not_waiting() -> None:
+    sleeps: list[float] = []
+    pacer = Pacer(burst=0.002, pause=0.001, sleep=sleeps.append)  # the real thread CPU clock
+    time.sleep(0.02)  # waiting (for the network, say) uses no CPU time
+    pacer.tick()
+    assert sleeps == []
+    started = time.thread_time()
+    while time.thread_time() - started < 0.003:  # 3 ms of work
+        pass
+    pacer.tick()
+    assert sleeps == [0.001]
