@@ -14,9 +14,12 @@ cheap and long conversations come in pages: the caller shows the newest page wit
 ``has_older=True`` and answers :attr:`MessageView.older_requested` with
 :meth:`MessageView.prepend_messages`.
 
-Streaming costs what the new text costs: :meth:`MessageView.append_reply` inserts plain text
-at the end of the answer with a cursor, and the Markdown of that one answer is re-rendered on
-a throttle (at most every 250 ms, less often when rendering gets slow) and once at the end.
+Streaming costs what the new text costs, whatever the answer's length: an answer is a column of
+segments (:class:`_AnswerBody`, :mod:`coze_desktop.ui.segments`); :meth:`MessageView.append_reply`
+inserts plain text at the end of the last one with a cursor, at most a few thousand characters
+per pass of the event loop; that segment is re-rendered as Markdown on a throttle (at most every
+250 ms, less often when rendering gets slow), a segment the stream has left is rendered once, and
+the end of a reply renders only what is not rendered yet.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import functools
 import itertools
 import math
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -52,6 +56,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QResizeEvent,
+    QShowEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -76,25 +81,23 @@ from PySide6.QtWidgets import (
 from coze_desktop.api.errors import AUTH_CODES
 from coze_desktop.domain import Bot, Message, MessageState, Role
 from coze_desktop.ui import theme
-from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown
+from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown, warm_up_steps
+from coze_desktop.ui.segments import Segment, Segmenter, split_segments
 
 NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
-RENDER_MAX_INTERVAL_MS = 2000  # ...and at least every 2 s, even for a huge answer
+RENDER_MAX_INTERVAL_MS = 2000  # ...and at least every 2 s
 RENDER_COST_FACTOR = 8  # wait 8x the last render's duration: rendering stays under ~12% of the time
-# Past this length a live Markdown re-render of the on-screen document stalls the window for tens
-# of milliseconds or more (bench/ui_stream.py), so a longer answer streams as plain text and is
-# rendered once, when it is finished.
-STREAM_RENDER_MAX_CHARS = 6_000
 # Qt lays out a whole paragraph again on every insert: while streaming, a paragraph longer than
-# this is continued in a new one on screen (the final Markdown render restores the real paragraph).
+# this is continued in a new one on screen (the Markdown render restores the real paragraph).
 STREAM_BLOCK_MAX_CHARS = 1_500
-# A finished answer longer than this is rendered into a new document and swapped in: rendering into
-# the document on screen makes Qt lay it out again after every step of the styling.
-OFFSCREEN_RENDER_MIN_CHARS = 4_000
 # Streamed text shown per pass of the event loop: when more has arrived, the rest waits for the
 # next pass, so timers, painting and input run in between (bench/ui_stream.py).
-STREAM_CHARS_PER_PASS = 3_000
+STREAM_CHARS_PER_PASS = 2_000
+# Segments of a long answer still to render are rendered this long per pass of the event loop
+# (at least one per pass), the last first; the rest on the next passes.
+RENDER_PASS_BUDGET_MS = 8
+WARM_UP_DELAY_MS = 100  # after the view is first shown, rendering's one-time costs are paid at idle
 OLDER_THRESHOLD_PX = 120  # scrolled this close to the top: ask for the previous page
 _BOTTOM_SLACK_PX = 8  # "at the bottom" tolerance for following a streaming answer
 _PIN_SETTLE_MS = 600  # how long a prepend or a jump keeps its anchor while the layout settles
@@ -124,6 +127,19 @@ def _insert_plain(cursor: QTextCursor, text: str) -> None:
         cursor.insertBlock(QTextBlockFormat(), char_format)
         if line:
             cursor.insertText(line, char_format)
+
+
+def _insert_streamed(cursor: QTextCursor, text: str) -> None:
+    """Insert plain text at the end; a paragraph on screen never grows past STREAM_BLOCK_MAX_CHARS."""
+    while text:
+        room = STREAM_BLOCK_MAX_CHARS - cursor.block().length()
+        if room <= 0:
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            continue
+        newline = text.find("\n", 0, room)
+        cut = room if newline < 0 else newline + 1
+        _insert_plain(cursor, text[:cut])
+        text = text[cut:]
 
 
 def _display_markdown(text: str) -> str:
@@ -181,8 +197,10 @@ class _TextView(QTextBrowser):
         document.setUndoRedoEnabled(False)
         document.setDefaultFont(old.defaultFont())
         document.setParent(self)  # owned by the view: Qt deletes it when it is replaced in turn
+        layout = document.documentLayout()
+        layout.documentSizeChanged.connect(self._on_layout_size_changed)
         self.setDocument(document)  # deletes the old document, a child of this view
-        document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
+        self._on_layout_size_changed(layout.documentSize())  # laid out at the view's width now
 
     def set_natural_width(self, width: int) -> None:
         """The width this view would like (its size hint); 0 lets the layout decide."""
@@ -228,6 +246,235 @@ class _Bubble(QFrame):
         painter.drawRoundedRect(self.rect(), 14, 14)
 
 
+class _ShownSegment:
+    """One segment of an answer on screen: its view, its text, and whether the view shows that
+    text rendered (``False``: plain streamed text, an older text, or nothing yet)."""
+
+    __slots__ = ("code_blocks", "rendered", "segment", "view")
+
+    def __init__(self, view: _TextView, segment: Segment) -> None:
+        self.view = view
+        self.segment = segment
+        self.rendered = False
+        self.code_blocks: list[str] = []  # what each "Copy code" link of this segment copies
+
+
+class _AnswerBody(QWidget):
+    """An answer's text: a column of views, one per segment (:mod:`coze_desktop.ui.segments`).
+
+    Every step costs what one segment costs, whatever the answer's length: a finished answer is
+    rendered segment by segment (the last first, a few per pass of the event loop); while it
+    streams, the pieces go into the last segment as plain text, re-rendered as Markdown on a
+    throttle, and a segment the stream has left is rendered once, when it closes. Answers under
+    :data:`~coze_desktop.ui.segments.SEGMENT_TARGET_CHARS` characters are a single view.
+
+    ``watcher`` gets the events of every view and its viewport (focus, clicks).
+    """
+
+    def __init__(self, watcher: QObject, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._watcher = watcher
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._segments: list[_ShownSegment] = []
+        self._segmenter: Segmenter | None = None  # while streaming...
+        self._streamed: list[str] = []  # ...what it has been fed
+        self._cursor: QTextCursor | None = None  # where the next streamed piece goes
+        self._render_interval = RENDER_MIN_INTERVAL_MS
+        self._rendered_at = 0.0  # when the segment being streamed into was last rendered
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.timeout.connect(self._on_render_timer_timeout)
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setSingleShot(True)
+        self._pending_timer.timeout.connect(self._on_pending_timer_timeout)
+
+    # -------------------------------------------------------------------------------- public
+
+    def views(self) -> list[_TextView]:
+        return [shown.view for shown in self._segments]
+
+    def documents(self) -> list[QTextDocument]:
+        """The documents on screen, every segment rendered (the renders still due are done now)."""
+        self._render_pending(None)
+        return [shown.view.document() for shown in self._segments]
+
+    def show_text(self, text: str) -> None:
+        """Show finished ``text`` rendered: views already showing a segment of it are kept."""
+        segmenter, streamed = self._segmenter, "".join(self._streamed)
+        self._stop_stream()
+        if segmenter is not None and text.startswith(streamed):
+            # The end of a stream: cut only the text the stream had not shown yet.
+            closed = [shown.segment for shown in self._segments[:-1]]
+            segments = [*closed, *segmenter.feed(text[len(streamed) :]), segmenter.open_segment]
+        else:
+            segments = split_segments(text)
+        self._show_segments(segments)
+        self._render_pending(RENDER_PASS_BUDGET_MS)
+
+    def start_stream(self, text: str) -> None:
+        """Continue the answer shown so far, ``text``, with :meth:`append`."""
+        self._segmenter = Segmenter()
+        self._streamed = [text]
+        self._show_segments([*self._segmenter.feed(text), self._segmenter.open_segment])
+        last = self._segments[-1]
+        if not last.rendered:
+            self._render(last)
+        self._render_pending(RENDER_PASS_BUDGET_MS)
+        self._reset_cursor()
+
+    def append(self, text: str) -> None:
+        """Add a streamed piece: plain text at the end, or the segment rendered with it when the
+        throttle allows (see :meth:`_render_open`); a segment the piece closes is rendered now."""
+        if self._segmenter is None:
+            return
+        self._streamed.append(text)
+        closed = self._segmenter.feed(text)
+        if closed:
+            # The open view holds the first segment that closed; render each closed one once.
+            for index, segment in enumerate(closed):
+                shown = self._segments[-1] if index == 0 else self._add_view(segment)
+                shown.segment = segment
+                self._render(shown)
+            self._add_view(self._segmenter.open_segment)
+            self._cursor = QTextCursor(self._segments[-1].view.document())
+            text = self._segmenter.open_segment.text  # what the stream has put in the new segment
+        else:
+            last = self._segments[-1]
+            last.segment = self._segmenter.open_segment
+            if (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval:
+                self._render_open()  # the new text with it: one render, no insert, this pass
+                return
+        if self._cursor is None:
+            self._reset_cursor()
+        assert self._cursor is not None
+        last = self._segments[-1]
+        last.segment = self._segmenter.open_segment
+        last.rendered = False
+        _insert_streamed(self._cursor, text)
+        self._render_timer.start(self._render_interval)  # restarted: it fires once the stream pauses
+
+    def restyle(self) -> None:
+        """Render every segment again (a new palette), the last first."""
+        for shown in self._segments:
+            shown.rendered = False
+        if self._segmenter is not None:
+            self._render(self._segments[-1])  # the segment being streamed into
+            self._reset_cursor()
+        self._render_pending(RENDER_PASS_BUDGET_MS)
+
+    # ------------------------------------------------------------------------------ internals
+
+    def _stop_stream(self) -> None:
+        self._segmenter = None
+        self._streamed = []
+        self._cursor = None
+        self._render_timer.stop()
+
+    def _show_segments(self, segments: list[Segment]) -> None:
+        """One view per segment: views that show the same segment rendered keep it."""
+        for index, segment in enumerate(segments):
+            if index < len(self._segments):
+                shown = self._segments[index]
+                if shown.segment != segment:
+                    shown.segment = segment
+                    shown.rendered = False
+            else:
+                self._add_view(segment)
+        for shown in self._segments[len(segments) :]:
+            shown.view.hide()
+            self._layout.removeWidget(shown.view)
+            shown.view.deleteLater()
+        del self._segments[len(segments) :]
+
+    def _add_view(self, segment: Segment) -> _ShownSegment:
+        view = _TextView(self)
+        view.setAccessibleName(QCoreApplication.translate("_MessageWidget", "Answer"))
+        view.installEventFilter(self._watcher)
+        view.viewport().installEventFilter(self._watcher)
+        shown = _ShownSegment(view, segment)
+        view.anchorClicked.connect(lambda url, shown=shown: self._on_anchor_clicked(shown, url))
+        self._layout.addWidget(view)
+        self._segments.append(shown)
+        return shown
+
+    def _render(self, shown: _ShownSegment) -> None:
+        """Show a segment rendered: built in a new document, which the view then lays out once
+        (rendering into the shown document would make Qt lay it out after every styling step)."""
+        segment = shown.segment
+        view = shown.view
+        document = QTextDocument(view)
+        document.setDefaultFont(view.document().defaultFont())
+        shown.code_blocks = render_markdown(
+            document, _display_markdown(segment.prefix + segment.text), self.palette()
+        )
+        if shown is not self._segments[0]:
+            # The segment before ends with its paragraph's bottom margin already.
+            block = document.rootFrame().firstCursorPosition()
+            block_format = block.blockFormat()
+            block_format.setTopMargin(0)
+            block.setBlockFormat(block_format)
+        view.adopt_document(document)
+        shown.rendered = True
+
+    def _render_pending(self, budget_ms: float | None) -> None:
+        """Render the segments not shown rendered, the last first: for ``budget_ms`` (at least one),
+        the rest on the next passes of the event loop; ``None``: all of them now. The segment a
+        stream goes into is the throttle's (:meth:`_on_render_timer_timeout`)."""
+        started = time.perf_counter()
+        segments = self._segments if self._segmenter is None else self._segments[:-1]
+        last_ms = 0.0  # the last render's duration: the next one is expected to cost as much
+        for shown in reversed(segments):
+            if shown.rendered:
+                continue
+            elapsed_ms = (time.perf_counter() - started) * 1000
+            if last_ms and budget_ms is not None and elapsed_ms + last_ms > budget_ms:
+                self._pending_timer.start(0)
+                return
+            self._render(shown)
+            last_ms = (time.perf_counter() - started) * 1000 - elapsed_ms
+        self._pending_timer.stop()
+
+    def _on_pending_timer_timeout(self) -> None:
+        self._render_pending(RENDER_PASS_BUDGET_MS)
+
+    def _reset_cursor(self) -> None:
+        cursor = QTextCursor(self._segments[-1].view.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if cursor.blockFormat().lineHeightType() == QTextBlockFormat.LineHeightTypes.FixedHeight.value:
+            cursor.setBlockFormat(QTextBlockFormat())  # the squeezed block after a code frame
+        self._cursor = cursor
+
+    def _on_render_timer_timeout(self) -> None:
+        """The stream has paused: render the segment it goes into, if it is not shown rendered."""
+        if self._segmenter is not None and not self._segments[-1].rendered:
+            self._render_open()
+
+    def _render_open(self) -> None:
+        """The throttled render of the segment being streamed into: while text keeps coming, at
+        most every ``_render_interval`` ms, a pass of :meth:`append` of its own; else when the stream
+        pauses (:meth:`_on_render_timer_timeout`)."""
+        last = self._segments[-1]
+        started = time.perf_counter()
+        self._render(last)
+        self._reset_cursor()
+        last.view.document().size()  # lay it out now, so the cost measured below is the whole cost
+        self._rendered_at = time.perf_counter()
+        elapsed_ms = (self._rendered_at - started) * 1000
+        self._render_interval = int(
+            min(max(RENDER_MIN_INTERVAL_MS, RENDER_COST_FACTOR * elapsed_ms), RENDER_MAX_INTERVAL_MS)
+        )
+        self._render_timer.stop()
+
+    def _on_anchor_clicked(self, shown: _ShownSegment, url: QUrl) -> None:
+        index = code_block_index(url)
+        if index is None:
+            open_web_link(url)
+        elif 0 <= index < len(shown.code_blocks):
+            QGuiApplication.clipboard().setText(shown.code_blocks[index])
+
+
 class _MessageWidget(QFrame):
     """One question or answer. Emits ``triggered(message_key, action)`` for its buttons.
 
@@ -248,15 +495,9 @@ class _MessageWidget(QFrame):
         self._selected = False
         self._flash = 0.0
         self._flash_animation: QVariantAnimation | None = None
-        self._code_blocks: list[str] = []
-        # Streaming state: the raw text as it came, and where the next piece goes.
+        # Streaming state: the raw text as it came.
         self._chunks: list[str] = []
         self._reasoning_chunks: list[str] = []
-        self._rendered_length = -1
-        self._render_generation = 0  # a render in flight is shown only if no newer one started
-        self._render_interval = RENDER_MIN_INTERVAL_MS
-        self._render_timer: QTimer | None = None
-        self._cursor: QTextCursor | None = None
         # Parts built only when needed.
         self._reasoning_toggle: QToolButton | None = None
         self._reasoning_view: _TextView | None = None
@@ -272,25 +513,29 @@ class _MessageWidget(QFrame):
         self._layout.setContentsMargins(10, 6, 10, 2)
         self._layout.setSpacing(4)
         self._layout.addLayout(self._build_header())
-        self._body = _TextView(self)
-        self._body.anchorClicked.connect(self._on_body_anchor_clicked)
-        self._body.viewport().installEventFilter(self)
-        self._body.installEventFilter(self)
+        # A question is one plain-text view in a bubble; an answer, a column of rendered segments.
+        self._question: _TextView | None = None
+        self._answer: _AnswerBody | None = None
+        self._body: QWidget
         if self.is_question:
+            self._question = self._body = _TextView(self)
+            self._question.viewport().installEventFilter(self)
+            self._question.installEventFilter(self)
             self._bubble = _Bubble(self)
             bubble_layout = QVBoxLayout(self._bubble)
             bubble_layout.setContentsMargins(14, 9, 14, 9)
-            bubble_layout.addWidget(self._body)
-            self._body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            bubble_layout.addWidget(self._question)
+            self._question.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             row = QHBoxLayout()
             row.setContentsMargins(0, 0, 0, 0)
             row.addStretch(1)
             row.addWidget(self._bubble)
             self._layout.addLayout(row)
-            self._body.setAccessibleName(self.tr("Question"))
+            self._question.setAccessibleName(self.tr("Question"))
         else:
-            self._layout.addWidget(self._body)
-            self._body.setAccessibleName(self.tr("Answer"))
+            self._answer = self._body = _AnswerBody(self, self)
+            self._layout.addWidget(self._answer)
+            self.tr("Answer")  # the segments' accessible name (translated in this context)
         self._footer = QHBoxLayout()
         self._footer.setContentsMargins(0, 0, 0, 0)
         self._footer.setSpacing(8)
@@ -347,15 +592,14 @@ class _MessageWidget(QFrame):
         self._message = message
         self._chunks = []
         self._reasoning_chunks = []
-        self._stop_render_timer()
-        self._cursor = None
         self._name_label.setText(self.tr("You") if self.is_question else self._assistant_name)
         self._update_time_label()
-        if self.is_question:
-            self._body.setPlainText(message.text)
-            self._body.set_natural_width(self._natural_text_width(message.text))
+        if self._question is not None:
+            self._question.setPlainText(message.text)
+            self._question.set_natural_width(self._natural_text_width(message.text))
         else:
-            self._render_answer(message.text, offscreen=len(message.text) >= OFFSCREEN_RENDER_MIN_CHARS)
+            assert self._answer is not None
+            self._answer.show_text(message.text)
             self._set_reasoning(message.reasoning)
             self._clear_follow_ups()
             if self._latest:
@@ -378,33 +622,14 @@ class _MessageWidget(QFrame):
             self._time_label.setText(_format_time(self._message.created_at))
 
     def _natural_text_width(self, text: str) -> int:
-        metrics = QFontMetrics(self._body.font())
+        assert self._question is not None
+        metrics = QFontMetrics(self._question.font())
         widest = 0
         for line in itertools.islice(text.splitlines() or [""], 200):
             if len(line) > _NATURAL_WIDTH_CHARS:
                 return 10_000
             widest = max(widest, metrics.horizontalAdvance(line))
-        return widest + 2 * math.ceil(self._body.document().documentMargin()) + 4
-
-    def _render_answer(self, text: str, *, offscreen: bool = False) -> None:
-        self._render_generation += 1
-        if offscreen:
-            # Render into a new document now and show it on the next pass of the event loop, so
-            # the rendering and the layout of a long answer do not stall the window together.
-            document = QTextDocument(self)
-            document.setDefaultFont(self._body.document().defaultFont())
-            self._code_blocks = render_markdown(document, _display_markdown(text), self.palette())
-            generation = self._render_generation
-            QTimer.singleShot(0, self, lambda: self._adopt_rendered(document, generation))
-        else:
-            self._code_blocks = render_markdown(self._body.document(), text, self.palette())
-        self._rendered_length = len(text)
-
-    def _adopt_rendered(self, document: QTextDocument, generation: int) -> None:
-        if generation == self._render_generation and not self.is_streaming:
-            self._body.adopt_document(document)
-        else:
-            document.deleteLater()  # another render or a new stream came first
+        return widest + 2 * math.ceil(self._question.document().documentMargin()) + 4
 
     # ---------------------------------------------------------------------------- reasoning
 
@@ -616,19 +841,12 @@ class _MessageWidget(QFrame):
     # ----------------------------------------------------------------------------- streaming
 
     def _start_streaming(self) -> None:
-        """Keep the text rendered so far and place the cursor for the pieces to come."""
+        """Keep the text rendered so far and continue it with the pieces to come."""
         self._chunks = [self._message.text] if self._message.text else []
         self._reasoning_chunks = [self._message.reasoning] if self._message.reasoning else []
-        self._render_generation += 1  # a final render still in flight must not replace the stream
-        self._reset_cursor()
+        if self._answer is not None:
+            self._answer.start_stream(self._message.text)
         self._update_reasoning_toggle()
-
-    def _reset_cursor(self) -> None:
-        cursor = QTextCursor(self._body.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        if cursor.blockFormat().lineHeightType() == QTextBlockFormat.LineHeightTypes.FixedHeight.value:
-            cursor.setBlockFormat(QTextBlockFormat())  # the squeezed block after a code frame
-        self._cursor = cursor
 
     def set_streaming(self) -> None:
         """Turn a shown answer back into a streaming one (a reply continued in it)."""
@@ -653,57 +871,12 @@ class _MessageWidget(QFrame):
                 cursor = QTextCursor(self._reasoning_view.document())
                 cursor.movePosition(QTextCursor.MoveOperation.End)
                 cursor.insertText(reasoning)
-        if text:
+        if text and self._answer is not None:
             first_text = not self._chunks
             self._chunks.append(text)
-            if self._cursor is None:
-                self._reset_cursor()
-            assert self._cursor is not None
-            self._insert_streamed(self._cursor, text)
+            self._answer.append(text)
             if first_text:
                 self._update_reasoning_toggle()
-            self._schedule_render()
-
-    @staticmethod
-    def _insert_streamed(cursor: QTextCursor, text: str) -> None:
-        """Insert plain text at the end; a paragraph on screen never grows past STREAM_BLOCK_MAX_CHARS."""
-        while text:
-            room = STREAM_BLOCK_MAX_CHARS - cursor.block().length()
-            if room <= 0:
-                cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
-                continue
-            newline = text.find("\n", 0, room)
-            cut = room if newline < 0 else newline + 1
-            _insert_plain(cursor, text[:cut])
-            text = text[cut:]
-
-    def _schedule_render(self) -> None:
-        if self._render_timer is None:
-            self._render_timer = QTimer(self)
-            self._render_timer.setSingleShot(True)
-            self._render_timer.timeout.connect(self._on_render_timer_timeout)
-        if not self._render_timer.isActive():
-            self._render_timer.start(self._render_interval)
-
-    def _stop_render_timer(self) -> None:
-        if self._render_timer is not None:
-            self._render_timer.stop()
-
-    def _on_render_timer_timeout(self) -> None:
-        if not self.is_streaming:
-            return
-        text = "".join(self._chunks)
-        if len(text) == self._rendered_length or len(text) > STREAM_RENDER_MAX_CHARS:
-            return  # nothing new, or too long to re-render live: plain text until it is finished
-        started = time.perf_counter()
-        self._chunks = [text]
-        self._render_answer(text)
-        self._reset_cursor()
-        self._body.document().size()  # lay it out now, so the cost measured below is the whole cost
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        self._render_interval = int(
-            min(max(RENDER_MIN_INTERVAL_MS, RENDER_COST_FACTOR * elapsed_ms), RENDER_MAX_INTERVAL_MS)
-        )
 
     def finish(self, message: Message) -> None:
         """Show the final state of a reply (Markdown, reasoning, follow-ups, banner)."""
@@ -752,25 +925,22 @@ class _MessageWidget(QFrame):
         """Re-render for a new palette (dark/light switch)."""
         self._style_reasoning()
         self._style_actions()
-        if not self.is_question:
-            text = self.message.text
-            self._render_answer(text)
-            if self.is_streaming:
-                self._chunks = [text]
-                self._reset_cursor()
+        if self._answer is not None:
+            self._answer.restyle()
 
     # --------------------------------------------------------------------------------- input
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if watched is self._body and kind == QEvent.Type.FocusIn:
+        # Events of the body's views (a question's one, an answer's segments) and their viewports.
+        if kind == QEvent.Type.FocusIn and isinstance(watched, _TextView):
             self._ensure_actions()  # keyboard users reach the buttons by tabbing through the text
             self._update_actions_visibility()
-        elif watched is self._body and kind == QEvent.Type.FocusOut:
+        elif kind == QEvent.Type.FocusOut and isinstance(watched, _TextView):
             self._update_actions_visibility()
         elif (
-            watched is self._body.viewport()
-            and kind == QEvent.Type.MouseButtonPress
+            kind == QEvent.Type.MouseButtonPress
+            and isinstance(watched.parent(), _TextView)
             and isinstance(event, QMouseEvent)
             and event.button() == Qt.MouseButton.LeftButton
             and not self.is_question
@@ -797,16 +967,12 @@ class _MessageWidget(QFrame):
         if self.is_question:
             self._bubble.setMaximumWidth(int(self.width() * _QUESTION_MAX_RATIO))
 
-    def _on_body_anchor_clicked(self, url: QUrl) -> None:
-        index = code_block_index(url)
-        if index is None:
-            open_web_link(url)
-        elif 0 <= index < len(self._code_blocks):
-            QGuiApplication.clipboard().setText(self._code_blocks[index])
-
-    def body_document(self) -> QTextDocument:
-        """The rendered body (Markdown for answers, plain text for questions)."""
-        return self._body.document()
+    def body_documents(self) -> list[QTextDocument]:
+        """The documents showing the text: a question's plain text, an answer's rendered segments."""
+        if self._question is not None:
+            return [self._question.document()]
+        assert self._answer is not None
+        return self._answer.documents()
 
 
 class _Banner(QFrame):
@@ -959,6 +1125,13 @@ class MessageView(QWidget):
         self._stick_to_bottom = True
         self._pin: tuple[QWidget, int] | None = None  # keep this widget at this viewport offset
         self._selected: _MessageWidget | None = None
+        self._warm_up: list[Callable[[], object]] | None = None  # steps still to run
+        # Shows pending streamed text when the event loop has nothing else to do: a zero timer
+        # waits for input, painting and other timers (QTimer.singleShot(0) would not).
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self._flush_pending)
 
         self._scroll = QScrollArea(self)
         self._scroll.setWidgetResizable(True)
@@ -1073,8 +1246,7 @@ class MessageView(QWidget):
             return
         pending = self._pending.get(message_id)
         if pending is None:
-            if not self._pending:
-                QTimer.singleShot(0, self._flush_pending)
+            self._flush_timer.start()
             pending = self._pending[message_id] = ([], [])
         pending[0].append(text)
         pending[1].append(reasoning)
@@ -1096,7 +1268,7 @@ class MessageView(QWidget):
             if budget is not None:
                 budget -= len(now)
         if self._pending and budget is not None:
-            QTimer.singleShot(0, self._flush_pending)
+            self._flush_timer.start()
 
     def finish_reply(self, message: Message) -> None:
         """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
@@ -1124,11 +1296,17 @@ class MessageView(QWidget):
         widget = self._widgets.get(message_id)
         return widget.message if widget is not None else None
 
-    def rendered_document(self, message_id: int) -> QTextDocument | None:
-        """The document showing a message's text as rendered, or ``None`` if not shown."""
+    def rendered_documents(self, message_id: int) -> list[QTextDocument] | None:
+        """The documents showing a message's text as rendered, top to bottom (a long answer is
+        shown in segments), or ``None`` if it is not shown."""
         self._flush_pending(None)
         widget = self._widgets.get(message_id)
-        return widget.body_document() if widget is not None else None
+        return widget.body_documents() if widget is not None else None
+
+    def rendered_text(self, message_id: int) -> str | None:
+        """The text of :meth:`rendered_documents`, one paragraph between segments."""
+        documents = self.rendered_documents(message_id)
+        return None if documents is None else "\n".join(document.toPlainText() for document in documents)
 
     def message_ids(self) -> list[int]:
         """Ids of the shown messages, top to bottom."""
@@ -1281,6 +1459,18 @@ class MessageView(QWidget):
         if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
             self._update_column_margins()
         return False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._warm_up is None:
+            self._warm_up = warm_up_steps(self.palette())
+            QTimer.singleShot(WARM_UP_DELAY_MS, self, self._run_warm_up_step)
+
+    def _run_warm_up_step(self) -> None:
+        """One step of the warm-up per pass of the event loop (see markdown.warm_up_steps)."""
+        if self._warm_up:
+            self._warm_up.pop(0)()
+            QTimer.singleShot(0, self, self._run_warm_up_step)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

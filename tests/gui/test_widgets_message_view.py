@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTextBrowser, QT
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role, Source
-from coze_desktop.ui import markdown
+from coze_desktop.ui import markdown, message_view
 from coze_desktop.ui.message_view import MessageView
 
 ANSWER = """## 北京 Beijing
@@ -93,8 +94,9 @@ def _button(qtbot: QtBot, view: MessageView, text: str) -> QPushButton:
 
 def test_answer_renders_markdown_table_link_and_highlighted_code(view: MessageView) -> None:
     view.show_messages([question(1), answer(2)])
-    document = view.rendered_document(2)
-    assert document is not None
+    documents = view.rendered_documents(2)
+    assert documents is not None and len(documents) == 1  # a short answer is one document
+    document = documents[0]
     tables = _tables(document.rootFrame())
     assert len(tables) == 1
     assert (tables[0].rows(), tables[0].columns()) == (3, 2)
@@ -105,7 +107,7 @@ def test_answer_renders_markdown_table_link_and_highlighted_code(view: MessageVi
     assert "Copy code" in document.toPlainText()
     # Questions are shown as typed, never as Markdown.
     view.add_message(question(3, "**not bold** <b>x</b>"))
-    assert view.rendered_document(3).toPlainText() == "**not bold** <b>x</b>"  # type: ignore[union-attr]
+    assert view.rendered_text(3) == "**not bold** <b>x</b>"
 
 
 def test_links_open_only_web_addresses(view: MessageView, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,7 +172,7 @@ def test_failed_reply_shows_why_and_offers_retry(qtbot: QtBot, view: MessageView
     assert "The reply failed" in texts
     assert "The model service failed." in texts
     assert "4013" in texts and "LOG123" in texts
-    assert "Partial text kept" in view.rendered_document(2).toPlainText()  # type: ignore[union-attr]
+    assert "Partial text kept" in view.rendered_text(2)  # type: ignore[operator]
     with qtbot.waitSignal(view.retry_requested) as blocker:
         qtbot.mouseClick(view.findChild(QPushButton, "banner_retry"), Qt.MouseButton.LeftButton)
     assert blocker.args == [2]
@@ -195,7 +197,7 @@ def test_known_errors_offer_their_action(qtbot: QtBot, view: MessageView, code: 
 def test_stopped_and_interrupted_keep_text_and_offer_retry(view: MessageView, state: MessageState) -> None:
     view.show_messages([answer(2, "Half an answer", state=state)])
     assert view.findChild(QPushButton, "banner_retry") is not None
-    assert "Half an answer" in view.rendered_document(2).toPlainText()  # type: ignore[union-attr]
+    assert "Half an answer" in view.rendered_text(2)  # type: ignore[operator]
 
 
 def test_streaming_then_finish_gives_exactly_the_text(qtbot: QtBot, view: MessageView) -> None:
@@ -210,10 +212,14 @@ def test_streaming_then_finish_gives_exactly_the_text(qtbot: QtBot, view: Messag
     assert streamed.text == full
     assert streamed.reasoning == "thinking… " * len(pieces)
     assert streamed.state is MessageState.STREAMING
-    assert view.rendered_document(2).toPlainText() == full  # type: ignore[union-attr]
-    qtbot.wait(400)  # the throttled Markdown render runs meanwhile
-    # Rendered as Markdown now: a single line break joins lines, so compare the words.
-    assert view.rendered_document(2).toPlainText().split() == full.split()  # type: ignore[union-attr]
+    # Rendered at once (the first text), as Markdown: a single line break joins lines.
+    assert view.rendered_text(2).split() == full.split()  # type: ignore[union-attr]
+    # Text that comes within the throttle's interval is shown plain, then rendered when it pauses.
+    view.append_reply(2, "\n\n**more**")
+    full += "\n\n**more**"
+    assert view.rendered_text(2).endswith("**more**")  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: view.rendered_text(2).endswith("\nmore"))  # type: ignore[union-attr]
+    assert view.rendered_text(2).split() == full.replace("**", "").split()  # type: ignore[union-attr]
     view.finish_reply(answer(2, full, reasoning=streamed.reasoning, sources=[Source(slice="p")]))
     settle(qtbot, view)
     final = view.message(2)
@@ -297,3 +303,127 @@ def test_clicking_an_answer_selects_it(qtbot: QtBot, view: MessageView) -> None:
 
 def test_accessible_names(view: MessageView) -> None:
     assert view.accessibleName() == "Conversation"
+
+
+def long_answer(sections: int = 24) -> str:
+    """A long Markdown answer (~1,000 characters a section): headings, prose, lists, tables, code."""
+    parts = []
+    for n in range(1, sections + 1):
+        parts.append(f"## 第 {n} 节 Section {n}")
+        parts.append(("数据库 索引 提高 查询 性能，缓存 一致性。" * 12) + f" Part {n}.")
+        parts.append("\n".join(f"- **要点 {i}**：section {n} point {i}" for i in range(1, 4)))
+        if n % 3 == 0:
+            parts.append(f"| 方案 | 延迟 |\n| --- | ---: |\n| A{n} | {n} ms |\n| B{n} | {2 * n} ms |")
+        if n % 4 == 0:
+            parts.append(f"```python\ndef step_{n}(items):\n    return sum(items) * {n}\n```")
+    return "\n\n".join(parts) + "\n"
+
+
+def answer_views(view: MessageView) -> list[QTextBrowser]:
+    """The answer's segment views, top to bottom (the order they were made in)."""
+    return [b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Answer"]
+
+
+def test_a_long_answer_is_rendered_in_segments(qtbot: QtBot, view: MessageView) -> None:
+    text = long_answer()
+    view.show_messages([question(1), answer(2, text)])
+    documents = view.rendered_documents(2)
+    assert documents is not None and len(documents) > 3
+    rendered = view.rendered_text(2)
+    assert rendered is not None and "## " not in rendered and "```" not in rendered
+    for n in (1, 12, 24):
+        assert f"Part {n}." in rendered
+    tables = [table for document in documents for table in _tables(document.rootFrame())]
+    assert len(tables) == 8 and all(t.rows() == 3 for t in tables)
+    code = "def step_24(items):\n    return sum(items) * 24"
+    with_code = [d for d in documents if "def step_24" in d.toPlainText()]
+    assert len(with_code) == 1 and len(_code_foregrounds(with_code[0], code)) >= 3
+    # Each segment's "Copy code" link copies that segment's own code block.
+    views = answer_views(view)
+    assert [v.document() for v in views] == documents
+    holder = next(v for v in views if "def step_24" in v.toPlainText())
+    plain = holder.toPlainText()
+    index = plain[: plain.index("def step_24")].count("Copy code") - 1  # its caption comes first
+    holder.anchorClicked.emit(QUrl(f"{markdown.COPY_CODE_SCHEME}:{index}"))
+    assert QGuiApplication.clipboard().text() == code
+    # The column reads as one answer: segments follow each other with no gap between the views.
+    def adjacent() -> None:
+        for upper, lower in itertools.pairwise(views):
+            assert upper.geometry().bottom() + 1 == lower.geometry().top()
+
+    qtbot.waitUntil(adjacent)
+
+
+def test_a_long_saved_answer_shows_its_end_first(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(message_view, "RENDER_PASS_BUDGET_MS", 0)  # one segment per pass
+    order: list[int] = []
+    render = message_view._AnswerBody._render
+
+    def recording_render(body: message_view._AnswerBody, shown: object) -> None:
+        order.append(body._segments.index(shown))  # type: ignore[arg-type]
+        render(body, shown)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_view._AnswerBody, "_render", recording_render)
+    view.show_messages([question(1), answer(2, long_answer())])
+    views = answer_views(view)
+    assert len(views) > 3
+    # The newest text (the end, where the view is scrolled to) is rendered at once...
+    assert order == [len(views) - 1]
+    assert [bool(v.toPlainText()) for v in views] == [False] * (len(views) - 1) + [True]
+    assert "def step_24" in views[-1].toPlainText()
+    # ...the rest on the next passes of the event loop, upwards.
+    qtbot.waitUntil(lambda: all(v.toPlainText() for v in views))
+    assert order == list(reversed(range(len(views))))
+    assert "Part 1." in views[0].toPlainText()
+
+
+def test_streaming_a_long_answer_renders_each_segment_once(qtbot: QtBot, view: MessageView) -> None:
+    text = long_answer()
+    view.add_message(question(1))
+    view.begin_reply(2)
+    step = 37
+    for start in range(0, len(text), step):
+        view.append_reply(2, text[start : start + step])
+        if start % (step * 20) == 0:
+            qtbot.wait(0)
+    assert view.message(2).text == text  # type: ignore[union-attr]
+    views = answer_views(view)
+    assert len(views) > 3
+    # Segments the stream has left are rendered Markdown; the last one still takes plain text.
+    for closed in views[:-1]:
+        assert "## " not in closed.toPlainText() and "```" not in closed.toPlainText()
+    closed_documents = [v.document() for v in views[:-1]]
+    closed_texts = [d.toPlainText() for d in closed_documents]
+    view.finish_reply(answer(2, text))
+    documents = view.rendered_documents(2)
+    assert documents is not None
+    # Finishing renders only the last segment: the others keep their documents untouched.
+    assert documents[:-1] == closed_documents
+    assert [d.toPlainText() for d in documents[:-1]] == closed_texts
+    assert view.rendered_text(2) == view_text_of(text)
+
+
+def view_text_of(text: str) -> str:
+    """What a fresh view shows for ``text`` (rendered from scratch, for comparison)."""
+    fresh = MessageView()
+    fresh.resize(900, 700)
+    fresh.show_messages([answer(9, text)])
+    shown = fresh.rendered_text(9)
+    fresh.deleteLater()
+    assert shown is not None
+    return shown
+
+
+def test_restyle_renders_every_segment_again(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([answer(2, long_answer(12))])
+    documents = view.rendered_documents(2)
+    assert documents is not None
+    before = [d.toPlainText() for d in documents]
+    palette = view.palette()
+    palette.setColor(palette.ColorRole.Link, Qt.GlobalColor.magenta)
+    view.setPalette(palette)
+    qtbot.wait(50)
+    after = view.rendered_documents(2)
+    assert after is not None and [d.toPlainText() for d in after] == before
