@@ -121,16 +121,21 @@ def markdown_answer(chars: int = MARKDOWN_CHARS, seed: int = MARKDOWN_SEED) -> s
 
 
 def run_micro(_args: argparse.Namespace) -> int:
-    """Isolated costs on the GUI thread behind the stalls, and of two ways around them; prints JSON.
+    """Isolated costs on the GUI thread, and what the design avoids; prints JSON.
 
-    All on the app's own answer view (``message_view._TextView``, shown, 600 px wide) and its own
-    ``render_markdown``, with the answers the benchmark streams.
+    All on the app's own answer view (``message_view._TextView``, shown, 600 px wide), its own
+    ``render_markdown`` and segmenter, with the Markdown answer the benchmark streams.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument
+    import threading
+
+    from PySide6.QtGui import QTextCursor, QTextDocument
     from PySide6.QtWidgets import QApplication
 
+    from coze_desktop.api.sse import SseDecoder
     from coze_desktop.ui import markdown, message_view
+    from coze_desktop.ui.segments import split_segments
+    from coze_desktop.workers.threads import Pacer
 
     app = QApplication([])
     palette = app.palette()
@@ -151,43 +156,69 @@ def run_micro(_args: argparse.Namespace) -> int:
     out: dict[str, float] = {}
     out["first_code_block_ms"] = ms(lambda: markdown.render_markdown(QTextDocument(), code, palette))
     out["next_code_block_ms"] = ms(lambda: markdown.render_markdown(QTextDocument(), code, palette))
+    for step in markdown.warm_up_steps(palette):
+        step()
     text = markdown_answer()
-    live = view()
-    out["live_render_ms"] = ms(
-        lambda: (markdown.render_markdown(live.document(), text, palette), live.document().size())
-    )
-    target = view()
-    document = QTextDocument()
-    document.setDefaultFont(target.font())
-    document.setDocumentMargin(2)
-    out["detached_render_ms"] = ms(lambda: markdown.render_markdown(document, text, palette))
-    out["swap_and_layout_ms"] = ms(lambda: (target.setDocument(document), document.size()))
-    cut = text.rfind("\n\n", 0, len(text) - 10_000)
-    tail = view()
-    out["tail_chars"] = len(text) - cut
-    out["tail_render_ms"] = ms(
-        lambda: (markdown.render_markdown(tail.document(), text[cut:], palette), tail.document().size())
-    )
-    piece = BENCH_PIECE * 700  # what one text signal carries in the bench run (~2,100 characters)
-    for label, block_chars in (("one_paragraph", 0), ("blocks_2000", 2000)):
+    whole = view()
+
+    def render_whole() -> None:
+        # The cheapest way to show it as one document: rendered detached, then adopted and laid out.
+        document = QTextDocument(whole)
+        document.setDefaultFont(whole.document().defaultFont())
+        markdown.render_markdown(document, message_view._display_markdown(text), palette)
+        whole.adopt_document(document)
+        document.size()
+
+    out["whole_render_ms"] = ms(render_whole)
+    segments = split_segments(text)
+    out["segments"] = len(segments)
+
+    def render_segment(segment: Any) -> float:
+        # What _AnswerBody._render does: a detached document, adopted by the shown view.
         shown = view()
         cursor = QTextCursor(shown.document())
-        size = 0
-        samples = []
-        for _ in range(48):  # ~100,000 characters
-            started = time.perf_counter()
-            rest = piece
-            while rest:
-                room = block_chars - size if block_chars else len(rest)
-                part, rest = rest[:room], rest[room:]
-                cursor.insertText(part, QTextCharFormat())
-                size += len(part)
-                if block_chars and size >= block_chars:
-                    cursor.insertBlock()
-                    size = 0
-            samples.append((time.perf_counter() - started) * 1000)
-        out[f"append_{label}_last_ms"] = statistics.median(samples[-5:])
-        out[f"append_{label}_total_ms"] = sum(samples)
+        message_view._insert_streamed(cursor, segment.text)  # the plain text a stream left there
+        app.processEvents()
+
+        def render() -> None:
+            document = QTextDocument(shown)
+            document.setDefaultFont(shown.document().defaultFont())
+            markdown.render_markdown(document, message_view._display_markdown(segment.prefix + segment.text), palette)
+            shown.adopt_document(document)
+            document.size()
+
+        return ms(render)
+
+    costs = [render_segment(segment) for segment in segments]
+    out["segment_render_median_ms"] = statistics.median(costs)
+    out["segment_render_max_ms"] = max(costs)
+    out["segment_render_total_ms"] = sum(costs)
+    shown = view()
+    cursor = QTextCursor(shown.document())
+    out["insert_2000_ms"] = ms(lambda: message_view._insert_streamed(cursor, BENCH_PIECE * 667))
+
+    # A second Python thread decoding events as fast as it can, as a worker does under a --fast
+    # stream, with and without the worker's Pacer: the GUI thread's renders while it runs.
+    events = ('data: {"content":"数据x"}\n\n' * 50).encode()
+    for label, paced in (("busy", False), ("paced", True)):
+        stop = threading.Event()
+
+        def decode(paced: bool = paced, stop: threading.Event = stop) -> None:
+            pacer = Pacer()
+            while not stop.is_set():
+                list(SseDecoder().feed(events))
+                if paced:
+                    pacer.tick()
+
+        worker = threading.Thread(target=decode)
+        worker.start()
+        try:
+            busy = [render_segment(segment) for segment in segments[:8]]
+        finally:
+            stop.set()
+            worker.join()
+        out[f"segment_render_{label}_median_ms"] = statistics.median(busy)
+        out[f"segment_render_{label}_max_ms"] = max(busy)
     print(json.dumps(out), flush=True)
     return 0
 
@@ -261,10 +292,11 @@ def instrument(recorder: Recorder) -> None:
     from coze_desktop.workers import chat
 
     widget = message_view._MessageWidget
-    recorder.wrap(widget, "append", "_MessageWidget.append (insert plain text)")
-    recorder.wrap(
-        widget, "_on_render_timer_timeout", "_MessageWidget._on_render_timer_timeout (throttled re-render)"
-    )
+    body = message_view._AnswerBody
+    recorder.wrap(widget, "append", "_MessageWidget.append (streamed text shown)")
+    recorder.wrap(body, "_render_open", "_AnswerBody._render_open (throttled re-render of the streamed segment)")
+    recorder.wrap(body, "_render", "_AnswerBody._render (one segment's Markdown)")
+    recorder.wrap(body, "_add_view", "_AnswerBody._add_view (a new segment view)")
     recorder.wrap(widget, "finish", "_MessageWidget.finish (final render)")
     recorder.wrap(message_view, "render_markdown", "markdown.render_markdown")
     recorder.wrap(markdown, "_style_inline", "markdown._style_inline")
@@ -390,8 +422,9 @@ def run_child(args: argparse.Namespace) -> int:
                 raise SystemExit("no reply_finished before the watchdog")
             saved = ctx.store.get_message(message.id)
             shown = window.message_view.message(message.id)
-            document = window.message_view.rendered_document(message.id)
-            rendered_chars = document.characterCount() - 1 if document is not None else -1
+            documents = window.message_view.rendered_documents(message.id) or []
+            rendered_chars = sum(document.characterCount() - 1 for document in documents)
+            segments = len(documents)
             window.close()
             ctx.shutdown()
         teardown_logging()
@@ -420,7 +453,7 @@ def run_child(args: argparse.Namespace) -> int:
     renders = [
         round((e - s) * 1000, 1)
         for s, e, name, _depth in recorder.intervals
-        if name.startswith("_MessageWidget._on_render_timer_timeout")
+        if name.startswith("_AnswerBody._render_open")
     ]
     out = {
         "bot": args.bot,
@@ -440,6 +473,7 @@ def run_child(args: argparse.Namespace) -> int:
         "saved_state": saved.state.value if saved is not None else None,
         "shown_chars": len(shown.text) if shown is not None else -1,
         "rendered_chars": rendered_chars,
+        "segments": segments,
         "expected_chars": len(expected) if expected is not None else -1,
         "saved_ok": (
             saved is not None
@@ -610,12 +644,13 @@ def summarize(calls: list[dict[str, Any]]) -> str:
 
 def run_row(label: str, r: dict[str, Any]) -> str:
     """One run as a row of the Markdown table."""
-    final = r["calls"].get("_MessageWidget.finish (final render)", {}).get("max_ms", 0.0)
-    appends = r["calls"].get("_MessageWidget.append (insert plain text)", {})
+    final = _call(r, "_MessageWidget.finish")["max_ms"]
+    appends = _call(r, "_MessageWidget.append")
     return (
         f"| {label} | {r['max_stall_ms']:.0f} | {r['p99_gap_ms']:.1f} | {r['gaps_over_50ms']} | "
         f"{r['send_to_finished_ms'] / 1000:.2f} | {r['delta_signals']} | {appends.get('max_ms', 0.0):.0f} | "
-        f"{len(r['throttle_renders_ms'])} | {max(r['throttle_renders_ms'], default=0.0):.0f} | {final:.0f} | "
+        f"{r.get('segments', 0)} | {len(r['throttle_renders_ms'])} | {max(r['throttle_renders_ms'], default=0.0):.0f} | "
+        f"{final:.0f} | "
         f"{'✅' if r['saved_ok'] else '❌'} |"
     )
 
@@ -633,23 +668,23 @@ def micro_lines(m: dict[str, float]) -> list[str]:
     """The "where the time goes" part of the section."""
     return [
         "Where the time goes — isolated measurements on the app's own answer view (`_TextView`, shown, "
-        "600 px wide) and its own `render_markdown`, same machine (`--micro`):",
+        "600 px wide), its own `render_markdown` and segmenter, same machine (`--micro`):",
         "",
         "| what | ms |",
         "|---|---:|",
-        f"| `render_markdown` of the 100 KB Markdown answer into the **shown** document, then laid out "
-        f"(what the throttle and `finish` do) | {m['live_render_ms']:.0f} |",
-        f"| the same into a **detached** `QTextDocument` | {m['detached_render_ms']:.0f} |",
-        f"| … then `setDocument` on the view and lay it out | {m['swap_and_layout_ms']:.0f} |",
-        f"| `render_markdown` of only the last {m['tail_chars']:,.0f} characters (from a block boundary), "
-        f"shown, laid out | {m['tail_render_ms']:.0f} |",
-        f"| insert ~2,100 characters at the end of a shown **100,000-character paragraph** (median of the "
-        f"last 5 of 48 inserts) | {m['append_one_paragraph_last_ms']:.1f} |",
-        f"| the same text, shown as blocks of at most 2,000 characters | {m['append_blocks_2000_last_ms']:.1f} |",
-        f"| all 48 inserts (100 KB): one paragraph / blocks of 2,000 | "
-        f"{m['append_one_paragraph_total_ms']:.0f} / {m['append_blocks_2000_total_ms']:.0f} |",
-        f"| the first code block highlighted in a process (Pygments builds its Python lexer) / the next "
-        f"| {m['first_code_block_ms']:.0f} / {m['next_code_block_ms']:.1f} |",
+        f"| the whole 100 KB Markdown answer as **one** document: rendered detached, adopted by the view, laid "
+        f"out (the least a one-document view must do at once) | {m['whole_render_ms']:.0f} |",
+        f"| the same answer as the view shows it: {m['segments']:.0f} segments, each rendered into a detached "
+        f"document, adopted by its view and laid out — median / slowest / all | "
+        f"{m['segment_render_median_ms']:.1f} / {m['segment_render_max_ms']:.1f} / {m['segment_render_total_ms']:.0f} |",
+        f"| one segment while another Python thread decodes events flat out (a worker under `--fast`), "
+        f"median / slowest | {m['segment_render_busy_median_ms']:.0f} / {m['segment_render_busy_max_ms']:.0f} |",
+        f"| the same with that thread paced by the workers' `Pacer` (1 ms of CPU, then 1 ms asleep) | "
+        f"{m['segment_render_paced_median_ms']:.1f} / {m['segment_render_paced_max_ms']:.1f} |",
+        f"| insert 2,000 streamed characters as plain text (one pass's share) | {m['insert_2000_ms']:.1f} |",
+        f"| the first code block highlighted in a process (PySide builds enum types, Pygments its Python "
+        f"lexer) / the next; the app pays the first at idle after start-up | "
+        f"{m['first_code_block_ms']:.0f} / {m['next_code_block_ms']:.1f} |",
         "",
     ]
 
@@ -682,9 +717,9 @@ def report(args: argparse.Namespace, done: list[Variant], micro: dict[str, float
         *(f"- **{v.key}**: {v.title}." for v in done),
         "",
         "| run | longest stall (ms) | p99 gap (ms) | stalls > 50 ms | send → finished (s) | text signals "
-        "| slowest append (ms) | throttled re-renders | slowest re-render (ms) | final render (ms) "
-        "| saved = sent |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| slowest pass of text (ms) | segments | throttled re-renders | slowest re-render (ms) "
+        "| final render (ms) | saved = sent |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         *(run_row(f"{v.key} {i}", r) for v in done for i, r in enumerate(v.runs, start=1)),
         "",
     ]
@@ -741,67 +776,60 @@ def _call(run: dict[str, Any], prefix: str) -> dict[str, float]:
 
 
 def causes(done: list[Variant], micro: dict[str, float] | None) -> list[str]:
-    """What the stalls are made of, in numbers from the runs above."""
+    """How the view keeps each pass of the event loop short, in numbers from the runs above."""
     found = {v.key: v.median for v in done}
-    lines = ["What the stalls are made of:", ""]
-    if "bench" in found:
-        run = found["bench"]
-        append = _call(run, "_MessageWidget.append")
-        bursts = [
-            sum(1 for c in stall["during"] if c["call"].startswith("_MessageWidget.append"))
-            for stall in run["stalls"]
-            if stall["stall_ms"] > TARGET_STALL_MS
-        ]
-        bursts = [n for n in bursts if n] or [0]
+    lines = ["How each pass of the event loop stays short:", ""]
+    lines.append(
+        "- **Segments.** An answer is shown as a column of documents of about 2,500–4,500 characters "
+        "each (`coze_desktop/ui/segments.py`), so inserting, rendering and laying out always cost what one "
+        "segment costs. A segment the stream has left is rendered once, when it closes; the segment being "
+        "streamed into takes plain text and is re-rendered at most every 250 ms (longer when rendering is slow), "
+        "in a pass of its own; the final render only renders what is not rendered yet, the last segment first "
+        "(at most ~8 ms of rendering per pass)."
+    )
+    if micro is not None:
         lines.append(
-            f"- **bench** (one 100,000-character paragraph): `_MessageWidget.append` → `_insert_plain` → "
-            f"`QTextCursor.insertText` re-lays out the whole paragraph it appends to, so an insert costs more as the "
-            f"paragraph grows (up to {append['max_ms']:.0f} ms; {append['total_ms']:.0f} ms for {append['count']:.0f} "
-            "inserts). The worker emits text at most 60 times a second, but while the GUI thread is inside one slow "
-            "insert more signals queue up, and Qt delivers the queued ones back to back in one pass of the event "
-            f"loop: the long stalls of the median run are runs of {min(bursts)}–{max(bursts)} inserts with no timer, "
-            "paint or input in between."
+            f"  Rendering the 100 KB answer into one document costs {micro['whole_render_ms']:.0f} ms in one go; "
+            f"as {micro['segments']:.0f} segments it costs {micro['segment_render_total_ms']:.0f} ms in all but "
+            f"at most {micro['segment_render_max_ms']:.0f} ms at a time."
         )
-    if "markdown" in found:
-        run = found["markdown"]
-        final = _call(run, "_MessageWidget.finish")
-        throttled = _call(run, "_MessageWidget._on_render_timer_timeout")
-        table = _call(run, "markdown._style_table")
-        inline = _call(run, "markdown._style_inline")
-        frame = _call(run, "markdown._frame_code_block")
-        lines.append(
-            f"- **markdown**: `render_markdown` of the whole answer — {throttled['max_ms']:.0f} ms in the throttled "
-            f"re-render (`_on_render_timer_timeout`) and {final['max_ms']:.0f} ms in the final render "
-            f"(`finish` → `_apply_message` → `_render_answer`). Over all renders of the run, the post-processing "
-            f"of the document took `_style_table` {table['total_ms']:.0f} ms, `_style_inline` {inline['total_ms']:.0f} ms, "
-            f"`_frame_code_block` {frame['total_ms']:.0f} ms: each of their edits lands in a document that is "
-            "shown and laid out, so Qt re-lays it out (and `_TextView._on_layout_size_changed` resizes the view, "
-            f"{_call(run, '_TextView._on_layout_size_changed')['count']:.0f} times). Queued text signals add bursts "
-            "here too."
+    lines.append(
+        "- **Streamed text per pass.** The worker emits text at most 60 times a second; the view shows at most "
+        "2,000 characters of it per pass of the event loop (the rest waits for the next pass, after input, "
+        "painting and timers) and never grows a paragraph on screen past 1,500 characters."
+    )
+    pacing = (
+        "- **The interpreter lock.** Every Python slot, paint handler and Qt virtual of the window needs the "
+        "GIL. A worker decoding a `--fast` stream would hold it almost all the time, and each step of the GUI "
+        "thread would wait up to the interpreter's 5 ms switch interval to get it back"
+    )
+    if micro is not None:
+        pacing += (
+            f": one segment's render took {micro['segment_render_busy_median_ms']:.0f} ms (median) instead of "
+            f"{micro['segment_render_median_ms']:.1f} ms. The worker's `Pacer` sleeps 1 ms after each 1 ms of its "
+            f"own CPU time, and the same render takes {micro['segment_render_paced_median_ms']:.1f} ms"
         )
-        if micro is not None:
+    lines.append(
+        pacing + ". Waiting for the network costs the worker no CPU, so at a model's pace it never pauses; "
+        "under `--fast` the stream takes longer in all (send → finished above) and the window stays live."
+    )
+    lines.append(
+        "- **Warm-up.** Rendering's one-time costs (PySide's enum types, the Pygments Python lexer) are paid in "
+        "small steps at idle, 100 ms after the message view is first shown."
+    )
+    for key, name in (("bench", "bench"), ("markdown", "markdown")):
+        if key in found:
+            run = found[key]
+            append = _call(run, "_MessageWidget.append")
+            render = _call(run, "_AnswerBody._render")
+            final = _call(run, "_MessageWidget.finish")
             lines.append(
-                f"  Rendering the same answer into a detached document and then swapping it in costs "
-                f"{micro['detached_render_ms']:.0f} + {micro['swap_and_layout_ms']:.0f} ms instead of "
-                f"{micro['live_render_ms']:.0f} ms; rendering only the tail since the last block boundary costs "
-                f"{micro['tail_render_ms']:.0f} ms for {micro['tail_chars']:,.0f} characters."
+                f"- **{name}**, median run: {append['count']:.0f} passes of streamed text (slowest "
+                f"{append['max_ms']:.0f} ms), {render['count']:.0f} segment renders (slowest {render['max_ms']:.0f} ms), "
+                f"final render {final['max_ms']:.0f} ms."
             )
-    if "general" in found:
-        run = found["general"]
-        frame = _call(run, "markdown._frame_code_block")
-        text = (
-            f"- **general** (a short answer at a model's pace): longest stall {run['max_stall_ms']:.0f} ms; the "
-            f"slowest timed call was `_frame_code_block` at {frame['max_ms']:.0f} ms"
-        )
-        if micro is not None:
-            text += (
-                f" — the first code block highlighted in the process, when Pygments builds its lexer "
-                f"({micro['first_code_block_ms']:.0f} ms the first time, {micro['next_code_block_ms']:.1f} ms after)"
-            )
-        lines.append(text + ".")
     lines.append("")
     return lines
-
 
 
 def pyside_version() -> str:
