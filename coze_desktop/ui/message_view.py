@@ -31,6 +31,7 @@ import math
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
     QDateTime,
@@ -197,10 +198,9 @@ class _TextView(QTextBrowser):
         document.setUndoRedoEnabled(False)
         document.setDefaultFont(old.defaultFont())
         document.setParent(self)  # owned by the view: Qt deletes it when it is replaced in turn
-        layout = document.documentLayout()
-        layout.documentSizeChanged.connect(self._on_layout_size_changed)
+        # Connected first: setDocument lays the document out (at the view's width) and says so.
+        document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.setDocument(document)  # deletes the old document, a child of this view
-        self._on_layout_size_changed(layout.documentSize())  # laid out at the view's width now
 
     def set_natural_width(self, width: int) -> None:
         """The width this view would like (its size hint); 0 lets the layout decide."""
@@ -246,6 +246,48 @@ class _Bubble(QFrame):
         painter.drawRoundedRect(self.rect(), 14, 14)
 
 
+class _RenderQueue(QObject):
+    """The answers with segments still to render, shared by all views: on each pass of the event
+    loop it renders for :data:`RENDER_PASS_BUDGET_MS` in all, the answer asked last (the newest
+    message of a page) first."""
+
+    _shared: _RenderQueue | None = None
+
+    @classmethod
+    def shared(cls) -> _RenderQueue:
+        if cls._shared is None or not shiboken6.isValid(cls._shared):
+            cls._shared = cls(QCoreApplication.instance())  # deleted with the application
+        return cls._shared
+
+    def __init__(self, parent: QObject | None) -> None:
+        super().__init__(parent)
+        self._bodies: list[_AnswerBody] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def add(self, body: _AnswerBody) -> None:
+        if body in self._bodies:
+            self._bodies.remove(body)
+        self._bodies.append(body)
+        self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        started = time.perf_counter()
+        first = True
+        while self._bodies:
+            body = self._bodies.pop()
+            if not shiboken6.isValid(body):
+                continue  # its message was removed meanwhile
+            spent_ms = (time.perf_counter() - started) * 1000
+            if not body._render_pending(RENDER_PASS_BUDGET_MS - spent_ms, at_least_one=first):
+                break  # it is back in the queue, last: first on the next pass
+            first = False
+        if self._bodies:
+            self._timer.start()
+
+
 class _ShownSegment:
     """One segment of an answer on screen: its view, its text, and whether the view shows that
     text rendered (``False``: plain streamed text, an older text, or nothing yet)."""
@@ -286,9 +328,6 @@ class _AnswerBody(QWidget):
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.timeout.connect(self._on_render_timer_timeout)
-        self._pending_timer = QTimer(self)
-        self._pending_timer.setSingleShot(True)
-        self._pending_timer.timeout.connect(self._on_pending_timer_timeout)
 
     # -------------------------------------------------------------------------------- public
 
@@ -418,10 +457,11 @@ class _AnswerBody(QWidget):
         view.adopt_document(document)
         shown.rendered = True
 
-    def _render_pending(self, budget_ms: float | None) -> None:
-        """Render the segments not shown rendered, the last first: for ``budget_ms`` (at least one),
-        the rest on the next passes of the event loop; ``None``: all of them now. The segment a
-        stream goes into is the throttle's (:meth:`_on_render_timer_timeout`)."""
+    def _render_pending(self, budget_ms: float | None, *, at_least_one: bool = True) -> bool:
+        """Render the segments not shown rendered, the last first, for about ``budget_ms`` (and at
+        least one, unless told otherwise); the rest on the next passes of the event loop
+        (:class:`_RenderQueue`). ``None``: all of them now. The segment a stream goes into is the
+        throttle's (:meth:`_render_open`). Returns whether all are rendered."""
         started = time.perf_counter()
         segments = self._segments if self._segmenter is None else self._segments[:-1]
         last_ms = 0.0  # the last render's duration: the next one is expected to cost as much
@@ -429,15 +469,12 @@ class _AnswerBody(QWidget):
             if shown.rendered:
                 continue
             elapsed_ms = (time.perf_counter() - started) * 1000
-            if last_ms and budget_ms is not None and elapsed_ms + last_ms > budget_ms:
-                self._pending_timer.start(0)
-                return
+            if budget_ms is not None and (last_ms or not at_least_one) and elapsed_ms + last_ms > budget_ms:
+                _RenderQueue.shared().add(self)
+                return False
             self._render(shown)
             last_ms = (time.perf_counter() - started) * 1000 - elapsed_ms
-        self._pending_timer.stop()
-
-    def _on_pending_timer_timeout(self) -> None:
-        self._render_pending(RENDER_PASS_BUDGET_MS)
+        return True
 
     def _reset_cursor(self) -> None:
         cursor = QTextCursor(self._segments[-1].view.document())
@@ -472,7 +509,31 @@ class _AnswerBody(QWidget):
         if index is None:
             open_web_link(url)
         elif 0 <= index < len(shown.code_blocks):
-            QGuiApplication.clipboard().setText(shown.code_blocks[index])
+            QGuiApplication.clipboard().setText(self._whole_code_block(shown, index))
+
+    def _whole_code_block(self, shown: _ShownSegment, index: int) -> str:
+        """The text of a code block, with its parts in the segments before and after when it
+        was cut (a segment that continues a code block starts with its fence as prefix)."""
+        segments = self._segments
+        position = segments.index(shown)
+        # Back to where the block begins...
+        while index == 0 and position > 0 and self._continues_code(shown) and segments[position - 1].code_blocks:
+            position -= 1
+            shown = segments[position]
+            index = len(shown.code_blocks) - 1
+        # ...then forwards through its parts.
+        text = shown.code_blocks[index]
+        while index == len(shown.code_blocks) - 1 and position + 1 < len(segments):
+            after = segments[position + 1]
+            if not (self._continues_code(after) and after.code_blocks):
+                break
+            text += ("\n" if shown.segment.text.endswith("\n") else "") + after.code_blocks[0]
+            position, shown, index = position + 1, after, 0
+        return text
+
+    @staticmethod
+    def _continues_code(shown: _ShownSegment) -> bool:
+        return shown.segment.prefix.startswith(("`", "~"))
 
 
 class _MessageWidget(QFrame):

@@ -31,6 +31,7 @@ LINE_HEAD_CHARS = 16
 
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 _TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
 
 
@@ -47,14 +48,28 @@ class Segment:
         return self.start + len(self.text)
 
 
+def _closes_fence(line: str, marker: str) -> bool:
+    """Is ``line`` the closing fence of a block opened with ``marker`` (CommonMark: at most three
+    spaces of indentation, the same character at least as many times, nothing else)?"""
+    match = _FENCE_LINE.fullmatch(line)
+    return match is not None and match.group(1)[0] == marker[0] and len(match.group(1)) >= len(marker)
+
+
 @dataclass(slots=True)
 class _Scan:
-    """What is known at a line start: an open code fence, a table's header, the line before."""
+    """What is known at a line start: an open code fence or table and where it began, the line before.
+
+    Offsets are in the open segment's text; -1 means before it (a fence or table continued from
+    the segment before, through the prefix).
+    """
 
     fence: str = ""  # the fence's opening line ("```python"), or "" outside fences
     fence_marker: str = ""  # its backticks or tildes
+    fence_start: int = -1
     table_header: str = ""  # "| a | b |\n| --- | --- |" while inside a table
+    table_start: int = -1
     previous: str | None = None  # the previous line (None: the segment's first line)
+    previous_start: int = -1
 
     def prefix(self) -> str:
         if self.fence:
@@ -63,18 +78,37 @@ class _Scan:
             return self.table_header + "\n"
         return ""
 
-    def copy(self) -> _Scan:
-        return _Scan(self.fence, self.fence_marker, self.table_header, self.previous)
+    def block_start(self) -> int:
+        """Where the fence or table this line is in began (-1: none, or before the segment)."""
+        if self.fence:
+            return self.fence_start
+        return self.table_start if self.table_header else -1
 
-    def advance(self, line: str) -> None:
-        """Take in one whole line (without its line break)."""
+    def continued(self) -> _Scan:
+        """The state a segment cut here starts in: the same fence or table, carried by the prefix."""
+        return _Scan(fence=self.fence, fence_marker=self.fence_marker, table_header=self.table_header)
+
+    def copy(self) -> _Scan:
+        return _Scan(
+            self.fence,
+            self.fence_marker,
+            self.fence_start,
+            self.table_header,
+            self.table_start,
+            self.previous,
+            self.previous_start,
+        )
+
+    def advance(self, line: str, offset: int) -> None:
+        """Take in one whole line (without its line break) that starts at ``offset``."""
         line = line.rstrip("\r")
         if self.fence:
-            stripped = line.strip()
-            if stripped.startswith(self.fence_marker) and not stripped.strip(self.fence_marker[0]):
+            if _closes_fence(line, self.fence_marker):
                 self.fence = self.fence_marker = ""
-        elif match := _FENCE.match(line):
-            self.fence, self.fence_marker = line.strip(), match.group(1)
+        elif (match := _FENCE.match(line)) and not (
+            match.group(1)[0] == "`" and "`" in line[match.end() :]  # ```x``` is inline code
+        ):
+            self.fence, self.fence_marker, self.fence_start = line.strip(), match.group(1), offset
             self.table_header = ""
         elif self.table_header:
             if not line.strip() or "|" not in line:
@@ -85,8 +119,10 @@ class _Scan:
             and ("|" in line or "-" in line)
             and _TABLE_DELIMITER.fullmatch(line)
         ):
-            self.table_header = self.previous.rstrip("\r") + "\n" + line
+            self.table_header = self.previous + "\n" + line
+            self.table_start = self.previous_start
         self.previous = line
+        self.previous_start = offset
 
 
 def _may_start_segment(head: str) -> bool:
@@ -132,8 +168,7 @@ class Segmenter:
             self._start += offset
             self._buffer = self._buffer[offset:]
             self._prefix = scan.prefix()
-            scan.previous = None
-            self._reset_scan(scan)
+            self._reset_scan(scan.continued())
         return closed
 
     def _find_cut(self) -> tuple[int, _Scan] | None:
@@ -156,14 +191,24 @@ class Segmenter:
             newline = buffer.find("\n", line)
             if newline < 0:
                 break
-            scan.advance(buffer[line:newline])
+            scan.advance(buffer[line:newline], line)
             self._line = newline + 1
         if len(buffer) < self._maximum + LINE_HEAD_CHARS:
             return None  # a block boundary may still come before the maximum
-        # No block boundary in time: cut at the last line start past the target, else mid-line.
-        if self._cut_points:
-            return self._cut_points[-1]
-        return self._maximum, self._line_state[1]
+        return self._forced_cut()
+
+    def _forced_cut(self) -> tuple[int, _Scan]:
+        """No block boundary in time. Cut before the code block or table the segment ends in, if it
+        does not begin the segment; else at the last line start past the target (one that is not
+        indented, if there is one); else inside the one long line that reaches the maximum."""
+        last = self._cut_points[-1] if self._cut_points else (self._maximum, self._line_state[1])
+        block_start = last[1].block_start()
+        if block_start > 0:
+            return block_start, _Scan()
+        for offset, scan in reversed(self._cut_points):
+            if self._buffer[offset : offset + 1] not in (" ", "\t"):
+                return offset, scan
+        return last
 
 
 def split_segments(

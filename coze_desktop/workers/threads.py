@@ -53,34 +53,39 @@ class ThreadWorker(Protocol):
 # worker can decode it, the worker would hold the lock nearly all the time, and each step of the
 # GUI thread would wait up to the interpreter's switch interval (5 ms) to get it back: rendering
 # one segment of an answer took twenty times longer (bench/ui_stream.py). So a busy worker
-# sleeps briefly after every burst of work; waiting for the network costs it no CPU and no pause.
-WORKER_BURST_CPU = 0.001  # seconds of the worker's own CPU time...
+# sleeps briefly after every burst of work; waiting for the network ends a burst, no pause needed.
+WORKER_BURST = 0.001  # seconds of work with no wait...
 WORKER_PAUSE = 0.001  # ...then this long asleep, the lock left to the GUI thread
 
 
 class Pacer:
-    """Call :meth:`tick` after each unit of work in a worker thread: it sleeps for ``pause``
-    seconds once the thread has used ``burst`` seconds of CPU since the last pause."""
+    """Call :meth:`tick` after each unit of work in a worker thread: once the thread has worked
+    for ``burst`` seconds without a wait longer than ``pause`` between two ticks, it sleeps for
+    ``pause`` seconds. Wall-clock time: a thread's CPU clock ticks every 15.6 ms on Windows."""
 
     def __init__(
         self,
-        burst: float = WORKER_BURST_CPU,
+        burst: float = WORKER_BURST,
         pause: float = WORKER_PAUSE,
-        clock: Callable[[], float] = time.thread_time,
+        clock: Callable[[], float] = time.perf_counter,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self._burst = burst
         self._pause = pause
         self._clock = clock
         self._sleep = sleep
-        self._started = clock()
+        self._started = self._last = clock()
         self.pauses = 0
 
     def tick(self) -> None:
-        if self._clock() - self._started >= self._burst:
+        now = self._clock()
+        if now - self._last > self._pause:
+            self._started = now  # it waited (for the network, or for the lock): a new burst
+        elif now - self._started >= self._burst:
             self._sleep(self._pause)
             self.pauses += 1
-            self._started = self._clock()
+            now = self._started = self._clock()
+        self._last = now
 
 
 def return_to_gui_thread(worker: QObject) -> None:

@@ -427,3 +427,41 @@ def test_restyle_renders_every_segment_again(qtbot: QtBot, view: MessageView) ->
     qtbot.wait(50)
     after = view.rendered_documents(2)
     assert after is not None and [d.toPlainText() for d in after] == before
+
+
+def test_copy_code_copies_the_whole_of_a_code_block_cut_into_segments(view: MessageView) -> None:
+    code = "\n".join(f"    result_{k} = transform(data, {k})  # 第 {k} 步" for k in range(300))
+    text = "Here is the script:\n\n```python\n" + code + "\n```\n\nThat is all.\n"
+    view.show_messages([answer(2, text)])
+    documents = view.rendered_documents(2)
+    assert documents is not None and len(documents) > 2  # the block is longer than a segment
+    views = answer_views(view)
+    for holder in views:
+        plain = holder.toPlainText()
+        for index in range(plain.count("Copy code")):
+            QGuiApplication.clipboard().clear()
+            holder.anchorClicked.emit(QUrl(f"{markdown.COPY_CODE_SCHEME}:{index}"))
+            assert QGuiApplication.clipboard().text() == code
+
+
+def test_long_answers_share_one_render_budget_newest_first(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(message_view, "RENDER_PASS_BUDGET_MS", 0)  # one segment per pass, in all
+    order: list[tuple[int, int]] = []
+    render = message_view._AnswerBody._render
+
+    def recording_render(body: message_view._AnswerBody, shown: object) -> None:
+        key = body.parent().key  # type: ignore[attr-defined]
+        order.append((key, body._segments.index(shown)))  # type: ignore[arg-type]
+        render(body, shown)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_view._AnswerBody, "_render", recording_render)
+    view.show_messages([answer(2, long_answer(12)), question(3), answer(4, long_answer(12))])
+    count = len(view.findChildren(QTextBrowser)) - 1  # the answers' segments, not the question
+    # Each answer's end at once, then the rest newest answer first, one segment per pass.
+    assert [key for key, _index in order] == [2, 4]
+    assert order[0][1] == order[1][1] == count // 2 - 1  # the same text: the same last segment
+    qtbot.waitUntil(lambda: len(order) == count)
+    rest = [key for key, _index in order[2:]]
+    assert rest == sorted(rest, reverse=True)  # all of answer 4 before any of answer 2

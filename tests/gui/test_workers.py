@@ -308,25 +308,32 @@ def test_an_unexpected_error_finishes_the_answer_as_failed(
     assert chat.store.messages(cid)[1].state is MessageState.FAILED
 
 
-def test_pacer_sleeps_after_each_burst_of_cpu_time() -> None:
+def test_pacer_sleeps_after_each_burst_of_work() -> None:
     now = [0.0]
     sleeps: list[float] = []
-    pacer = Pacer(burst=0.002, pause=0.001, clock=lambda: now[0], sleep=sleeps.append)
-    for _ in range(11):  # 0.5 ms of CPU time per unit of work
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(burst=0.002, pause=0.001, clock=lambda: now[0], sleep=sleep)
+    for _ in range(11):  # units of work of 0.5 ms each, back to back
         now[0] += 0.0005
         pacer.tick()
     assert sleeps == [0.001, 0.001]  # after 2 ms and after 4 ms of work; 1.5 ms since then
     assert pacer.pauses == 2
 
 
-def test_pacer_counts_the_threads_cpu_time_not_waiting() -> None:
+def test_pacer_does_not_count_waiting_as_work() -> None:
+    now = [0.0]
     sleeps: list[float] = []
-    pacer = Pacer(burst=0.002, pause=0.001, sleep=sleeps.append)  # the real thread CPU clock
-    time.sleep(0.02)  # waiting (for the network, say) uses no CPU time
-    pacer.tick()
+    pacer = Pacer(burst=0.002, pause=0.001, clock=lambda: now[0], sleep=sleeps.append)
+    for _ in range(20):  # 0.5 ms of work, then 5 ms waiting for the network, again and again
+        now[0] += 0.0005
+        pacer.tick()
+        now[0] += 0.005
     assert sleeps == []
-    started = time.thread_time()
-    while time.thread_time() - started < 0.003:  # 3 ms of work
-        pass
-    pacer.tick()
+    for _ in range(5):  # 2 ms of work back to back (measured from the first tick after the wait)
+        now[0] += 0.0005
+        pacer.tick()
     assert sleeps == [0.001]

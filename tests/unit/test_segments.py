@@ -76,11 +76,48 @@ def test_a_long_table_is_cut_at_a_row_and_continued_with_its_header() -> None:
     text = "Table:\n\n" + header + "\n" + rows + "\n\nDone."
     segments = split_segments(text, 1000, 2000)
     check_cover(text, segments)
-    assert segments[0].prefix == ""
-    for segment in segments[1:-1]:
+    # The table does not begin the first segment: the first cut goes before it.
+    assert segments[0].text == "Table:\n\n"
+    assert segments[1].prefix == "" and segments[1].text.startswith(header)
+    for segment in segments[2:-1]:
         assert segment.prefix == header + "\n"
         assert segment.text.startswith("| 方案 ")
     assert segments[-1].text.endswith("Done.")
+
+
+def test_a_code_block_that_would_be_cut_moves_whole_into_the_next_segment() -> None:
+    prose = ("An explanation sentence that goes on. " * 60)[:2000] + "\n\n"
+    code = "```python\n" + "\n".join(f"    result_{k} = transform(data, {k})" for k in range(75)) + "\n```\n"
+    text = prose + code + "\nThat's the script, explained at some length afterwards.\n"
+    segments = split_segments(text, 2500, 4500)
+    check_cover(text, segments)
+    assert [segment.text for segment in segments[:2]] == [prose, code + "\n"]
+    assert all(segment.prefix == "" for segment in segments)
+
+
+def test_fences_are_opened_and_closed_as_commonmark_says() -> None:
+    # A fence indented by four spaces does not close a block; ```x``` on one line is inline code.
+    code = "```python\ndef f():\n    ```\n\n    return 1\n" + "\n\n".join(f"x{n} = {n}" for n in range(60))
+    text = "Intro.\n\n" + code + "\n```\n\nOutro, a paragraph after the code block.\n"
+    segments = split_segments(text, 100, 5000)
+    check_cover(text, segments)
+    assert [segment.text for segment in segments] == [
+        "Intro.\n\n" + code + "\n```\n\n",
+        "Outro, a paragraph after the code block.\n",
+    ]
+    inline = "\n\n".join(["```pip install x```", *(paragraph(n) for n in range(12))]) + "\n\n"
+    segments = split_segments(inline, 250, 2000)
+    check_cover(inline, segments)
+    assert len(segments) > 2 and all(segment.prefix == "" for segment in segments)
+
+
+def test_a_forced_cut_avoids_starting_a_segment_with_an_indented_line() -> None:
+    items = "\n".join(f"{n}. item {n}\n    - detail {n}.1\n    - detail {n}.2" for n in range(1, 200))
+    segments = split_segments(items + "\n", 1000, 2000)
+    check_cover(items + "\n", segments)
+    assert len(segments) > 2
+    for segment in segments[1:]:
+        assert segment.text[0].isdigit(), segment.text[:30]
 
 
 def test_one_giant_line_is_cut_at_the_maximum() -> None:
@@ -134,6 +171,12 @@ _LINES = st.sampled_from(
         "# Heading",
         "x" * 70,
         "\r",
+        "\t tab",
+        " ```",
+        "````",
+        "    ```",
+        "```inline```",
+        "123456789012. x",
     ]
 )
 
@@ -161,7 +204,6 @@ def test_streaming_cuts_where_the_whole_text_is_cut(
     assert [*streamed, segmenter.open_segment] == whole
     for segment in whole[:-1]:
         assert 0 < len(segment.text) <= maximum
-    for segment in whole[1:]:
-        assert segment.prefix in ("", *(line + "\n" for line in ("```python", "```", "~~~"))) or segment.prefix.count(
-            "\n"
-        ) == 2
+    for segment in whole[1:]:  # a reopened fence, or a table's header and delimiter rows
+        fence = segment.prefix[:-1]
+        assert not fence or fence in (line.strip() for line in lines) or segment.prefix.count("\n") == 2
