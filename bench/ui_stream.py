@@ -679,7 +679,7 @@ def micro_lines(m: dict[str, float]) -> list[str]:
         f"{m['segment_render_median_ms']:.1f} / {m['segment_render_max_ms']:.1f} / {m['segment_render_total_ms']:.0f} |",
         f"| one segment while another Python thread decodes events flat out (a worker under `--fast`), "
         f"median / slowest | {m['segment_render_busy_median_ms']:.0f} / {m['segment_render_busy_max_ms']:.0f} |",
-        f"| the same with that thread paced by the workers' `Pacer` (1 ms of CPU, then 1 ms asleep) | "
+        f"| the same with that thread paced by the workers' `Pacer` (after 1 ms of work with no wait, 1 ms asleep) | "
         f"{m['segment_render_paced_median_ms']:.1f} / {m['segment_render_paced_max_ms']:.1f} |",
         f"| insert 2,000 streamed characters as plain text (one pass's share) | {m['insert_2000_ms']:.1f} |",
         f"| the first code block highlighted in a process (PySide builds enum types, Pygments its Python "
@@ -806,11 +806,11 @@ def causes(done: list[Variant], micro: dict[str, float] | None) -> list[str]:
     if micro is not None:
         pacing += (
             f": one segment's render took {micro['segment_render_busy_median_ms']:.0f} ms (median) instead of "
-            f"{micro['segment_render_median_ms']:.1f} ms. The worker's `Pacer` sleeps 1 ms after each 1 ms of its "
-            f"own CPU time, and the same render takes {micro['segment_render_paced_median_ms']:.1f} ms"
+            f"{micro['segment_render_median_ms']:.1f} ms. The worker's `Pacer` sleeps 1 ms after each 1 ms of work "
+            f"with no wait, and the same render takes {micro['segment_render_paced_median_ms']:.1f} ms"
         )
     lines.append(
-        pacing + ". Waiting for the network costs the worker no CPU, so at a model's pace it never pauses; "
+        pacing + ". Waiting for the network ends a burst, so at a model's pace the worker never pauses; "
         "under `--fast` the stream takes longer in all (send → finished above) and the window stays live."
     )
     lines.append(
