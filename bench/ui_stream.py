@@ -1,6 +1,9 @@
 """UI streaming: how long the real main window's event loop stalls while a 100 KB answer streams in.
 
     python bench/ui_stream.py [--runs 3] [--deltas 33334] [--out docs/benchmarks.md]
+    QT_QPA_PLATFORM=xcb xvfb-run -a python bench/ui_stream.py --no-micro --out docs/benchmarks.md
+
+(the second: the same in a real X11 window, written to a section of its own, "on xcb")
 
 The demo server runs in its own process (``python -m coze_desktop.demo --port 0 --fast``), so it
 does not compete for the benchmark's GIL. Each run is a fresh process (``--child``) that builds
@@ -693,8 +696,9 @@ def report(args: argparse.Namespace, done: list[Variant], micro: dict[str, float
     """The Markdown section."""
     first = done[0].runs[0]
     met = all(v.worst["max_stall_ms"] <= TARGET_STALL_MS for v in done)
+    platform_name = first["platform"]
     lines = [
-        SECTION,
+        SECTION if platform_name == "offscreen" else f"{SECTION} on {platform_name}",
         "",
         f"`python bench/ui_stream.py --runs {args.runs}{' --general' if args.general else ''}`, "
         f"run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs ({platform.system()} {platform.machine()}), "
