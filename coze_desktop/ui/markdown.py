@@ -233,19 +233,32 @@ def _style_table(table: QTextTable, palette: QPalette) -> None:
 
 
 def _find_code_blocks(document: QTextDocument) -> list[_CodeBlock]:
-    """Runs of consecutive code blocks (Qt marks each line of a code block with its language)."""
+    """Runs of consecutive code lines (Qt marks each line of a code block with its language and
+    fence, and keeps nothing between two blocks that only a blank line separates: a change of
+    language or fence starts a new block)."""
     found: list[_CodeBlock] = []
     run: list[QTextBlock] = []
     for block in [*_blocks(document), None]:
         if block is not None and block.blockFormat().hasProperty(_CODE_LANGUAGE):
-            run.append(block)
-            continue
+            if not run or _code_kind(run[-1]) == _code_kind(block):
+                run.append(block)
+                continue
         if run:
             language = str(run[0].blockFormat().property(_CODE_LANGUAGE) or "")
             text = "\n".join(b.text() for b in run)
             found.append(_CodeBlock(run[0].blockNumber(), run[-1].blockNumber(), language, text))
             run = []
+        if block is not None and block.blockFormat().hasProperty(_CODE_LANGUAGE):
+            run.append(block)  # the first line of the next block
     return found
+
+
+def _code_kind(block: QTextBlock) -> tuple[str, str]:
+    block_format = block.blockFormat()
+    return (
+        str(block_format.property(_CODE_LANGUAGE) or ""),
+        str(block_format.property(QTextFormat.Property.BlockCodeFence) or ""),
+    )
 
 
 def _frame_code_block(document: QTextDocument, code: _CodeBlock, index: int, palette: QPalette) -> None:

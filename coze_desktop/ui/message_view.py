@@ -83,7 +83,7 @@ from coze_desktop.api.errors import AUTH_CODES
 from coze_desktop.domain import Bot, Message, MessageState, Role
 from coze_desktop.ui import theme
 from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown, warm_up_steps
-from coze_desktop.ui.segments import Segment, Segmenter, split_segments
+from coze_desktop.ui.segments import Segment, Segmenter, fenced_code, split_segments
 
 NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
@@ -141,6 +141,12 @@ def _insert_streamed(cursor: QTextCursor, text: str) -> None:
         cut = room if newline < 0 else newline + 1
         _insert_plain(cursor, text[:cut])
         text = text[cut:]
+
+
+def _has_code(text: str, fence: str = "") -> bool:
+    """Does the code block that ``fence + text`` begins with have a line that is not blank (Qt
+    leaves out an empty one)?"""
+    return any(line.strip() for line in fenced_code(fence + text, 0))
 
 
 def _display_markdown(text: str) -> str:
@@ -350,7 +356,7 @@ class _AnswerBody(QWidget):
         else:
             segments = split_segments(text)
         self._show_segments(segments)
-        self._render_pending(RENDER_PASS_BUDGET_MS)
+        self._render_pending(0)  # the end now (the newest text), the rest queued
 
     def start_stream(self, text: str) -> None:
         """Continue the answer shown so far, ``text``, with :meth:`append`."""
@@ -360,7 +366,7 @@ class _AnswerBody(QWidget):
         last = self._segments[-1]
         if not last.rendered:
             self._render(last)
-        self._render_pending(RENDER_PASS_BUDGET_MS)
+        self._render_pending(0, at_least_one=False)  # the others queued
         self._reset_cursor()
 
     def append(self, text: str) -> None:
@@ -401,7 +407,7 @@ class _AnswerBody(QWidget):
         if self._segmenter is not None:
             self._render(self._segments[-1])  # the segment being streamed into
             self._reset_cursor()
-        self._render_pending(RENDER_PASS_BUDGET_MS)
+        self._render_pending(0)
 
     # ------------------------------------------------------------------------------ internals
 
@@ -469,7 +475,7 @@ class _AnswerBody(QWidget):
             if shown.rendered:
                 continue
             elapsed_ms = (time.perf_counter() - started) * 1000
-            if budget_ms is not None and (last_ms or not at_least_one) and elapsed_ms + last_ms > budget_ms:
+            if budget_ms is not None and (last_ms or not at_least_one) and elapsed_ms + last_ms >= budget_ms:
                 _RenderQueue.shared().add(self)
                 return False
             self._render(shown)
@@ -512,28 +518,23 @@ class _AnswerBody(QWidget):
             QGuiApplication.clipboard().setText(self._whole_code_block(shown, index))
 
     def _whole_code_block(self, shown: _ShownSegment, index: int) -> str:
-        """The text of a code block, with its parts in the segments before and after when it
-        was cut (a segment that continues a code block starts with its fence as prefix)."""
+        """The text of a code block; for one cut into segments, all of it, read from the Markdown
+        (a segment that begins inside a code block has its fence as prefix)."""
         segments = self._segments
         position = segments.index(shown)
-        # Back to where the block begins...
-        while index == 0 and position > 0 and self._continues_code(shown) and segments[position - 1].code_blocks:
-            position -= 1
-            shown = segments[position]
-            index = len(shown.code_blocks) - 1
-        # ...then forwards through its parts.
-        text = shown.code_blocks[index]
-        while index == len(shown.code_blocks) - 1 and position + 1 < len(segments):
-            after = segments[position + 1]
-            if not (self._continues_code(after) and after.code_blocks):
-                break
-            text += ("\n" if shown.segment.text.endswith("\n") else "") + after.code_blocks[0]
-            position, shown, index = position + 1, after, 0
-        return text
+        segment = shown.segment
+        fence_start = -1
+        if index == 0 and segment.fence_start >= 0 and _has_code(segment.text, segment.prefix):
+            fence_start = segment.fence_start  # this block began in a segment before
+        elif index == len(shown.code_blocks) - 1 and position + 1 < len(segments):
+            after = segments[position + 1].segment
+            if segment.start <= after.fence_start and _has_code(segment.text[after.fence_start - segment.start :]):
+                fence_start = after.fence_start  # this block goes on in the next segment
+        if fence_start < 0:
+            return shown.code_blocks[index]
+        text = "".join(other.segment.text for other in segments)
+        return "\n".join(fenced_code(text, fence_start))
 
-    @staticmethod
-    def _continues_code(shown: _ShownSegment) -> bool:
-        return shown.segment.prefix.startswith(("`", "~"))
 
 
 class _MessageWidget(QFrame):

@@ -21,6 +21,7 @@ once it has seen enough of the text after it, so streaming an answer piece by pi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 SEGMENT_TARGET_CHARS = 2_500  # a segment ends at the first block boundary past this length...
@@ -37,15 +38,23 @@ _TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """``text`` is the message's text from offset ``start``; ``prefix`` is rendered before it."""
+    """``text`` is the message's text from offset ``start``; ``prefix`` is rendered before it.
+
+    ``fence_start``: where the opening line of the code block this segment begins inside is in
+    the whole text (its prefix reopens it), or -1.
+    """
 
     start: int
     text: str
     prefix: str = ""
+    fence_start: int = -1
 
     @property
     def end(self) -> int:
         return self.start + len(self.text)
+
+    def _replace_text(self, text: str) -> Segment:
+        return Segment(self.start, text, self.prefix, self.fence_start)
 
 
 def _closes_fence(line: str, marker: str) -> bool:
@@ -108,7 +117,7 @@ class _Scan:
         elif (match := _FENCE.match(line)) and not (
             match.group(1)[0] == "`" and "`" in line[match.end() :]  # ```x``` is inline code
         ):
-            self.fence, self.fence_marker, self.fence_start = line.strip(), match.group(1), offset
+            self.fence, self.fence_marker, self.fence_start = line, match.group(1), offset
             self.table_header = ""
         elif self.table_header:
             if not line.strip() or "|" not in line:
@@ -144,6 +153,7 @@ class Segmenter:
         self._maximum = maximum
         self._start = 0  # the open segment's offset in the whole text
         self._prefix = ""
+        self._fence_start = -1  # the open segment's Segment.fence_start
         self._buffer = ""  # the open segment's text
         self._reset_scan(_Scan())
 
@@ -156,7 +166,7 @@ class Segmenter:
 
     @property
     def open_segment(self) -> Segment:
-        return Segment(self._start, self._buffer, self._prefix)
+        return Segment(self._start, self._buffer, self._prefix, self._fence_start)
 
     def feed(self, text: str) -> list[Segment]:
         """Add the next piece of the text; return the segments it closed, in order."""
@@ -164,7 +174,11 @@ class Segmenter:
         closed: list[Segment] = []
         while (cut := self._find_cut()) is not None:
             offset, scan = cut
-            closed.append(Segment(self._start, self._buffer[:offset], self._prefix))
+            closed.append(self.open_segment._replace_text(self._buffer[:offset]))
+            if scan.fence:
+                self._fence_start = self._start + scan.fence_start if scan.fence_start >= 0 else self._fence_start
+            else:
+                self._fence_start = -1
             self._start += offset
             self._buffer = self._buffer[offset:]
             self._prefix = scan.prefix()
@@ -209,6 +223,33 @@ class Segmenter:
             if self._buffer[offset : offset + 1] not in (" ", "\t"):
                 return offset, scan
         return last
+
+
+def _lines(text: str, start: int) -> Iterator[str]:
+    """The lines of ``text`` from offset ``start`` (a line start), without line breaks."""
+    while start < len(text):
+        newline = text.find("\n", start)
+        end = len(text) if newline < 0 else newline
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
+def fenced_code(text: str, start: int) -> list[str]:
+    """The lines of the fenced code block whose opening fence line starts at offset ``start``
+    of ``text``, as CommonMark reads them: up to the closing fence (or the end of the text), each
+    without the indentation the opening fence has."""
+    lines = _lines(text, start)
+    opening = next(lines, "")
+    match = _FENCE.match(opening)
+    if match is None:
+        return []
+    indent = len(opening) - len(opening.lstrip(" "))
+    code = []
+    for line in lines:
+        if _closes_fence(line, match.group(1)):
+            break
+        code.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
+    return code
 
 
 def split_segments(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTextBrowser, QT
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role, Source
-from coze_desktop.ui import markdown, message_view
+from coze_desktop.ui import markdown, message_view, segments
 from coze_desktop.ui.message_view import MessageView
 
 ANSWER = """## 北京 Beijing
@@ -465,3 +466,23 @@ def test_long_answers_share_one_render_budget_newest_first(
     qtbot.waitUntil(lambda: len(order) == count)
     rest = [key for key, _index in order[2:]]
     assert rest == sorted(rest, reverse=True)  # all of answer 4 before any of answer 2
+
+
+def test_copy_code_when_a_cut_falls_just_before_the_closing_fence(
+    view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small segments, so that the cut lands right before the code block's closing fence: the next
+    # segment then begins with an empty continuation, which Qt does not show as a block.
+    small = functools.partial(segments.split_segments, target=40, maximum=78)
+    monkeypatch.setattr(message_view, "split_segments", small)
+    code = "\n".join(f"line_{k} = {k}" for k in range(6))  # 65 characters
+    text = "```python\n" + code + "\n```\n\n```bash\npip install thing\n```\n"
+    assert [segment.text[:4] for segment in small(text)] == ["```p", "```\n"]  # the cut in question
+    view.show_messages([answer(2, text)])
+    assert view.rendered_documents(2) is not None
+    copied = set()
+    for holder in answer_views(view):
+        for index in range(holder.toPlainText().count("Copy code")):
+            holder.anchorClicked.emit(QUrl(f"{markdown.COPY_CODE_SCHEME}:{index}"))
+            copied.add(QGuiApplication.clipboard().text())
+    assert copied == {code, "pip install thing"}

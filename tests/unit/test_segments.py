@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coze_desktop.ui.segments import LINE_HEAD_CHARS, Segment, Segmenter, split_segments
+from coze_desktop.ui.segments import LINE_HEAD_CHARS, Segment, Segmenter, fenced_code, split_segments
 
 
 def texts(segments: list[Segment]) -> list[str]:
@@ -93,6 +93,22 @@ def test_a_code_block_that_would_be_cut_moves_whole_into_the_next_segment() -> N
     check_cover(text, segments)
     assert [segment.text for segment in segments[:2]] == [prose, code + "\n"]
     assert all(segment.prefix == "" for segment in segments)
+
+
+def test_a_code_block_longer_than_a_segment_is_continued_and_can_be_read_whole() -> None:
+    code = [f"   result_{k} = transform(data, {k})" for k in range(300)]
+    fence = " ```python"  # indented, as inside a list item: its indentation is the code's margin
+    text = "1. Run this:\n\n" + fence + "\n" + "\n".join(" " + line for line in code) + "\n ```\n\nDone.\n"
+    segments = split_segments(text, 1000, 2000)
+    check_cover(text, segments)
+    start = text.index(fence)
+    assert len(segments) > 3
+    assert segments[0].text == "1. Run this:\n\n"  # cut before the block, which then begins one
+    assert segments[1].text.startswith(fence) and segments[1].fence_start == -1
+    assert all(segment.prefix == fence + "\n" and segment.fence_start == start for segment in segments[2:-1])
+    assert fenced_code(text, start) == code
+    assert fenced_code(text, 0) == []  # not a fence line
+    assert fenced_code("```\nunclosed\n\nblock", 0) == ["unclosed", "", "block"]
 
 
 def test_fences_are_opened_and_closed_as_commonmark_says() -> None:
@@ -206,4 +222,8 @@ def test_streaming_cuts_where_the_whole_text_is_cut(
         assert 0 < len(segment.text) <= maximum
     for segment in whole[1:]:  # a reopened fence, or a table's header and delimiter rows
         fence = segment.prefix[:-1]
-        assert not fence or fence in (line.strip() for line in lines) or segment.prefix.count("\n") == 2
+        # (a line's end, when a tiny maximum cut a line in two)
+        assert not fence or any(line.endswith(fence) for line in lines) or segment.prefix.count("\n") == 2
+        assert (segment.fence_start >= 0) == bool(fence and fence.lstrip()[0] in "`~")
+        if segment.fence_start >= 0:
+            assert text[segment.fence_start :].startswith(fence)
