@@ -311,7 +311,7 @@ class _AnswerBody(QWidget):
     """An answer's text: a column of views, one per segment (:mod:`coze_desktop.ui.segments`).
 
     Every step costs what one segment costs, whatever the answer's length: a finished answer is
-    rendered segment by segment (the last first, a few per pass of the event loop); while it
+    rendered segment by segment (the last at once, the others by :class:`_RenderQueue`); while it
     streams, the pieces go into the last segment as plain text, re-rendered as Markdown on a
     throttle, and a segment the stream has left is rendered once, when it closes. Answers under
     :data:`~coze_desktop.ui.segments.SEGMENT_TARGET_CHARS` characters are a single view.
