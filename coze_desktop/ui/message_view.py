@@ -316,18 +316,19 @@ class _AnswerBody(QWidget):
     throttle, and a segment the stream has left is rendered once, when it closes. Answers under
     :data:`~coze_desktop.ui.segments.SEGMENT_TARGET_CHARS` characters are a single view.
 
-    ``watcher`` gets the events of every view and its viewport (focus, clicks).
+    ``watcher`` gets the events of every view and its viewport (focus, clicks); every view has
+    ``accessible_name``.
     """
 
-    def __init__(self, watcher: QObject, parent: QWidget) -> None:
+    def __init__(self, watcher: QObject, accessible_name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self._watcher = watcher
+        self._accessible_name = accessible_name
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)
         self._segments: list[_ShownSegment] = []
-        self._segmenter: Segmenter | None = None  # while streaming...
-        self._streamed: list[str] = []  # ...what it has been fed
+        self._segmenter: Segmenter | None = None  # while streaming
         self._cursor: QTextCursor | None = None  # where the next streamed piece goes
         self._render_interval = RENDER_MIN_INTERVAL_MS
         self._rendered_at = 0.0  # when the segment being streamed into was last rendered
@@ -337,9 +338,6 @@ class _AnswerBody(QWidget):
 
     # -------------------------------------------------------------------------------- public
 
-    def views(self) -> list[_TextView]:
-        return [shown.view for shown in self._segments]
-
     def documents(self) -> list[QTextDocument]:
         """The documents on screen, every segment rendered (the renders still due are done now)."""
         self._render_pending(None)
@@ -347,7 +345,7 @@ class _AnswerBody(QWidget):
 
     def show_text(self, text: str) -> None:
         """Show finished ``text`` rendered: views already showing a segment of it are kept."""
-        segmenter, streamed = self._segmenter, "".join(self._streamed)
+        segmenter, streamed = self._segmenter, self._text()
         self._stop_stream()
         if segmenter is not None and text.startswith(streamed):
             # The end of a stream: cut only the text the stream had not shown yet.
@@ -361,7 +359,6 @@ class _AnswerBody(QWidget):
     def start_stream(self, text: str) -> None:
         """Continue the answer shown so far, ``text``, with :meth:`append`."""
         self._segmenter = Segmenter()
-        self._streamed = [text]
         self._show_segments([*self._segmenter.feed(text), self._segmenter.open_segment])
         last = self._segments[-1]
         if not last.rendered:
@@ -374,7 +371,6 @@ class _AnswerBody(QWidget):
         throttle allows (see :meth:`_render_open`); a segment the piece closes is rendered now."""
         if self._segmenter is None:
             return
-        self._streamed.append(text)
         closed = self._segmenter.feed(text)
         if closed:
             # The open view holds the first segment that closed; render each closed one once.
@@ -385,17 +381,14 @@ class _AnswerBody(QWidget):
             self._add_view(self._segmenter.open_segment)
             self._cursor = QTextCursor(self._segments[-1].view.document())
             text = self._segmenter.open_segment.text  # what the stream has put in the new segment
-        else:
-            last = self._segments[-1]
-            last.segment = self._segmenter.open_segment
-            if (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval:
-                self._render_open()  # the new text with it: one render, no insert, this pass
-                return
+        last = self._segments[-1]
+        last.segment = self._segmenter.open_segment
+        if not closed and (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval:
+            self._render_open()  # the new text with it: one render, no insert, this pass
+            return
         if self._cursor is None:
             self._reset_cursor()
         assert self._cursor is not None
-        last = self._segments[-1]
-        last.segment = self._segmenter.open_segment
         last.rendered = False
         _insert_streamed(self._cursor, text)
         self._render_timer.start(self._render_interval)  # restarted: it fires once the stream pauses
@@ -411,9 +404,12 @@ class _AnswerBody(QWidget):
 
     # ------------------------------------------------------------------------------ internals
 
+    def _text(self) -> str:
+        """The text the segments hold (while streaming: all the stream has been fed)."""
+        return "".join(shown.segment.text for shown in self._segments)
+
     def _stop_stream(self) -> None:
         self._segmenter = None
-        self._streamed = []
         self._cursor = None
         self._render_timer.stop()
 
@@ -435,7 +431,7 @@ class _AnswerBody(QWidget):
 
     def _add_view(self, segment: Segment) -> _ShownSegment:
         view = _TextView(self)
-        view.setAccessibleName(QCoreApplication.translate("_MessageWidget", "Answer"))
+        view.setAccessibleName(self._accessible_name)
         view.installEventFilter(self._watcher)
         view.viewport().installEventFilter(self._watcher)
         shown = _ShownSegment(view, segment)
@@ -532,8 +528,7 @@ class _AnswerBody(QWidget):
                 fence_start = after.fence_start  # this block goes on in the next segment
         if fence_start < 0:
             return shown.code_blocks[index]
-        text = "".join(other.segment.text for other in segments)
-        return "\n".join(fenced_code(text, fence_start))
+        return "\n".join(fenced_code(self._text(), fence_start))
 
 
 
@@ -595,9 +590,8 @@ class _MessageWidget(QFrame):
             self._layout.addLayout(row)
             self._question.setAccessibleName(self.tr("Question"))
         else:
-            self._answer = self._body = _AnswerBody(self, self)
+            self._answer = self._body = _AnswerBody(self, self.tr("Answer"), self)
             self._layout.addWidget(self._answer)
-            self.tr("Answer")  # the segments' accessible name (translated in this context)
         self._footer = QHBoxLayout()
         self._footer.setContentsMargins(0, 0, 0, 0)
         self._footer.setSpacing(8)

@@ -20,6 +20,7 @@ once it has seen enough of the text after it, so streaming an answer piece by pi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,15 +99,7 @@ class _Scan:
         return _Scan(fence=self.fence, fence_marker=self.fence_marker, table_header=self.table_header)
 
     def copy(self) -> _Scan:
-        return _Scan(
-            self.fence,
-            self.fence_marker,
-            self.fence_start,
-            self.table_header,
-            self.table_start,
-            self.previous,
-            self.previous_start,
-        )
+        return dataclasses.replace(self)
 
     def advance(self, line: str, offset: int) -> None:
         """Take in one whole line (without its line break) that starts at ``offset``."""

@@ -75,7 +75,6 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._started = self._last = clock()
-        self.pauses = 0
 
     def tick(self) -> None:
         now = self._clock()
@@ -83,7 +82,6 @@ class Pacer:
             self._started = now  # it waited (for the network, or for the lock): a new burst
         elif now - self._started >= self._burst:
             self._sleep(self._pause)
-            self.pauses += 1
             now = self._started = self._clock()
         self._last = now
 
