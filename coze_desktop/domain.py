@@ -188,6 +188,7 @@ class Message:
     usage: Usage | None = None
     duration: float | None = None  # seconds from send to the end of the reply
     uid: str = ""  # stable global id (uuid4 hex), kept across export and import
+    parent_id: int | None = None  # the message this one follows; None: after the last one shown
 
 
 def token_fingerprint(token: str) -> str:

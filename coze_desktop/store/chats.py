@@ -89,7 +89,7 @@ _CONVERSATION_COLUMNS = (
 )
 _MESSAGE_COLUMNS = (
     "id, conversation_id, uid, coze_message_id, coze_chat_id, role, type, text, reasoning, "
-    "content_type, state, error_code, error_text, error_logid, created_at"
+    "content_type, state, error_code, error_text, error_logid, created_at, parent_id"
 )
 _BOT_COLUMNS = "bot_id, base_url, name, description, icon_url, prologue, suggested_questions"
 
@@ -112,7 +112,7 @@ def _conversation_from_row(row: Sequence[Any]) -> Conversation:
 
 def _message_from_row(row: Sequence[Any]) -> Message:
     (msg_id, conv_id, uid, coze_message_id, coze_chat_id, role, msg_type, text, reasoning,
-     content_type, state, error_code, error_text, error_logid, created_at) = row  # fmt: skip
+     content_type, state, error_code, error_text, error_logid, created_at, parent_id) = row  # fmt: skip
     error = None
     if error_code is not None or error_text is not None:
         error = ErrorInfo(code=error_code, message=error_text or "", logid=error_logid)
@@ -130,6 +130,7 @@ def _message_from_row(row: Sequence[Any]) -> Message:
         coze_chat_id=coze_chat_id,
         error=error,
         created_at=created_at,
+        parent_id=parent_id,
     )
 
 
@@ -352,9 +353,9 @@ class Store:
         where, params = self._conversation_filter(bot_id, base_url)
         sql = (
             f"SELECT {_CONVERSATION_COLUMNS}, "  # noqa: S608 - only fixed SQL fragments are joined
-            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id), "
+            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.shown = 1), "
             f"(SELECT substr(m.text, 1, {PREVIEW_CHARS}) FROM messages m "
-            " WHERE m.conversation_id = c.id ORDER BY m.id DESC LIMIT 1) "
+            " WHERE m.conversation_id = c.id AND m.shown = 1 ORDER BY m.id DESC LIMIT 1) "
             f"FROM conversations c {where} "
             "ORDER BY c.pinned DESC, c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?"
         )
@@ -379,7 +380,7 @@ class Store:
 
     @staticmethod
     def _conversation_filter(bot_id: str | None, base_url: str | None) -> tuple[str, list[object]]:
-        clauses: list[str] = []
+        clauses: list[str] = ["c.deleted_at IS NULL"]
         params: list[object] = []
         if bot_id is not None:
             clauses.append("c.bot_id = ?")
@@ -387,7 +388,7 @@ class Store:
         if base_url is not None:
             clauses.append("c.base_url = ?")
             params.append(base_url)
-        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+        return "WHERE " + " AND ".join(clauses), params
 
     @_locked
     def rename_conversation(self, conversation_id: int, title: str) -> None:
@@ -442,10 +443,16 @@ class Store:
         uid = message.uid or uuid.uuid4().hex
         created_at = message.created_at or time.time()
         error = message.error
+        parent_id = message.parent_id
+        if parent_id is None:  # after the last message the conversation shows
+            row = conn.execute(
+                "SELECT max(id) FROM messages WHERE conversation_id = ? AND shown = 1", (conversation_id,)
+            ).fetchone()
+            parent_id = row[0] if row else None
         cursor = conn.execute(
             "INSERT INTO messages (uid, conversation_id, coze_message_id, coze_chat_id, role, type, "
-            "text, reasoning, content_type, state, error_code, error_text, error_logid, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "text, reasoning, content_type, state, error_code, error_text, error_logid, created_at, "
+            "parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 uid,
                 conversation_id,
@@ -461,6 +468,7 @@ class Store:
                 error.message if error else None,
                 error.logid if error else None,
                 created_at,
+                parent_id,
             ),
         )
         message_id = int(cursor.lastrowid or 0)
@@ -474,6 +482,7 @@ class Store:
             conversation_id=conversation_id,
             uid=uid,
             created_at=created_at,
+            parent_id=parent_id,
             sources=list(message.sources),
             follow_ups=list(message.follow_ups),
         )
@@ -486,8 +495,8 @@ class Store:
 
     @_locked
     def messages(self, conversation_id: int) -> list[Message]:
-        """Every message of a conversation, oldest first, with all details."""
-        return self._load_messages("conversation_id = ?", (conversation_id,), "ORDER BY id")
+        """The messages a conversation shows (one version of each, none in the trash), oldest first."""
+        return self._load_messages("conversation_id = ? AND shown = 1", (conversation_id,), "ORDER BY id")
 
     @_locked
     def message_page(
@@ -499,10 +508,10 @@ class Store:
         """
         if before_id is None:
             return self._load_messages(
-                "conversation_id = ?", (conversation_id,), "ORDER BY id DESC LIMIT ?", limit
+                "conversation_id = ? AND shown = 1", (conversation_id,), "ORDER BY id DESC LIMIT ?", limit
             )
         return self._load_messages(
-            "conversation_id = ? AND id < ?",
+            "conversation_id = ? AND shown = 1 AND id < ?",
             (conversation_id, before_id),
             "ORDER BY id DESC LIMIT ?",
             limit,
@@ -510,9 +519,9 @@ class Store:
 
     @_locked
     def count_messages(self, conversation_id: int) -> int:
-        """How many messages a conversation has."""
+        """How many messages a conversation shows."""
         with self._db.translating_errors() as conn:
-            sql = "SELECT count(*) FROM messages WHERE conversation_id = ?"
+            sql = "SELECT count(*) FROM messages WHERE conversation_id = ? AND shown = 1"
             return int(conn.execute(sql, (conversation_id,)).fetchone()[0])
 
     def _load_messages(

@@ -218,6 +218,32 @@ _V3_SEARCH = (
 )
 
 
+_V4_TRASH_VERSIONS_DRAFTS = (
+    # The trash: a deleted conversation or message keeps its rows with the time it was deleted,
+    # so it can be restored for TRASH_DAYS days (chats.py purges older ones).
+    "ALTER TABLE conversations ADD COLUMN deleted_at REAL",
+    "ALTER TABLE messages ADD COLUMN deleted_at REAL",
+    # The unsent text of the composer, kept with its conversation across restarts.
+    "ALTER TABLE conversations ADD COLUMN draft TEXT NOT NULL DEFAULT ''",
+    # Versions: messages form a tree. parent_id is the message this one follows (NULL for the
+    # first); siblings are versions of one place in the conversation (a regenerated answer, an
+    # edited question). ``selected`` marks the sibling chosen; ``shown`` marks the messages on the
+    # path the conversation shows (the selected child at each step) that are not in the trash.
+    # Along that path ids grow, so ``ORDER BY id`` over shown messages is the conversation's order.
+    "ALTER TABLE messages ADD COLUMN parent_id INTEGER",
+    "ALTER TABLE messages ADD COLUMN selected INTEGER NOT NULL DEFAULT 1 CHECK (selected IN (0, 1))",
+    "ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL DEFAULT 1 CHECK (shown IN (0, 1))",
+    # Until now a conversation was a list: each message follows the one saved before it.
+    """UPDATE messages SET parent_id = (
+        SELECT max(p.id) FROM messages p WHERE p.conversation_id = messages.conversation_id AND p.id < messages.id
+    )""",
+    "CREATE INDEX messages_by_parent ON messages (parent_id)",
+    "CREATE INDEX messages_shown ON messages (conversation_id, shown, id)",
+    "CREATE INDEX conversations_deleted ON conversations (deleted_at) WHERE deleted_at IS NOT NULL",
+    "CREATE INDEX messages_deleted ON messages (deleted_at) WHERE deleted_at IS NOT NULL",
+)
+
+
 def migrate_v1_baseline(conn: sqlite3.Connection) -> None:
     """Version 1: bots, conversations, messages, sources, follow-ups and API call counts."""
     _run(conn, _V1_BASELINE)
@@ -233,7 +259,17 @@ def migrate_v3_search(conn: sqlite3.Connection) -> None:
     _run(conn, _V3_SEARCH)
 
 
-MIGRATIONS: tuple[Migration, ...] = (migrate_v1_baseline, migrate_v2_usage, migrate_v3_search)
+def migrate_v4_trash_versions_drafts(conn: sqlite3.Connection) -> None:
+    """Version 4: the trash (deleted_at), drafts, and versions of messages (parent_id, selected, shown)."""
+    _run(conn, _V4_TRASH_VERSIONS_DRAFTS)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    migrate_v1_baseline,
+    migrate_v2_usage,
+    migrate_v3_search,
+    migrate_v4_trash_versions_drafts,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -587,7 +587,7 @@ def test_import_into_the_store_restores_everything_and_is_idempotent(
             assert saved is not None and saved.id is not None
             assert dataclasses.replace(saved, id=None) == item.conversation
             messages = [
-                dataclasses.replace(m, id=None, conversation_id=None) for m in store.messages(saved.id)
+                dataclasses.replace(m, id=None, conversation_id=None, parent_id=None) for m in store.messages(saved.id)
             ]
             _assert_dataclass_equal(messages, item.messages, item.conversation.uid)
             assert store.get_bot(item.conversation.bot_id, item.conversation.base_url) == item.bot

@@ -330,7 +330,9 @@ def test_import_conversation_is_idempotent_by_uid(store: Store) -> None:
     assert (saved.title, saved.created_at, saved.updated_at, saved.pinned) == ("导入的", 50.0, 90.0, True)
     loaded = store.messages(id_of(saved))
     assert [m.uid for m in loaded] == [m.uid for m in messages]
-    assert loaded[1] == dataclasses.replace(messages[1], id=loaded[1].id, conversation_id=saved.id)
+    assert loaded[1] == dataclasses.replace(
+        messages[1], id=loaded[1].id, conversation_id=saved.id, parent_id=loaded[0].id
+    )
     assert loaded[2].state is MessageState.INTERRUPTED  # nothing is streaming it any more
     assert messages[2].state is MessageState.STREAMING and messages[0].id is None  # inputs untouched
     assert [h.message_id for h in store.search("导入的片段")] == [loaded[1].id]

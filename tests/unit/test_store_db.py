@@ -65,7 +65,7 @@ def test_new_store_has_current_schema_and_pragmas(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
         conn = store._db.conn
         assert store.path == tmp_path / DB_FILENAME
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -132,6 +132,8 @@ def test_migrates_v1_database_keeping_data_and_backing_up(tmp_path: Path) -> Non
         assert question.text == "数据库迁移怎么做？"
         assert answer.sources[0].slice == "备份是迁移的第一步" and answer.follow_ups == ["如何回滚？"]
         assert answer.usage is None and answer.duration is None
+        # v4 chained the old list into a thread, each message following the one before it:
+        assert (question.parent_id, answer.parent_id) == (None, question.id)
         # v3 built the index over the old rows, messages and passages alike:
         assert [h.message_id for h in store.search("数据库迁移")] == [1]
         assert [h.in_source for h in store.search("第一步")] == [True]
