@@ -423,6 +423,8 @@ class ConversationListView(QWidget):
     conversation_deleted = Signal(int)  # deleted from the store (after confirmation): its id
     pin_toggled = Signal(int, bool)  # pinned state changed in the store: id, now pinned
     search_hit_activated = Signal(int, int)  # conversation id, message id of the hit
+    # A hit in a knowledge-base passage: conversation id, answer's message id, passage's rank (1-based).
+    source_hit_activated = Signal(int, int, int)
 
     def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -672,7 +674,10 @@ class ConversationListView(QWidget):
     def _activate_hit(self, index: QModelIndex) -> None:
         if index.isValid():
             hit = self.results_model.hit(index.row())
-            self.search_hit_activated.emit(hit.conversation_id, hit.message_id)
+            if hit.in_source and hit.source_rank > 0:
+                self.source_hit_activated.emit(hit.conversation_id, hit.message_id, hit.source_rank)
+            else:
+                self.search_hit_activated.emit(hit.conversation_id, hit.message_id)
 
     def _clear_search(self) -> None:
         self.search_box.clear()

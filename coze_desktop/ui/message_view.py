@@ -80,9 +80,15 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop.api.errors import AUTH_CODES
-from coze_desktop.domain import Bot, Message, MessageState, Role
+from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
-from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown, warm_up_steps
+from coze_desktop.ui.markdown import (
+    citation_number,
+    code_block_index,
+    open_web_link,
+    render_markdown,
+    warm_up_steps,
+)
 from coze_desktop.ui.segments import Segment, Segmenter, fenced_code, split_segments
 
 NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
@@ -105,6 +111,7 @@ _PIN_SETTLE_MS = 600  # how long a prepend or a jump keeps its anchor while the 
 _NATURAL_WIDTH_CHARS = 400  # a question line longer than this is wider than any bubble
 _QUESTION_MAX_RATIO = 0.8  # a question bubble takes at most this share of the column
 _FLASH_MS = 2600  # a message a search jumped to glows this long
+_CITATION_TIP_CHARS = 500  # a citation's tooltip shows this much of the passage
 
 
 def _format_time(timestamp: float) -> str:
@@ -193,6 +200,8 @@ class _TextView(QTextBrowser):
         document.setDocumentMargin(2)
         document.setUndoRedoEnabled(False)  # undo records would make every streamed piece cost more
         self._natural_width = 0
+        # The tooltip of a cite:<n> link (source n's passage); None: citations get no tooltip.
+        self.citation_tip: Callable[[int], str] | None = None
         # Laid out lazily at the view's width; the height follows whenever Qt lays it out.
         document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.highlighted.connect(self._on_self_highlighted)
@@ -235,10 +244,15 @@ class _TextView(QTextBrowser):
             self.setFixedHeight(height)
 
     def _on_self_highlighted(self, url: QUrl) -> None:
-        # Show where a link goes before it is clicked.
-        self.viewport().setToolTip(
-            "" if url.isEmpty() or code_block_index(url) is not None else url.toString()
-        )
+        # Show where a link goes before it is clicked; a citation shows its source's passage.
+        number = citation_number(url)
+        if number is not None:
+            tip = self.citation_tip(number) if self.citation_tip is not None else ""
+        elif url.isEmpty() or code_block_index(url) is not None:
+            tip = ""
+        else:
+            tip = url.toString()
+        self.viewport().setToolTip(tip)
 
 
 class _Bubble(QFrame):
@@ -317,13 +331,17 @@ class _AnswerBody(QWidget):
     :data:`~coze_desktop.ui.segments.SEGMENT_TARGET_CHARS` characters are a single view.
 
     ``watcher`` gets the events of every view and its viewport (focus, clicks); every view has
-    ``accessible_name``.
+    ``accessible_name``. Citations of the answer's sources (:meth:`set_sources`) are links:
+    clicking one emits :attr:`citation_clicked`, hovering shows the passage.
     """
+
+    citation_clicked = Signal(int)  # the source (1-based) a citation link in the text points at
 
     def __init__(self, watcher: QObject, accessible_name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self._watcher = watcher
         self._accessible_name = accessible_name
+        self._sources: list[Source] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)
@@ -342,6 +360,26 @@ class _AnswerBody(QWidget):
         """The documents on screen, every segment rendered (the renders still due are done now)."""
         self._render_pending(None)
         return [shown.view.document() for shown in self._segments]
+
+    def set_sources(self, sources: list[Source]) -> None:
+        """The answer's sources: citations up to their number become links (rendered again if
+        that number changed)."""
+        changed = len(sources) != len(self._sources)
+        self._sources = list(sources)
+        if changed and self._segments:
+            self.restyle()
+
+    def citation_tip(self, number: int) -> str:
+        """The tooltip of a citation of source ``number``: its document and passage."""
+        if not 1 <= number <= len(self._sources):
+            return ""
+        source = self._sources[number - 1]
+        name = source.document or source.title or self.tr("Untitled document")
+        passage = source.slice.strip()
+        if len(passage) > _CITATION_TIP_CHARS:
+            passage = passage[:_CITATION_TIP_CHARS].rstrip() + "…"
+        heading = self.tr("Source %1: %2").replace("%1", str(number)).replace("%2", name)
+        return f"{heading}\n{passage}" if passage else heading
 
     def show_text(self, text: str) -> None:
         """Show finished ``text`` rendered: views already showing a segment of it are kept."""
@@ -432,6 +470,7 @@ class _AnswerBody(QWidget):
     def _add_view(self, segment: Segment) -> _ShownSegment:
         view = _TextView(self)
         view.setAccessibleName(self._accessible_name)
+        view.citation_tip = self.citation_tip
         view.installEventFilter(self._watcher)
         view.viewport().installEventFilter(self._watcher)
         shown = _ShownSegment(view, segment)
@@ -448,7 +487,10 @@ class _AnswerBody(QWidget):
         document = QTextDocument(view)
         document.setDefaultFont(view.document().defaultFont())
         shown.code_blocks = render_markdown(
-            document, _display_markdown(segment.prefix + segment.text), self.palette()
+            document,
+            _display_markdown(segment.prefix + segment.text),
+            self.palette(),
+            citations=len(self._sources),
         )
         if shown is not self._segments[0]:
             # The segment before ends with its paragraph's bottom margin already.
@@ -507,6 +549,10 @@ class _AnswerBody(QWidget):
         self._render_timer.stop()
 
     def _on_anchor_clicked(self, shown: _ShownSegment, url: QUrl) -> None:
+        number = citation_number(url)
+        if number is not None:
+            self.citation_clicked.emit(number)  # shown in the sources panel, never opened
+            return
         index = code_block_index(url)
         if index is None:
             open_web_link(url)
@@ -540,8 +586,9 @@ class _MessageWidget(QFrame):
     it is hovered or focused; the footer keeps their height reserved so nothing jumps.
     """
 
-    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/...
+    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/sources/...
     follow_up_clicked = Signal(str)
+    citation_clicked = Signal(int, int)  # message key, source number (1-based) a citation points at
 
     def __init__(self, key: int, message: Message, assistant_name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -591,6 +638,7 @@ class _MessageWidget(QFrame):
             self._question.setAccessibleName(self.tr("Question"))
         else:
             self._answer = self._body = _AnswerBody(self, self.tr("Answer"), self)
+            self._answer.citation_clicked.connect(self._on_answer_citation_clicked)
             self._layout.addWidget(self._answer)
         self._footer = QHBoxLayout()
         self._footer.setContentsMargins(0, 0, 0, 0)
@@ -655,6 +703,7 @@ class _MessageWidget(QFrame):
             self._question.set_natural_width(self._natural_text_width(message.text))
         else:
             assert self._answer is not None
+            self._answer.set_sources(message.sources)
             self._answer.show_text(message.text)
             self._set_reasoning(message.reasoning)
             self._clear_follow_ups()
@@ -839,7 +888,8 @@ class _MessageWidget(QFrame):
             )
             sources.setToolTip(self.tr("Show the knowledge-base passages this answer used"))
             sources.setAutoRaise(True)
-            sources.clicked.connect(lambda: self.triggered.emit(self.key, "select"))
+            sources.setObjectName("sources_button")
+            sources.clicked.connect(lambda: self.triggered.emit(self.key, "sources"))
             row.addWidget(sources)
         if parts:
             meta = QLabel(" · ".join(parts), info)
@@ -937,6 +987,15 @@ class _MessageWidget(QFrame):
     def finish(self, message: Message) -> None:
         """Show the final state of a reply (Markdown, reasoning, follow-ups, banner)."""
         self._apply_message(message)
+
+    def set_sources(self, sources: list[Source]) -> None:
+        """The sources of an answer being written arrived: its citations become links."""
+        if self._answer is not None:
+            self._message = dataclasses.replace(self._message, sources=list(sources))
+            self._answer.set_sources(self._message.sources)
+
+    def _on_answer_citation_clicked(self, number: int) -> None:
+        self.citation_clicked.emit(self.key, number)
 
     # ------------------------------------------------------------------------------ painting
 
@@ -1166,6 +1225,10 @@ class MessageView(QWidget):
     message_selected = Signal(int)  # message id of the answer the user clicked (show its sources)
     older_requested = Signal()  # the user reached the top and older messages exist
     action_requested = Signal(int, str)  # message id, "open_settings" or "publish_help"
+    # The user asked to see an answer's sources: its "N sources" button (message id), or a
+    # citation link in its text (message id, source number from 1). Both also select the answer.
+    sources_requested = Signal(int)
+    citation_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1326,6 +1389,12 @@ class MessageView(QWidget):
         if self._pending and budget is not None:
             self._flush_timer.start()
 
+    def set_reply_sources(self, message_id: int, sources: list[Source]) -> None:
+        """The sources of an answer being written: its citations link to them."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.set_sources(sources)
+
     def finish_reply(self, message: Message) -> None:
         """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
         widget = self._widgets.get(message.id) if message.id is not None else None
@@ -1420,6 +1489,7 @@ class MessageView(QWidget):
         widget = _MessageWidget(key, message, self._assistant_name, self._content)
         widget.triggered.connect(self._on_message_triggered)
         widget.follow_up_clicked.connect(self.follow_up_clicked)
+        widget.citation_clicked.connect(self._on_message_citation_clicked)
         first = 1 + (1 if self._prologue is not None else 0)
         self._column.insertWidget(first + position, widget)
         self._order.insert(position, widget)
@@ -1502,6 +1572,10 @@ class MessageView(QWidget):
         elif action == "select":
             self.select_message(key)
             self.message_selected.emit(key)
+        elif action == "sources":
+            self.select_message(key)
+            self.message_selected.emit(key)
+            self.sources_requested.emit(key)
         elif action == "retry":
             self.retry_requested.emit(key)
         elif action == "regenerate":
@@ -1510,6 +1584,12 @@ class MessageView(QWidget):
             self.delete_requested.emit(key)
         else:
             self.action_requested.emit(key, action)
+
+    def _on_message_citation_clicked(self, key: int, number: int) -> None:
+        if key in self._widgets:
+            self.select_message(key)
+            self.message_selected.emit(key)
+            self.citation_clicked.emit(key, number)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QGuiApplication, QTextDocument, QTextFrame, QTextTable
+from PySide6.QtGui import QGuiApplication, QTextCursor, QTextDocument, QTextFrame, QTextTable
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTextBrowser, QToolButton
 from pytestqt.qtbot import QtBot
 
@@ -486,3 +486,111 @@ def test_copy_code_when_a_cut_falls_just_before_the_closing_fence(
             holder.anchorClicked.emit(QUrl(f"{markdown.COPY_CODE_SCHEME}:{index}"))
             copied.add(QGuiApplication.clipboard().text())
     assert copied == {code, "pip install thing"}
+
+
+# --- citations --------------------------------------------------------------------------------
+
+CITED = (
+    "Returns are free within 7 days [1]. Shipping is refunded [^2], 见【2】. Not a source: [3].\n\n"
+    "In code `a[1]` stays text:\n\n```python\nx = a[1]\n```\n"
+)
+CITED_SOURCES = [
+    Source(slice="7 天无理由退货，运费由商家承担。", document="退换货政策.pdf", score=0.9),
+    Source(slice="Shipping costs are refunded after the return arrives.", document="shipping.md", score=0.7),
+]
+
+
+def _anchors(document: QTextDocument) -> list[tuple[str, str, int]]:
+    """(text, href, position) of every link fragment in ``document``."""
+    found = []
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.charFormat().isAnchor():
+                found.append((fragment.text(), fragment.charFormat().anchorHref(), fragment.position()))
+            it += 1
+        block = block.next()
+    return found
+
+
+def _citation_point(view: MessageView, message_id: int, href: str) -> tuple[QTextBrowser, object]:
+    """The view showing the citation link ``href`` of a message, and a point inside the link."""
+    documents = view.rendered_documents(message_id)
+    assert documents is not None
+    for body in view.findChildren(QTextBrowser):
+        if body.document() not in documents:
+            continue
+        for _text, anchor, position in _anchors(body.document()):
+            if anchor == href:
+                cursor = QTextCursor(body.document())
+                cursor.setPosition(position + 1)
+                return body, body.cursorRect(cursor).center()
+    raise AssertionError(f"no link {href}")
+
+
+def test_citations_become_links_only_for_existing_sources_and_outside_code(view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    documents = view.rendered_documents(2)
+    assert documents is not None
+    links = [(text, href) for text, href, _ in _anchors(documents[0]) if not href.startswith("coze-copy")]
+    assert links == [("[1]", "cite:1"), ("[^2]", "cite:2"), ("【2】", "cite:2")]
+    text = documents[0].toPlainText()
+    assert "[3]" in text and "a[1]" in text and "x = a[1]" in text  # kept as text
+    # Without sources nothing is a citation.
+    view.add_message(answer(3, CITED))
+    plain = view.rendered_documents(3)
+    assert plain is not None
+    assert all(not href.startswith("cite:") for _, href, _ in _anchors(plain[0]))
+
+
+def test_clicking_a_citation_selects_the_answer_and_emits_the_source(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    settle(qtbot, view)
+    body, point = _citation_point(view, 2, "cite:2")
+    with (
+        qtbot.waitSignal(view.citation_clicked, timeout=5000) as clicked,
+        qtbot.waitSignal(view.message_selected, timeout=5000) as selected,
+    ):
+        qtbot.mouseClick(body.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert clicked.args == [2, 2]
+    assert selected.args == [2]
+
+
+def test_hovering_a_citation_shows_the_passage(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    settle(qtbot, view)
+    body, point = _citation_point(view, 2, "cite:1")
+    qtbot.mouseMove(body.viewport(), point)
+    qtbot.waitUntil(lambda: "运费由商家承担" in body.viewport().toolTip(), timeout=5000)
+    assert "退换货政策.pdf" in body.viewport().toolTip()
+
+
+def test_sources_arriving_while_streaming_link_the_citations(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    view.set_reply_sources(2, CITED_SOURCES)
+    view.append_reply(2, "Free returns [1] and refunds [2].")
+    view.finish_reply(answer(2, "Free returns [1] and refunds [2].", sources=CITED_SOURCES))
+    documents = view.rendered_documents(2)
+    assert documents is not None
+    assert [href for _, href, _ in _anchors(documents[0])] == ["cite:1", "cite:2"]
+    view.show_messages([question(1)])
+    view.begin_reply(4)
+    view.append_reply(4, "Streamed first [1].")
+    qtbot.waitUntil(lambda: "Streamed first [1]." in (view.rendered_text(4) or ""))
+    view.set_reply_sources(4, CITED_SOURCES[:1])  # rendered again: the citation is a link now
+    documents = view.rendered_documents(4)
+    assert documents is not None
+    assert [href for _, href, _ in _anchors(documents[0])] == ["cite:1"]
+
+
+def test_sources_button_asks_to_show_the_sources(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    settle(qtbot, view)
+    button = next(b for b in view.findChildren(QToolButton) if b.objectName() == "sources_button")
+    assert button.text() == "2 sources"
+    with qtbot.waitSignal(view.sources_requested, timeout=5000) as requested:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert requested.args == [2]
