@@ -5,7 +5,8 @@ One light widget per message in a scroll area, in a centred column of readable w
 * a question is a tinted bubble on the right with the user's text, shown as typed;
 * an answer sits on the left under the bot's name, rendered as Markdown (tables, links,
   highlighted code; see :mod:`coze_desktop.ui.markdown`), with its reasoning collapsed above
-  it, follow-up suggestions below, a banner saying why a reply failed or stopped, and a footer
+  it (while the bot thinks, "Thinking…" with the reasoning streaming live, collapsed once the
+  answer starts), follow-up suggestions below, a banner saying why a reply failed or stopped, and a footer
   with its sources, duration and tokens.
 
 Only what a message needs is built (no reasoning view without reasoning, no banner without
@@ -606,6 +607,9 @@ class _MessageWidget(QFrame):
         self._reasoning_toggle: QToolButton | None = None
         self._reasoning_view: _TextView | None = None
         self._reasoning_expanded = False
+        # The user opened or closed the reasoning of the reply being written: it is not expanded
+        # or collapsed for them any more.
+        self._reasoning_chosen = False
         self._follow_ups: QWidget | None = None
         self._banner: _Banner | None = None
         self._footer_info: QWidget | None = None
@@ -706,6 +710,8 @@ class _MessageWidget(QFrame):
             self._answer.set_sources(message.sources)
             self._answer.show_text(message.text)
             self._set_reasoning(message.reasoning)
+            if not self.is_streaming and self._reasoning_expanded and not self._reasoning_chosen:
+                self.set_reasoning_expanded(False)  # opened for the thinking, not by the user
             self._clear_follow_ups()
             if self._latest:
                 self._build_follow_ups()
@@ -795,7 +801,12 @@ class _MessageWidget(QFrame):
         )
 
     def _on_reasoning_toggle_clicked(self) -> None:
+        self._reasoning_chosen = True
         self.set_reasoning_expanded(not self.is_reasoning_expanded())
+
+    def is_thinking(self) -> bool:
+        """Is the bot thinking aloud: reasoning streaming in, no answer text yet?"""
+        return self.is_streaming and not self._chunks and bool(self._reasoning_chunks)
 
     def set_reasoning_expanded(self, expanded: bool) -> None:
         """Show or hide the reasoning (filled in only when shown)."""
@@ -950,8 +961,11 @@ class _MessageWidget(QFrame):
         """Keep the text rendered so far and continue it with the pieces to come."""
         self._chunks = [self._message.text] if self._message.text else []
         self._reasoning_chunks = [self._message.reasoning] if self._message.reasoning else []
+        self._reasoning_chosen = False
         if self._answer is not None:
             self._answer.start_stream(self._message.text)
+        if self.is_thinking() and not self._reasoning_expanded:
+            self.set_reasoning_expanded(True)  # the reasoning streams live while the bot thinks
         self._update_reasoning_toggle()
 
     def set_streaming(self) -> None:
@@ -976,12 +990,16 @@ class _MessageWidget(QFrame):
             if self._reasoning_expanded:
                 cursor = QTextCursor(self._reasoning_view.document())
                 cursor.movePosition(QTextCursor.MoveOperation.End)
-                cursor.insertText(reasoning)
+                _insert_streamed(cursor, reasoning)
+            elif self.is_thinking() and not self._reasoning_chosen:
+                self.set_reasoning_expanded(True)  # "Thinking…" with the reasoning streaming live
         if text and self._answer is not None:
             first_text = not self._chunks
             self._chunks.append(text)
             self._answer.append(text)
             if first_text:
+                if self._reasoning_expanded and not self._reasoning_chosen:
+                    self.set_reasoning_expanded(False)  # the answer starts: thinking folds away
                 self._update_reasoning_toggle()
 
     def finish(self, message: Message) -> None:

@@ -122,3 +122,41 @@ def test_search_hit_in_a_passage_opens_the_answer_and_highlights_its_card(
     qtbot.waitUntil(window.sources_panel.isVisible, timeout=WAIT_MS)
     card = window.sources_panel.highlighted_card()
     assert card is not None and card.rank == 3 and card.source.document == "户外活动.md"
+
+
+def test_reasoning_bot_shows_thinking_live_then_folds_it(
+    make_app: AppFactory, qtbot: QtBot, demo_paced: DemoServer
+) -> None:
+    ctx = make_app(demo_paced, bots=("demo-reasoning",))
+    show(ctx, qtbot)
+    window = ctx.window
+    view = window.message_view
+    seen: list[tuple[bool, str, bool, str]] = []  # answer text yet?, toggle, reasoning shown, its text
+
+    def on_delta(_cid: int, message_id: int, _text: str, _reasoning: str) -> None:
+        message = view.message(message_id)  # the view has taken this delta in (MainWindow's slot ran first)
+        assert message is not None
+        reasoning = next(b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning")
+        toggle = next(
+            b
+            for b in view.findChildren(QToolButton)
+            if b.arrowType() in (Qt.ArrowType.DownArrow, Qt.ArrowType.RightArrow)
+        )
+        seen.append((bool(message.text), toggle.text(), not reasoning.isHidden(), reasoning.toPlainText()))
+
+    ctx.controller.delta_received.connect(on_delta)
+    window.composer.set_text("Why is the sky blue?")
+    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as finished:
+        qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
+    final = finished.args[1]
+    assert final.reasoning and final.text
+    thinking = [s for s in seen if not s[0]]
+    answering = [s for s in seen if s[0]]
+    assert thinking and answering
+    assert all(toggle == "Thinking…" and shown for _, toggle, shown, _ in thinking)
+    # The reasoning was shown as it came: a part of it first, growing.
+    assert 0 < len(thinking[0][3]) < len(final.reasoning) and final.reasoning.startswith(thinking[0][3])
+    assert all(final.reasoning.startswith(text) for *_, text in thinking)
+    assert all(toggle == "Show reasoning" and not shown for _, toggle, shown, _ in answering)
+    reasoning = next(b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning")
+    assert reasoning.isHidden()

@@ -594,3 +594,56 @@ def test_sources_button_asks_to_show_the_sources(qtbot: QtBot, view: MessageView
     with qtbot.waitSignal(view.sources_requested, timeout=5000) as requested:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert requested.args == [2]
+
+
+# --- live reasoning ---------------------------------------------------------------------------
+
+
+def _reasoning_parts(qtbot: QtBot, view: MessageView) -> tuple[QTextBrowser, QToolButton]:
+    qtbot.waitUntil(lambda: any(b.accessibleName() == "Reasoning" for b in view.findChildren(QTextBrowser)))
+    reasoning = next(b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning")
+    toggle = next(
+        b for b in view.findChildren(QToolButton) if b.arrowType() in (Qt.ArrowType.DownArrow, Qt.ArrowType.RightArrow)
+    )
+    return reasoning, toggle
+
+
+def test_thinking_streams_live_then_folds_when_the_answer_starts(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    view.append_reply(2, "", "First I consider ")
+    view.message(2)  # shows the pending pieces now
+    reasoning, toggle = _reasoning_parts(qtbot, view)
+    assert toggle.text() == "Thinking…" and toggle.accessibleName() == "Thinking…"
+    assert not reasoning.isHidden() and reasoning.toPlainText() == "First I consider "
+    view.append_reply(2, "", "故宫.")
+    view.message(2)
+    assert not reasoning.isHidden() and reasoning.toPlainText() == "First I consider 故宫."
+    view.append_reply(2, "The answer")
+    view.message(2)
+    assert reasoning.isHidden()
+    assert toggle.text() == "Show reasoning"
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)  # the user can open it again
+    assert not reasoning.isHidden() and reasoning.toPlainText() == "First I consider 故宫."
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    view.finish_reply(answer(2, "The answer.", reasoning="First I consider 故宫."))
+    assert reasoning.isHidden() and toggle.text() == "Show reasoning"
+
+
+def test_thinking_closed_by_the_user_stays_closed(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    view.append_reply(2, "", "Hmm. ")
+    view.message(2)
+    reasoning, toggle = _reasoning_parts(qtbot, view)
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    view.append_reply(2, "", "Still thinking.")
+    view.message(2)
+    assert reasoning.isHidden() and toggle.text() == "Thinking…"
+    # A reply stopped while thinking reads folded, like any finished one.
+    view.begin_reply(3)
+    view.append_reply(3, "", "Cut off while thinking")
+    view.message(3)
+    view.finish_reply(answer(3, "", reasoning="Cut off while thinking", state=MessageState.STOPPED))
+    views = [b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning"]
+    assert len(views) == 2 and all(b.isHidden() for b in views)
