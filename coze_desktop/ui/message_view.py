@@ -20,7 +20,9 @@ segments (:class:`_AnswerBody`, :mod:`coze_desktop.ui.segments`); :meth:`Message
 inserts plain text at the end of the last one with a cursor, at most a few thousand characters
 per pass of the event loop; that segment is re-rendered as Markdown on a throttle (at most every
 250 ms, less often when rendering gets slow), a segment the stream has left is rendered once, and
-the end of a reply renders only what is not rendered yet.
+the end of a reply renders only what is not rendered yet. A code fence the stream opens is shown
+as a code block at once (closed virtually until its closing line arrives), and the text streamed
+into it goes into that block; the fence's closing line renders the segment again at once too.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFrame,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -86,11 +89,12 @@ from coze_desktop.ui import theme
 from coze_desktop.ui.markdown import (
     citation_number,
     code_block_index,
+    fixed_font,
     open_web_link,
     render_markdown,
     warm_up_steps,
 )
-from coze_desktop.ui.segments import Segment, Segmenter, fenced_code, split_segments
+from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
 NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
@@ -126,9 +130,10 @@ def _format_time(timestamp: float) -> str:
     return locale.toString(moment, QLocale.FormatType.ShortFormat)
 
 
-def _insert_plain(cursor: QTextCursor, text: str) -> None:
-    """Insert ``text`` as plain paragraphs: new lines never inherit a list or heading format."""
-    char_format = QTextCharFormat()
+def _insert_plain(cursor: QTextCursor, text: str, char_format: QTextCharFormat | None = None) -> None:
+    """Insert ``text`` as plain paragraphs (in ``char_format``, by default the plain one): new
+    lines never inherit a list or heading format."""
+    char_format = QTextCharFormat() if char_format is None else char_format
     first, *rest = text.split("\n")
     if first:
         cursor.insertText(first, char_format)
@@ -138,17 +143,29 @@ def _insert_plain(cursor: QTextCursor, text: str) -> None:
             cursor.insertText(line, char_format)
 
 
-def _insert_streamed(cursor: QTextCursor, text: str) -> None:
+def _insert_streamed(cursor: QTextCursor, text: str, char_format: QTextCharFormat | None = None) -> None:
     """Insert plain text at the end; a paragraph on screen never grows past STREAM_BLOCK_MAX_CHARS."""
     while text:
         room = STREAM_BLOCK_MAX_CHARS - cursor.block().length()
         if room <= 0:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat() if char_format is None else char_format)
             continue
         newline = text.find("\n", 0, room)
         cut = room if newline < 0 else newline + 1
-        _insert_plain(cursor, text[:cut])
+        _insert_plain(cursor, text[:cut], char_format)
         text = text[cut:]
+
+
+def _last_code_frame(document: QTextDocument) -> QTextFrame | None:
+    """The frame of the last code block, if the document ends with one (markdown._frame_code_block)."""
+    frames = [f for f in document.rootFrame().childFrames() if type(f) is QTextFrame]
+    if not frames:
+        return None
+    frame = frames[-1]
+    after = QTextCursor(document)
+    after.setPosition(frame.lastPosition() + 1)
+    after.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+    return frame if not after.selectedText().strip() else None
 
 
 def _has_code(text: str, fence: str = "") -> bool:
@@ -322,6 +339,9 @@ class _ShownSegment:
         self.code_blocks: list[str] = []  # what each "Copy code" link of this segment copies
 
 
+_NO_FENCE = ("", -1, False)
+
+
 class _AnswerBody(QWidget):
     """An answer's text: a column of views, one per segment (:mod:`coze_desktop.ui.segments`).
 
@@ -349,6 +369,9 @@ class _AnswerBody(QWidget):
         self._segments: list[_ShownSegment] = []
         self._segmenter: Segmenter | None = None  # while streaming
         self._cursor: QTextCursor | None = None  # where the next streamed piece goes
+        self._cursor_format: QTextCharFormat | None = None  # how it is written (None: plain)
+        # The code fence the segment being streamed into was last rendered inside (see _fence_state).
+        self._shown_fence: tuple[str, int, bool] = _NO_FENCE
         self._render_interval = RENDER_MIN_INTERVAL_MS
         self._rendered_at = 0.0  # when the segment being streamed into was last rendered
         self._render_timer = QTimer(self)
@@ -400,8 +423,8 @@ class _AnswerBody(QWidget):
         self._segmenter = Segmenter()
         self._show_segments([*self._segmenter.feed(text), self._segmenter.open_segment])
         last = self._segments[-1]
-        if not last.rendered:
-            self._render(last)
+        if not last.rendered or self._segmenter.open_fence()[0]:
+            self._render_streamed(last)
         self._render_pending(0, at_least_one=False)  # the others queued
         self._reset_cursor()
 
@@ -422,14 +445,19 @@ class _AnswerBody(QWidget):
             text = self._segmenter.open_segment.text  # what the stream has put in the new segment
         last = self._segments[-1]
         last.segment = self._segmenter.open_segment
-        if not closed and (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval:
+        fence = self._fence_state()
+        if (
+            fence != self._shown_fence  # a code block opened, got its first code, or closed
+            or (closed and fence[0])  # a new segment that begins inside a code block
+            or (not closed and (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval)
+        ):
             self._render_open()  # the new text with it: one render, no insert, this pass
             return
         if self._cursor is None:
             self._reset_cursor()
         assert self._cursor is not None
         last.rendered = False
-        _insert_streamed(self._cursor, text)
+        _insert_streamed(self._cursor, text, self._cursor_format)
         self._render_timer.start(self._render_interval)  # restarted: it fires once the stream pauses
 
     def restyle(self) -> None:
@@ -437,7 +465,7 @@ class _AnswerBody(QWidget):
         for shown in self._segments:
             shown.rendered = False
         if self._segmenter is not None:
-            self._render(self._segments[-1])  # the segment being streamed into
+            self._render_streamed(self._segments[-1])  # the segment being streamed into
             self._reset_cursor()
         self._render_pending(0)
 
@@ -450,7 +478,33 @@ class _AnswerBody(QWidget):
     def _stop_stream(self) -> None:
         self._segmenter = None
         self._cursor = None
+        self._cursor_format = None
+        self._shown_fence = _NO_FENCE
         self._render_timer.stop()
+
+    def _fence_state(self) -> tuple[str, int, bool]:
+        """The code fence the streamed text ends inside: its opening line, where that line is in
+        the whole text, and whether the block has code yet (Qt leaves out an empty block);
+        ``_NO_FENCE`` outside fences."""
+        assert self._segmenter is not None
+        fence, start = self._segmenter.open_fence()
+        if not fence:
+            return _NO_FENCE
+        segment = self._segmenter.open_segment
+        where = segment.start + start if start >= 0 else segment.fence_start
+        if self._shown_fence[:2] == (fence, where) and self._shown_fence[2]:
+            return self._shown_fence  # it had code already: it still has
+        code = segment.prefix + segment.text if start < 0 else segment.text[start:]
+        return fence, where, _has_code(code)
+
+    def _render_streamed(self, shown: _ShownSegment) -> None:
+        """Render the segment being streamed into; a code block it ends inside is closed for the
+        render (it shows as a code block, not as text, until its closing line arrives)."""
+        self._shown_fence = fence = self._fence_state()
+        closing = ""
+        if fence[0]:
+            closing = ("" if shown.segment.text.endswith("\n") else "\n") + closing_fence(fence[0]) + "\n"
+        self._render(shown, closing)
 
     def _show_segments(self, segments: list[Segment]) -> None:
         """One view per segment: views that show the same segment rendered keep it."""
@@ -480,16 +534,17 @@ class _AnswerBody(QWidget):
         self._segments.append(shown)
         return shown
 
-    def _render(self, shown: _ShownSegment) -> None:
+    def _render(self, shown: _ShownSegment, closing: str = "") -> None:
         """Show a segment rendered: built in a new document, which the view then lays out once
-        (rendering into the shown document would make Qt lay it out after every styling step)."""
+        (rendering into the shown document would make Qt lay it out after every styling step).
+        ``closing`` is rendered after the text (a streamed segment's virtual closing fence)."""
         segment = shown.segment
         view = shown.view
         document = QTextDocument(view)
         document.setDefaultFont(view.document().defaultFont())
         shown.code_blocks = render_markdown(
             document,
-            _display_markdown(segment.prefix + segment.text),
+            _display_markdown(segment.prefix + segment.text + closing),
             self.palette(),
             citations=len(self._sources),
         )
@@ -522,7 +577,20 @@ class _AnswerBody(QWidget):
         return True
 
     def _reset_cursor(self) -> None:
-        cursor = QTextCursor(self._segments[-1].view.document())
+        self._cursor_format = None
+        last = self._segments[-1]
+        fence, _where, has_code = self._shown_fence
+        frame = _last_code_frame(last.view.document()) if fence and has_code else None
+        if frame is not None:
+            # Inside a code block: go on at the end of its code, in the code's font.
+            cursor = frame.lastCursorPosition()
+            self._cursor_format = QTextCharFormat()
+            self._cursor_format.setFont(fixed_font())
+            if last.segment.text.endswith("\n"):
+                cursor.insertBlock(QTextBlockFormat(), self._cursor_format)  # the line being written
+            self._cursor = cursor
+            return
+        cursor = QTextCursor(last.view.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if cursor.blockFormat().lineHeightType() == QTextBlockFormat.LineHeightTypes.FixedHeight.value:
             cursor.setBlockFormat(QTextBlockFormat())  # the squeezed block after a code frame
@@ -539,7 +607,7 @@ class _AnswerBody(QWidget):
         pauses (:meth:`_on_render_timer_timeout`)."""
         last = self._segments[-1]
         started = time.perf_counter()
-        self._render(last)
+        self._render_streamed(last)
         self._reset_cursor()
         last.view.document().size()  # lay it out now, so the cost measured below is the whole cost
         self._rendered_at = time.perf_counter()

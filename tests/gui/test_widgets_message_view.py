@@ -647,3 +647,69 @@ def test_thinking_closed_by_the_user_stays_closed(qtbot: QtBot, view: MessageVie
     view.finish_reply(answer(3, "", reasoning="Cut off while thinking", state=MessageState.STOPPED))
     views = [b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning"]
     assert len(views) == 2 and all(b.isHidden() for b in views)
+
+
+# --- code fences while streaming --------------------------------------------------------------
+
+
+def _in_code_frame(document: QTextDocument, text: str) -> bool | None:
+    """Is the line ``text`` inside a code block's frame (None: no such line)?"""
+    block = document.begin()
+    while block.isValid():
+        if block.text() == text:
+            return QTextCursor(block).currentFrame() is not document.rootFrame()
+        block = block.next()
+    return None
+
+
+def test_a_streamed_code_fence_is_a_code_block_until_it_closes(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No throttled render during the test: what is shown comes from the fence handling alone.
+    monkeypatch.setattr(message_view, "RENDER_MIN_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(message_view, "RENDER_MAX_INTERVAL_MS", 600_000)
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+
+    def stream(piece: str) -> QTextDocument:
+        view.append_reply(2, piece)
+        documents = view.rendered_documents(2)  # shows the pending piece; the live document
+        assert documents is not None and len(documents) == 1
+        return documents[0]
+
+    document = stream("Here is the code:\n\n")
+    assert "Here is the code:" in document.toPlainText()
+    document = stream("```python\n")
+    assert "```" not in document.toPlainText()  # an open fence is never shown as text
+    document = stream("def f():\n")
+    assert _in_code_frame(document, "def f():")
+    assert "```" not in document.toPlainText()
+    document = stream("    return a[1]\n")  # streamed into the open block, in its font
+    assert _in_code_frame(document, "    return a[1]")
+    document = stream("\n# done")
+    assert _in_code_frame(document, "# done")
+    assert "```" not in document.toPlainText()
+    document = stream("\n```\n\nAfter the block.")
+    assert _in_code_frame(document, "After the block.") is False
+    assert "```" not in document.toPlainText()
+    text = "Here is the code:\n\n```python\ndef f():\n    return a[1]\n\n# done\n```\n\nAfter the block."
+    view.finish_reply(answer(2, text))
+    assert view.message(2) is not None and view.message(2).text == text
+    final = view.rendered_documents(2)
+    assert final is not None and _in_code_frame(final[0], "# done")
+
+
+def test_a_segment_that_begins_inside_a_streamed_code_block_shows_it_as_code(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(message_view, "RENDER_MIN_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(message_view, "RENDER_MAX_INTERVAL_MS", 600_000)
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    lines = "".join(f"print({n})  # a line of code that is long enough\n" for n in range(200))
+    view.append_reply(2, "```python\n" + lines)
+    view.append_reply(2, "print('last')")
+    documents = view.rendered_documents(2)
+    assert documents is not None and len(documents) > 1  # cut into segments inside the block
+    assert _in_code_frame(documents[-1], "print('last')")
+    assert all("```" not in document.toPlainText() for document in documents)
