@@ -867,6 +867,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, bool)
     def _on_controller_streaming_changed(self, conversation_id: int, streaming: bool) -> None:
+        self.conversation_list.set_streaming(conversation_id, streaming)
         if conversation_id == self._current_id:
             self._show_streaming(streaming)
 

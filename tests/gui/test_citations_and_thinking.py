@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Conversation, Message, Role, Source
+from coze_desktop.ui.conversation_list import StreamingRole
 
 from .conftest import WAIT_MS, AppFactory
 
@@ -124,7 +125,7 @@ def test_search_hit_in_a_passage_opens_the_answer_and_highlights_its_card(
     assert card is not None and card.rank == 3 and card.source.document == "户外活动.md"
 
 
-def test_reasoning_bot_shows_thinking_live_then_folds_it(
+def test_reasoning_bot_shows_thinking_live_and_the_list_marks_the_chat(
     make_app: AppFactory, qtbot: QtBot, demo_paced: DemoServer
 ) -> None:
     ctx = make_app(demo_paced, bots=("demo-reasoning",))
@@ -132,8 +133,9 @@ def test_reasoning_bot_shows_thinking_live_then_folds_it(
     window = ctx.window
     view = window.message_view
     seen: list[tuple[bool, str, bool, str]] = []  # answer text yet?, toggle, reasoning shown, its text
+    marked: list[bool] = []  # the chat's row in the list says a reply is being written
 
-    def on_delta(_cid: int, message_id: int, _text: str, _reasoning: str) -> None:
+    def on_delta(conversation_id: int, message_id: int, _text: str, _reasoning: str) -> None:
         message = view.message(message_id)  # the view has taken this delta in (MainWindow's slot ran first)
         assert message is not None
         reasoning = next(b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning")
@@ -143,6 +145,9 @@ def test_reasoning_bot_shows_thinking_live_then_folds_it(
             if b.arrowType() in (Qt.ArrowType.DownArrow, Qt.ArrowType.RightArrow)
         )
         seen.append((bool(message.text), toggle.text(), not reasoning.isHidden(), reasoning.toPlainText()))
+        lst = window.conversation_list
+        row = lst.model.row_of(conversation_id)
+        marked.append(row is not None and bool(lst.model.index(row).data(StreamingRole)))
 
     ctx.controller.delta_received.connect(on_delta)
     window.composer.set_text("Why is the sky blue?")
@@ -160,3 +165,8 @@ def test_reasoning_bot_shows_thinking_live_then_folds_it(
     assert all(toggle == "Show reasoning" and not shown for _, toggle, shown, _ in answering)
     reasoning = next(b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning")
     assert reasoning.isHidden()
+    # The list marked the chat while its reply was written, and not after.
+    assert marked and all(marked)
+    lst = window.conversation_list
+    row = lst.model.row_of(final.conversation_id)
+    assert row is not None and not lst.model.index(row).data(StreamingRole)
