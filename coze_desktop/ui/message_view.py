@@ -372,6 +372,7 @@ class _AnswerBody(QWidget):
         self._cursor_format: QTextCharFormat | None = None  # how it is written (None: plain)
         # The code fence the segment being streamed into was last rendered inside (see _fence_state).
         self._shown_fence: tuple[str, int, bool] = _NO_FENCE
+        self._behind = False  # the streamed segment's view lacks text: render it before inserting more
         self._render_interval = RENDER_MIN_INTERVAL_MS
         self._rendered_at = 0.0  # when the segment being streamed into was last rendered
         self._render_timer = QTimer(self)
@@ -446,11 +447,27 @@ class _AnswerBody(QWidget):
         last = self._segments[-1]
         last.segment = self._segmenter.open_segment
         fence = self._fence_state()
+        if fence[0] and not fence[2]:
+            # A code block opened and has no code yet: its fence line is never shown as text; the
+            # block appears with its first line of code.
+            last.rendered = False
+            self._behind = True
+            self._render_timer.start(self._render_interval)
+            return
         if (
-            fence != self._shown_fence  # a code block opened, got its first code, or closed
+            self._behind  # the view lacks text it was not given
+            or fence != self._shown_fence  # a code block got its first code, or closed
             or (closed and fence[0])  # a new segment that begins inside a code block
-            or (not closed and (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval)
         ):
+            if closed:
+                # This pass rendered the closed segments: the new one gets a pass of its own.
+                last.rendered = False
+                self._behind = True
+                self._render_timer.start(0)
+                return
+            self._render_open()  # the new text with it: one render, no insert, this pass
+            return
+        if not closed and (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval:
             self._render_open()  # the new text with it: one render, no insert, this pass
             return
         if self._cursor is None:
@@ -480,6 +497,7 @@ class _AnswerBody(QWidget):
         self._cursor = None
         self._cursor_format = None
         self._shown_fence = _NO_FENCE
+        self._behind = False
         self._render_timer.stop()
 
     def _fence_state(self) -> tuple[str, int, bool]:
@@ -501,6 +519,7 @@ class _AnswerBody(QWidget):
         """Render the segment being streamed into; a code block it ends inside is closed for the
         render (it shows as a code block, not as text, until its closing line arrives)."""
         self._shown_fence = fence = self._fence_state()
+        self._behind = False
         closing = ""
         if fence[0]:
             closing = ("" if shown.segment.text.endswith("\n") else "\n") + closing_fence(fence[0]) + "\n"
@@ -597,7 +616,8 @@ class _AnswerBody(QWidget):
         self._cursor = cursor
 
     def _on_render_timer_timeout(self) -> None:
-        """The stream has paused: render the segment it goes into, if it is not shown rendered."""
+        """The stream has paused (or a render was left to a pass of its own): render the segment
+        it goes into, if it is not shown rendered."""
         if self._segmenter is not None and not self._segments[-1].rendered:
             self._render_open()
 

@@ -711,5 +711,8 @@ def test_a_segment_that_begins_inside_a_streamed_code_block_shows_it_as_code(
     view.append_reply(2, "print('last')")
     documents = view.rendered_documents(2)
     assert documents is not None and len(documents) > 1  # cut into segments inside the block
-    assert _in_code_frame(documents[-1], "print('last')")
     assert all("```" not in document.toPlainText() for document in documents)
+    # The segment that begins inside the block is rendered on a pass of its own, as code.
+    qtbot.waitUntil(lambda: _in_code_frame((view.rendered_documents(2) or [])[-1], "print('last')"))
+    documents = view.rendered_documents(2)
+    assert documents is not None and all("```" not in document.toPlainText() for document in documents)
