@@ -320,7 +320,7 @@ class _ConversationDelegate(QStyledItemDelegate):
         painter.save()
         streaming = bool(index.data(StreamingRole))
         when = "" if streaming else short_time(float(index.data(TimeRole) or 0))
-        dot = max(3, line // 5)  # the streaming mark's dot diameter
+        dot = max(4, line // 4)  # the streaming mark's dot diameter
         time_width = 5 * dot + 4 if streaming else metrics.horizontalAdvance(when) + 4
         x = rect.left()
         if index.data(PinnedRole):
