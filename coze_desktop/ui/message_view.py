@@ -6,8 +6,8 @@ One light widget per message in a scroll area, in a centred column of readable w
 * an answer sits on the left under the bot's name, rendered as Markdown (tables, links,
   highlighted code; see :mod:`coze_desktop.ui.markdown`), with its reasoning collapsed above
   it (while the bot thinks, "Thinking…" with the reasoning streaming live, collapsed once the
-  answer starts), follow-up suggestions below, a banner saying why a reply failed or stopped, and a footer
-  with its sources, duration and tokens.
+  answer starts), follow-up suggestions below, a banner saying why a reply failed or stopped,
+  and a footer with its sources, duration and tokens. Citations (``[1]``) link to its sources.
 
 Only what a message needs is built (no reasoning view without reasoning, no banner without
 a problem), and text views size themselves to their document, so a page of 50 messages is
