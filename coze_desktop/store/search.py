@@ -68,6 +68,7 @@ class SearchHit:
     snippet: str  # raw text around the first match, matches wrapped in the markers
     created_at: float
     in_source: bool = False  # matched in a knowledge-base passage of the answer, not its text
+    source_rank: int = 0  # that passage's place among the answer's sources (1-based), else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,11 +390,13 @@ def _hit(
         (message_id,),
     ).fetchone()
     in_source = False
+    source_rank = 0
     if not _contains_every(text, words):
         passages = conn.execute("SELECT slice FROM sources WHERE message_id = ? ORDER BY rank", (message_id,))
-        found = next((p for (p,) in passages if _contains_every(p, words)), None)
+        found = next(((n, p) for n, (p,) in enumerate(passages, start=1) if _contains_every(p, words)), None)
         if found is not None:
-            text, in_source = found, True
+            source_rank, text = found
+            in_source = True
     return SearchHit(
         conversation_id=conversation_id,
         conversation_title=title,
@@ -402,6 +405,7 @@ def _hit(
         snippet=make_snippet(text, words, markers),
         created_at=created_at,
         in_source=in_source,
+        source_rank=source_rank,
     )
 
 

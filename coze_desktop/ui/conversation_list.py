@@ -8,6 +8,9 @@ order: pinned first, then the most recently active.
 Typing in the search box (debounced) searches all saved messages through
 :meth:`Store.search`; the hits replace the list until the box is cleared or Esc is pressed.
 Snippets are escaped and only the matched words are set in bold.
+
+A chat whose reply is being written shows three pulsing dots in place of its time
+(:meth:`ConversationListView.set_streaming`), and says so to screen readers.
 """
 
 from __future__ import annotations
@@ -78,6 +81,8 @@ MessageIdRole = Qt.ItemDataRole.UserRole + 6
 SnippetHtmlRole = Qt.ItemDataRole.UserRole + 7
 TitleRole = Qt.ItemDataRole.UserRole + 8
 PreviewRole = Qt.ItemDataRole.UserRole + 9
+StreamingRole = Qt.ItemDataRole.UserRole + 20  # a reply is being written in this chat
+STREAMING_PULSE_MS = 400  # the streaming mark's dots take turns this often
 
 
 def short_time(timestamp: float, now: float | None = None) -> str:
@@ -116,6 +121,7 @@ class ConversationListModel(QAbstractListModel):
         self._ids: set[int] = set()
         self._total = 0
         self._bot_name: Callable[[str], str] = lambda bot_id: ""
+        self._streaming: set[int] = set()  # chats with a reply being written (loaded or not)
         if store is not None:
             self.refresh()
 
@@ -147,6 +153,23 @@ class ConversationListModel(QAbstractListModel):
             except StoreError:
                 logger.exception("could not load the conversation list")
         self.endResetModel()
+
+    def set_streaming(self, conversation_id: int, streaming: bool) -> None:
+        """Mark a chat as having a reply being written (or not any more)."""
+        if streaming == (conversation_id in self._streaming):
+            return
+        if streaming:
+            self._streaming.add(conversation_id)
+        else:
+            self._streaming.discard(conversation_id)
+        row = self.row_of(conversation_id)
+        if row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [StreamingRole, Qt.ItemDataRole.AccessibleTextRole])
+
+    def streaming_ids(self) -> set[int]:
+        """The chats marked as having a reply being written."""
+        return set(self._streaming)
 
     def row_of(self, conversation_id: int) -> int | None:
         """The row of a loaded conversation, or ``None``."""
@@ -207,6 +230,8 @@ class ConversationListModel(QAbstractListModel):
             if bot:
                 parts.append(bot)
             parts.append(short_time(conversation.updated_at))
+            if conversation.id in self._streaming:
+                parts.append(self.tr("reply being written"))
             return ", ".join(p for p in parts if p)
         if role == ConversationIdRole:
             return conversation.id
@@ -220,6 +245,8 @@ class ConversationListModel(QAbstractListModel):
             return summary.message_count
         if role == PreviewRole:
             return plain_preview(summary.last_message_preview)
+        if role == StreamingRole:
+            return conversation.id in self._streaming
         return None
 
     def _append(self, page: list[ConversationSummary]) -> None:
@@ -273,7 +300,10 @@ class SearchResultsModel(QAbstractListModel):
 
 
 class _ConversationDelegate(QStyledItemDelegate):
-    """Two lines per chat: title (with a pin mark) and time; bot name below."""
+    """Two lines per chat: title (with a pin mark) and time (pulsing dots while a reply is being
+    written); bot name below."""
+
+    pulse = 0  # which of the streaming mark's three dots is lit
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
         line = option.fontMetrics.lineSpacing()
@@ -288,8 +318,10 @@ class _ConversationDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(regular)
         line = metrics.lineSpacing()
         painter.save()
-        when = short_time(float(index.data(TimeRole) or 0))
-        time_width = metrics.horizontalAdvance(when) + 4
+        streaming = bool(index.data(StreamingRole))
+        when = "" if streaming else short_time(float(index.data(TimeRole) or 0))
+        dot = max(4, line // 4)  # the streaming mark's dot diameter
+        time_width = 5 * dot + 4 if streaming else metrics.horizontalAdvance(when) + 4
         x = rect.left()
         if index.data(PinnedRole):
             _draw_pin(
@@ -307,11 +339,15 @@ class _ConversationDelegate(QStyledItemDelegate):
         painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(regular)
         painter.setPen(muted)
-        painter.drawText(
-            QRect(rect.right() - time_width, rect.top(), time_width, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            when,
-        )
+        if streaming:
+            mark = QPoint(rect.right() - 5 * dot, rect.top() + line // 2)
+            _draw_streaming_mark(painter, mark, dot, self.pulse, text_color)
+        else:
+            painter.drawText(
+                QRect(rect.right() - time_width, rect.top(), time_width, line),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                when,
+            )
         second_line = " · ".join(
             part for part in (str(index.data(BotNameRole) or ""), str(index.data(PreviewRole) or "")) if part
         )
@@ -337,6 +373,20 @@ def _draw_item_background(
     selected = bool(opt.state & QStyle.StateFlag.State_Selected)
     text = opt.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
     return opt, text, (text if selected else theme.muted_text(opt.palette))
+
+
+def _draw_streaming_mark(painter: QPainter, left_center: QPoint, dot: int, lit: int, color: QColor) -> None:
+    """Three dots in a row from ``left_center``, the ``lit`` one (0-2) solid, the others faint."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    radius = dot // 2 + 1
+    for n in range(3):
+        tint = QColor(color)
+        tint.setAlphaF(1.0 if n == lit % 3 else 0.35)
+        painter.setBrush(tint)
+        painter.drawEllipse(QPoint(left_center.x() + radius + 2 * dot * n, left_center.y()), radius, radius)
+    painter.restore()
 
 
 def _draw_pin(painter: QPainter, center: QPoint, color: QColor) -> None:
@@ -423,6 +473,8 @@ class ConversationListView(QWidget):
     conversation_deleted = Signal(int)  # deleted from the store (after confirmation): its id
     pin_toggled = Signal(int, bool)  # pinned state changed in the store: id, now pinned
     search_hit_activated = Signal(int, int)  # conversation id, message id of the hit
+    # A hit in a knowledge-base passage: conversation id, answer's message id, passage's rank (1-based).
+    source_hit_activated = Signal(int, int, int)
 
     def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -444,7 +496,8 @@ class ConversationListView(QWidget):
         self.list_view = QListView(self)
         self.list_view.setModel(self.model)
         self.list_view.setUniformItemSizes(True)
-        self.list_view.setItemDelegate(_ConversationDelegate(self.list_view))
+        self._delegate = _ConversationDelegate(self.list_view)
+        self.list_view.setItemDelegate(self._delegate)
         self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -473,6 +526,10 @@ class ConversationListView(QWidget):
         self._pages.addWidget(self.list_view)
         self._pages.addWidget(self.results_view)
         self._pages.addWidget(self.no_results_label)
+
+        self._streaming_timer = QTimer(self)
+        self._streaming_timer.setInterval(STREAMING_PULSE_MS)
+        self._streaming_timer.timeout.connect(self._on_streaming_timer_timeout)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -506,6 +563,22 @@ class ConversationListView(QWidget):
     def set_bot_names(self, names: Mapping[str, str] | Callable[[str], str]) -> None:
         """How to name bots under each chat: a bot id → name mapping or a function."""
         self.model.set_bot_names(names)
+
+    def set_streaming(self, conversation_id: int, streaming: bool) -> None:
+        """Show (or stop showing) that a reply is being written in a chat."""
+        self.model.set_streaming(conversation_id, streaming)
+        if self.model.streaming_ids():
+            if not self._streaming_timer.isActive():
+                self._streaming_timer.start()
+        else:
+            self._streaming_timer.stop()
+
+    def _on_streaming_timer_timeout(self) -> None:
+        self._delegate.pulse = (self._delegate.pulse + 1) % 3
+        for conversation_id in self.model.streaming_ids():
+            row = self.model.row_of(conversation_id)
+            if row is not None:
+                self.list_view.update(self.model.index(row))
 
     def refresh(self) -> None:
         """Reload the list from the store, keeping the selected chat selected."""
@@ -672,7 +745,10 @@ class ConversationListView(QWidget):
     def _activate_hit(self, index: QModelIndex) -> None:
         if index.isValid():
             hit = self.results_model.hit(index.row())
-            self.search_hit_activated.emit(hit.conversation_id, hit.message_id)
+            if hit.in_source and hit.source_rank > 0:
+                self.source_hit_activated.emit(hit.conversation_id, hit.message_id, hit.source_rank)
+            else:
+                self.search_hit_activated.emit(hit.conversation_id, hit.message_id)
 
     def _clear_search(self) -> None:
         self.search_box.clear()

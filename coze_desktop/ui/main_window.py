@@ -311,11 +311,14 @@ class MainWindow(QMainWindow):
         v.message_selected.connect(self._on_view_message_selected)
         v.older_requested.connect(self._on_view_older_requested)
         v.action_requested.connect(self._on_view_action_requested)
+        v.sources_requested.connect(self._on_view_sources_requested)
+        v.citation_clicked.connect(self._on_view_citation_clicked)
 
         lst = self.conversation_list
         lst.conversation_activated.connect(self._on_list_conversation_activated)
         lst.new_chat_requested.connect(self._on_new_chat_action_triggered)
         lst.search_hit_activated.connect(self._on_list_search_hit_activated)
+        lst.source_hit_activated.connect(self._on_list_source_hit_activated)
         lst.conversation_renamed.connect(self._on_list_conversation_renamed)
         lst.conversation_deleted.connect(self._on_list_conversation_deleted)
 
@@ -844,6 +847,7 @@ class MainWindow(QMainWindow):
             live.sources = list(sources)
         if conversation_id == self._current_id:
             self.sources_panel.show_sources(list(sources))
+            self.message_view.set_reply_sources(message_id, list(sources))
 
     @Slot(int, int, object)
     def _on_controller_reply_failed(self, conversation_id: int, message_id: int, error: ErrorInfo) -> None:
@@ -863,6 +867,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, bool)
     def _on_controller_streaming_changed(self, conversation_id: int, streaming: bool) -> None:
+        self.conversation_list.set_streaming(conversation_id, streaming)
         if conversation_id == self._current_id:
             self._show_streaming(streaming)
 
@@ -914,6 +919,20 @@ class MainWindow(QMainWindow):
             live = self._live.get(message_id)
             self.sources_panel.show_sources(list(live.sources if live is not None else message.sources))
 
+    @Slot(int)
+    def _on_view_sources_requested(self, _message_id: int) -> None:
+        self.show_sources_panel()  # message_selected came first: the panel has the sources
+
+    @Slot(int, int)
+    def _on_view_citation_clicked(self, _message_id: int, number: int) -> None:
+        self.show_sources_panel()
+        self.sources_panel.highlight_card(number)
+
+    def show_sources_panel(self) -> None:
+        """Show the sources panel if it is hidden (remembered like the View menu's toggle)."""
+        if not self._settings.sources_panel_visible:
+            self._settings.sources_panel_visible = True  # _on_settings_changed shows it
+
     @Slot()
     def _on_view_older_requested(self) -> None:
         if self._current_id is None:
@@ -958,6 +977,15 @@ class MainWindow(QMainWindow):
     @Slot(int, int)
     def _on_list_search_hit_activated(self, conversation_id: int, message_id: int) -> None:
         self.open_conversation(conversation_id, message_id=message_id)
+
+    @Slot(int, int, int)
+    def _on_list_source_hit_activated(self, conversation_id: int, message_id: int, rank: int) -> None:
+        if not self.open_conversation(conversation_id, message_id=message_id):
+            return
+        self.message_view.select_message(message_id)
+        self._on_view_message_selected(message_id)
+        self.show_sources_panel()
+        self.sources_panel.highlight_card(rank)
 
     @Slot(int)
     def _on_list_conversation_renamed(self, conversation_id: int) -> None:

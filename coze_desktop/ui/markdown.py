@@ -7,13 +7,16 @@ highlighted with Pygments, tables get a grid and a bold header row, links take t
 link colour, inline code gets a faint background and headings are toned down to chat sizes.
 
 Links are opened in the browser only when they are web links (http/https); see
-:func:`open_web_link`.
+:func:`open_web_link`. Citations of an answer's sources (``[1]``, ``[^1]``, ``【1】``, outside code)
+become ``cite:<n>`` links when the answer has that many sources; the caller handles those
+(:func:`citation_number`), they are never opened.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +51,9 @@ from coze_desktop.ui import theme
 logger = logging.getLogger(__name__)
 
 COPY_CODE_SCHEME = "coze-copy-code"  # anchor of a code block's "Copy code" link: coze-copy-code:<index>
+CITATION_SCHEME = "cite"  # a citation of source n of the answer: cite:<n> (1-based)
+# Citation spellings: [1] (Markdown brackets), [^1] (footnote style), 【1】 (CJK brackets).
+_CITATION = re.compile(r"\[\^?(\d{1,3})\]|【(\d{1,3})】")
 WEB_SCHEMES = frozenset({"http", "https"})
 # Heading sizes as QTextFormat font-size adjustments (0 = normal): Qt's defaults (3, 2, 1, ...)
 # are document sizes, too loud inside a chat message.
@@ -64,14 +70,19 @@ class _CodeBlock:
     text: str
 
 
-def render_markdown(document: QTextDocument, text: str, palette: QPalette) -> list[str]:
+def render_markdown(
+    document: QTextDocument, text: str, palette: QPalette, *, citations: int = 0
+) -> list[str]:
     """Replace ``document``'s content with ``text`` rendered as Markdown, styled for ``palette``.
 
     Returns the text of each fenced or indented code block, in order: the ``Copy code`` link
-    of block *i* is ``coze-copy-code:i`` (see :func:`code_block_index`).
+    of block *i* is ``coze-copy-code:i`` (see :func:`code_block_index`). Citations of sources
+    1 to ``citations`` outside code become ``cite:<n>`` links (see :func:`citation_number`).
     """
     document.setMarkdown(text, QTextDocument.MarkdownFeature.MarkdownDialectGitHub)
     _style_inline(document, palette)
+    if citations > 0:
+        _link_citations(document, citations, palette)
     _style_tables(document.rootFrame(), palette)
     code_blocks = _find_code_blocks(document)
     # From the last to the first, so inserting frames does not move blocks still to visit.
@@ -105,6 +116,17 @@ def code_block_index(url: QUrl) -> int | None:
         return int(url.path())
     except ValueError:
         return None
+
+
+def citation_number(url: QUrl) -> int | None:
+    """The source (1-based) a ``cite:<n>`` link points at, or ``None`` for other links."""
+    if url.scheme() != CITATION_SCHEME:
+        return None
+    try:
+        number = int(url.path())
+    except ValueError:
+        return None
+    return number if number > 0 else None
 
 
 def is_web_url(url: QUrl | str) -> bool:
@@ -193,6 +215,38 @@ def _style_inline(document: QTextDocument, palette: QPalette) -> None:
             cursor.setPosition(fragment.position())
             cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(change)
+
+
+def _link_citations(document: QTextDocument, count: int, palette: QPalette) -> None:
+    """Make ``[n]``, ``[^n]`` and ``【n】`` (1 <= n <= ``count``) ``cite:n`` links; text in code
+    blocks, inline code and existing links is left as it is."""
+    mono_family = fixed_font().family()
+    found: list[tuple[int, int, int]] = []  # start, end, source number
+    for block in _blocks(document):
+        if block.blockFormat().hasProperty(_CODE_LANGUAGE):
+            continue
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            it += 1
+            char_format = fragment.charFormat()
+            if char_format.isAnchor() or mono_family in (char_format.fontFamilies() or ()):
+                continue
+            for match in _CITATION.finditer(fragment.text()):
+                number = int(match.group(1) or match.group(2))
+                if 1 <= number <= count:
+                    start = fragment.position() + match.start()
+                    found.append((start, start + len(match.group(0)), number))
+    link = QBrush(theme.link_color(palette))
+    cursor = QTextCursor(document)
+    for start, end, number in found:
+        change = QTextCharFormat()
+        change.setAnchor(True)
+        change.setAnchorHref(f"{CITATION_SCHEME}:{number}")
+        change.setForeground(link)
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(change)
 
 
 def _style_tables(frame: QTextFrame, palette: QPalette) -> None:

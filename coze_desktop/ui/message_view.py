@@ -5,8 +5,9 @@ One light widget per message in a scroll area, in a centred column of readable w
 * a question is a tinted bubble on the right with the user's text, shown as typed;
 * an answer sits on the left under the bot's name, rendered as Markdown (tables, links,
   highlighted code; see :mod:`coze_desktop.ui.markdown`), with its reasoning collapsed above
-  it, follow-up suggestions below, a banner saying why a reply failed or stopped, and a footer
-  with its sources, duration and tokens.
+  it (while the bot thinks, "Thinking…" with the reasoning streaming live, collapsed once the
+  answer starts), follow-up suggestions below, a banner saying why a reply failed or stopped,
+  and a footer with its sources, duration and tokens. Citations (``[1]``) link to its sources.
 
 Only what a message needs is built (no reasoning view without reasoning, no banner without
 a problem), and text views size themselves to their document, so a page of 50 messages is
@@ -19,7 +20,9 @@ segments (:class:`_AnswerBody`, :mod:`coze_desktop.ui.segments`); :meth:`Message
 inserts plain text at the end of the last one with a cursor, at most a few thousand characters
 per pass of the event loop; that segment is re-rendered as Markdown on a throttle (at most every
 250 ms, less often when rendering gets slow), a segment the stream has left is rendered once, and
-the end of a reply renders only what is not rendered yet.
+the end of a reply renders only what is not rendered yet. A code fence the stream opens is shown
+as a code block at once (closed virtually until its closing line arrives), and the text streamed
+into it goes into that block; the fence's closing line renders the segment again at once too.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFrame,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
@@ -80,10 +84,17 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop.api.errors import AUTH_CODES
-from coze_desktop.domain import Bot, Message, MessageState, Role
+from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
-from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown, warm_up_steps
-from coze_desktop.ui.segments import Segment, Segmenter, fenced_code, split_segments
+from coze_desktop.ui.markdown import (
+    citation_number,
+    code_block_index,
+    fixed_font,
+    open_web_link,
+    render_markdown,
+    warm_up_steps,
+)
+from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
 NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
@@ -105,6 +116,7 @@ _PIN_SETTLE_MS = 600  # how long a prepend or a jump keeps its anchor while the 
 _NATURAL_WIDTH_CHARS = 400  # a question line longer than this is wider than any bubble
 _QUESTION_MAX_RATIO = 0.8  # a question bubble takes at most this share of the column
 _FLASH_MS = 2600  # a message a search jumped to glows this long
+_CITATION_TIP_CHARS = 500  # a citation's tooltip shows this much of the passage
 
 
 def _format_time(timestamp: float) -> str:
@@ -118,9 +130,10 @@ def _format_time(timestamp: float) -> str:
     return locale.toString(moment, QLocale.FormatType.ShortFormat)
 
 
-def _insert_plain(cursor: QTextCursor, text: str) -> None:
-    """Insert ``text`` as plain paragraphs: new lines never inherit a list or heading format."""
-    char_format = QTextCharFormat()
+def _insert_plain(cursor: QTextCursor, text: str, char_format: QTextCharFormat | None = None) -> None:
+    """Insert ``text`` as plain paragraphs (in ``char_format``, by default the plain one): new
+    lines never inherit a list or heading format."""
+    char_format = QTextCharFormat() if char_format is None else char_format
     first, *rest = text.split("\n")
     if first:
         cursor.insertText(first, char_format)
@@ -130,17 +143,29 @@ def _insert_plain(cursor: QTextCursor, text: str) -> None:
             cursor.insertText(line, char_format)
 
 
-def _insert_streamed(cursor: QTextCursor, text: str) -> None:
+def _insert_streamed(cursor: QTextCursor, text: str, char_format: QTextCharFormat | None = None) -> None:
     """Insert plain text at the end; a paragraph on screen never grows past STREAM_BLOCK_MAX_CHARS."""
     while text:
         room = STREAM_BLOCK_MAX_CHARS - cursor.block().length()
         if room <= 0:
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat() if char_format is None else char_format)
             continue
         newline = text.find("\n", 0, room)
         cut = room if newline < 0 else newline + 1
-        _insert_plain(cursor, text[:cut])
+        _insert_plain(cursor, text[:cut], char_format)
         text = text[cut:]
+
+
+def _last_code_frame(document: QTextDocument) -> QTextFrame | None:
+    """The frame of the last code block, if the document ends with one (markdown._frame_code_block)."""
+    frames = [f for f in document.rootFrame().childFrames() if type(f) is QTextFrame]
+    if not frames:
+        return None
+    frame = frames[-1]
+    after = QTextCursor(document)
+    after.setPosition(frame.lastPosition() + 1)
+    after.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+    return frame if not after.selectedText().strip() else None
 
 
 def _has_code(text: str, fence: str = "") -> bool:
@@ -193,6 +218,8 @@ class _TextView(QTextBrowser):
         document.setDocumentMargin(2)
         document.setUndoRedoEnabled(False)  # undo records would make every streamed piece cost more
         self._natural_width = 0
+        # The tooltip of a cite:<n> link (source n's passage); None: citations get no tooltip.
+        self.citation_tip: Callable[[int], str] | None = None
         # Laid out lazily at the view's width; the height follows whenever Qt lays it out.
         document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.highlighted.connect(self._on_self_highlighted)
@@ -235,10 +262,15 @@ class _TextView(QTextBrowser):
             self.setFixedHeight(height)
 
     def _on_self_highlighted(self, url: QUrl) -> None:
-        # Show where a link goes before it is clicked.
-        self.viewport().setToolTip(
-            "" if url.isEmpty() or code_block_index(url) is not None else url.toString()
-        )
+        # Show where a link goes before it is clicked; a citation shows its source's passage.
+        number = citation_number(url)
+        if number is not None:
+            tip = self.citation_tip(number) if self.citation_tip is not None else ""
+        elif url.isEmpty() or code_block_index(url) is not None:
+            tip = ""
+        else:
+            tip = url.toString()
+        self.viewport().setToolTip(tip)
 
 
 class _Bubble(QFrame):
@@ -307,6 +339,9 @@ class _ShownSegment:
         self.code_blocks: list[str] = []  # what each "Copy code" link of this segment copies
 
 
+_NO_FENCE = ("", -1, False)
+
+
 class _AnswerBody(QWidget):
     """An answer's text: a column of views, one per segment (:mod:`coze_desktop.ui.segments`).
 
@@ -317,19 +352,27 @@ class _AnswerBody(QWidget):
     :data:`~coze_desktop.ui.segments.SEGMENT_TARGET_CHARS` characters are a single view.
 
     ``watcher`` gets the events of every view and its viewport (focus, clicks); every view has
-    ``accessible_name``.
+    ``accessible_name``. Citations of the answer's sources (:meth:`set_sources`) are links:
+    clicking one emits :attr:`citation_clicked`, hovering shows the passage.
     """
+
+    citation_clicked = Signal(int)  # the source (1-based) a citation link in the text points at
 
     def __init__(self, watcher: QObject, accessible_name: str, parent: QWidget) -> None:
         super().__init__(parent)
         self._watcher = watcher
         self._accessible_name = accessible_name
+        self._sources: list[Source] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(0)
         self._segments: list[_ShownSegment] = []
         self._segmenter: Segmenter | None = None  # while streaming
         self._cursor: QTextCursor | None = None  # where the next streamed piece goes
+        self._cursor_format: QTextCharFormat | None = None  # how it is written (None: plain)
+        # The code fence the segment being streamed into was last rendered inside (see _fence_state).
+        self._shown_fence: tuple[str, int, bool] = _NO_FENCE
+        self._behind = False  # the streamed segment's view lacks text: render it before inserting more
         self._render_interval = RENDER_MIN_INTERVAL_MS
         self._rendered_at = 0.0  # when the segment being streamed into was last rendered
         self._render_timer = QTimer(self)
@@ -342,6 +385,26 @@ class _AnswerBody(QWidget):
         """The documents on screen, every segment rendered (the renders still due are done now)."""
         self._render_pending(None)
         return [shown.view.document() for shown in self._segments]
+
+    def set_sources(self, sources: list[Source]) -> None:
+        """The answer's sources: citations up to their number become links (rendered again if
+        that number changed)."""
+        changed = len(sources) != len(self._sources)
+        self._sources = list(sources)
+        if changed and self._segments:
+            self.restyle()
+
+    def citation_tip(self, number: int) -> str:
+        """The tooltip of a citation of source ``number``: its document and passage."""
+        if not 1 <= number <= len(self._sources):
+            return ""
+        source = self._sources[number - 1]
+        name = source.document or source.title or self.tr("Untitled document")
+        passage = source.slice.strip()
+        if len(passage) > _CITATION_TIP_CHARS:
+            passage = passage[:_CITATION_TIP_CHARS].rstrip() + "…"
+        heading = self.tr("Source %1: %2").replace("%1", str(number)).replace("%2", name)
+        return f"{heading}\n{passage}" if passage else heading
 
     def show_text(self, text: str) -> None:
         """Show finished ``text`` rendered: views already showing a segment of it are kept."""
@@ -361,8 +424,8 @@ class _AnswerBody(QWidget):
         self._segmenter = Segmenter()
         self._show_segments([*self._segmenter.feed(text), self._segmenter.open_segment])
         last = self._segments[-1]
-        if not last.rendered:
-            self._render(last)
+        if not last.rendered or self._segmenter.open_fence()[0]:
+            self._render_streamed(last)
         self._render_pending(0, at_least_one=False)  # the others queued
         self._reset_cursor()
 
@@ -383,6 +446,27 @@ class _AnswerBody(QWidget):
             text = self._segmenter.open_segment.text  # what the stream has put in the new segment
         last = self._segments[-1]
         last.segment = self._segmenter.open_segment
+        fence = self._fence_state()
+        if fence[0] and not fence[2]:
+            # A code block opened and has no code yet: its fence line is never shown as text; the
+            # block appears with its first line of code.
+            last.rendered = False
+            self._behind = True
+            self._render_timer.start(self._render_interval)
+            return
+        if (
+            self._behind  # the view lacks text it was not given
+            or fence != self._shown_fence  # a code block got its first code, or closed
+            or (closed and fence[0])  # a new segment that begins inside a code block
+        ):
+            if closed:
+                # This pass rendered the closed segments: the new one gets a pass of its own.
+                last.rendered = False
+                self._behind = True
+                self._render_timer.start(0)
+                return
+            self._render_open()  # the new text with it: one render, no insert, this pass
+            return
         if not closed and (time.perf_counter() - self._rendered_at) * 1000 >= self._render_interval:
             self._render_open()  # the new text with it: one render, no insert, this pass
             return
@@ -390,7 +474,7 @@ class _AnswerBody(QWidget):
             self._reset_cursor()
         assert self._cursor is not None
         last.rendered = False
-        _insert_streamed(self._cursor, text)
+        _insert_streamed(self._cursor, text, self._cursor_format)
         self._render_timer.start(self._render_interval)  # restarted: it fires once the stream pauses
 
     def restyle(self) -> None:
@@ -398,7 +482,7 @@ class _AnswerBody(QWidget):
         for shown in self._segments:
             shown.rendered = False
         if self._segmenter is not None:
-            self._render(self._segments[-1])  # the segment being streamed into
+            self._render_streamed(self._segments[-1])  # the segment being streamed into
             self._reset_cursor()
         self._render_pending(0)
 
@@ -411,7 +495,35 @@ class _AnswerBody(QWidget):
     def _stop_stream(self) -> None:
         self._segmenter = None
         self._cursor = None
+        self._cursor_format = None
+        self._shown_fence = _NO_FENCE
+        self._behind = False
         self._render_timer.stop()
+
+    def _fence_state(self) -> tuple[str, int, bool]:
+        """The code fence the streamed text ends inside: its opening line, where that line is in
+        the whole text, and whether the block has code yet (Qt leaves out an empty block);
+        ``_NO_FENCE`` outside fences."""
+        assert self._segmenter is not None
+        fence, start = self._segmenter.open_fence()
+        if not fence:
+            return _NO_FENCE
+        segment = self._segmenter.open_segment
+        where = segment.start + start if start >= 0 else segment.fence_start
+        if self._shown_fence[:2] == (fence, where) and self._shown_fence[2]:
+            return self._shown_fence  # it had code already: it still has
+        code = segment.prefix + segment.text if start < 0 else segment.text[start:]
+        return fence, where, _has_code(code)
+
+    def _render_streamed(self, shown: _ShownSegment) -> None:
+        """Render the segment being streamed into; a code block it ends inside is closed for the
+        render (it shows as a code block, not as text, until its closing line arrives)."""
+        self._shown_fence = fence = self._fence_state()
+        self._behind = False
+        closing = ""
+        if fence[0]:
+            closing = ("" if shown.segment.text.endswith("\n") else "\n") + closing_fence(fence[0]) + "\n"
+        self._render(shown, closing)
 
     def _show_segments(self, segments: list[Segment]) -> None:
         """One view per segment: views that show the same segment rendered keep it."""
@@ -432,6 +544,7 @@ class _AnswerBody(QWidget):
     def _add_view(self, segment: Segment) -> _ShownSegment:
         view = _TextView(self)
         view.setAccessibleName(self._accessible_name)
+        view.citation_tip = self.citation_tip
         view.installEventFilter(self._watcher)
         view.viewport().installEventFilter(self._watcher)
         shown = _ShownSegment(view, segment)
@@ -440,15 +553,19 @@ class _AnswerBody(QWidget):
         self._segments.append(shown)
         return shown
 
-    def _render(self, shown: _ShownSegment) -> None:
+    def _render(self, shown: _ShownSegment, closing: str = "") -> None:
         """Show a segment rendered: built in a new document, which the view then lays out once
-        (rendering into the shown document would make Qt lay it out after every styling step)."""
+        (rendering into the shown document would make Qt lay it out after every styling step).
+        ``closing`` is rendered after the text (a streamed segment's virtual closing fence)."""
         segment = shown.segment
         view = shown.view
         document = QTextDocument(view)
         document.setDefaultFont(view.document().defaultFont())
         shown.code_blocks = render_markdown(
-            document, _display_markdown(segment.prefix + segment.text), self.palette()
+            document,
+            _display_markdown(segment.prefix + segment.text + closing),
+            self.palette(),
+            citations=len(self._sources),
         )
         if shown is not self._segments[0]:
             # The segment before ends with its paragraph's bottom margin already.
@@ -479,14 +596,28 @@ class _AnswerBody(QWidget):
         return True
 
     def _reset_cursor(self) -> None:
-        cursor = QTextCursor(self._segments[-1].view.document())
+        self._cursor_format = None
+        last = self._segments[-1]
+        fence, _where, has_code = self._shown_fence
+        frame = _last_code_frame(last.view.document()) if fence and has_code else None
+        if frame is not None:
+            # Inside a code block: go on at the end of its code, in the code's font.
+            cursor = frame.lastCursorPosition()
+            self._cursor_format = QTextCharFormat()
+            self._cursor_format.setFont(fixed_font())
+            if last.segment.text.endswith("\n"):
+                cursor.insertBlock(QTextBlockFormat(), self._cursor_format)  # the line being written
+            self._cursor = cursor
+            return
+        cursor = QTextCursor(last.view.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if cursor.blockFormat().lineHeightType() == QTextBlockFormat.LineHeightTypes.FixedHeight.value:
             cursor.setBlockFormat(QTextBlockFormat())  # the squeezed block after a code frame
         self._cursor = cursor
 
     def _on_render_timer_timeout(self) -> None:
-        """The stream has paused: render the segment it goes into, if it is not shown rendered."""
+        """The stream has paused (or a render was left to a pass of its own): render the segment
+        it goes into, if it is not shown rendered."""
         if self._segmenter is not None and not self._segments[-1].rendered:
             self._render_open()
 
@@ -496,7 +627,7 @@ class _AnswerBody(QWidget):
         pauses (:meth:`_on_render_timer_timeout`)."""
         last = self._segments[-1]
         started = time.perf_counter()
-        self._render(last)
+        self._render_streamed(last)
         self._reset_cursor()
         last.view.document().size()  # lay it out now, so the cost measured below is the whole cost
         self._rendered_at = time.perf_counter()
@@ -507,6 +638,10 @@ class _AnswerBody(QWidget):
         self._render_timer.stop()
 
     def _on_anchor_clicked(self, shown: _ShownSegment, url: QUrl) -> None:
+        number = citation_number(url)
+        if number is not None:
+            self.citation_clicked.emit(number)  # shown in the sources panel, never opened
+            return
         index = code_block_index(url)
         if index is None:
             open_web_link(url)
@@ -540,8 +675,9 @@ class _MessageWidget(QFrame):
     it is hovered or focused; the footer keeps their height reserved so nothing jumps.
     """
 
-    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/...
+    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/sources/...
     follow_up_clicked = Signal(str)
+    citation_clicked = Signal(int, int)  # message key, source number (1-based) a citation points at
 
     def __init__(self, key: int, message: Message, assistant_name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -559,6 +695,9 @@ class _MessageWidget(QFrame):
         self._reasoning_toggle: QToolButton | None = None
         self._reasoning_view: _TextView | None = None
         self._reasoning_expanded = False
+        # The user opened or closed the reasoning of the reply being written: it is not expanded
+        # or collapsed for them any more.
+        self._reasoning_chosen = False
         self._follow_ups: QWidget | None = None
         self._banner: _Banner | None = None
         self._footer_info: QWidget | None = None
@@ -591,6 +730,7 @@ class _MessageWidget(QFrame):
             self._question.setAccessibleName(self.tr("Question"))
         else:
             self._answer = self._body = _AnswerBody(self, self.tr("Answer"), self)
+            self._answer.citation_clicked.connect(self._on_answer_citation_clicked)
             self._layout.addWidget(self._answer)
         self._footer = QHBoxLayout()
         self._footer.setContentsMargins(0, 0, 0, 0)
@@ -655,8 +795,11 @@ class _MessageWidget(QFrame):
             self._question.set_natural_width(self._natural_text_width(message.text))
         else:
             assert self._answer is not None
+            self._answer.set_sources(message.sources)
             self._answer.show_text(message.text)
             self._set_reasoning(message.reasoning)
+            if not self.is_streaming and self._reasoning_expanded and not self._reasoning_chosen:
+                self.set_reasoning_expanded(False)  # opened for the thinking, not by the user
             self._clear_follow_ups()
             if self._latest:
                 self._build_follow_ups()
@@ -746,7 +889,12 @@ class _MessageWidget(QFrame):
         )
 
     def _on_reasoning_toggle_clicked(self) -> None:
+        self._reasoning_chosen = True
         self.set_reasoning_expanded(not self.is_reasoning_expanded())
+
+    def is_thinking(self) -> bool:
+        """Is the bot thinking aloud: reasoning streaming in, no answer text yet?"""
+        return self.is_streaming and not self._chunks and bool(self._reasoning_chunks)
 
     def set_reasoning_expanded(self, expanded: bool) -> None:
         """Show or hide the reasoning (filled in only when shown)."""
@@ -839,7 +987,8 @@ class _MessageWidget(QFrame):
             )
             sources.setToolTip(self.tr("Show the knowledge-base passages this answer used"))
             sources.setAutoRaise(True)
-            sources.clicked.connect(lambda: self.triggered.emit(self.key, "select"))
+            sources.setObjectName("sources_button")
+            sources.clicked.connect(lambda: self.triggered.emit(self.key, "sources"))
             row.addWidget(sources)
         if parts:
             meta = QLabel(" · ".join(parts), info)
@@ -900,8 +1049,11 @@ class _MessageWidget(QFrame):
         """Keep the text rendered so far and continue it with the pieces to come."""
         self._chunks = [self._message.text] if self._message.text else []
         self._reasoning_chunks = [self._message.reasoning] if self._message.reasoning else []
+        self._reasoning_chosen = False
         if self._answer is not None:
             self._answer.start_stream(self._message.text)
+        if self.is_thinking() and not self._reasoning_expanded:
+            self.set_reasoning_expanded(True)  # the reasoning streams live while the bot thinks
         self._update_reasoning_toggle()
 
     def set_streaming(self) -> None:
@@ -926,17 +1078,30 @@ class _MessageWidget(QFrame):
             if self._reasoning_expanded:
                 cursor = QTextCursor(self._reasoning_view.document())
                 cursor.movePosition(QTextCursor.MoveOperation.End)
-                cursor.insertText(reasoning)
+                _insert_streamed(cursor, reasoning)
+            elif self.is_thinking() and not self._reasoning_chosen:
+                self.set_reasoning_expanded(True)  # "Thinking…" with the reasoning streaming live
         if text and self._answer is not None:
             first_text = not self._chunks
             self._chunks.append(text)
             self._answer.append(text)
             if first_text:
+                if self._reasoning_expanded and not self._reasoning_chosen:
+                    self.set_reasoning_expanded(False)  # the answer starts: thinking folds away
                 self._update_reasoning_toggle()
 
     def finish(self, message: Message) -> None:
         """Show the final state of a reply (Markdown, reasoning, follow-ups, banner)."""
         self._apply_message(message)
+
+    def set_sources(self, sources: list[Source]) -> None:
+        """The sources of an answer being written arrived: its citations become links."""
+        if self._answer is not None:
+            self._message = dataclasses.replace(self._message, sources=list(sources))
+            self._answer.set_sources(self._message.sources)
+
+    def _on_answer_citation_clicked(self, number: int) -> None:
+        self.citation_clicked.emit(self.key, number)
 
     # ------------------------------------------------------------------------------ painting
 
@@ -1166,6 +1331,10 @@ class MessageView(QWidget):
     message_selected = Signal(int)  # message id of the answer the user clicked (show its sources)
     older_requested = Signal()  # the user reached the top and older messages exist
     action_requested = Signal(int, str)  # message id, "open_settings" or "publish_help"
+    # The user asked to see an answer's sources: its "N sources" button (message id), or a
+    # citation link in its text (message id, source number from 1). Both also select the answer.
+    sources_requested = Signal(int)
+    citation_clicked = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1326,6 +1495,12 @@ class MessageView(QWidget):
         if self._pending and budget is not None:
             self._flush_timer.start()
 
+    def set_reply_sources(self, message_id: int, sources: list[Source]) -> None:
+        """The sources of an answer being written: its citations link to them."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.set_sources(sources)
+
     def finish_reply(self, message: Message) -> None:
         """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
         widget = self._widgets.get(message.id) if message.id is not None else None
@@ -1420,6 +1595,7 @@ class MessageView(QWidget):
         widget = _MessageWidget(key, message, self._assistant_name, self._content)
         widget.triggered.connect(self._on_message_triggered)
         widget.follow_up_clicked.connect(self.follow_up_clicked)
+        widget.citation_clicked.connect(self._on_message_citation_clicked)
         first = 1 + (1 if self._prologue is not None else 0)
         self._column.insertWidget(first + position, widget)
         self._order.insert(position, widget)
@@ -1502,6 +1678,10 @@ class MessageView(QWidget):
         elif action == "select":
             self.select_message(key)
             self.message_selected.emit(key)
+        elif action == "sources":
+            self.select_message(key)
+            self.message_selected.emit(key)
+            self.sources_requested.emit(key)
         elif action == "retry":
             self.retry_requested.emit(key)
         elif action == "regenerate":
@@ -1510,6 +1690,12 @@ class MessageView(QWidget):
             self.delete_requested.emit(key)
         else:
             self.action_requested.emit(key, action)
+
+    def _on_message_citation_clicked(self, key: int, number: int) -> None:
+        if key in self._widgets:
+            self.select_message(key)
+            self.message_selected.emit(key)
+            self.citation_clicked.emit(key, number)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:

@@ -161,6 +161,12 @@ class Segmenter:
     def open_segment(self) -> Segment:
         return Segment(self._start, self._buffer, self._prefix, self._fence_start)
 
+    def open_fence(self) -> tuple[str, int]:
+        """The code fence the text fed so far ends inside, as far as its whole lines tell: the
+        fence's opening line (``""`` outside fences) and where that line starts in the open
+        segment's text (-1: in a segment before, reopened by the prefix)."""
+        return self._scan.fence, self._scan.fence_start if self._scan.fence else -1
+
     def feed(self, text: str) -> list[Segment]:
         """Add the next piece of the text; return the segments it closed, in order."""
         self._buffer += text
@@ -225,6 +231,13 @@ def _lines(text: str, start: int) -> Iterator[str]:
         end = len(text) if newline < 0 else newline
         yield text[start:end].rstrip("\r")
         start = end + 1
+
+
+def closing_fence(fence: str) -> str:
+    """The line that closes the code block ``fence`` (its opening line) opens: its backticks or
+    tildes (``""`` if ``fence`` opens none)."""
+    match = _FENCE.match(fence)
+    return match.group(1) if match is not None else ""
 
 
 def fenced_code(text: str, start: int) -> list[str]:

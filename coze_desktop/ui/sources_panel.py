@@ -5,14 +5,18 @@ score with a small bar, the passage itself (selectable, wrapped) and, when the s
 web address, a link that opens in the browser. Only http and https links are ever made
 clickable; anything else is shown as plain text. Everything from the source is shown as
 plain text (escaped where it goes into a link label), never interpreted as markup.
+
+A citation in an answer (or a search hit in a passage) points at one card:
+:meth:`SourcesPanel.highlight_card` scrolls to it and marks it until another card is chosen or
+other sources are shown.
 """
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -61,6 +65,8 @@ class SourceCard(QFrame):
     def __init__(self, rank: int, source: Source, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.source = source
+        self.rank = rank
+        self._highlighted = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(6)
@@ -130,11 +136,30 @@ class SourceCard(QFrame):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label
 
+    def is_highlighted(self) -> bool:
+        return self._highlighted
+
+    def set_highlighted(self, highlighted: bool) -> None:
+        """Mark the card a citation or a search hit points at: accent border, tinted background."""
+        if highlighted == self._highlighted:
+            return
+        self._highlighted = highlighted
+        self.setAccessibleDescription(self.tr("Cited passage") if highlighted else "")
+        self.update()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(theme.border_color(self.palette()))
-        painter.setBrush(theme.card_background(self.palette()))
+        palette = self.palette()
+        if self._highlighted:
+            pen = QPen(theme.accent(palette))
+            pen.setWidthF(2.0)
+            painter.setPen(pen)
+            painter.setBrush(theme.mix(theme.card_background(palette), theme.search_highlight(palette), 0.35))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 10, 10)
+            return
+        painter.setPen(theme.border_color(palette))
+        painter.setBrush(theme.card_background(palette))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
 
 
@@ -203,6 +228,27 @@ class SourcesPanel(QWidget):
             card.show()  # now, not on the next event loop turn: the panel is complete on return
             self._cards.append(card)
         self._scroll.verticalScrollBar().setValue(0)
+
+    def highlight_card(self, rank: int) -> SourceCard | None:
+        """Scroll to the card of source ``rank`` (1-based) and mark it (the others unmarked);
+        ``None`` if there is no such card."""
+        card = self._cards[rank - 1] if 1 <= rank <= len(self._cards) else None
+        for other in self._cards:
+            other.set_highlighted(other is card)
+        if card is not None:
+            self._scroll_to(card)
+            # Again once a panel shown just now has its size: the first try may have had none.
+            QTimer.singleShot(0, self, lambda: self._scroll_to(card))
+        return card
+
+    def highlighted_card(self) -> SourceCard | None:
+        """The card marked by :meth:`highlight_card`, if any."""
+        return next((card for card in self._cards if card.is_highlighted()), None)
+
+    def _scroll_to(self, card: SourceCard) -> None:
+        if card in self._cards:
+            self._content.layout().activate()
+            self._scroll.ensureWidgetVisible(card, 0, 12)
 
     def clear(self) -> None:
         """Show nothing but a hint on how to see sources."""

@@ -120,6 +120,10 @@
         <source>pinned</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>reply being written</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ConversationListView</name>
@@ -727,6 +731,10 @@
         <source>Source %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Cited passage</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SourcesPanel</name>
@@ -822,6 +830,17 @@
     </message>
     <message>
         <source>Enter the region, your access token and the bot ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_AnswerBody</name>
+    <message>
+        <source>Untitled document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

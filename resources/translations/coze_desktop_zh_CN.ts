@@ -120,6 +120,10 @@
         <source>pinned</source>
         <translation>已置顶</translation>
     </message>
+    <message>
+        <source>reply being written</source>
+        <translation>正在回复</translation>
+    </message>
 </context>
 <context>
     <name>ConversationListView</name>
@@ -727,6 +731,10 @@
         <source>Source %1: %2</source>
         <translation>来源 %1：%2</translation>
     </message>
+    <message>
+        <source>Cited passage</source>
+        <translation>被引用的段落</translation>
+    </message>
 </context>
 <context>
     <name>SourcesPanel</name>
@@ -823,6 +831,17 @@
     <message>
         <source>Enter the region, your access token and the bot ID.</source>
         <translation>请选择区域，并填写访问令牌和智能体 ID。</translation>
+    </message>
+</context>
+<context>
+    <name>_AnswerBody</name>
+    <message>
+        <source>Untitled document</source>
+        <translation>未命名文档</translation>
+    </message>
+    <message>
+        <source>Source %1: %2</source>
+        <translation>来源 %1：%2</translation>
     </message>
 </context>
 <context>

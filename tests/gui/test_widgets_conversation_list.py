@@ -22,6 +22,7 @@ from coze_desktop.ui.conversation_list import (
     ConversationListView,
     MessageIdRole,
     SnippetHtmlRole,
+    StreamingRole,
     TitleRole,
     short_time,
 )
@@ -247,3 +248,28 @@ def test_focus_search_and_accessible_names(qtbot: QtBot, view: ConversationListV
     qtbot.waitUntil(view.search_box.hasFocus)
     assert view.list_view.accessibleName() == "Chats"
     assert view.search_box.accessibleName() == "Search all chats"
+
+
+def test_a_chat_with_a_reply_being_written_shows_a_pulsing_mark(
+    qtbot: QtBot, view: ConversationListView, store: Store
+) -> None:
+    writing = add_conversation(store, "Writing now", "question")
+    other = add_conversation(store, "Quiet", "question")
+    view.set_streaming(writing, True)  # marked before its row is loaded: kept for the refresh
+    view.refresh()
+    rows = {view.model.index(r).data(ConversationIdRole): view.model.index(r) for r in range(2)}
+    assert rows[writing].data(StreamingRole) and not rows[other].data(StreamingRole)
+    assert "reply being written" in rows[writing].data(Qt.ItemDataRole.AccessibleTextRole)
+    assert "reply being written" not in rows[other].data(Qt.ItemDataRole.AccessibleTextRole)
+
+    def row_image() -> object:
+        index = view.model.index(view.model.row_of(writing) or 0)
+        return view.list_view.viewport().grab(view.list_view.visualRect(index)).toImage()
+
+    lit = row_image()
+    qtbot.waitUntil(lambda: row_image() != lit, timeout=5000)  # the dots take turns
+    view.set_streaming(writing, False)
+    index = view.model.index(view.model.row_of(writing) or 0)
+    assert not index.data(StreamingRole)
+    assert "reply being written" not in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    qtbot.waitUntil(lambda: row_image() != lit, timeout=5000)  # the time is back in its place

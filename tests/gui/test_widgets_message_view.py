@@ -8,7 +8,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QGuiApplication, QTextDocument, QTextFrame, QTextTable
+from PySide6.QtGui import QGuiApplication, QTextCursor, QTextDocument, QTextFrame, QTextTable
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTextBrowser, QToolButton
 from pytestqt.qtbot import QtBot
 
@@ -486,3 +486,233 @@ def test_copy_code_when_a_cut_falls_just_before_the_closing_fence(
             holder.anchorClicked.emit(QUrl(f"{markdown.COPY_CODE_SCHEME}:{index}"))
             copied.add(QGuiApplication.clipboard().text())
     assert copied == {code, "pip install thing"}
+
+
+# --- citations --------------------------------------------------------------------------------
+
+CITED = (
+    "Returns are free within 7 days [1]. Shipping is refunded [^2], 见【2】. Not a source: [3].\n\n"
+    "In code `a[1]` stays text:\n\n```python\nx = a[1]\n```\n"
+)
+CITED_SOURCES = [
+    Source(slice="7 天无理由退货，运费由商家承担。", document="退换货政策.pdf", score=0.9),
+    Source(slice="Shipping costs are refunded after the return arrives.", document="shipping.md", score=0.7),
+]
+
+
+def _anchors(document: QTextDocument) -> list[tuple[str, str, int]]:
+    """(text, href, position) of every link fragment in ``document``."""
+    found = []
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.charFormat().isAnchor():
+                found.append((fragment.text(), fragment.charFormat().anchorHref(), fragment.position()))
+            it += 1
+        block = block.next()
+    return found
+
+
+def _citation_point(view: MessageView, message_id: int, href: str) -> tuple[QTextBrowser, object]:
+    """The view showing the citation link ``href`` of a message, and a point inside the link."""
+    documents = view.rendered_documents(message_id)
+    assert documents is not None
+    for body in view.findChildren(QTextBrowser):
+        if body.document() not in documents:
+            continue
+        for _text, anchor, position in _anchors(body.document()):
+            if anchor == href:
+                cursor = QTextCursor(body.document())
+                cursor.setPosition(position + 1)
+                return body, body.cursorRect(cursor).center()
+    raise AssertionError(f"no link {href}")
+
+
+def test_citations_become_links_only_for_existing_sources_and_outside_code(view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    documents = view.rendered_documents(2)
+    assert documents is not None
+    links = [(text, href) for text, href, _ in _anchors(documents[0]) if not href.startswith("coze-copy")]
+    assert links == [("[1]", "cite:1"), ("[^2]", "cite:2"), ("【2】", "cite:2")]
+    text = documents[0].toPlainText()
+    assert "[3]" in text and "a[1]" in text and "x = a[1]" in text  # kept as text
+    # Without sources nothing is a citation.
+    view.add_message(answer(3, CITED))
+    plain = view.rendered_documents(3)
+    assert plain is not None
+    assert all(not href.startswith("cite:") for _, href, _ in _anchors(plain[0]))
+
+
+def test_clicking_a_citation_selects_the_answer_and_emits_the_source(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    settle(qtbot, view)
+    body, point = _citation_point(view, 2, "cite:2")
+    with (
+        qtbot.waitSignal(view.citation_clicked, timeout=5000) as clicked,
+        qtbot.waitSignal(view.message_selected, timeout=5000) as selected,
+    ):
+        qtbot.mouseClick(body.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert clicked.args == [2, 2]
+    assert selected.args == [2]
+
+
+def test_hovering_a_citation_shows_the_passage(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    settle(qtbot, view)
+    body, point = _citation_point(view, 2, "cite:1")
+    qtbot.mouseMove(body.viewport(), point)
+    qtbot.waitUntil(lambda: "运费由商家承担" in body.viewport().toolTip(), timeout=5000)
+    assert "退换货政策.pdf" in body.viewport().toolTip()
+
+
+def test_sources_arriving_while_streaming_link_the_citations(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    view.set_reply_sources(2, CITED_SOURCES)
+    view.append_reply(2, "Free returns [1] and refunds [2].")
+    view.finish_reply(answer(2, "Free returns [1] and refunds [2].", sources=CITED_SOURCES))
+    documents = view.rendered_documents(2)
+    assert documents is not None
+    assert [href for _, href, _ in _anchors(documents[0])] == ["cite:1", "cite:2"]
+    view.show_messages([question(1)])
+    view.begin_reply(4)
+    view.append_reply(4, "Streamed first [1].")
+    qtbot.waitUntil(lambda: "Streamed first [1]." in (view.rendered_text(4) or ""))
+    view.set_reply_sources(4, CITED_SOURCES[:1])  # rendered again: the citation is a link now
+    documents = view.rendered_documents(4)
+    assert documents is not None
+    assert [href for _, href, _ in _anchors(documents[0])] == ["cite:1"]
+
+
+def test_sources_button_asks_to_show_the_sources(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1), answer(2, CITED, sources=CITED_SOURCES)])
+    settle(qtbot, view)
+    button = next(b for b in view.findChildren(QToolButton) if b.objectName() == "sources_button")
+    assert button.text() == "2 sources"
+    with qtbot.waitSignal(view.sources_requested, timeout=5000) as requested:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert requested.args == [2]
+
+
+# --- live reasoning ---------------------------------------------------------------------------
+
+
+def _reasoning_parts(qtbot: QtBot, view: MessageView) -> tuple[QTextBrowser, QToolButton]:
+    qtbot.waitUntil(lambda: any(b.accessibleName() == "Reasoning" for b in view.findChildren(QTextBrowser)))
+    reasoning = next(b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning")
+    toggle = next(
+        b for b in view.findChildren(QToolButton) if b.arrowType() in (Qt.ArrowType.DownArrow, Qt.ArrowType.RightArrow)
+    )
+    return reasoning, toggle
+
+
+def test_thinking_streams_live_then_folds_when_the_answer_starts(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    view.append_reply(2, "", "First I consider ")
+    view.message(2)  # shows the pending pieces now
+    reasoning, toggle = _reasoning_parts(qtbot, view)
+    assert toggle.text() == "Thinking…" and toggle.accessibleName() == "Thinking…"
+    assert not reasoning.isHidden() and reasoning.toPlainText() == "First I consider "
+    view.append_reply(2, "", "故宫.")
+    view.message(2)
+    assert not reasoning.isHidden() and reasoning.toPlainText() == "First I consider 故宫."
+    view.append_reply(2, "The answer")
+    view.message(2)
+    assert reasoning.isHidden()
+    assert toggle.text() == "Show reasoning"
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)  # the user can open it again
+    assert not reasoning.isHidden() and reasoning.toPlainText() == "First I consider 故宫."
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    view.finish_reply(answer(2, "The answer.", reasoning="First I consider 故宫."))
+    assert reasoning.isHidden() and toggle.text() == "Show reasoning"
+
+
+def test_thinking_closed_by_the_user_stays_closed(qtbot: QtBot, view: MessageView) -> None:
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    view.append_reply(2, "", "Hmm. ")
+    view.message(2)
+    reasoning, toggle = _reasoning_parts(qtbot, view)
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    view.append_reply(2, "", "Still thinking.")
+    view.message(2)
+    assert reasoning.isHidden() and toggle.text() == "Thinking…"
+    # A reply stopped while thinking reads folded, like any finished one.
+    view.begin_reply(3)
+    view.append_reply(3, "", "Cut off while thinking")
+    view.message(3)
+    view.finish_reply(answer(3, "", reasoning="Cut off while thinking", state=MessageState.STOPPED))
+    views = [b for b in view.findChildren(QTextBrowser) if b.accessibleName() == "Reasoning"]
+    assert len(views) == 2 and all(b.isHidden() for b in views)
+
+
+# --- code fences while streaming --------------------------------------------------------------
+
+
+def _in_code_frame(document: QTextDocument, text: str) -> bool | None:
+    """Is the line ``text`` inside a code block's frame (None: no such line)?"""
+    block = document.begin()
+    while block.isValid():
+        if block.text() == text:
+            return QTextCursor(block).currentFrame() is not document.rootFrame()
+        block = block.next()
+    return None
+
+
+def test_a_streamed_code_fence_is_a_code_block_until_it_closes(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No throttled render during the test: what is shown comes from the fence handling alone.
+    monkeypatch.setattr(message_view, "RENDER_MIN_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(message_view, "RENDER_MAX_INTERVAL_MS", 600_000)
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+
+    def stream(piece: str) -> QTextDocument:
+        view.append_reply(2, piece)
+        documents = view.rendered_documents(2)  # shows the pending piece; the live document
+        assert documents is not None and len(documents) == 1
+        return documents[0]
+
+    document = stream("Here is the code:\n\n")
+    assert "Here is the code:" in document.toPlainText()
+    document = stream("```python\n")
+    assert "```" not in document.toPlainText()  # an open fence is never shown as text
+    document = stream("def f():\n")
+    assert _in_code_frame(document, "def f():")
+    assert "```" not in document.toPlainText()
+    document = stream("    return a[1]\n")  # streamed into the open block, in its font
+    assert _in_code_frame(document, "    return a[1]")
+    document = stream("\n# done")
+    assert _in_code_frame(document, "# done")
+    assert "```" not in document.toPlainText()
+    document = stream("\n```\n\nAfter the block.")
+    assert _in_code_frame(document, "After the block.") is False
+    assert "```" not in document.toPlainText()
+    text = "Here is the code:\n\n```python\ndef f():\n    return a[1]\n\n# done\n```\n\nAfter the block."
+    view.finish_reply(answer(2, text))
+    assert view.message(2) is not None and view.message(2).text == text
+    final = view.rendered_documents(2)
+    assert final is not None and _in_code_frame(final[0], "# done")
+
+
+def test_a_segment_that_begins_inside_a_streamed_code_block_shows_it_as_code(
+    qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(message_view, "RENDER_MIN_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(message_view, "RENDER_MAX_INTERVAL_MS", 600_000)
+    view.show_messages([question(1)])
+    view.begin_reply(2)
+    lines = "".join(f"print({n})  # a line of code that is long enough\n" for n in range(200))
+    view.append_reply(2, "```python\n" + lines)
+    view.append_reply(2, "print('last')")
+    documents = view.rendered_documents(2)
+    assert documents is not None and len(documents) > 1  # cut into segments inside the block
+    assert all("```" not in document.toPlainText() for document in documents)
+    # The segment that begins inside the block is rendered on a pass of its own, as code.
+    qtbot.waitUntil(lambda: _in_code_frame((view.rendered_documents(2) or [])[-1], "print('last')"))
+    documents = view.rendered_documents(2)
+    assert documents is not None and all("```" not in document.toPlainText() for document in documents)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLabel, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Source
@@ -90,3 +90,26 @@ def test_empty_states(panel: SourcesPanel) -> None:
     panel.clear()
     assert panel.cards() == []
     assert panel.accessibleName() == "Sources"
+
+
+def test_highlight_card_marks_one_and_scrolls_to_it(qtbot: QtBot, panel: SourcesPanel) -> None:
+    panel.resize(320, 260)  # too short for all cards: the last one is below the fold
+    panel.show_sources(SOURCES * 3)
+    scroll = panel.findChild(QScrollArea)
+    assert scroll is not None
+    card = panel.highlight_card(9)
+    assert card is panel.cards()[8] and card.is_highlighted()
+    assert panel.highlighted_card() is card
+    assert card.accessibleDescription() == "Cited passage"
+
+    def card_in_view() -> bool:
+        top = card.mapTo(scroll.viewport(), QPoint(0, 0)).y()
+        return scroll.verticalScrollBar().value() > 0 and 0 <= top < scroll.viewport().height()
+
+    qtbot.waitUntil(card_in_view, timeout=5000)
+    first = panel.highlight_card(1)
+    assert first is not None and first.is_highlighted() and not card.is_highlighted()
+    assert panel.highlight_card(99) is None and panel.highlighted_card() is None
+    panel.highlight_card(2)
+    panel.show_sources(SOURCES)
+    assert panel.highlighted_card() is None  # other sources: nothing marked

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coze_desktop.ui.segments import LINE_HEAD_CHARS, Segment, Segmenter, fenced_code, split_segments
+from coze_desktop.ui.segments import (
+    LINE_HEAD_CHARS,
+    Segment,
+    Segmenter,
+    closing_fence,
+    fenced_code,
+    split_segments,
+)
 
 
 def texts(segments: list[Segment]) -> list[str]:
@@ -227,3 +234,18 @@ def test_streaming_cuts_where_the_whole_text_is_cut(
         assert (segment.fence_start >= 0) == bool(fence and fence.lstrip()[0] in "`~")
         if segment.fence_start >= 0:
             assert text[segment.fence_start :].startswith(fence)
+
+
+def test_open_fence_follows_whole_lines_and_segments() -> None:
+    segmenter = Segmenter(target=40, maximum=80)
+    segmenter.feed("Intro\n\n```py")
+    assert segmenter.open_fence() == ("", -1)  # the fence line is not whole yet
+    segmenter.feed("thon\nx = 1\n")
+    assert segmenter.open_fence() == ("```python", 7)
+    segmenter.feed("y = 2\n" * 20)  # cut inside the block: the next segment reopens it
+    assert segmenter.open_segment.prefix == "```python\n"
+    assert segmenter.open_fence() == ("```python", -1)
+    segmenter.feed("````\nafter\n")
+    assert segmenter.open_fence() == ("", -1)
+    assert closing_fence("  ~~~~ text") == "~~~~"
+    assert closing_fence("plain") == ""

@@ -295,3 +295,21 @@ def test_search_finds_exactly_the_messages_containing_every_word(
             assert found == expected
         else:
             assert sorted(found) == sorted(expected)
+
+
+def test_a_hit_in_a_passage_says_which_source_it_is(store: Store) -> None:
+    conv = conversation(store, "sources")
+    answer = say(
+        store,
+        conv,
+        "退货说明见资料。",
+        role=Role.ASSISTANT,
+        when=1.0,
+        sources=[Source(slice="七天无理由退货"), Source(slice="运费由商家承担"), Source(slice="退款三日到账")],
+    )
+    (hit,) = store.search("商家承担")
+    assert hit.message_id == answer and hit.in_source and hit.source_rank == 2
+    (third,) = store.search("三日到账")
+    assert third.source_rank == 3
+    (text_hit,) = store.search("退货说明")
+    assert not text_hit.in_source and text_hit.source_rank == 0
