@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -36,6 +37,7 @@ from coze_desktop.api import CozeAPIError, CozeError
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
+from coze_desktop.store.export import ImportReport
 from coze_desktop.workers.accounts import Account, Accounts
 from coze_desktop.workers.tasks import BackgroundCall
 from coze_desktop.workers.threads import WorkerThreads
@@ -659,3 +661,59 @@ class CrashDialog(QDialog):
 def open_folder(folder: Path) -> bool:
     """Open ``folder`` in the system's file manager; False when that is not possible."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+def import_report_text(report: ImportReport, path: Path) -> str:
+    """What an import did, for people: a summary line, then each thing skipped and why."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ImportReport", text)
+
+    skipped = [*report.failed, *report.skipped]
+    lines = [
+        tr("Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; "
+           "{skipped} skipped.").format(
+            imported=len(report.imported),
+            messages=report.messages_imported,
+            file=path.name,
+            present=len(report.already_present),
+            skipped=len(skipped),
+        )
+    ]
+    lines += [tr("Skipped: {item}").format(item=item) for item in skipped]
+    lines += [tr("Note: {warning}").format(warning=warning) for warning in report.warnings]
+    return "\n".join(lines)
+
+
+def show_import_report(parent: QWidget, text: str) -> QMessageBox:
+    """Show an import's report (not blocking): the summary, with the details to read or copy."""
+    summary, _, details = text.partition("\n")
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if details else QMessageBox.Icon.Information)
+    box.setWindowTitle(QCoreApplication.translate("ImportReport", "Import"))
+    box.setText(summary)
+    if details:
+        box.setDetailedText(details)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def show_link_failed(parent: QWidget, url: str) -> QMessageBox:
+    """Say that no browser could open ``url`` (not blocking), with the link to select or copy."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("LinkFailed", text)
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(tr("The link could not be opened"))
+    box.setText(tr("No web browser could be started for this link. Copy it and open it yourself:"))
+    box.setInformativeText(url)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    copy = box.addButton(tr("Copy link"), QMessageBox.ButtonRole.ActionRole)
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(url))
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

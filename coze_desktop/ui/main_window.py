@@ -17,12 +17,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -38,7 +39,17 @@ from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageSt
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
 from coze_desktop.store import Store, StoreError
-from coze_desktop.store.export import ConversationExport, to_html, to_json, to_markdown
+from coze_desktop.store.export import (
+    ConversationExport,
+    ExportFormatError,
+    ImportReport,
+    import_items,
+    parse_json_export,
+    to_html,
+    to_json,
+    to_markdown,
+)
+from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.composer import Composer
 from coze_desktop.ui.conversation_list import ConversationListView
 from coze_desktop.ui.dialogs import (
@@ -46,9 +57,13 @@ from coze_desktop.ui.dialogs import (
     SettingsDialog,
     WelcomeView,
     describe_error,
+    import_report_text,
     lookup_bot,
     open_folder,
+    show_import_report,
+    show_link_failed,
 )
+from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
@@ -144,6 +159,16 @@ class MainWindow(QMainWindow):
         self._adopt_new_conversation = False
         self._live: dict[int, _LiveReply] = {}
         self._bot_call: BackgroundCall | None = None
+        self._readd_call: BackgroundCall | None = None
+        self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
+        self.rename_bot_dialog: QInputDialog | None = None
+        self.last_import_report = ""  # what the last import did, as shown to the user
+        # A language change arrives as several LanguageChange events (one per translator):
+        # retranslate once, on the next pass of the event loop.
+        self._retranslate_timer = QTimer(self)
+        self._retranslate_timer.setSingleShot(True)
+        self._retranslate_timer.setInterval(0)
+        self._retranslate_timer.timeout.connect(self._on_retranslate_timer_timeout)
         self.settings_dialog: SettingsDialog | None = None
         self.add_bot_dialog: AddBotDialog | None = None
 
@@ -157,6 +182,8 @@ class MainWindow(QMainWindow):
         chat_layout = QVBoxLayout(chat_page)
         chat_layout.setContentsMargins(0, 0, 0, 0)
         chat_layout.setSpacing(0)
+        self.chat_header = ChatHeader(chat_page)
+        chat_layout.addWidget(self.chat_header)
         chat_layout.addWidget(self.message_view, 1)
         chat_layout.addWidget(self.composer)
         self._chat_page = chat_page
@@ -174,6 +201,7 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        self._build_shortcuts()
         self._connect()
         self._restore_layout()
         self.composer.set_send_key(settings.send_key)
@@ -213,6 +241,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Export conversation…"), self._on_export_action_triggered)
         self._action(file_menu, self.tr("Export &all conversations…"), self._on_export_all_action_triggered)
+        self.import_action = self._action(file_menu, self.tr("&Import…"), self._on_import_action_triggered)
         file_menu.addSeparator()
         quit_action = self._action(
             file_menu, self.tr("&Quit"), self._on_quit_action_triggered, QKeySequence.StandardKey.Quit
@@ -266,10 +295,12 @@ class MainWindow(QMainWindow):
         settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         help_menu = bar.addMenu(self.tr("&Help"))
+        self.try_demo_action = self._action(help_menu, self.tr("Try the &demo bot"), self._on_try_demo_action_triggered)
         self._action(help_menu, self.tr("Open &log folder"), self._on_log_folder_action_triggered)
         about = self._action(help_menu, self.tr("&About Coze Desktop"), self._on_about_action_triggered)
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
+    def _build_shortcuts(self) -> None:
         # Esc stops the answer on screen; enabled only then, so Esc keeps its other uses.
         self._stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -301,6 +332,7 @@ class MainWindow(QMainWindow):
         c.reply_failed.connect(self._on_controller_reply_failed)
         c.reply_finished.connect(self._on_controller_reply_finished)
         c.streaming_changed.connect(self._on_controller_streaming_changed)
+        c.coze_conversation_restarted.connect(self._on_controller_coze_conversation_restarted)
 
         v = self.message_view
         v.follow_up_clicked.connect(self._on_view_follow_up_clicked)
@@ -318,6 +350,15 @@ class MainWindow(QMainWindow):
         lst.search_hit_activated.connect(self._on_list_search_hit_activated)
         lst.conversation_renamed.connect(self._on_list_conversation_renamed)
         lst.conversation_deleted.connect(self._on_list_conversation_deleted)
+
+        h = self.chat_header
+        h.bot_chosen.connect(self._on_header_bot_chosen)
+        h.rename_requested.connect(self._on_header_rename_requested)
+        h.remove_requested.connect(self._on_header_remove_requested)
+        h.add_bot_requested.connect(self._on_add_bot_action_triggered)
+        h.readd_requested.connect(self._on_header_readd_requested)
+        h.demo_requested.connect(self._on_try_demo_action_triggered)
+        link_failures.failed.connect(self._on_links_failed)
 
         self.composer.send_requested.connect(self._on_composer_send_requested)
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
@@ -380,6 +421,9 @@ class MainWindow(QMainWindow):
             bot_id=conversation.bot_id, base_url=conversation.base_url
         )
 
+    def _bot_removed(self, conversation: Conversation) -> bool:
+        return self._store.get_bot(conversation.bot_id, conversation.base_url) is None
+
     def _bot_names(self) -> dict[str, str]:
         return {bot.bot_id: bot.name for bot in self._store.list_bots() if bot.name}
 
@@ -397,6 +441,11 @@ class MainWindow(QMainWindow):
         bot = self.current_bot()
         if bot is None:
             return self.tr("No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.")
+        if self._current is not None and self._bot_removed(self._current):
+            return self.tr(
+                "The bot of this chat was removed from your list. Click “Add it again” above to "
+                "continue this chat, or start a new chat."
+            )
         base_url = self._sending_base_url()
         if not self._accounts.token(base_url):
             if not self._accounts.keyring_available():
@@ -440,11 +489,30 @@ class MainWindow(QMainWindow):
         }.get(region_of(base_url), base_url)
         name = (bot.name or bot.bot_id) if bot is not None else self.tr("no bot")
         self.bot_label.setText(self.tr("{bot} · {region}").format(bot=name, region=region))
+        self._update_header()
         account = self._account_for_status() if self._accounts.token(base_url) else None
         if account is None:
             self._show_api_calls(None)
         else:
             self._show_api_calls(self._store.api_calls(account.base_url, account.token))
+
+    def _update_header(self) -> None:
+        new_chat_bot = self._new_chat_bot()
+        base_url = self._settings.base_url
+        self.chat_header.show_bot(
+            self.current_bot(),
+            removed=self._current is not None and self._bot_removed(self._current),
+            choices=[b for b in self._store.list_bots() if b.base_url == base_url],
+            new_chat_bot_id=new_chat_bot.bot_id if new_chat_bot is not None else "",
+        )
+        restarted = self._current_id is not None and self._current_id in self._restarted_on_coze
+        self.chat_header.set_notice(self._restart_notice() if restarted else "")
+
+    def _restart_notice(self) -> str:
+        return self.tr(
+            "Coze no longer knew this conversation, so a new one was started there: the bot does not "
+            "remember the messages above."
+        )
 
     def _show_api_calls(self, count: int | None) -> None:
         label = self.api_calls_label
@@ -671,6 +739,48 @@ class MainWindow(QMainWindow):
         self._export([i for i in ids if i is not None], "coze-desktop-export.md")
 
     @Slot()
+    def _on_import_action_triggered(self) -> None:
+        name, _chosen = QFileDialog.getOpenFileName(
+            self, self.tr("Import conversations"), "", self.tr("Coze Desktop export (*.json);;All files (*)")
+        )
+        if name:
+            self.import_from(Path(name))
+
+    def import_from(self, path: Path) -> ImportReport | None:
+        """Import a JSON export (as ``coze-cli import`` does) and say what happened; the report,
+        or ``None`` when nothing could be read (the message says why)."""
+        try:
+            result = parse_json_export(path.read_bytes())
+        except OSError as exc:
+            self.messages.error(
+                self.tr("{path} could not be read: {error}").format(path=path, error=exc.strerror or exc)
+            )
+            return None
+        except ExportFormatError as exc:
+            self.messages.error(self.tr("{path} cannot be imported: {error}").format(path=path, error=exc))
+            return None
+        try:
+            report = import_items(self._store, result)
+        except StoreError as exc:
+            self.messages.error(
+                self.tr("The import stopped: {error}. Conversations imported before it are kept.").format(
+                    error=exc
+                )
+            )
+            self.conversation_list.refresh()
+            return None
+        self.conversation_list.set_bot_names(self._bot_names())
+        self.conversation_list.refresh()
+        self.last_import_report = import_report_text(report, path)
+        if report.failed or report.skipped:
+            self.messages.warning(self.last_import_report.splitlines()[0])
+        else:
+            self.messages.info(self.last_import_report.splitlines()[0])
+        if self.messages.modal:
+            show_import_report(self, self.last_import_report)
+        return report
+
+    @Slot()
     def _on_quit_action_triggered(self) -> None:
         self.close()
 
@@ -699,8 +809,7 @@ class MainWindow(QMainWindow):
     @Slot(QAction)
     def _on_language_action_triggered(self, action: QAction) -> None:
         if self._settings.language != action.data():
-            self._settings.language = str(action.data())
-            self.messages.info(self.tr("The new language applies the next time Coze Desktop starts."))
+            self._settings.language = str(action.data())  # the app installs its translation at once
 
     @Slot()
     def _on_bots_menu_about_to_show(self) -> None:
@@ -795,6 +904,17 @@ class MainWindow(QMainWindow):
             ).format(version=__version__, logs=self._log_folder),
         )
 
+    @Slot(str)
+    def _on_links_failed(self, url: str) -> None:
+        if not self.isVisible():
+            return  # another window's link (tests build several)
+        text = self.tr("No web browser could be opened for this link. Copy it and open it yourself: {url}").format(
+            url=url
+        )
+        self.messages.warning(text)  # the status bar; the box lets the link be copied
+        if self.messages.modal:
+            show_link_failed(self, url)
+
     @Slot()
     def _on_stop_shortcut_activated(self) -> None:
         self.stop_current()
@@ -865,6 +985,12 @@ class MainWindow(QMainWindow):
     def _on_controller_streaming_changed(self, conversation_id: int, streaming: bool) -> None:
         if conversation_id == self._current_id:
             self._show_streaming(streaming)
+
+    @Slot(int, int)
+    def _on_controller_coze_conversation_restarted(self, conversation_id: int, _message_id: int) -> None:
+        self._restarted_on_coze.add(conversation_id)
+        if conversation_id == self._current_id:
+            self.chat_header.set_notice(self._restart_notice())
 
     @Slot(str, int)
     def _on_accounts_api_call_recorded(self, base_url: str, count: int) -> None:
@@ -1012,10 +1138,10 @@ class MainWindow(QMainWindow):
         try:
             account = self._accounts.account(base_url)
         except (RuntimeError, OSError) as exc:
-            self.welcome.show_error(self.tr("The demo server could not start: {error}").format(error=exc))
+            self._show_lookup_error(self.tr("The demo server could not start: {error}").format(error=exc))
             return
         if account is None:
-            self.welcome.show_error(self.tr("Enter your access token."))
+            self._show_lookup_error(self.tr("Enter your access token."))
             return
         ids = list(bot_ids)
         call = BackgroundCall(lambda: [lookup_bot(account, bot_id) for bot_id in ids], name="look up bots")
@@ -1038,13 +1164,159 @@ class MainWindow(QMainWindow):
     def _on_bots_lookup_failed(self, exc: object) -> None:
         self._bot_call = None
         assert isinstance(exc, BaseException)
-        self.welcome.show_error(describe_error(exc, self._settings.error_language()))
+        self._show_lookup_error(describe_error(exc, self._settings.error_language()))
         self._update_blocked()
+
+    def _show_lookup_error(self, text: str) -> None:
+        """On the first-run screen when it is shown, else as an error message."""
+        self.welcome.show_error(text)
+        if self.pages.currentWidget() is not self.welcome:
+            self.messages.error(text)
 
     @Slot()
     def _on_welcome_skipped(self) -> None:
         self.pages.setCurrentWidget(self._chat_page)
         self.new_chat()
+
+    @Slot()
+    def _on_try_demo_action_triggered(self) -> None:
+        self.try_demo()
+
+    def try_demo(self) -> None:
+        """Chat with the demo knowledge bot: at once when its bots are saved, else after adding them."""
+        if self._store.get_bot(DEMO_BOT_IDS[0], DEMO_BASE_URL) is not None:
+            self._settings.base_url = DEMO_BASE_URL
+            self.choose_bot(DEMO_BOT_IDS[0])
+            self.composer.focus_input()
+            return
+        self.start_demo()
+
+    # ================================================================== the bot picker
+
+    @Slot(str)
+    def _on_header_bot_chosen(self, bot_id: str) -> None:
+        self.choose_bot(bot_id)
+
+    @Slot()
+    def _on_header_rename_requested(self) -> None:
+        self.open_rename_bot_dialog()
+
+    def open_rename_bot_dialog(self) -> QInputDialog | None:
+        """Ask for a new display name of the bot on screen (not blocking); returns the dialog."""
+        bot = self.current_bot()
+        if bot is None or self._store.get_bot(bot.bot_id, bot.base_url) is None:
+            return None
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Rename bot"))
+        dialog.setLabelText(self.tr("Name shown for “{name}” in this app:").format(name=bot.name or bot.bot_id))
+        dialog.setTextValue(bot.name or bot.bot_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.textValueSelected.connect(
+            lambda name, bot_id=bot.bot_id, base_url=bot.base_url: self.rename_bot(bot_id, base_url, name)
+        )
+        dialog.finished.connect(self._on_rename_bot_dialog_finished)
+        self.rename_bot_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int)
+    def _on_rename_bot_dialog_finished(self, _result: int) -> None:
+        self.rename_bot_dialog = None
+
+    def rename_bot(self, bot_id: str, base_url: str, name: str) -> bool:
+        """Give a bot a local display name; False (and a message saying why) when not possible."""
+        if not name.strip():
+            self.messages.warning(self.tr("A bot needs a name; the name was not changed."))
+            return False
+        try:
+            self._store.rename_bot(bot_id, base_url, name)
+        except (StoreError, LookupError) as exc:
+            self.messages.error(self.tr("The bot could not be renamed: {error}").format(error=exc))
+            return False
+        self._after_bots_changed()
+        return True
+
+    @Slot()
+    def _on_header_remove_requested(self) -> None:
+        bot = self.current_bot()
+        if bot is not None:
+            self.remove_bot(bot.bot_id, bot.base_url)
+
+    def remove_bot(self, bot_id: str, base_url: str) -> bool:
+        """Take a bot off the list after asking; its chats stay readable. True if it was removed."""
+        bot = self._store.get_bot(bot_id, base_url)
+        if bot is None:
+            return False
+        name = bot.name or bot.bot_id
+        question = self.tr(
+            "Remove “{name}” from your bots? Its chats stay in the history and can be read and "
+            "exported; to continue them, add the bot again."
+        ).format(name=name)
+        if not self.messages.confirm(question):
+            return False
+        try:
+            self._store.remove_bot(bot_id, base_url)
+        except StoreError as exc:
+            self.messages.error(self.tr("The bot could not be removed: {error}").format(error=exc))
+            return False
+        if self._settings.current_bot_id == bot_id and base_url == self._settings.base_url:
+            rest = [b for b in self._store.list_bots() if b.base_url == base_url]
+            self._settings.current_bot_id = rest[0].bot_id if rest else ""
+        self.messages.info(self.tr("Removed “{name}” from your bots.").format(name=name))
+        if self._current is None:
+            self.new_chat()  # a new chat talks to the next bot
+        self._after_bots_changed()
+        return True
+
+    @Slot()
+    def _on_header_readd_requested(self) -> None:
+        self.readd_bot()
+
+    def readd_bot(self) -> None:
+        """Look the removed bot of the conversation on screen up again and put it back on the list."""
+        conversation = self._current
+        if conversation is None or not self._bot_removed(conversation) or self._readd_call is not None:
+            return
+        account = self._account_for_status()
+        if account is None:
+            self.messages.warning(self.blocked_reason() or self.tr("No access token for this server."))
+            return
+        bot_id = conversation.bot_id
+        call = BackgroundCall(lambda: lookup_bot(account, bot_id), name="add a bot again")
+        call.succeeded.connect(self._on_readd_call_succeeded)
+        call.failed.connect(self._on_readd_call_failed)
+        self._readd_call = call
+        self.chat_header.readd_button.setEnabled(False)
+        self._threads.start(call, "add-bot-again")
+
+    @Slot(object)
+    def _on_readd_call_succeeded(self, bot: object) -> None:
+        self._readd_call = None
+        self.chat_header.readd_button.setEnabled(True)
+        assert isinstance(bot, Bot)
+        self._store.upsert_bot(bot)
+        self.messages.info(self.tr("Added “{name}” again.").format(name=bot.name or bot.bot_id))
+        self._after_bots_changed()
+
+    @Slot(object)
+    def _on_readd_call_failed(self, exc: object) -> None:
+        self._readd_call = None
+        self.chat_header.readd_button.setEnabled(True)
+        assert isinstance(exc, BaseException)
+        self.messages.error(
+            self.tr("The bot could not be added again: {error}").format(
+                error=describe_error(exc, self._settings.error_language())
+            )
+        )
+
+    def _after_bots_changed(self) -> None:
+        self.conversation_list.set_bot_names(self._bot_names())
+        self.conversation_list.refresh()
+        bot = self.current_bot()
+        if bot is not None:
+            self.message_view.set_assistant_name(bot.name)
+        self._update_blocked()
+        self._update_status()
 
     # ================================================================== other slots
 
@@ -1070,6 +1342,73 @@ class MainWindow(QMainWindow):
     @Slot(QNetworkInformation.Reachability)
     def _on_network_reachability_changed(self, _reachability: QNetworkInformation.Reachability) -> None:
         self._update_blocked()
+
+    # ================================================================== language
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new translation was installed: show every text in the new language."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate_timer.start()
+        super().changeEvent(event)
+
+    @Slot()
+    def _on_retranslate_timer_timeout(self) -> None:
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Show every text in the current language, without a restart and without losing anything.
+
+        Widgets with fixed texts follow ``LanguageChange`` themselves (composer, list, sources
+        panel, header); the menus are built again; the conversation on screen is shown again from
+        the store and the answers being written (:class:`_LiveReply`), so its footers, banners and
+        sources are in the new language and streaming goes on.
+        """
+        bar = self.menuBar()
+        for action in bar.actions():
+            menu = action.menu()
+            bar.removeAction(action)
+            if menu is not None:
+                menu.deleteLater()
+        for group in (self._theme_group, self._language_group):
+            for action in group.actions():
+                action.deleteLater()
+            group.deleteLater()
+        self._build_menus()
+        if self._current_id is not None:
+            self.open_conversation(self._current_id)
+        else:
+            bot = self._new_chat_bot()
+            if bot is not None:
+                self.message_view.show_prologue(bot)
+            else:
+                self.message_view.clear()
+            self.sources_panel.clear()
+        if self.pages.currentWidget() is not self.welcome:
+            self._rebuild_welcome()  # not while shown: what the user typed there stays
+        answer = next(
+            (
+                m
+                for m in (self.message_view.message(i) for i in reversed(self.message_view.message_ids()))
+                if m is not None and m.role is Role.ASSISTANT and m.state is not MessageState.STREAMING
+            ),
+            None,
+        )
+        if answer is not None:
+            self._show_last_chat(answer)
+        else:
+            self.last_chat_label.clear()
+        self._update_blocked()
+        self._update_status()
+
+    def _rebuild_welcome(self) -> None:
+        old = self.welcome
+        self.welcome = WelcomeView(self._accounts, self._settings.base_url, self)
+        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
+        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
+        self.welcome.skipped.connect(self._on_welcome_skipped)
+        self.pages.insertWidget(self.pages.indexOf(old), self.welcome)
+        self.pages.removeWidget(old)
+        old.deleteLater()
 
     # ================================================================== closing
 
