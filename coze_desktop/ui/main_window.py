@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.last_import_report = ""  # what the last import did, as shown to the user
         # A language change arrives as several LanguageChange events (one per translator):
         # retranslate once, on the next pass of the event loop.
+        self._closed = False
         self._retranslate_timer = QTimer(self)
         self._retranslate_timer.setSingleShot(True)
         self._retranslate_timer.setInterval(0)
@@ -1353,7 +1354,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_retranslate_timer_timeout(self) -> None:
-        self.retranslate()
+        if self._closed:
+            return  # the store may be closed already
+        try:
+            self.retranslate()
+        except StoreError as exc:
+            logger.warning("could not show the conversation again in the new language: %s", exc)
 
     def retranslate(self) -> None:
         """Show every text in the current language, without a restart and without losing anything.
@@ -1415,6 +1421,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout, stop answers (their text is kept) and close within ~2 s."""
         started = time.monotonic()
+        self._closed = True
+        self._retranslate_timer.stop()
         self.save_layout()
         streaming = self._controller.streaming_conversations()
         if streaming:
