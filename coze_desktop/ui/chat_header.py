@@ -57,6 +57,7 @@ class ChatHeader(QWidget):
         self.bot_button.setMenu(self.bot_menu)
         self.state_label = QLabel(self)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state_label.setWordWrap(True)  # never the reason the chat column cannot shrink
         self.readd_button = QPushButton(self)
         self.readd_button.clicked.connect(self.readd_requested)
         self.demo_button = QPushButton(self)

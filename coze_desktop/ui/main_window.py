@@ -364,9 +364,7 @@ class MainWindow(QMainWindow):
         self.composer.send_requested.connect(self._on_composer_send_requested)
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
 
-        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
-        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
-        self.welcome.skipped.connect(self._on_welcome_skipped)
+        self._connect_welcome()
 
         self._settings.changed.connect(self._on_settings_changed)
         self._accounts.token_changed.connect(self._on_accounts_token_changed)
@@ -374,6 +372,12 @@ class MainWindow(QMainWindow):
         network = QNetworkInformation.instance()
         if network is not None:
             network.reachabilityChanged.connect(self._on_network_reachability_changed)
+
+    def _connect_welcome(self) -> None:
+        """Wire the first-run screen (again after :meth:`retranslate` built a new one)."""
+        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
+        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
+        self.welcome.skipped.connect(self._on_welcome_skipped)
 
     def _restore_layout(self) -> None:
         geometry = self._settings.window_geometry
@@ -1409,9 +1413,7 @@ class MainWindow(QMainWindow):
     def _rebuild_welcome(self) -> None:
         old = self.welcome
         self.welcome = WelcomeView(self._accounts, self._settings.base_url, self)
-        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
-        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
-        self.welcome.skipped.connect(self._on_welcome_skipped)
+        self._connect_welcome()
         self.pages.insertWidget(self.pages.indexOf(old), self.welcome)
         self.pages.removeWidget(old)
         old.deleteLater()

@@ -162,6 +162,7 @@ def test_language_applies_at_once_even_while_an_answer_streams(
     first = send(ctx, qtbot, "What is in the knowledge base?")
     assert _menu_titles(ctx)[0] == "&File"
     assert window.composer.input.placeholderText().startswith("Ask anything")
+    assert window.last_chat_label.text().startswith("Last answer")
 
     window.composer.set_text("Tell me more")
     with qtbot.waitSignal(ctx.controller.delta_received, timeout=WAIT_MS):
@@ -177,8 +178,11 @@ def test_language_applies_at_once_even_while_an_answer_streams(
         assert window.conversation_list.search_box.placeholderText() == "搜索全部对话"
         assert window.sources_panel._heading.text() == "引用来源"
         assert window.api_calls_label.text().startswith("本月 API 调用")
-        actions = {b.text() for b in window.message_view.findChildren(QToolButton) if b.text()}
+        assert window.last_chat_label.text().startswith("上次回答")
+        assert window.chat_header.bot_button.toolTip() == "选择、重命名或移除智能体"
+        actions = {b.text() for b in window.message_view.findChildren(QToolButton) if b.isVisible()}
         assert "复制" in actions and "Copy" not in actions  # the messages' actions
+        assert not [text for text in actions if "source" in text]  # and footers ("N sources")
     answer = finished.args[1]
     assert answer.state is MessageState.COMPLETE
     # the answer kept streaming into the rebuilt view: all of its text is there, once
