@@ -180,8 +180,13 @@ def test_language_applies_at_once_even_while_an_answer_streams(
         assert window.api_calls_label.text().startswith("本月 API 调用")
         assert window.last_chat_label.text().startswith("上次回答")
         assert window.chat_header.bot_button.toolTip() == "选择、重命名或移除智能体"
-        actions = {b.text() for b in window.message_view.findChildren(QToolButton) if b.isVisible()}
-        assert "复制" in actions and "Copy" not in actions  # the messages' actions
+
+        def shown_buttons() -> set[str]:  # the rebuilt messages show on the next pass of the loop
+            return {b.text() for b in window.message_view.findChildren(QToolButton) if b.isVisible()}
+
+        qtbot.waitUntil(lambda: "复制" in shown_buttons(), timeout=WAIT_MS)
+        actions = shown_buttons()
+        assert "Copy" not in actions  # the messages' actions
         assert not [text for text in actions if "source" in text]  # and footers ("N sources")
     answer = finished.args[1]
     assert answer.state is MessageState.COMPLETE
