@@ -37,7 +37,8 @@ from coze_desktop.api import CozeAPIError, CozeError
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
-from coze_desktop.store.export import ImportReport
+from coze_desktop.store import Store, StoreError
+from coze_desktop.store.export import ExportFormatError, ImportReport, import_items, parse_json_export
 from coze_desktop.workers.accounts import Account, Accounts
 from coze_desktop.workers.tasks import BackgroundCall
 from coze_desktop.workers.threads import WorkerThreads
@@ -661,6 +662,42 @@ class CrashDialog(QDialog):
 def open_folder(folder: Path) -> bool:
     """Open ``folder`` in the system's file manager; False when that is not possible."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+@dataclasses.dataclass(slots=True)
+class ImportOutcome:
+    """What :func:`import_file` did: the store's report (``None`` when nothing could be read or the
+    import stopped) and the text for people (a summary line, then details)."""
+
+    report: ImportReport | None
+    text: str
+
+    @property
+    def problems(self) -> bool:
+        """Whether something was skipped, refused or could not be imported."""
+        return self.report is None or bool(self.report.failed or self.report.skipped)
+
+
+def import_file(store: Store, path: Path) -> ImportOutcome:
+    """Import a JSON export into ``store`` the way ``coze-cli import`` does (idempotent by uid)."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ImportReport", text)
+
+    try:
+        result = parse_json_export(path.read_bytes())
+    except OSError as exc:
+        text = tr("{path} could not be read: {error}").format(path=path, error=exc.strerror or exc)
+        return ImportOutcome(None, text)
+    except ExportFormatError as exc:
+        return ImportOutcome(None, tr("{path} cannot be imported: {error}").format(path=path, error=exc))
+    try:
+        report = import_items(store, result)
+    except StoreError as exc:
+        text = tr("The import stopped: {error}. Conversations imported before it are kept.").format(error=exc)
+        return ImportOutcome(None, text)
+    logger.info("imported %d conversation(s) from %s", len(report.imported), path)
+    return ImportOutcome(report, import_report_text(report, path))
 
 
 def import_report_text(report: ImportReport, path: Path) -> str:

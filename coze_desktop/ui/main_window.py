@@ -23,7 +23,6 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
@@ -39,25 +38,18 @@ from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageSt
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
 from coze_desktop.store import Store, StoreError
-from coze_desktop.store.export import (
-    ConversationExport,
-    ExportFormatError,
-    ImportReport,
-    import_items,
-    parse_json_export,
-    to_html,
-    to_json,
-    to_markdown,
-)
+from coze_desktop.store.export import ConversationExport, to_html, to_json, to_markdown
+from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.composer import Composer
 from coze_desktop.ui.conversation_list import ConversationListView
 from coze_desktop.ui.dialogs import (
     AddBotDialog,
+    ImportOutcome,
     SettingsDialog,
     WelcomeView,
     describe_error,
-    import_report_text,
+    import_file,
     lookup_bot,
     open_folder,
     show_import_report,
@@ -159,9 +151,7 @@ class MainWindow(QMainWindow):
         self._adopt_new_conversation = False
         self._live: dict[int, _LiveReply] = {}
         self._bot_call: BackgroundCall | None = None
-        self._readd_call: BackgroundCall | None = None
         self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
-        self.rename_bot_dialog: QInputDialog | None = None
         self.last_import_report = ""  # what the last import did, as shown to the user
         # A language change arrives as several LanguageChange events (one per translator):
         # retranslate once, on the next pass of the event loop.
@@ -184,6 +174,9 @@ class MainWindow(QMainWindow):
         chat_layout.setContentsMargins(0, 0, 0, 0)
         chat_layout.setSpacing(0)
         self.chat_header = ChatHeader(chat_page)
+        self.bot_picker = BotPicker(
+            store, settings, threads, self.messages, lang=settings.error_language, parent=self
+        )
         chat_layout.addWidget(self.chat_header)
         chat_layout.addWidget(self.message_view, 1)
         chat_layout.addWidget(self.composer)
@@ -358,6 +351,7 @@ class MainWindow(QMainWindow):
         h.remove_requested.connect(self._on_header_remove_requested)
         h.add_bot_requested.connect(self._on_add_bot_action_triggered)
         h.readd_requested.connect(self._on_header_readd_requested)
+        self.bot_picker.bots_changed.connect(self._on_bot_picker_bots_changed)
         h.demo_requested.connect(self._on_try_demo_action_triggered)
         link_failures.failed.connect(self._on_links_failed)
 
@@ -751,39 +745,20 @@ class MainWindow(QMainWindow):
         if name:
             self.import_from(Path(name))
 
-    def import_from(self, path: Path) -> ImportReport | None:
-        """Import a JSON export (as ``coze-cli import`` does) and say what happened; the report,
-        or ``None`` when nothing could be read (the message says why)."""
-        try:
-            result = parse_json_export(path.read_bytes())
-        except OSError as exc:
-            self.messages.error(
-                self.tr("{path} could not be read: {error}").format(path=path, error=exc.strerror or exc)
-            )
-            return None
-        except ExportFormatError as exc:
-            self.messages.error(self.tr("{path} cannot be imported: {error}").format(path=path, error=exc))
-            return None
-        try:
-            report = import_items(self._store, result)
-        except StoreError as exc:
-            self.messages.error(
-                self.tr("The import stopped: {error}. Conversations imported before it are kept.").format(
-                    error=exc
-                )
-            )
-            self.conversation_list.refresh()
-            return None
-        self.conversation_list.set_bot_names(self._bot_names())
-        self.conversation_list.refresh()
-        self.last_import_report = import_report_text(report, path)
-        if report.failed or report.skipped:
-            self.messages.warning(self.last_import_report.splitlines()[0])
+    def import_from(self, path: Path) -> ImportOutcome:
+        """Import a JSON export (as ``coze-cli import`` does), list what came in and say what happened."""
+        outcome = import_file(self._store, path)
+        self.last_import_report = outcome.text
+        summary = outcome.text.splitlines()[0]
+        if outcome.report is None:
+            self.messages.error(summary)
         else:
-            self.messages.info(self.last_import_report.splitlines()[0])
-        if self.messages.modal:
-            show_import_report(self, self.last_import_report)
-        return report
+            self.conversation_list.set_bot_names(self._bot_names())
+            (self.messages.warning if outcome.problems else self.messages.info)(summary)
+            if self.messages.modal:
+                show_import_report(self, outcome.text)
+        self.conversation_list.refresh()
+        return outcome
 
     @Slot()
     def _on_quit_action_triggered(self) -> None:
@@ -1204,122 +1179,33 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_header_rename_requested(self) -> None:
-        self.open_rename_bot_dialog()
-
-    def open_rename_bot_dialog(self) -> QInputDialog | None:
-        """Ask for a new display name of the bot on screen (not blocking); returns the dialog."""
-        bot = self.current_bot()
-        if bot is None or self._store.get_bot(bot.bot_id, bot.base_url) is None:
-            return None
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(self.tr("Rename bot"))
-        dialog.setLabelText(self.tr("Name shown for “{name}” in this app:").format(name=bot.name or bot.bot_id))
-        dialog.setTextValue(bot.name or bot.bot_id)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.textValueSelected.connect(
-            lambda name, bot_id=bot.bot_id, base_url=bot.base_url: self.rename_bot(bot_id, base_url, name)
-        )
-        dialog.finished.connect(self._on_rename_bot_dialog_finished)
-        self.rename_bot_dialog = dialog
-        dialog.open()
-        return dialog
-
-    @Slot(int)
-    def _on_rename_bot_dialog_finished(self, _result: int) -> None:
-        self.rename_bot_dialog = None
-
-    def rename_bot(self, bot_id: str, base_url: str, name: str) -> bool:
-        """Give a bot a local display name; False (and a message saying why) when not possible."""
-        if not name.strip():
-            self.messages.warning(self.tr("A bot needs a name; the name was not changed."))
-            return False
-        try:
-            self._store.rename_bot(bot_id, base_url, name)
-        except (StoreError, LookupError) as exc:
-            self.messages.error(self.tr("The bot could not be renamed: {error}").format(error=exc))
-            return False
-        self._after_bots_changed()
-        return True
+        self.bot_picker.open_rename_dialog(self.current_bot())
 
     @Slot()
     def _on_header_remove_requested(self) -> None:
         bot = self.current_bot()
         if bot is not None:
-            self.remove_bot(bot.bot_id, bot.base_url)
-
-    def remove_bot(self, bot_id: str, base_url: str) -> bool:
-        """Take a bot off the list after asking; its chats stay readable. True if it was removed."""
-        bot = self._store.get_bot(bot_id, base_url)
-        if bot is None:
-            return False
-        name = bot.name or bot.bot_id
-        question = self.tr(
-            "Remove “{name}” from your bots? Its chats stay in the history and can be read and "
-            "exported; to continue them, add the bot again."
-        ).format(name=name)
-        if not self.messages.confirm(question):
-            return False
-        try:
-            self._store.remove_bot(bot_id, base_url)
-        except StoreError as exc:
-            self.messages.error(self.tr("The bot could not be removed: {error}").format(error=exc))
-            return False
-        if self._settings.current_bot_id == bot_id and base_url == self._settings.base_url:
-            rest = [b for b in self._store.list_bots() if b.base_url == base_url]
-            self._settings.current_bot_id = rest[0].bot_id if rest else ""
-        self.messages.info(self.tr("Removed “{name}” from your bots.").format(name=name))
-        if self._current is None:
-            self.new_chat()  # a new chat talks to the next bot
-        self._after_bots_changed()
-        return True
+            self.bot_picker.remove(bot.bot_id, bot.base_url)
 
     @Slot()
     def _on_header_readd_requested(self) -> None:
-        self.readd_bot()
-
-    def readd_bot(self) -> None:
-        """Look the removed bot of the conversation on screen up again and put it back on the list."""
         conversation = self._current
-        if conversation is None or not self._bot_removed(conversation) or self._readd_call is not None:
+        if conversation is None or not self._bot_removed(conversation):
             return
         account = self._account_for_status()
         if account is None:
-            self.messages.warning(self.blocked_reason() or self.tr("No access token for this server."))
+            self.messages.warning(self.tr("No access token for this server."))
             return
-        bot_id = conversation.bot_id
-        call = BackgroundCall(lambda: lookup_bot(account, bot_id), name="add a bot again")
-        call.succeeded.connect(self._on_readd_call_succeeded)
-        call.failed.connect(self._on_readd_call_failed)
-        self._readd_call = call
-        self.chat_header.readd_button.setEnabled(False)
-        self._threads.start(call, "add-bot-again")
+        self.bot_picker.add_again(conversation.bot_id, account)
 
-    @Slot(object)
-    def _on_readd_call_succeeded(self, bot: object) -> None:
-        self._readd_call = None
-        self.chat_header.readd_button.setEnabled(True)
-        assert isinstance(bot, Bot)
-        self._store.upsert_bot(bot)
-        self.messages.info(self.tr("Added “{name}” again.").format(name=bot.name or bot.bot_id))
-        self._after_bots_changed()
-
-    @Slot(object)
-    def _on_readd_call_failed(self, exc: object) -> None:
-        self._readd_call = None
-        self.chat_header.readd_button.setEnabled(True)
-        assert isinstance(exc, BaseException)
-        self.messages.error(
-            self.tr("The bot could not be added again: {error}").format(
-                error=describe_error(exc, self._settings.error_language())
-            )
-        )
-
-    def _after_bots_changed(self) -> None:
+    @Slot()
+    def _on_bot_picker_bots_changed(self) -> None:
         self.conversation_list.set_bot_names(self._bot_names())
         self.conversation_list.refresh()
-        bot = self.current_bot()
-        if bot is not None:
-            self.message_view.set_assistant_name(bot.name)
+        if self._current is None:
+            self.new_chat()  # a new chat shows the (renamed, or next) bot's welcome
+        else:
+            self.message_view.set_assistant_name(self._bot_of(self._current).name)
         self._update_blocked()
         self._update_status()
 
@@ -1431,6 +1317,7 @@ class MainWindow(QMainWindow):
             logger.info("closing with %d answer(s) being written; stopping them", len(streaming))
         if self._bot_call is not None:
             self._bot_call.stop()
+        self.bot_picker.stop()
         self._controller.shutdown(CLOSE_TIMEOUT)
         logger.info("window closed in %.2f s", time.monotonic() - started)
         event.accept()

@@ -4,6 +4,18 @@
 <context>
     <name></name>
     <message>
+        <source>{path} could not be read: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} cannot be imported: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The import stopped: {error}. Conversations imported before it are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -64,6 +76,45 @@
     </message>
     <message>
         <source>Found “{name}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>BotPicker</name>
+    <message>
+        <source>Rename bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name shown for “{name}” in this app:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A bot needs a name; the name was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not be renamed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove “{name}” from your bots? Its chats stay in the history and can be read and exported; to continue them, add the bot again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not be removed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed “{name}” from your bots.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not be added again: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added “{name}” again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -551,18 +602,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{path} could not be read: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{path} cannot be imported: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The import stopped: {error}. Conversations imported before it are kept.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Answer copied.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -571,43 +610,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Rename bot</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Name shown for “{name}” in this app:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A bot needs a name; the name was not changed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The bot could not be renamed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Remove “{name}” from your bots? Its chats stay in the history and can be read and exported; to continue them, add the bot again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The bot could not be removed: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Removed “{name}” from your bots.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>No access token for this server.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Added “{name}” again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The bot could not be added again: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

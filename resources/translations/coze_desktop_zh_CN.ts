@@ -4,6 +4,18 @@
 <context>
     <name></name>
     <message>
+        <source>{path} could not be read: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{path} cannot be imported: {error}</source>
+        <translation>无法导入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>The import stopped: {error}. Conversations imported before it are kept.</source>
+        <translation>导入中止：{error}。此前已导入的会话会保留。</translation>
+    </message>
+    <message>
         <source>Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; {skipped} skipped.</source>
         <translation>从 {file} 导入了 {imported} 个会话（{messages} 条消息）；{present} 个已存在；跳过 {skipped} 个。</translation>
     </message>
@@ -65,6 +77,45 @@
     <message>
         <source>Found “{name}”.</source>
         <translation>已找到“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>BotPicker</name>
+    <message>
+        <source>Rename bot</source>
+        <translation>重命名智能体</translation>
+    </message>
+    <message>
+        <source>Name shown for “{name}” in this app:</source>
+        <translation>“{name}”在本应用中显示的名称：</translation>
+    </message>
+    <message>
+        <source>A bot needs a name; the name was not changed.</source>
+        <translation>智能体名称不能为空；名称未更改。</translation>
+    </message>
+    <message>
+        <source>The bot could not be renamed: {error}</source>
+        <translation>无法重命名智能体：{error}</translation>
+    </message>
+    <message>
+        <source>Remove “{name}” from your bots? Its chats stay in the history and can be read and exported; to continue them, add the bot again.</source>
+        <translation>要从智能体列表中移除“{name}”吗？它的对话仍保留在历史记录中，可以阅读和导出；要继续这些对话，请重新添加该智能体。</translation>
+    </message>
+    <message>
+        <source>The bot could not be removed: {error}</source>
+        <translation>无法移除智能体：{error}</translation>
+    </message>
+    <message>
+        <source>Removed “{name}” from your bots.</source>
+        <translation>已从智能体列表中移除“{name}”。</translation>
+    </message>
+    <message>
+        <source>The bot could not be added again: {error}</source>
+        <translation>无法重新添加智能体：{error}</translation>
+    </message>
+    <message>
+        <source>Added “{name}” again.</source>
+        <translation>已重新添加“{name}”。</translation>
     </message>
 </context>
 <context>
@@ -551,18 +602,6 @@
         <translation>Coze Desktop 导出文件 (*.json);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>{path} could not be read: {error}</source>
-        <translation>无法读取 {path}：{error}</translation>
-    </message>
-    <message>
-        <source>{path} cannot be imported: {error}</source>
-        <translation>无法导入 {path}：{error}</translation>
-    </message>
-    <message>
-        <source>The import stopped: {error}. Conversations imported before it are kept.</source>
-        <translation>导入中止：{error}。此前已导入的会话会保留。</translation>
-    </message>
-    <message>
         <source>Answer copied.</source>
         <translation>回答已复制。</translation>
     </message>
@@ -571,44 +610,8 @@
         <translation>没有可复制的回答。</translation>
     </message>
     <message>
-        <source>Rename bot</source>
-        <translation>重命名智能体</translation>
-    </message>
-    <message>
-        <source>Name shown for “{name}” in this app:</source>
-        <translation>“{name}”在本应用中显示的名称：</translation>
-    </message>
-    <message>
-        <source>A bot needs a name; the name was not changed.</source>
-        <translation>智能体名称不能为空；名称未更改。</translation>
-    </message>
-    <message>
-        <source>The bot could not be renamed: {error}</source>
-        <translation>无法重命名智能体：{error}</translation>
-    </message>
-    <message>
-        <source>Remove “{name}” from your bots? Its chats stay in the history and can be read and exported; to continue them, add the bot again.</source>
-        <translation>要从智能体列表中移除“{name}”吗？它的对话仍保留在历史记录中，可以阅读和导出；要继续这些对话，请重新添加该智能体。</translation>
-    </message>
-    <message>
-        <source>The bot could not be removed: {error}</source>
-        <translation>无法移除智能体：{error}</translation>
-    </message>
-    <message>
-        <source>Removed “{name}” from your bots.</source>
-        <translation>已从智能体列表中移除“{name}”。</translation>
-    </message>
-    <message>
         <source>No access token for this server.</source>
         <translation>没有此服务器的访问令牌。</translation>
-    </message>
-    <message>
-        <source>Added “{name}” again.</source>
-        <translation>已重新添加“{name}”。</translation>
-    </message>
-    <message>
-        <source>The bot could not be added again: {error}</source>
-        <translation>无法重新添加智能体：{error}</translation>
     </message>
     <message>
         <source>&amp;Add bot by ID…</source>

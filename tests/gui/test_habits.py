@@ -236,13 +236,13 @@ def test_bot_picker_switches_renames_and_removes_and_a_removed_bots_chat_stays_r
 
     # rename: a local display name, shown at once
     header.rename_action().trigger()
-    dialog = window.rename_bot_dialog
+    dialog = window.bot_picker.rename_dialog
     assert dialog is not None
     dialog.setTextValue("   ")
     dialog.accept()  # an empty name is refused and changes nothing
     assert ctx.store.get_bot("demo-knowledge", demo_fast.url).name == knowledge.name
     header.rename_action().trigger()
-    dialog = window.rename_bot_dialog
+    dialog = window.bot_picker.rename_dialog
     assert dialog is not None
     dialog.setTextValue("My handbook")
     dialog.accept()
