@@ -13,10 +13,13 @@ The header only shows and asks: the main window does the work on its signals.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from coze_desktop.domain import Bot
+
+BOT_BUTTON_MIN_WIDTH = 60
+_MENU_INDICATOR_ROOM = 28  # the button's arrow and padding, in pixels
 
 
 class ChatHeader(QWidget):
@@ -47,17 +50,19 @@ class ChatHeader(QWidget):
         self._choices: list[Bot] = []
         self._new_chat_bot_id = ""
         self._notice_text = ""
+        self._button_text = ""  # the bot's whole name; the button shows it elided to fit
 
         self.bot_button = QToolButton(self)
         self.bot_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.bot_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.bot_button.setAutoRaise(True)
+        self.bot_button.setMinimumWidth(BOT_BUTTON_MIN_WIDTH)  # a long name is elided, never in the way
         self.bot_menu = QMenu(self.bot_button)
         self.bot_menu.aboutToShow.connect(self._on_bot_menu_about_to_show)
         self.bot_button.setMenu(self.bot_menu)
         self.state_label = QLabel(self)
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.state_label.setWordWrap(True)  # never the reason the chat column cannot shrink
+        self.state_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.readd_button = QPushButton(self)
         self.readd_button.clicked.connect(self.readd_requested)
         self.demo_button = QPushButton(self)
@@ -142,20 +147,36 @@ class ChatHeader(QWidget):
 
     def _update(self) -> None:
         bot = self._bot
-        if bot is None:
-            self.bot_button.setText(self.tr("No bot"))
-            self.state_label.setText(self.tr("Add a bot by its ID, or try the demo bot."))
-        elif self._removed:
-            self.bot_button.setText(self._name())
-            self.state_label.setText(self.tr("This bot was removed from your list; the chat stays readable."))
-        else:
-            self.bot_button.setText(self._name())
-            self.state_label.setText("")
-        self.bot_button.setToolTip(self.tr("Choose, rename or remove bots"))
+        # The composer says what to do (add a bot, add the removed bot again): this stays short.
+        self._button_text = self._name() if bot is not None else self.tr("No bot")
+        self.state_label.setText(self.tr("removed") if self._removed else "")
         self.bot_button.setAccessibleName(self.tr("Bot: %1").replace("%1", self._name() or self.tr("none")))
         self.readd_button.setVisible(self._removed)
         self.add_button.setVisible(bot is None)
         self.demo_button.setVisible(bot is None)
+        self._fit_bot_button()
+
+    def _fit_bot_button(self) -> None:
+        """Show as much of the bot's name as fits next to the other controls (all of it in the tip)."""
+        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        room = self.width() - (margins.left() + margins.right() if margins is not None else 0)
+        for widget in (self.state_label, self.readd_button, self.add_button, self.demo_button):
+            if not widget.isHidden():
+                room -= widget.sizeHint().width() + 6
+        metrics = self.bot_button.fontMetrics()
+        width = max(BOT_BUTTON_MIN_WIDTH, room) - _MENU_INDICATOR_ROOM
+        text = metrics.elidedText(self._button_text, Qt.TextElideMode.ElideRight, max(width, 1))
+        self.bot_button.setText(text)
+        tip = self.tr("Choose, rename or remove bots")
+        self.bot_button.setToolTip(tip if text == self._button_text else f"{self._button_text}\n{tip}")
+
+    def bot_name_shown(self) -> str:
+        """The bot's whole name as shown on the button (before eliding)."""
+        return self._button_text
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_bot_button()
 
     def _fill_menu(self) -> None:
         menu = self.bot_menu

@@ -148,19 +148,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add a bot by its ID, or try the demo bot.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>This bot was removed from your list; the chat stays readable.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Choose, rename or remove bots</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Bot: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -148,20 +148,16 @@
         <translation>没有智能体</translation>
     </message>
     <message>
-        <source>Add a bot by its ID, or try the demo bot.</source>
-        <translation>按 ID 添加智能体，或试用演示智能体。</translation>
-    </message>
-    <message>
-        <source>This bot was removed from your list; the chat stays readable.</source>
-        <translation>此智能体已从列表中移除；对话仍可阅读。</translation>
-    </message>
-    <message>
         <source>Choose, rename or remove bots</source>
         <translation>选择、重命名或移除智能体</translation>
     </message>
     <message>
         <source>Bot: %1</source>
         <translation>智能体：%1</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>已移除</translation>
     </message>
     <message>
         <source>none</source>
