@@ -23,6 +23,7 @@ from coze_desktop.domain import Bot, Conversation, Message, MessageState, Role, 
 from coze_desktop.settings import DEMO_BASE_URL
 from coze_desktop.store import Store
 from coze_desktop.store.export import ConversationExport, to_json
+from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.dialogs import show_link_failed
 from coze_desktop.ui.main_window import DEMO_BOT_IDS
 from coze_desktop.ui.markdown import open_web_link
@@ -389,3 +390,20 @@ def test_a_new_coze_conversation_is_noted_in_the_chat(
     assert header.notice() == ""
     window.open_conversation(cid)  # kept while the conversation is open, and when it is open again
     assert "new one was started" in header.notice()
+
+
+def test_the_header_elides_a_long_bot_name_instead_of_widening_the_chat(qtbot: QtBot) -> None:
+    header = ChatHeader()
+    qtbot.addWidget(header)
+    name = "A very long bot name that would never fit next to the buttons " * 3
+    bot = Bot(bot_id="long", name=name)
+    header.show_bot(bot, choices=[bot], new_chat_bot_id="long")
+    header.resize(320, 40)
+    header.show()
+    qtbot.waitExposed(header)
+    assert header.minimumSizeHint().width() < 200
+    assert header.bot_name_shown() == name
+    assert header.bot_button.text().endswith("…") and len(header.bot_button.text()) < len(name)
+    assert name in header.bot_button.toolTip()
+    header.show_bot(bot, removed=True, choices=[], new_chat_bot_id="")
+    assert header.readd_button.isVisible() and not header.remove_action().isEnabled()
