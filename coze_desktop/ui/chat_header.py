@@ -74,8 +74,9 @@ class ChatHeader(QWidget):
         self.notice_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
         small = self.notice_label.font()
-        small.setPointSizeF(small.pointSizeF() * 0.9)
-        self.notice_label.setFont(small)
+        if small.pointSizeF() > 0:  # a font sized in pixels keeps its size
+            small.setPointSizeF(small.pointSizeF() * 0.9)
+            self.notice_label.setFont(small)
         self.notice_label.setVisible(False)
 
         row = QHBoxLayout()
