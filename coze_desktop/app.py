@@ -152,7 +152,8 @@ class Appearance(QObject):
     def install_translators(self, language: str) -> None:
         """Load the app's translation (``resources/translations``) and Qt's own, when present.
 
-        A new language applies at the next start (the settings say so).
+        Installing them sends ``LanguageChange`` to every widget, which show their texts again
+        in the new language (see ``MainWindow.retranslate``).
         """
         for translator in self.translators:
             self._app.removeTranslator(translator)
@@ -175,6 +176,8 @@ class Appearance(QObject):
             self.apply_theme()
         elif key == Key.FONT_SIZE:
             self.apply_font_size()
+        elif key == Key.LANGUAGE:
+            self.install_translators(self._settings.ui_language())
 
 
 def dark_palette() -> QPalette:

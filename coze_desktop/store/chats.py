@@ -269,6 +269,38 @@ class Store:
             ).fetchall()
         return [_bot_from_row(row) for row in rows]
 
+    @_locked
+    def rename_bot(self, bot_id: str, base_url: str, name: str) -> None:
+        """Give a saved bot a local display name (Coze is not told).
+
+        Raises ``ValueError`` for an empty name and :class:`NotFoundError` for an unknown bot.
+        Adding the bot again later takes its name from Coze again.
+        """
+        name = name.strip()
+        if not name:
+            raise ValueError("a bot's name cannot be empty")
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE bots SET name = ? WHERE bot_id = ? AND base_url = ?", (name, bot_id, base_url)
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"bot {bot_id} at {base_url} is not saved")
+
+    @_locked
+    def remove_bot(self, bot_id: str, base_url: str) -> bool:
+        """Take a bot off the list of bots; True if it was there.
+
+        Its conversations stay, with their ``bot_id``: they still open, show their messages and
+        export; :meth:`get_bot` returns ``None`` for them until the bot is added again.
+        """
+        with self._db.transaction() as conn:
+            removed = conn.execute(
+                "DELETE FROM bots WHERE bot_id = ? AND base_url = ?", (bot_id, base_url)
+            ).rowcount
+        if removed:
+            logger.info("removed bot %s at %s from the list", bot_id, base_url)
+        return bool(removed)
+
     # ------------------------------------------------------------------------- conversations
 
     @_locked

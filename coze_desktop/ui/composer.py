@@ -232,3 +232,20 @@ class Composer(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._update_height()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow a language change at once (the window sets the blocked reason again)."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.reason_label.setAccessibleName(self.tr("Why sending is unavailable"))
+        self.input.setAccessibleName(self.tr("Message"))
+        self.send_button.setText(self.tr("Send"))
+        self.send_button.setAccessibleName(self.tr("Send"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.stop_button.setAccessibleName(self.tr("Stop the answer"))
+        self.stop_button.setToolTip(self.tr("Stop the answer (the text so far is kept)"))
+        self.setAccessibleName(self.tr("Message composer"))
+        self._update_placeholder()

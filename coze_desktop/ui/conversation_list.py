@@ -791,3 +791,23 @@ class ConversationListView(QWidget):
                 self._delete(int(current.data(ConversationIdRole)))
                 return True
         return False
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow a language change at once: fixed texts, rows, and the search shown."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.search_box.setPlaceholderText(self.tr("Search all chats"))
+        self.search_box.setAccessibleName(self.tr("Search all chats"))
+        self.new_chat_button.setText(self.tr("New chat"))
+        self.new_chat_button.setToolTip(self.tr("Start a new chat"))
+        self.new_chat_button.setAccessibleName(self.tr("New chat"))
+        self.list_view.setAccessibleName(self.tr("Chats"))
+        self.results_view.setAccessibleName(self.tr("Search results"))
+        self.setAccessibleName(self.tr("Chat list"))
+        self.list_view.viewport().update()  # the rows' texts are translated as they are painted
+        self.results_view.viewport().update()
+        if self.search_box.text().strip():
+            self._search_timer.start()  # the "no results" line and the hits again

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -36,6 +37,8 @@ from coze_desktop.api import CozeAPIError, CozeError
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
+from coze_desktop.store import Store, StoreError
+from coze_desktop.store.export import ExportFormatError, ImportReport, import_items, parse_json_export
 from coze_desktop.workers.accounts import Account, Accounts
 from coze_desktop.workers.tasks import BackgroundCall
 from coze_desktop.workers.threads import WorkerThreads
@@ -276,9 +279,6 @@ class SettingsDialog(QDialog):
         appearance = QGroupBox(self.tr("Appearance"), self)
         look = QFormLayout(appearance)
         look.addRow(self.tr("Language:"), self.language)
-        restart_note = QLabel(self.tr("A new language applies the next time the app starts."), self)
-        restart_note.setWordWrap(True)
-        look.addRow("", restart_note)
         look.addRow(self.tr("Theme:"), self.theme)
         look.addRow(self.tr("Font size:"), self.font_size)
         look.addRow(self.tr("Sending:"), self.send_key)
@@ -662,3 +662,97 @@ class CrashDialog(QDialog):
 def open_folder(folder: Path) -> bool:
     """Open ``folder`` in the system's file manager; False when that is not possible."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+
+@dataclasses.dataclass(slots=True)
+class ImportOutcome:
+    """What :func:`import_file` did: the store's report (``None`` when nothing could be read or the
+    import stopped) and the text for people (a summary line, then details)."""
+
+    report: ImportReport | None
+    text: str
+
+    @property
+    def problems(self) -> bool:
+        """Whether something was skipped, refused or could not be imported."""
+        return self.report is None or bool(self.report.failed or self.report.skipped)
+
+
+def import_file(store: Store, path: Path) -> ImportOutcome:
+    """Import a JSON export into ``store`` the way ``coze-cli import`` does (idempotent by uid)."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ImportReport", text)
+
+    try:
+        result = parse_json_export(path.read_bytes())
+    except OSError as exc:
+        text = tr("{path} could not be read: {error}").format(path=path, error=exc.strerror or exc)
+        return ImportOutcome(None, text)
+    except ExportFormatError as exc:
+        return ImportOutcome(None, tr("{path} cannot be imported: {error}").format(path=path, error=exc))
+    try:
+        report = import_items(store, result)
+    except StoreError as exc:
+        text = tr("The import stopped: {error}. Conversations imported before it are kept.").format(error=exc)
+        return ImportOutcome(None, text)
+    logger.info("imported %d conversation(s) from %s", len(report.imported), path)
+    return ImportOutcome(report, import_report_text(report, path))
+
+
+def import_report_text(report: ImportReport, path: Path) -> str:
+    """What an import did, for people: a summary line, then each thing skipped and why."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("ImportReport", text)
+
+    skipped = [*report.failed, *report.skipped]
+    lines = [
+        tr("Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; "
+           "{skipped} skipped.").format(
+            imported=len(report.imported),
+            messages=report.messages_imported,
+            file=path.name,
+            present=len(report.already_present),
+            skipped=len(skipped),
+        )
+    ]
+    lines += [tr("Skipped: {item}").format(item=item) for item in skipped]
+    lines += [tr("Note: {warning}").format(warning=warning) for warning in report.warnings]
+    return "\n".join(lines)
+
+
+def show_import_report(parent: QWidget, text: str) -> QMessageBox:
+    """Show an import's report (not blocking): the summary, with the details to read or copy."""
+    summary, _, details = text.partition("\n")
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning if details else QMessageBox.Icon.Information)
+    box.setWindowTitle(QCoreApplication.translate("ImportReport", "Import"))
+    box.setText(summary)
+    if details:
+        box.setDetailedText(details)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def show_link_failed(parent: QWidget, url: str) -> QMessageBox:
+    """Say that no browser could open ``url`` (not blocking), with the link to select or copy."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("LinkFailed", text)
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(tr("The link could not be opened"))
+    box.setText(tr("No web browser could be started for this link. Copy it and open it yourself:"))
+    box.setInformativeText(url)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    copy = box.addButton(tr("Copy link"), QMessageBox.ButtonRole.ActionRole)
+    copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(url))
+    close = box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

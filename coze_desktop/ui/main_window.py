@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
@@ -39,16 +39,23 @@ from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
 from coze_desktop.store import Store, StoreError
 from coze_desktop.store.export import ConversationExport, to_html, to_json, to_markdown
+from coze_desktop.ui.bot_picker import BotPicker
+from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.composer import Composer
 from coze_desktop.ui.conversation_list import ConversationListView
 from coze_desktop.ui.dialogs import (
     AddBotDialog,
+    ImportOutcome,
     SettingsDialog,
     WelcomeView,
     describe_error,
+    import_file,
     lookup_bot,
     open_folder,
+    show_import_report,
+    show_link_failed,
 )
+from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
@@ -144,6 +151,15 @@ class MainWindow(QMainWindow):
         self._adopt_new_conversation = False
         self._live: dict[int, _LiveReply] = {}
         self._bot_call: BackgroundCall | None = None
+        self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
+        self.last_import_report = ""  # what the last import did, as shown to the user
+        # A language change arrives as several LanguageChange events (one per translator):
+        # retranslate once, on the next pass of the event loop.
+        self._closed = False
+        self._retranslate_timer = QTimer(self)
+        self._retranslate_timer.setSingleShot(True)
+        self._retranslate_timer.setInterval(0)
+        self._retranslate_timer.timeout.connect(self._on_retranslate_timer_timeout)
         self.settings_dialog: SettingsDialog | None = None
         self.add_bot_dialog: AddBotDialog | None = None
 
@@ -157,6 +173,11 @@ class MainWindow(QMainWindow):
         chat_layout = QVBoxLayout(chat_page)
         chat_layout.setContentsMargins(0, 0, 0, 0)
         chat_layout.setSpacing(0)
+        self.chat_header = ChatHeader(chat_page)
+        self.bot_picker = BotPicker(
+            store, settings, threads, self.messages, lang=settings.error_language, parent=self
+        )
+        chat_layout.addWidget(self.chat_header)
         chat_layout.addWidget(self.message_view, 1)
         chat_layout.addWidget(self.composer)
         self._chat_page = chat_page
@@ -174,6 +195,7 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self._build_menus()
+        self._build_shortcuts()
         self._connect()
         self._restore_layout()
         self.composer.set_send_key(settings.send_key)
@@ -213,6 +235,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, self.tr("&Export conversation…"), self._on_export_action_triggered)
         self._action(file_menu, self.tr("Export &all conversations…"), self._on_export_all_action_triggered)
+        self.import_action = self._action(file_menu, self.tr("&Import…"), self._on_import_action_triggered)
         file_menu.addSeparator()
         quit_action = self._action(
             file_menu, self.tr("&Quit"), self._on_quit_action_triggered, QKeySequence.StandardKey.Quit
@@ -266,10 +289,12 @@ class MainWindow(QMainWindow):
         settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
         help_menu = bar.addMenu(self.tr("&Help"))
+        self.try_demo_action = self._action(help_menu, self.tr("Try the &demo bot"), self._on_try_demo_action_triggered)
         self._action(help_menu, self.tr("Open &log folder"), self._on_log_folder_action_triggered)
         about = self._action(help_menu, self.tr("&About Coze Desktop"), self._on_about_action_triggered)
         about.setMenuRole(QAction.MenuRole.AboutRole)
 
+    def _build_shortcuts(self) -> None:
         # Esc stops the answer on screen; enabled only then, so Esc keeps its other uses.
         self._stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -301,6 +326,7 @@ class MainWindow(QMainWindow):
         c.reply_failed.connect(self._on_controller_reply_failed)
         c.reply_finished.connect(self._on_controller_reply_finished)
         c.streaming_changed.connect(self._on_controller_streaming_changed)
+        c.coze_conversation_restarted.connect(self._on_controller_coze_conversation_restarted)
 
         v = self.message_view
         v.follow_up_clicked.connect(self._on_view_follow_up_clicked)
@@ -322,12 +348,20 @@ class MainWindow(QMainWindow):
         lst.conversation_renamed.connect(self._on_list_conversation_renamed)
         lst.conversation_deleted.connect(self._on_list_conversation_deleted)
 
+        h = self.chat_header
+        h.bot_chosen.connect(self._on_header_bot_chosen)
+        h.rename_requested.connect(self._on_header_rename_requested)
+        h.remove_requested.connect(self._on_header_remove_requested)
+        h.add_bot_requested.connect(self._on_add_bot_action_triggered)
+        h.readd_requested.connect(self._on_header_readd_requested)
+        self.bot_picker.bots_changed.connect(self._on_bot_picker_bots_changed)
+        h.demo_requested.connect(self._on_try_demo_action_triggered)
+        link_failures.failed.connect(self._on_links_failed)
+
         self.composer.send_requested.connect(self._on_composer_send_requested)
         self.composer.stop_requested.connect(self._on_composer_stop_requested)
 
-        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
-        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
-        self.welcome.skipped.connect(self._on_welcome_skipped)
+        self._connect_welcome()
 
         self._settings.changed.connect(self._on_settings_changed)
         self._accounts.token_changed.connect(self._on_accounts_token_changed)
@@ -335,6 +369,12 @@ class MainWindow(QMainWindow):
         network = QNetworkInformation.instance()
         if network is not None:
             network.reachabilityChanged.connect(self._on_network_reachability_changed)
+
+    def _connect_welcome(self) -> None:
+        """Wire the first-run screen (again after :meth:`retranslate` built a new one)."""
+        self.welcome.connect_requested.connect(self._on_welcome_connect_requested)
+        self.welcome.demo_requested.connect(self._on_welcome_demo_requested)
+        self.welcome.skipped.connect(self._on_welcome_skipped)
 
     def _restore_layout(self) -> None:
         geometry = self._settings.window_geometry
@@ -383,6 +423,9 @@ class MainWindow(QMainWindow):
             bot_id=conversation.bot_id, base_url=conversation.base_url
         )
 
+    def _bot_removed(self, conversation: Conversation) -> bool:
+        return self._store.get_bot(conversation.bot_id, conversation.base_url) is None
+
     def _bot_names(self) -> dict[str, str]:
         return {bot.bot_id: bot.name for bot in self._store.list_bots() if bot.name}
 
@@ -400,6 +443,11 @@ class MainWindow(QMainWindow):
         bot = self.current_bot()
         if bot is None:
             return self.tr("No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.")
+        if self._current is not None and self._bot_removed(self._current):
+            return self.tr(
+                "The bot of this chat was removed from your list. Click “Add it again” above to "
+                "continue this chat, or start a new chat."
+            )
         base_url = self._sending_base_url()
         if not self._accounts.token(base_url):
             if not self._accounts.keyring_available():
@@ -443,11 +491,30 @@ class MainWindow(QMainWindow):
         }.get(region_of(base_url), base_url)
         name = (bot.name or bot.bot_id) if bot is not None else self.tr("no bot")
         self.bot_label.setText(self.tr("{bot} · {region}").format(bot=name, region=region))
+        self._update_header()
         account = self._account_for_status() if self._accounts.token(base_url) else None
         if account is None:
             self._show_api_calls(None)
         else:
             self._show_api_calls(self._store.api_calls(account.base_url, account.token))
+
+    def _update_header(self) -> None:
+        new_chat_bot = self._new_chat_bot()
+        base_url = self._settings.base_url
+        self.chat_header.show_bot(
+            self.current_bot(),
+            removed=self._current is not None and self._bot_removed(self._current),
+            choices=[b for b in self._store.list_bots() if b.base_url == base_url],
+            new_chat_bot_id=new_chat_bot.bot_id if new_chat_bot is not None else "",
+        )
+        restarted = self._current_id is not None and self._current_id in self._restarted_on_coze
+        self.chat_header.set_notice(self._restart_notice() if restarted else "")
+
+    def _restart_notice(self) -> str:
+        return self.tr(
+            "Coze no longer knew this conversation, so a new one was started there: the bot does not "
+            "remember the messages above."
+        )
 
     def _show_api_calls(self, count: int | None) -> None:
         label = self.api_calls_label
@@ -674,6 +741,29 @@ class MainWindow(QMainWindow):
         self._export([i for i in ids if i is not None], "coze-desktop-export.md")
 
     @Slot()
+    def _on_import_action_triggered(self) -> None:
+        name, _chosen = QFileDialog.getOpenFileName(
+            self, self.tr("Import conversations"), "", self.tr("Coze Desktop export (*.json);;All files (*)")
+        )
+        if name:
+            self.import_from(Path(name))
+
+    def import_from(self, path: Path) -> ImportOutcome:
+        """Import a JSON export (as ``coze-cli import`` does), list what came in and say what happened."""
+        outcome = import_file(self._store, path)
+        self.last_import_report = outcome.text
+        summary = outcome.text.splitlines()[0]
+        if outcome.report is None:
+            self.messages.error(summary)
+        else:
+            self.conversation_list.set_bot_names(self._bot_names())
+            (self.messages.warning if outcome.problems else self.messages.info)(summary)
+            if self.messages.modal:
+                show_import_report(self, outcome.text)
+        self.conversation_list.refresh()
+        return outcome
+
+    @Slot()
     def _on_quit_action_triggered(self) -> None:
         self.close()
 
@@ -702,8 +792,7 @@ class MainWindow(QMainWindow):
     @Slot(QAction)
     def _on_language_action_triggered(self, action: QAction) -> None:
         if self._settings.language != action.data():
-            self._settings.language = str(action.data())
-            self.messages.info(self.tr("The new language applies the next time Coze Desktop starts."))
+            self._settings.language = str(action.data())  # the app installs its translation at once
 
     @Slot()
     def _on_bots_menu_about_to_show(self) -> None:
@@ -798,6 +887,17 @@ class MainWindow(QMainWindow):
             ).format(version=__version__, logs=self._log_folder),
         )
 
+    @Slot(str)
+    def _on_links_failed(self, url: str) -> None:
+        if not self.isVisible():
+            return  # another window's link (tests build several)
+        text = self.tr("No web browser could be opened for this link. Copy it and open it yourself: {url}").format(
+            url=url
+        )
+        self.messages.warning(text)  # the status bar; the box lets the link be copied
+        if self.messages.modal:
+            show_link_failed(self, url)
+
     @Slot()
     def _on_stop_shortcut_activated(self) -> None:
         self.stop_current()
@@ -870,6 +970,12 @@ class MainWindow(QMainWindow):
         self.conversation_list.set_streaming(conversation_id, streaming)
         if conversation_id == self._current_id:
             self._show_streaming(streaming)
+
+    @Slot(int, int)
+    def _on_controller_coze_conversation_restarted(self, conversation_id: int, _message_id: int) -> None:
+        self._restarted_on_coze.add(conversation_id)
+        if conversation_id == self._current_id:
+            self.chat_header.set_notice(self._restart_notice())
 
     @Slot(str, int)
     def _on_accounts_api_call_recorded(self, base_url: str, count: int) -> None:
@@ -1040,10 +1146,10 @@ class MainWindow(QMainWindow):
         try:
             account = self._accounts.account(base_url)
         except (RuntimeError, OSError) as exc:
-            self.welcome.show_error(self.tr("The demo server could not start: {error}").format(error=exc))
+            self._show_lookup_error(self.tr("The demo server could not start: {error}").format(error=exc))
             return
         if account is None:
-            self.welcome.show_error(self.tr("Enter your access token."))
+            self._show_lookup_error(self.tr("Enter your access token."))
             return
         ids = list(bot_ids)
         call = BackgroundCall(lambda: [lookup_bot(account, bot_id) for bot_id in ids], name="look up bots")
@@ -1066,13 +1172,70 @@ class MainWindow(QMainWindow):
     def _on_bots_lookup_failed(self, exc: object) -> None:
         self._bot_call = None
         assert isinstance(exc, BaseException)
-        self.welcome.show_error(describe_error(exc, self._settings.error_language()))
+        self._show_lookup_error(describe_error(exc, self._settings.error_language()))
         self._update_blocked()
+
+    def _show_lookup_error(self, text: str) -> None:
+        """On the first-run screen when it is shown, else as an error message."""
+        self.welcome.show_error(text)
+        if self.pages.currentWidget() is not self.welcome:
+            self.messages.error(text)
 
     @Slot()
     def _on_welcome_skipped(self) -> None:
         self.pages.setCurrentWidget(self._chat_page)
         self.new_chat()
+
+    @Slot()
+    def _on_try_demo_action_triggered(self) -> None:
+        self.try_demo()
+
+    def try_demo(self) -> None:
+        """Chat with the demo knowledge bot: at once when its bots are saved, else after adding them."""
+        if self._store.get_bot(DEMO_BOT_IDS[0], DEMO_BASE_URL) is not None:
+            self._settings.base_url = DEMO_BASE_URL
+            self.choose_bot(DEMO_BOT_IDS[0])
+            self.composer.focus_input()
+            return
+        self.start_demo()
+
+    # ================================================================== the bot picker
+
+    @Slot(str)
+    def _on_header_bot_chosen(self, bot_id: str) -> None:
+        self.choose_bot(bot_id)
+
+    @Slot()
+    def _on_header_rename_requested(self) -> None:
+        self.bot_picker.open_rename_dialog(self.current_bot())
+
+    @Slot()
+    def _on_header_remove_requested(self) -> None:
+        bot = self.current_bot()
+        if bot is not None:
+            self.bot_picker.remove(bot.bot_id, bot.base_url)
+
+    @Slot()
+    def _on_header_readd_requested(self) -> None:
+        conversation = self._current
+        if conversation is None or not self._bot_removed(conversation):
+            return
+        account = self._account_for_status()
+        if account is None:
+            self.messages.warning(self.tr("No access token for this server."))
+            return
+        self.bot_picker.add_again(conversation.bot_id, account)
+
+    @Slot()
+    def _on_bot_picker_bots_changed(self) -> None:
+        self.conversation_list.set_bot_names(self._bot_names())
+        self.conversation_list.refresh()
+        if self._current is None:
+            self.new_chat()  # a new chat shows the (renamed, or next) bot's welcome
+        else:
+            self.message_view.set_assistant_name(self._bot_of(self._current).name)
+        self._update_blocked()
+        self._update_status()
 
     # ================================================================== other slots
 
@@ -1099,17 +1262,90 @@ class MainWindow(QMainWindow):
     def _on_network_reachability_changed(self, _reachability: QNetworkInformation.Reachability) -> None:
         self._update_blocked()
 
+    # ================================================================== language
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new translation was installed: show every text in the new language."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate_timer.start()
+        super().changeEvent(event)
+
+    @Slot()
+    def _on_retranslate_timer_timeout(self) -> None:
+        if self._closed:
+            return  # the store may be closed already
+        try:
+            self.retranslate()
+        except StoreError as exc:
+            logger.warning("could not show the conversation again in the new language: %s", exc)
+
+    def retranslate(self) -> None:
+        """Show every text in the current language, without a restart and without losing anything.
+
+        Widgets with fixed texts follow ``LanguageChange`` themselves (composer, list, sources
+        panel, header); the menus are built again; the conversation on screen is shown again from
+        the store and the answers being written (:class:`_LiveReply`), so its footers, banners and
+        sources are in the new language and streaming goes on.
+        """
+        bar = self.menuBar()
+        for action in bar.actions():
+            menu = action.menu()
+            bar.removeAction(action)
+            if menu is not None:
+                menu.deleteLater()
+        for group in (self._theme_group, self._language_group):
+            for action in group.actions():
+                action.deleteLater()
+            group.deleteLater()
+        self._build_menus()
+        if self._current_id is not None:
+            self.open_conversation(self._current_id)
+        else:
+            bot = self._new_chat_bot()
+            if bot is not None:
+                self.message_view.show_prologue(bot)
+            else:
+                self.message_view.clear()
+            self.sources_panel.clear()
+        if self.pages.currentWidget() is not self.welcome:
+            self._rebuild_welcome()  # not while shown: what the user typed there stays
+        answer = next(
+            (
+                m
+                for m in (self.message_view.message(i) for i in reversed(self.message_view.message_ids()))
+                if m is not None and m.role is Role.ASSISTANT and m.state is not MessageState.STREAMING
+            ),
+            None,
+        )
+        if answer is not None:
+            self._show_last_chat(answer)
+        else:
+            self.last_chat_label.clear()
+        self._update_blocked()
+        self._update_status()
+
+    def _rebuild_welcome(self) -> None:
+        old = self.welcome
+        self.welcome = WelcomeView(self._accounts, self._settings.base_url, self)
+        self._connect_welcome()
+        self.pages.insertWidget(self.pages.indexOf(old), self.welcome)
+        self.pages.removeWidget(old)
+        old.deleteLater()
+
     # ================================================================== closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the layout, stop answers (their text is kept) and close within ~2 s."""
         started = time.monotonic()
+        self._closed = True
+        self._retranslate_timer.stop()
         self.save_layout()
         streaming = self._controller.streaming_conversations()
         if streaming:
             logger.info("closing with %d answer(s) being written; stopping them", len(streaming))
         if self._bot_call is not None:
             self._bot_call.stop()
+        self.bot_picker.stop()
         self._controller.shutdown(CLOSE_TIMEOUT)
         logger.info("window closed in %.2f s", time.monotonic() - started)
         event.accept()

@@ -25,7 +25,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.util import ClassNotFound
-from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -135,13 +135,30 @@ def is_web_url(url: QUrl | str) -> bool:
     return qurl.isValid() and qurl.scheme().lower() in WEB_SCHEMES and bool(qurl.host())
 
 
+class LinkFailures(QObject):
+    """Reports web links the system could not open (no browser could be started)."""
+
+    failed = Signal(str)
+    """A web link could not be opened. Argument: the URL (the main window says so, to copy it)."""
+
+
+link_failures = LinkFailures()  # GUI thread only: links are opened from clicks
+
+
 def open_web_link(url: QUrl | str) -> bool:
-    """Open an http(s) link in the default browser; anything else is refused (returns False)."""
+    """Open an http(s) link in the default browser; anything else is refused (returns False).
+
+    When the system cannot open it, :data:`link_failures` reports the URL.
+    """
     qurl = QUrl(url) if isinstance(url, str) else url
     if not is_web_url(qurl):
         logger.info("refused to open a non-web link: %s", qurl.toString()[:200])
         return False
-    return QDesktopServices.openUrl(qurl)
+    if QDesktopServices.openUrl(qurl):
+        return True
+    logger.warning("no browser could open %s", qurl.toString()[:200])
+    link_failures.failed.emit(qurl.toString())
+    return False
 
 
 def marked_snippet_html(snippet: str, markers: tuple[str, str] = ("«", "»")) -> str:

@@ -1719,6 +1719,11 @@ class MessageView(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             # Children get the new palette after this view does: restyle them afterwards.
             QTimer.singleShot(0, self._restyle_messages)
+        elif event.type() == QEvent.Type.LanguageChange:
+            # The window shows the messages again for their own texts (MainWindow.retranslate).
+            self._older_button.setText(self.tr("Show earlier messages"))
+            self.setAccessibleName(self.tr("Conversation"))
+            self._scroll.setAccessibleName(self.tr("Messages"))
 
     def _restyle_messages(self) -> None:
         for widget in self._order:

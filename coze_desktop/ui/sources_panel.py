@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -267,3 +267,10 @@ class SourcesPanel(QWidget):
             self._list.removeWidget(card)
             card.deleteLater()
         self._cards.clear()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Follow a language change at once (the window shows the cards again)."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self._heading.setText(self.tr("Sources"))
+            self.setAccessibleName(self.tr("Sources"))
+        super().changeEvent(event)

@@ -142,6 +142,10 @@ class ReplyJob(QObject):
     failed = Signal(int, int, object)
     """The answer failed (emitted just before ``finished``). Arguments: ids, the ``ErrorInfo``."""
 
+    coze_conversation_restarted = Signal(int, int)
+    """Coze no longer knew the conversation (error 4002), so this answer starts a new one on its
+    side: the bot does not remember the earlier messages. Arguments: ids."""
+
     finished = Signal(int, object)
     """The answer is saved in its final state. Arguments: conversation id, the saved ``Message``."""
 
@@ -191,6 +195,7 @@ class ReplyJob(QObject):
             self._store.set_coze_conversation_id(self.conversation_id, None)
         except StoreError as exc:
             logger.info("could not forget the Coze conversation id: %s", exc)
+        self.coze_conversation_restarted.emit(*self._ids)
 
     # --- folding -----------------------------------------------------------------------------
 
@@ -526,6 +531,10 @@ class ChatController(QObject):
     reply_failed = Signal(int, int, object)
     """An answer failed. Arguments: conversation id, message id, ``ErrorInfo``."""
 
+    coze_conversation_restarted = Signal(int, int)
+    """Coze had forgotten a conversation, so a new Coze conversation was started for an answer
+    (the bot does not remember what came before). Arguments: conversation id, message id."""
+
     reply_finished = Signal(int, object)
     """An answer is saved in its final state. Arguments: conversation id, the saved ``Message``."""
 
@@ -688,6 +697,7 @@ class ChatController(QObject):
         job.sources_received.connect(self.sources_received)
         job.follow_ups_received.connect(self.follow_ups_received)
         job.failed.connect(self.reply_failed)
+        job.coze_conversation_restarted.connect(self.coze_conversation_restarted)
         job.finished.connect(self._on_job_finished)
 
     def _fail_at_once(self, conversation_id: int, writer: ReplyWriter) -> None:

@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>{path} could not be read: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} cannot be imported: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The import stopped: {error}. Conversations imported before it are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; {skipped} skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped: {item}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note: {warning}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The link could not be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No web browser could be started for this link. Copy it and open it yourself:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AddBotDialog</name>
     <message>
         <source>Add a bot</source>
@@ -41,6 +80,45 @@
     </message>
 </context>
 <context>
+    <name>BotPicker</name>
+    <message>
+        <source>Rename bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name shown for “{name}” in this app:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A bot needs a name; the name was not changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not be renamed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove “{name}” from your bots? Its chats stay in the history and can be read and exported; to continue them, add the bot again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not be removed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed “{name}” from your bots.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot could not be added again: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added “{name}” again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>The bot asked the app to run a local tool (requires_action), which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.</source>
@@ -60,6 +138,77 @@
     </message>
     <message>
         <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatHeader</name>
+    <message>
+        <source>No bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose, rename or remove bots</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New chats use</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename “%1”…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove “%1” from the list…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add bot by ID…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add it again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Look the bot up on Coze and add it to your list again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try the demo bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat with the built-in demo bots (no account needed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add bot…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat header</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -228,6 +377,13 @@
     </message>
 </context>
 <context>
+    <name>ImportReport</name>
+    <message>
+        <source>Import</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;File</source>
@@ -243,6 +399,10 @@
     </message>
     <message>
         <source>Export &amp;all conversations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Import…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -310,6 +470,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Try the &amp;demo bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Open &amp;log folder</source>
         <translation type="unfinished"></translation>
     </message>
@@ -319,6 +483,10 @@
     </message>
     <message>
         <source>No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot of this chat was removed from your list. Click “Add it again” above to continue this chat, or start a new chat.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -343,6 +511,10 @@
     </message>
     <message>
         <source>{bot} · {region}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coze no longer knew this conversation, so a new one was started there: the bot does not remember the messages above.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -422,6 +594,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Import conversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coze Desktop export (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Answer copied.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -430,7 +610,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The new language applies the next time Coze Desktop starts.</source>
+        <source>No access token for this server.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -451,6 +631,10 @@
     </message>
     <message>
         <source>&lt;b&gt;Coze Desktop {version}&lt;/b&gt;&lt;p&gt;A desktop client for Coze (扣子) bots: streaming answers, knowledge-base sources and a local, searchable history.&lt;/p&gt;&lt;p&gt;Logs: {logs}&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No web browser could be opened for this link. Copy it and open it yourself: {url}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -650,10 +834,6 @@
     </message>
     <message>
         <source>Language:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A new language applies the next time the app starts.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

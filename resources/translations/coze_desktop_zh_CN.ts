@@ -2,6 +2,45 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>{path} could not be read: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>{path} cannot be imported: {error}</source>
+        <translation>无法导入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>The import stopped: {error}. Conversations imported before it are kept.</source>
+        <translation>导入中止：{error}。此前已导入的会话会保留。</translation>
+    </message>
+    <message>
+        <source>Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; {skipped} skipped.</source>
+        <translation>从 {file} 导入了 {imported} 个会话（{messages} 条消息）；{present} 个已存在；跳过 {skipped} 个。</translation>
+    </message>
+    <message>
+        <source>Skipped: {item}</source>
+        <translation>跳过：{item}</translation>
+    </message>
+    <message>
+        <source>Note: {warning}</source>
+        <translation>注意：{warning}</translation>
+    </message>
+    <message>
+        <source>The link could not be opened</source>
+        <translation>无法打开链接</translation>
+    </message>
+    <message>
+        <source>No web browser could be started for this link. Copy it and open it yourself:</source>
+        <translation>无法启动浏览器打开此链接。请复制链接后自行打开：</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>复制链接</translation>
+    </message>
+</context>
+<context>
     <name>AddBotDialog</name>
     <message>
         <source>Add a bot</source>
@@ -41,6 +80,45 @@
     </message>
 </context>
 <context>
+    <name>BotPicker</name>
+    <message>
+        <source>Rename bot</source>
+        <translation>重命名智能体</translation>
+    </message>
+    <message>
+        <source>Name shown for “{name}” in this app:</source>
+        <translation>“{name}”在本应用中显示的名称：</translation>
+    </message>
+    <message>
+        <source>A bot needs a name; the name was not changed.</source>
+        <translation>智能体名称不能为空；名称未更改。</translation>
+    </message>
+    <message>
+        <source>The bot could not be renamed: {error}</source>
+        <translation>无法重命名智能体：{error}</translation>
+    </message>
+    <message>
+        <source>Remove “{name}” from your bots? Its chats stay in the history and can be read and exported; to continue them, add the bot again.</source>
+        <translation>要从智能体列表中移除“{name}”吗？它的对话仍保留在历史记录中，可以阅读和导出；要继续这些对话，请重新添加该智能体。</translation>
+    </message>
+    <message>
+        <source>The bot could not be removed: {error}</source>
+        <translation>无法移除智能体：{error}</translation>
+    </message>
+    <message>
+        <source>Removed “{name}” from your bots.</source>
+        <translation>已从智能体列表中移除“{name}”。</translation>
+    </message>
+    <message>
+        <source>The bot could not be added again: {error}</source>
+        <translation>无法重新添加智能体：{error}</translation>
+    </message>
+    <message>
+        <source>Added “{name}” again.</source>
+        <translation>已重新添加“{name}”。</translation>
+    </message>
+</context>
+<context>
     <name>ChatController</name>
     <message>
         <source>The bot asked the app to run a local tool (requires_action), which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.</source>
@@ -61,6 +139,77 @@
     <message>
         <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
         <translation>没有此智能体所在服务器的访问令牌。请在设置中填写令牌后重试。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatHeader</name>
+    <message>
+        <source>No bot</source>
+        <translation>没有智能体</translation>
+    </message>
+    <message>
+        <source>Choose, rename or remove bots</source>
+        <translation>选择、重命名或移除智能体</translation>
+    </message>
+    <message>
+        <source>Bot: %1</source>
+        <translation>智能体：%1</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>已移除</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>New chats use</source>
+        <translation>新对话使用</translation>
+    </message>
+    <message>
+        <source>Rename “%1”…</source>
+        <translation>重命名“%1”…</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Remove “%1” from the list…</source>
+        <translation>从列表中移除“%1”…</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>移除…</translation>
+    </message>
+    <message>
+        <source>Add bot by ID…</source>
+        <translation>按 ID 添加智能体…</translation>
+    </message>
+    <message>
+        <source>Add it again</source>
+        <translation>重新添加</translation>
+    </message>
+    <message>
+        <source>Look the bot up on Coze and add it to your list again</source>
+        <translation>在扣子上查找此智能体并重新添加到列表</translation>
+    </message>
+    <message>
+        <source>Try the demo bot</source>
+        <translation>试用演示智能体</translation>
+    </message>
+    <message>
+        <source>Chat with the built-in demo bots (no account needed)</source>
+        <translation>与内置的演示智能体对话（无需账号）</translation>
+    </message>
+    <message>
+        <source>Add bot…</source>
+        <translation>添加智能体…</translation>
+    </message>
+    <message>
+        <source>Chat header</source>
+        <translation>对话标题栏</translation>
     </message>
 </context>
 <context>
@@ -228,6 +377,13 @@
     </message>
 </context>
 <context>
+    <name>ImportReport</name>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;File</source>
@@ -244,6 +400,10 @@
     <message>
         <source>Export &amp;all conversations…</source>
         <translation>导出全部对话(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import…</source>
+        <translation>导入(&amp;I)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -310,6 +470,10 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>Try the &amp;demo bot</source>
+        <translation>试用演示智能体(&amp;D)</translation>
+    </message>
+    <message>
         <source>Open &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
@@ -320,6 +484,10 @@
     <message>
         <source>No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.</source>
         <translation>还没有智能体。请通过“智能体 → 按 ID 添加智能体…”添加，或试用演示智能体。</translation>
+    </message>
+    <message>
+        <source>The bot of this chat was removed from your list. Click “Add it again” above to continue this chat, or start a new chat.</source>
+        <translation>此对话的智能体已从列表中移除。点击上方的“重新添加”以继续此对话，或新建对话。</translation>
     </message>
     <message>
         <source>The system keyring is not available, so no token is saved. Open Settings (Ctrl+,), enter your token and tick “Keep the token for this session only”.</source>
@@ -344,6 +512,10 @@
     <message>
         <source>{bot} · {region}</source>
         <translation>{bot} · {region}</translation>
+    </message>
+    <message>
+        <source>Coze no longer knew this conversation, so a new one was started there: the bot does not remember the messages above.</source>
+        <translation>扣子已找不到此会话，因此在扣子上开始了一个新会话：智能体不记得上面的消息。</translation>
     </message>
     <message>
         <source>API calls this month: –</source>
@@ -422,6 +594,14 @@
         <translation>请先打开要导出的对话。</translation>
     </message>
     <message>
+        <source>Import conversations</source>
+        <translation>导入对话</translation>
+    </message>
+    <message>
+        <source>Coze Desktop export (*.json);;All files (*)</source>
+        <translation>Coze Desktop 导出文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
         <source>Answer copied.</source>
         <translation>回答已复制。</translation>
     </message>
@@ -430,8 +610,8 @@
         <translation>没有可复制的回答。</translation>
     </message>
     <message>
-        <source>The new language applies the next time Coze Desktop starts.</source>
-        <translation>新语言将在下次启动 Coze Desktop 时生效。</translation>
+        <source>No access token for this server.</source>
+        <translation>没有此服务器的访问令牌。</translation>
     </message>
     <message>
         <source>&amp;Add bot by ID…</source>
@@ -452,6 +632,10 @@
     <message>
         <source>&lt;b&gt;Coze Desktop {version}&lt;/b&gt;&lt;p&gt;A desktop client for Coze (扣子) bots: streaming answers, knowledge-base sources and a local, searchable history.&lt;/p&gt;&lt;p&gt;Logs: {logs}&lt;/p&gt;</source>
         <translation>&lt;b&gt;Coze Desktop {version}&lt;/b&gt;&lt;p&gt;扣子（Coze）智能体桌面客户端：流式回答、知识库引用来源，以及可搜索的本地聊天记录。&lt;/p&gt;&lt;p&gt;日志：{logs}&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>No web browser could be opened for this link. Copy it and open it yourself: {url}</source>
+        <translation>无法启动浏览器打开此链接。请复制链接后自行打开：{url}</translation>
     </message>
     <message>
         <source>The reply failed: {error}</source>
@@ -651,10 +835,6 @@
     <message>
         <source>Language:</source>
         <translation>语言：</translation>
-    </message>
-    <message>
-        <source>A new language applies the next time the app starts.</source>
-        <translation>更改语言后，下次启动应用时生效。</translation>
     </message>
     <message>
         <source>Theme:</source>

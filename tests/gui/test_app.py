@@ -287,6 +287,7 @@ def test_settings_dialog_round_trip(
     assert window.composer.blocked_reason() is None
     assert window.composer.send_key() == "ctrl_enter"
     assert QApplication.font().pointSize() == 13
+    qtbot.waitUntil(lambda: window.composer.send_button.text() == "发送", timeout=WAIT_MS)  # no restart
 
     answer = send(ctx, qtbot, "Polled, not streamed")  # streaming is off now
     assert answer.state is MessageState.COMPLETE
@@ -302,6 +303,7 @@ def test_settings_dialog_round_trip(
     assert DEMO_TOKEN not in (make_app.data_dir / SETTINGS_FILENAME).read_text(encoding="utf-8")
     ctx.settings.theme = "system"
     ctx.settings.font_size = 0
+    ctx.settings.language = "system"  # the translators are application-wide
 
 
 def test_without_a_keyring_the_token_is_kept_for_the_session(

@@ -99,14 +99,19 @@ def test_later_turns_continue_the_coze_conversation(
     assert len(chat.store.messages(cid)) == 4
 
 
+@pytest.mark.parametrize("streaming", [True, False], ids=["streaming", "polling"])
 def test_a_conversation_coze_forgot_starts_a_new_one(
-    make_chat: Callable[..., Chat], demo_fast: DemoServer
+    make_chat: Callable[..., Chat], demo_fast: DemoServer, streaming: bool
 ) -> None:
-    chat = make_chat(demo_fast)
+    chat = make_chat(demo_fast, streaming=streaming)
+    restarted: list[tuple[int, int]] = []
+    chat.controller.coze_conversation_restarted.connect(lambda c, m: restarted.append((c, m)))
     cid, _ = chat.send_and_wait("demo-general", "Hello")
+    assert restarted == []
     chat.store.set_coze_conversation_id(cid, "123456789")  # e.g. the demo server restarted
     _, answer = chat.send_and_wait("demo-general", "Still there?", conversation_id=cid)
     assert answer.state is MessageState.COMPLETE
+    assert restarted == [(cid, answer.id)]  # the window tells the user (see test_habits.py)
     conversation = chat.store.get_conversation(cid)
     assert conversation is not None and conversation.coze_conversation_id not in (None, "123456789")
 

@@ -82,6 +82,29 @@ def test_bots_upsert_get_list(store: Store) -> None:
     assert [b.name for b in store.list_bots()] == ["Global", "新助手"]
 
 
+def test_bot_rename_and_remove_keep_its_conversations(store: Store) -> None:
+    store.upsert_bot(Bot(bot_id="7", name="助手", prologue="你好"))
+    store.upsert_bot(Bot(bot_id="7", base_url="https://api.coze.com", name="Global"))
+    conv = new_conversation(store, bot_id="7")
+    ask(store, conv, "还在吗")
+    store.rename_bot("7", BASE, "  我的助手 ")
+    renamed = store.get_bot("7", BASE)
+    assert renamed is not None and renamed.name == "我的助手" and renamed.prologue == "你好"
+    with pytest.raises(ValueError, match="empty"):
+        store.rename_bot("7", BASE, "   ")
+    with pytest.raises(NotFoundError):
+        store.rename_bot("8", BASE, "x")
+
+    assert store.remove_bot("7", BASE) is True
+    assert store.remove_bot("7", BASE) is False
+    assert store.get_bot("7", BASE) is None
+    assert [b.name for b in store.list_bots()] == ["Global"]  # the same id elsewhere stays
+    kept = store.get_conversation(id_of(conv))
+    assert kept is not None and kept.bot_id == "7"
+    assert [m.text for m in store.messages(id_of(conv))] == ["还在吗"]
+    assert [s.conversation.id for s in store.list_conversations(bot_id="7")] == [conv.id]
+
+
 # ---------------------------------------------------------------------------------- conversations
 
 
