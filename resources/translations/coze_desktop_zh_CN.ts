@@ -107,6 +107,13 @@
     </message>
 </context>
 <context>
+    <name>Confirmation</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ConversationListModel</name>
     <message>
         <source>Untitled chat</source>
@@ -192,8 +199,12 @@
         <translation>删除对话</translation>
     </message>
     <message>
-        <source>Delete “%1” and all its messages? This cannot be undone.</source>
-        <translation>删除“%1”及其全部消息？此操作无法撤销。</translation>
+        <source>Move “%1” to Recently deleted? You can restore it there for %2 days.</source>
+        <translation>将“%1”移到“最近删除”？%2 天内可在那里恢复。</translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation>移到回收站</translation>
     </message>
     <message>
         <source>Could not delete</source>
@@ -240,6 +251,10 @@
     <message>
         <source>Export &amp;all conversations…</source>
         <translation>导出全部对话(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Recently &amp;deleted…</source>
+        <translation>最近删除(&amp;D)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -462,12 +477,24 @@
         <translation>请先停止回答，再删除。</translation>
     </message>
     <message>
-        <source>Delete this message? This cannot be undone.</source>
-        <translation>删除这条消息？此操作无法撤销。</translation>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <source>Move this message to Recently deleted? You can restore it there for {days} days.</source>
+        <translation>将这条消息移到“最近删除”？{days} 天内可在那里恢复。</translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation>移到回收站</translation>
     </message>
     <message>
         <source>The message could not be deleted: {error}</source>
         <translation>消息未能删除：{error}</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>已删除消息</translation>
     </message>
     <message>
         <source>Copied.</source>
@@ -480,6 +507,22 @@
     <message>
         <source>Coze answers only for bots published to the API channel:&lt;ol&gt;&lt;li&gt;Open the bot in Coze (coze.cn or coze.com).&lt;/li&gt;&lt;li&gt;Click &lt;b&gt;Publish&lt;/b&gt; (top right).&lt;/li&gt;&lt;li&gt;Tick the &lt;b&gt;API&lt;/b&gt; channel (“Agent as API”) and publish.&lt;/li&gt;&lt;li&gt;Come back and press &lt;b&gt;Retry&lt;/b&gt;.&lt;/li&gt;&lt;/ol&gt;</source>
         <translation>扣子只为已发布到 API 渠道的智能体作答：&lt;ol&gt;&lt;li&gt;在扣子（coze.cn 或 coze.com）中打开该智能体。&lt;/li&gt;&lt;li&gt;点击右上角的&lt;b&gt;发布&lt;/b&gt;。&lt;/li&gt;&lt;li&gt;勾选 &lt;b&gt;API&lt;/b&gt; 渠道（“Agent as API”）并发布。&lt;/li&gt;&lt;li&gt;回到这里，点击&lt;b&gt;重试&lt;/b&gt;。&lt;/li&gt;&lt;/ol&gt;</translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>Deleted “{title}”</source>
+        <translation>已删除“{title}”</translation>
+    </message>
+    <message>
+        <source>The chat could not be restored: {error}</source>
+        <translation>无法恢复对话：{error}</translation>
+    </message>
+    <message>
+        <source>The message could not be restored: {error}</source>
+        <translation>无法恢复消息：{error}</translation>
     </message>
     <message>
         <source>Looking the bot up…</source>
@@ -768,6 +811,103 @@
     <message>
         <source>Paste your personal access token (pat_…)</source>
         <translation>粘贴个人访问令牌（pat_…）</translation>
+    </message>
+</context>
+<context>
+    <name>TrashDialog</name>
+    <message>
+        <source>Recently deleted</source>
+        <translation>最近删除</translation>
+    </message>
+    <message>
+        <source>Deleted chats and messages are kept here for %1 days, then deleted for good.</source>
+        <translation>删除的对话和消息在这里保留 %1 天，之后永久删除。</translation>
+    </message>
+    <message>
+        <source>Deleted item</source>
+        <translation>已删除的内容</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>来自</translation>
+    </message>
+    <message>
+        <source>Deleted on</source>
+        <translation>删除时间</translation>
+    </message>
+    <message>
+        <source>Nothing was deleted recently.</source>
+        <translation>最近没有删除任何内容。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Delete forever…</source>
+        <translation>永久删除…</translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
+        <translation>清空回收站…</translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>Chat: %1</source>
+        <translation>对话：%1</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation>智能体</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Delete forever</source>
+        <translation>永久删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected items for good? This cannot be undone.</source>
+        <translation>永久删除选中的内容？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation>清空回收站</translation>
+    </message>
+    <message>
+        <source>Delete everything in Recently deleted for good? This cannot be undone.</source>
+        <translation>永久删除“最近删除”中的所有内容？此操作无法撤销。</translation>
+    </message>
+</context>
+<context>
+    <name>UndoNotice</name>
+    <message>
+        <source>Deleted · Undo</source>
+        <translation>已删除 · 撤销</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessages</name>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
     </message>
 </context>
 <context>
