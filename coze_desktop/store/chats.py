@@ -570,6 +570,14 @@ class Store:
         Runs when the store opens. Returns how many conversations and messages were deleted.
         """
         cutoff = (time.time() if now is None else now) - older_than_days * _DAY
+        with self._db.translating_errors() as conn:  # a read first: opening takes no write lock
+            due = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM conversations WHERE deleted_at < ?) "
+                "OR EXISTS (SELECT 1 FROM messages WHERE deleted_at < ?)",
+                (cutoff, cutoff),
+            ).fetchone()[0]
+        if not due:
+            return 0
         with self._db.transaction() as conn:
             count = _purge(conn, cutoff)
         if count:
