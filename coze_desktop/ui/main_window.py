@@ -926,6 +926,7 @@ class MainWindow(QMainWindow):
             return
         self.message_view.remove_message(message_id)
         self.conversation_list.refresh()
+        self._refresh_trash_dialog()
         self.undo_notice.show_notice(
             self.tr("Message deleted"), lambda: self.restore_message(conversation_id, message_id)
         )
@@ -1004,6 +1005,7 @@ class MainWindow(QMainWindow):
             self.new_chat()
         conversation = self._store.get_conversation(conversation_id)
         title = (conversation.title if conversation is not None else "") or self.tr("Untitled chat")
+        self._refresh_trash_dialog()
         self.undo_notice.show_notice(
             self.tr("Deleted “{title}”").format(title=title), lambda: self.restore_conversation(conversation_id)
         )
@@ -1045,6 +1047,10 @@ class MainWindow(QMainWindow):
         self.trash_dialog.activateWindow()
         return self.trash_dialog
 
+    def _refresh_trash_dialog(self) -> None:
+        if self.trash_dialog is not None:
+            self.trash_dialog.refresh()
+
     @Slot()
     def _on_trash_action_triggered(self) -> None:
         self.open_trash()
@@ -1056,12 +1062,14 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def _on_trash_conversation_restored(self, conversation_id: int) -> None:
         self.undo_notice.dismiss()
+        self._refresh_trash_dialog()
         self.conversation_list.refresh()
         self.open_conversation(conversation_id)
 
     @Slot(int, int)
     def _on_trash_message_restored(self, conversation_id: int, message_id: int) -> None:
         self.undo_notice.dismiss()
+        self._refresh_trash_dialog()
         if conversation_id == self._current_id:
             self.open_conversation(conversation_id, message_id=message_id)
         self.conversation_list.refresh()

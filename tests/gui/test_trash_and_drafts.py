@@ -290,6 +290,16 @@ def test_recently_deleted_lists_restores_deletes_forever_and_empties(
     assert store.get_message(deux) is None
     assert [m.text for m in store.messages(second)] == ["two"]
 
+    # While the window is open it follows deletes and Undo elsewhere.
+    window.messages.modal = False
+    window.open_conversation(second)
+    [two] = window.message_view.message_ids()
+    window.message_view.delete_requested.emit(two)
+    assert dialog.items() == [("message", two, second)]
+    qtbot.mouseClick(window.undo_notice.undo_button, Qt.MouseButton.LeftButton)
+    assert dialog.items() == []
+    assert texts_on_screen(window) == ["two"]
+
 
 def test_answer_streaming_into_a_deleted_chat_is_kept_and_comes_back(
     make_app: AppFactory, qtbot: QtBot, demo_paced: DemoServer
