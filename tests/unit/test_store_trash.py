@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,10 +27,10 @@ def conversation(store: Store, title: str = "会话", *, bot_id: str = "bot") ->
     return saved.id
 
 
-def say(store: Store, conversation_id: int, text: str, role: Role = Role.USER, **kwargs: object) -> int:
+def say(store: Store, conversation_id: int, text: str, role: Role = Role.USER, **kwargs: Any) -> int:
     saved = store.add_message(
         Message(id=None, conversation_id=conversation_id, role=role, text=text, **kwargs)
-    )  # type: ignore[arg-type]
+    )
     assert saved.id is not None
     return saved.id
 
@@ -246,8 +247,8 @@ def test_search_finds_nothing_in_the_trash(store: Store) -> None:
     other = conversation(store, bot_id="kb")
     say(store, other, "另一段退货对话")
 
-    def found(query: str, **kwargs: object) -> set[int]:
-        return {hit.message_id for hit in store.search(query, **kwargs)}  # type: ignore[arg-type]
+    def found(query: str, **kwargs: Any) -> set[int]:
+        return {hit.message_id for hit in store.search(query, **kwargs)}
 
     assert found("片段原文") == {answer}
     assert len(found("退货")) == 2  # 2-character words take the scanning path
