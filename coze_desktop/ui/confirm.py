@@ -1,16 +1,18 @@
 """The one way to ask before a destructive action (delete a chat, a message, empty the trash).
 
-The box defaults to the safe button: Enter and Escape cancel, and no button has a mnemonic, so
-a stray letter never confirms. (A ``QMessageBox`` with standard Yes/No buttons accepts a plain
-``y``: it matches "&Yes"'s mnemonic without Alt. That is how a chat got deleted by typing into
-the list after clicking it.) The action is named on its button ("Move to trash"), not "Yes".
+The box defaults to the safe button: Enter and Escape cancel, no button has a mnemonic and a
+plain letter is ignored, so a stray key never confirms. (A ``QMessageBox`` with standard Yes/No
+buttons accepts a plain ``y``: it matches "&Yes"'s mnemonic without Alt. That is how a chat got
+deleted by typing into the list after clicking it.) The action is named on its button ("Move to
+trash"), not "Yes".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 Confirm = Callable[[str, str, str], bool]
@@ -22,13 +24,28 @@ def _literal(text: str) -> str:
     return text.replace("&", "&&")
 
 
+class _ConfirmationBox(QMessageBox):
+    """A message box on which a plain letter does nothing, whatever mnemonics a platform adds."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        chord = (
+            Qt.KeyboardModifier.AltModifier
+            | Qt.KeyboardModifier.ControlModifier
+            | Qt.KeyboardModifier.MetaModifier
+        )
+        if event.text().isprintable() and event.text().strip() and not event.modifiers() & chord:
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 def confirmation_box(parent: QWidget | None, title: str, text: str, action: str) -> QMessageBox:
     """A warning box with an ``action`` button and a Cancel button that is the default and Escape.
 
     Not shown yet: ``exec()`` it (see :func:`ask_to_confirm`) or ``open()`` it. The buttons are
     named ``confirm_action`` and ``confirm_cancel``.
     """
-    box = QMessageBox(parent)
+    box = _ConfirmationBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(text)

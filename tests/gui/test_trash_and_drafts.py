@@ -133,6 +133,10 @@ def test_confirmation_box_ignores_letters_enter_and_escape_cancel(qtbot: QtBot) 
     box.open()
     action = box.findChild(QPushButton, "confirm_action")
     assert action.text() == "Save && go" and action.shortcut().isEmpty()  # shown as "Save & go"
+    action.setText("&Move to trash")  # as a platform that adds mnemonics by itself would
+    for letter in "mM":
+        qtbot.keyClick(box, letter)
+    assert box.isVisible() and not action.isDown()
     with qtbot.waitSignal(box.finished):
         qtbot.mouseClick(action, Qt.MouseButton.LeftButton)
     assert confirmed(box)
