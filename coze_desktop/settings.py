@@ -46,6 +46,7 @@ class Key(StrEnum):
     WINDOW_GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
     SPLITTER_STATE = "window/splitter"
+    NEW_CHAT_DRAFT = "drafts/new_chat"
 
 
 # key -> (default, type). A font size of 0 means "the system's font size".
@@ -65,6 +66,8 @@ DEFAULTS: dict[Key, tuple[Any, type]] = {
     Key.WINDOW_GEOMETRY: (QByteArray(), QByteArray),
     Key.WINDOW_STATE: (QByteArray(), QByteArray),
     Key.SPLITTER_STATE: (QByteArray(), QByteArray),
+    # The unsent text of a chat not saved yet (a saved chat keeps its draft in the history).
+    Key.NEW_CHAT_DRAFT: ("", str),
 }
 
 CHOICES: dict[Key, tuple[str, ...]] = {
@@ -164,6 +167,7 @@ class Settings(QSettings):
     window_geometry = _Field[QByteArray](Key.WINDOW_GEOMETRY)
     window_state = _Field[QByteArray](Key.WINDOW_STATE)
     splitter_state = _Field[QByteArray](Key.SPLITTER_STATE)
+    new_chat_draft = _Field[str](Key.NEW_CHAT_DRAFT)
 
     def __init__(self, path: str | os.PathLike[str], parent: QObject | None = None) -> None:
         super().__init__(os.fspath(path), QSettings.Format.IniFormat, parent)

@@ -5,7 +5,15 @@
 its schema and its errors.
 """
 
-from coze_desktop.store.chats import ConversationSummary, NotFoundError, ReplyWriter, Store
+from coze_desktop.store.chats import (
+    TRASH_DAYS,
+    ConversationSummary,
+    NotFoundError,
+    ReplyWriter,
+    Store,
+    TrashedConversation,
+    TrashedMessage,
+)
 from coze_desktop.store.db import (
     SCHEMA_VERSION,
     ForeignDatabaseError,
@@ -22,6 +30,7 @@ __all__ = [
     "DB_FILENAME",
     "DEFAULT_MARKERS",
     "SCHEMA_VERSION",
+    "TRASH_DAYS",
     "ConversationSummary",
     "ForeignDatabaseError",
     "NotFoundError",
@@ -33,6 +42,8 @@ __all__ = [
     "StoreLockedError",
     "StoreVersionError",
     "StoreWriteError",
+    "TrashedConversation",
+    "TrashedMessage",
     "default_data_dir",
     "default_db_path",
 ]

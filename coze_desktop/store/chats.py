@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 PREVIEW_CHARS = 120
 CHECKPOINT_INTERVAL = 1.0  # seconds between checkpoints of a streaming reply
+TRASH_DAYS = 30  # a conversation or message in the trash is deleted for good after this many days
+_DAY = 86400.0
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -71,6 +73,26 @@ class ConversationSummary:
     conversation: Conversation
     message_count: int
     last_message_preview: str  # the first characters of the newest message, raw text
+
+
+@dataclass(frozen=True, slots=True)
+class TrashedConversation:
+    """A conversation in the trash, with what a list of deleted items shows about it."""
+
+    conversation: Conversation
+    deleted_at: float  # Unix seconds
+    bot_name: str  # the saved bot's name, or "" when the bot is unknown
+    message_count: int  # messages it shows (its own trashed messages not counted)
+    last_message_preview: str  # the first characters of its newest shown message, raw text
+
+
+@dataclass(frozen=True, slots=True)
+class TrashedMessage:
+    """A message in the trash (its conversation is not), with the conversation it belongs to."""
+
+    message: Message
+    deleted_at: float  # Unix seconds
+    conversation_title: str
 
 
 def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
@@ -165,7 +187,8 @@ class Store:
 
     Attributes set when opening: ``path`` (the database file), ``recovered_from`` (where a
     damaged file was moved, else ``None``; see :attr:`recovery_message`), ``backups`` (copies
-    made before a migration) and ``interrupted_count`` (streaming replies found cut off).
+    made before a migration), ``interrupted_count`` (streaming replies found cut off) and
+    ``purged_count`` (items older than :data:`TRASH_DAYS` days deleted from the trash).
     """
 
     def __init__(self, database: Database) -> None:
@@ -177,6 +200,7 @@ class Store:
         self.backups: list[Path] = list(database.backups)
         self.read_only: bool = database.read_only
         self.interrupted_count = 0 if database.read_only else self._mark_interrupted()
+        self.purged_count = 0 if database.read_only else self.purge_trash()
 
     @classmethod
     def open(
@@ -444,12 +468,153 @@ class Store:
                 raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
 
     @_locked
-    def delete_conversation(self, conversation_id: int) -> None:
-        """Delete a conversation with all its messages, sources, follow-ups and usage."""
+    def draft(self, conversation_id: int) -> str:
+        """The unsent text kept with a conversation ("" when none, or when it does not exist)."""
+        with self._db.translating_errors() as conn:
+            row = conn.execute("SELECT draft FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        return "" if row is None else str(row[0])
+
+    @_locked
+    def set_draft(self, conversation_id: int, text: str) -> None:
+        """Keep ``text`` as the unsent text of a conversation ("" clears it); its time is not touched."""
+        self._update_conversation(conversation_id, "draft = ?", text)
+
+    @_locked
+    def delete_conversation_forever(self, conversation_id: int) -> None:
+        """Delete a conversation (in the trash or not) with all its messages and their details."""
         with self._db.transaction() as conn:
             cursor = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             if cursor.rowcount == 0:
                 raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
+
+    delete_conversation = delete_conversation_forever  # the name before the trash; still deletes for good
+
+    # --------------------------------------------------------------------------------- trash
+
+    @_locked
+    def trash_conversation(self, conversation_id: int, *, when: float | None = None) -> None:
+        """Move a conversation to the trash (its messages stay with it); restorable for 30 days.
+
+        ``when`` is the time of deletion (default now). Trashing it again changes nothing.
+        """
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT deleted_at FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
+            if row[0] is None:
+                conn.execute(
+                    "UPDATE conversations SET deleted_at = ? WHERE id = ?",
+                    (time.time() if when is None else when, conversation_id),
+                )
+
+    @_locked
+    def restore_conversation(self, conversation_id: int) -> None:
+        """Take a conversation out of the trash (a conversation not in it is left as it is)."""
+        self._update_conversation(conversation_id, "deleted_at = ?", None)
+
+    @_locked
+    def trash_message(self, message_id: int, *, when: float | None = None) -> None:
+        """Move one message to the trash: it is no longer shown, listed or found; restorable.
+
+        The messages after it stay where they are (a message in the trash is passed over, not
+        cut out of the conversation). Trashing it again changes nothing.
+        """
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT deleted_at FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+            if row[0] is None:
+                conn.execute(
+                    "UPDATE messages SET deleted_at = ?, shown = 0 WHERE id = ?",
+                    (time.time() if when is None else when, message_id),
+                )
+
+    @_locked
+    def restore_message(self, message_id: int) -> None:
+        """Take a message out of the trash; it is shown again in its place if its branch is shown."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT deleted_at FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+            if row[0] is not None:
+                shown = _on_shown_path(conn, message_id)
+                conn.execute(
+                    "UPDATE messages SET deleted_at = NULL, shown = ? WHERE id = ?", (int(shown), message_id)
+                )
+
+    @_locked
+    def trashed_conversations(self) -> list[TrashedConversation]:
+        """The conversations in the trash, most recently deleted first."""
+        sql = (
+            f"SELECT {_CONVERSATION_COLUMNS}, c.deleted_at, "  # noqa: S608 - fixed SQL fragments only
+            "coalesce((SELECT b.name FROM bots b WHERE b.bot_id = c.bot_id AND b.base_url = c.base_url), ''), "
+            "(SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.shown = 1), "
+            f"(SELECT substr(m.text, 1, {PREVIEW_CHARS}) FROM messages m "
+            " WHERE m.conversation_id = c.id AND m.shown = 1 ORDER BY m.id DESC LIMIT 1) "
+            "FROM conversations c WHERE c.deleted_at IS NOT NULL ORDER BY c.deleted_at DESC, c.id DESC"
+        )
+        with self._db.translating_errors() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [
+            TrashedConversation(
+                conversation=_conversation_from_row(row[:9]),
+                deleted_at=float(row[9]),
+                bot_name=row[10],
+                message_count=int(row[11]),
+                last_message_preview=row[12] or "",
+            )
+            for row in rows
+        ]
+
+    @_locked
+    def trashed_messages(self) -> list[TrashedMessage]:
+        """The messages in the trash whose conversation is not in it, most recently deleted first.
+
+        (The messages of a conversation in the trash come back with it.)
+        """
+        columns = ", ".join(f"m.{column.strip()}" for column in _MESSAGE_COLUMNS.split(","))
+        sql = (
+            f"SELECT {columns}, m.deleted_at, c.title FROM messages m "  # noqa: S608 - fixed SQL fragments
+            "JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE m.deleted_at IS NOT NULL AND c.deleted_at IS NULL ORDER BY m.deleted_at DESC, m.id DESC"
+        )
+        with self._db.translating_errors() as conn:
+            rows = conn.execute(sql).fetchall()
+            messages = [_message_from_row(row[:16]) for row in rows]
+            _attach_details(conn, messages)
+        return [
+            TrashedMessage(message=message, deleted_at=float(row[16]), conversation_title=row[17])
+            for message, row in zip(messages, rows, strict=True)
+        ]
+
+    @_locked
+    def empty_trash(self) -> int:
+        """Delete everything in the trash for good; returns how many conversations and messages."""
+        with self._db.transaction() as conn:
+            return _purge(conn, None)
+
+    @_locked
+    def purge_trash(self, older_than_days: float = TRASH_DAYS, *, now: float | None = None) -> int:
+        """Delete for good what has been in the trash longer than ``older_than_days`` days.
+
+        Runs when the store opens. Returns how many conversations and messages were deleted.
+        """
+        cutoff = (time.time() if now is None else now) - older_than_days * _DAY
+        with self._db.translating_errors() as conn:  # a read first: opening takes no write lock
+            due = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM conversations WHERE deleted_at < ?) "
+                "OR EXISTS (SELECT 1 FROM messages WHERE deleted_at < ?)",
+                (cutoff, cutoff),
+            ).fetchone()[0]
+        if not due:
+            return 0
+        with self._db.transaction() as conn:
+            count = _purge(conn, cutoff)
+        if count:
+            logger.info("deleted %d item(s) kept in the trash for more than %g days", count, older_than_days)
+        return count
 
     # ------------------------------------------------------------------------------ messages
 
@@ -476,11 +641,8 @@ class Store:
         created_at = message.created_at or time.time()
         error = message.error
         parent_id = message.parent_id
-        if parent_id is None:  # after the last message the conversation shows
-            row = conn.execute(
-                "SELECT max(id) FROM messages WHERE conversation_id = ? AND shown = 1", (conversation_id,)
-            ).fetchone()
-            parent_id = row[0] if row else None
+        if parent_id is None:  # after the last message the conversation shows (or has in the trash)
+            parent_id = _path_end(conn, conversation_id)
         cursor = conn.execute(
             "INSERT INTO messages (uid, conversation_id, coze_message_id, coze_chat_id, role, type, "
             "text, reasoning, content_type, state, error_code, error_text, error_logid, created_at, "
@@ -566,11 +728,16 @@ class Store:
         return messages
 
     @_locked
-    def delete_message(self, message_id: int) -> None:
-        """Delete one message with its sources, follow-ups and usage."""
+    def delete_message_forever(self, message_id: int) -> None:
+        """Delete one message (in the trash or not) with its sources, follow-ups and usage.
+
+        The messages that followed it now follow the message it followed.
+        """
         with self._db.transaction() as conn:
-            if conn.execute("DELETE FROM messages WHERE id = ?", (message_id,)).rowcount == 0:
+            if not _delete_messages(conn, "id = ?", (message_id,)):
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+
+    delete_message = delete_message_forever  # the name before the trash; still deletes for good
 
     # ------------------------------------------------------------------------- streaming replies
 
@@ -762,6 +929,77 @@ def _upsert_bot(conn: sqlite3.Connection, bot: Bot) -> None:
             json.dumps(list(bot.suggested_questions), ensure_ascii=False),
         ),
     )
+
+
+def _on_shown_path(conn: sqlite3.Connection, message_id: int) -> bool:
+    """Whether a message is on the path its conversation shows (trash aside).
+
+    It is when it is the selected version and what it follows is shown, or is the start, or is
+    itself in the trash and on the path (a message in the trash is passed over, not a cut).
+    """
+    row = conn.execute("SELECT parent_id, selected FROM messages WHERE id = ?", (message_id,)).fetchone()
+    if row is None or not row[1]:
+        return False
+    parent_id = row[0]
+    seen = {message_id}
+    while parent_id is not None and parent_id not in seen:
+        seen.add(parent_id)
+        parent = conn.execute(
+            "SELECT parent_id, selected, shown, deleted_at FROM messages WHERE id = ?", (parent_id,)
+        ).fetchone()
+        if parent is None or parent[2]:  # a parent deleted for good, or shown
+            return True
+        if parent[3] is None or not parent[1]:  # not shown though not in the trash, or not selected
+            return False
+        parent_id = parent[0]
+    return True
+
+
+def _path_end(conn: sqlite3.Connection, conversation_id: int) -> int | None:
+    """The last message on the path a conversation shows, counting the ones in the trash.
+
+    So a message added after a trashed one follows it, and a restored message comes back in
+    its place rather than as another version of the next one.
+    """
+    row = conn.execute(
+        "SELECT max(id) FROM messages WHERE conversation_id = ? AND shown = 1", (conversation_id,)
+    ).fetchone()
+    last: int | None = row[0] if row else None
+    while True:
+        if last is None:
+            child = conn.execute(
+                "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL AND selected = 1 "
+                "AND deleted_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        else:
+            child = conn.execute(
+                "SELECT id FROM messages WHERE parent_id = ? AND selected = 1 AND deleted_at IS NOT NULL "
+                "ORDER BY id DESC LIMIT 1",
+                (last,),
+            ).fetchone()
+        if child is None:
+            return last
+        last = int(child[0])
+
+
+def _delete_messages(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> int:
+    """Delete the messages matching ``where`` for good; their followers follow their parents."""
+    sql = f"SELECT id, parent_id FROM messages WHERE {where} ORDER BY id DESC"  # noqa: S608 - fixed SQL
+    doomed = [(int(message_id), parent_id) for message_id, parent_id in conn.execute(sql, params)]
+    for message_id, parent_id in doomed:  # newest first, so a chain of them collapses onto its start
+        conn.execute("UPDATE messages SET parent_id = ? WHERE parent_id = ?", (parent_id, message_id))
+        conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+    return len(doomed)
+
+
+def _purge(conn: sqlite3.Connection, cutoff: float | None) -> int:
+    """Delete for good what went to the trash before ``cutoff`` (everything when ``None``)."""
+    before = "" if cutoff is None else " AND deleted_at < ?"
+    params: tuple[object, ...] = () if cutoff is None else (cutoff,)
+    sql = f"DELETE FROM conversations WHERE deleted_at IS NOT NULL{before}"  # noqa: S608 - fixed SQL
+    conversations = conn.execute(sql, params).rowcount
+    return conversations + _delete_messages(conn, f"deleted_at IS NOT NULL{before}", params)
 
 
 def _touch_conversation(conn: sqlite3.Connection, conversation_id: int, when: float) -> None:

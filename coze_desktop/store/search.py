@@ -2,8 +2,9 @@
 
 Matching is by substring, for Chinese as for English, case-insensitive for ASCII letters. The
 query is split on whitespace; a message matches when its text, or one of its source passages,
-contains every word. Documents (texts and passages) live in the FTS5 ``trigram`` index
-``search_index``; no user input is ever parsed as FTS5 syntax (every piece is a quoted phrase).
+contains every word; nothing in the trash is found. Documents (texts and passages) live in the
+FTS5 ``trigram`` index ``search_index``; no user input is ever parsed as FTS5 syntax (every
+piece is a quoted phrase).
 
 Queries with a word of 3 or more characters are *ranked*: the newest :data:`RANK_WINDOW`
 matching documents (every match, for most queries) are scored with Okapi BM25 (k1 = 1.2,
@@ -78,12 +79,14 @@ class _Filters:
     until: float | None
 
     def sql(self) -> tuple[str, str, list[object]]:
-        """A join (the conversation, only when filtering by bot), conditions and parameters."""
-        join = ""
-        clauses: list[str] = []
+        """A join (the conversation), conditions and parameters.
+
+        Messages in the trash, and the messages of conversations in the trash, are never found.
+        """
+        join = "CROSS JOIN conversations c ON c.id = m.conversation_id"
+        clauses: list[str] = ["m.deleted_at IS NULL", "c.deleted_at IS NULL"]
         params: list[object] = []
         if self.bot_id is not None:
-            join = "CROSS JOIN conversations c ON c.id = m.conversation_id"
             clauses.append("c.bot_id = ?")
             params.append(self.bot_id)
         if self.since is not None:

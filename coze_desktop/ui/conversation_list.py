@@ -61,8 +61,9 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop.domain import Role
-from coze_desktop.store import ConversationSummary, SearchHit, Store, StoreError
+from coze_desktop.store import TRASH_DAYS, ConversationSummary, SearchHit, Store, StoreError
 from coze_desktop.ui import theme
+from coze_desktop.ui.confirm import Confirm, ask_to_confirm
 from coze_desktop.ui.markdown import marked_snippet_html
 
 logger = logging.getLogger(__name__)
@@ -468,9 +469,10 @@ class ConversationListView(QWidget):
     """Search box, "New chat" button and the chat list (or search hits)."""
 
     conversation_activated = Signal(int)  # the user opened a chat: its id
+    conversation_clicked = Signal(int)  # the user clicked a chat with the mouse (after it opened): its id
     new_chat_requested = Signal()
     conversation_renamed = Signal(int)  # renamed in the store: its id
-    conversation_deleted = Signal(int)  # deleted from the store (after confirmation): its id
+    conversation_deleted = Signal(int)  # moved to the trash (after confirmation): its id
     pin_toggled = Signal(int, bool)  # pinned state changed in the store: id, now pinned
     search_hit_activated = Signal(int, int)  # conversation id, message id of the hit
     # A hit in a knowledge-base passage: conversation id, answer's message id, passage's rank (1-based).
@@ -480,6 +482,7 @@ class ConversationListView(QWidget):
         super().__init__(parent)
         self._store = store
         self._programmatic = False
+        self._confirm: Confirm = lambda title, text, action: ask_to_confirm(self, title, text, action)
 
         self.search_box = QLineEdit(self)
         self.search_box.setPlaceholderText(self.tr("Search all chats"))
@@ -504,6 +507,7 @@ class ConversationListView(QWidget):
         self.list_view.setAccessibleName(self.tr("Chats"))
         self.list_view.customContextMenuRequested.connect(self._on_list_view_context_menu_requested)
         self.list_view.selectionModel().currentChanged.connect(self._on_list_view_current_changed)
+        self.list_view.clicked.connect(self._on_list_view_clicked)
         self.list_view.installEventFilter(self)
 
         self.results_model = SearchResultsModel(self)
@@ -559,6 +563,10 @@ class ConversationListView(QWidget):
         finally:
             self._programmatic = False
         self._on_search_timer_timeout()
+
+    def set_confirm(self, confirm: Confirm) -> None:
+        """How to ask before deleting (the main window's channel for questions)."""
+        self._confirm = confirm
 
     def set_bot_names(self, names: Mapping[str, str] | Callable[[str], str]) -> None:
         """How to name bots under each chat: a bot id → name mapping or a function."""
@@ -637,6 +645,11 @@ class ConversationListView(QWidget):
         if conversation_id is not None:
             self.conversation_activated.emit(int(conversation_id))
 
+    def _on_list_view_clicked(self, index: QModelIndex) -> None:
+        conversation_id = index.data(ConversationIdRole) if index.isValid() else None
+        if conversation_id is not None:
+            self.conversation_clicked.emit(int(conversation_id))
+
     def context_menu(self, conversation_id: int) -> QMenu:
         """The actions offered for a chat: rename, pin or unpin, delete."""
         row = self.model.row_of(conversation_id)
@@ -688,16 +701,15 @@ class ConversationListView(QWidget):
         title = (self.model.summary(row).conversation.title if row is not None else "") or self.tr(
             "Untitled chat"
         )
-        answer = QMessageBox.question(
-            self,
+        if not self._confirm(
             self.tr("Delete chat"),
-            self.tr("Delete “%1” and all its messages? This cannot be undone.").replace("%1", title),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            self.tr("Move “%1” to Recently deleted? You can restore it there for %2 days.")
+            .replace("%2", str(TRASH_DAYS))
+            .replace("%1", title),
+            self.tr("Move to trash"),
+        ):
             return
-        if self._write(lambda store: store.delete_conversation(conversation_id), self.tr("Could not delete")):
+        if self._write(lambda store: store.trash_conversation(conversation_id), self.tr("Could not delete")):
             self.refresh()
             self.conversation_deleted.emit(conversation_id)
 

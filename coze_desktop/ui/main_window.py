@@ -37,11 +37,12 @@ from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role, Source
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
-from coze_desktop.store import Store, StoreError
+from coze_desktop.store import TRASH_DAYS, Store, StoreError
 from coze_desktop.store.export import ConversationExport, to_html, to_json, to_markdown
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.composer import Composer
+from coze_desktop.ui.confirm import ask_to_confirm
 from coze_desktop.ui.conversation_list import ConversationListView
 from coze_desktop.ui.dialogs import (
     AddBotDialog,
@@ -55,9 +56,12 @@ from coze_desktop.ui.dialogs import (
     show_import_report,
     show_link_failed,
 )
+from coze_desktop.ui.drafts import DraftKeeper
 from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.sources_panel import SourcesPanel
+from coze_desktop.ui.trash_dialog import TrashDialog
+from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
 from coze_desktop.workers.tasks import BackgroundCall
@@ -110,11 +114,14 @@ class UserMessages(QObject):
             QMessageBox.warning(self._window, APP_NAME, text)
 
     def confirm(self, question: str) -> bool:
-        """Ask a yes/no question (yes without asking when not modal)."""
+        """Ask before going on (yes without asking when not modal); Cancel is the default."""
+        return self.confirm_destructive(APP_NAME, question, self.tr("Continue"))
+
+    def confirm_destructive(self, title: str, text: str, action: str) -> bool:
+        """Ask before ``action`` (a button named for it, Cancel the default; yes when not modal)."""
         if not self.modal:
             return True
-        answer = QMessageBox.question(self._window, APP_NAME, question)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_to_confirm(self._window, title, text, action)
 
     def _say(self, level: str, text: str) -> None:
         logger.info("user message (%s): %s", level, text)
@@ -162,11 +169,14 @@ class MainWindow(QMainWindow):
         self._retranslate_timer.timeout.connect(self._on_retranslate_timer_timeout)
         self.settings_dialog: SettingsDialog | None = None
         self.add_bot_dialog: AddBotDialog | None = None
+        self.trash_dialog: TrashDialog | None = None
 
         self.conversation_list = ConversationListView(store, self)
         self.conversation_list.set_bot_names(self._bot_names())
+        self.conversation_list.set_confirm(self.messages.confirm_destructive)
         self.message_view = MessageView(self)
         self.composer = Composer(self)
+        self.drafts = DraftKeeper(store, settings, self.composer, self)
         self.sources_panel = SourcesPanel(self)
         self.welcome = WelcomeView(accounts, settings.base_url, self)
         chat_page = QWidget(self)
@@ -181,6 +191,7 @@ class MainWindow(QMainWindow):
         chat_layout.addWidget(self.message_view, 1)
         chat_layout.addWidget(self.composer)
         self._chat_page = chat_page
+        self.undo_notice = UndoNotice(self.message_view, chat_page)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(chat_page)
@@ -236,6 +247,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, self.tr("&Export conversation…"), self._on_export_action_triggered)
         self._action(file_menu, self.tr("Export &all conversations…"), self._on_export_all_action_triggered)
         self.import_action = self._action(file_menu, self.tr("&Import…"), self._on_import_action_triggered)
+        file_menu.addSeparator()
+        self._action(file_menu, self.tr("Recently &deleted…"), self._on_trash_action_triggered)
         file_menu.addSeparator()
         quit_action = self._action(
             file_menu, self.tr("&Quit"), self._on_quit_action_triggered, QKeySequence.StandardKey.Quit
@@ -342,6 +355,7 @@ class MainWindow(QMainWindow):
 
         lst = self.conversation_list
         lst.conversation_activated.connect(self._on_list_conversation_activated)
+        lst.conversation_clicked.connect(self._on_list_conversation_clicked)
         lst.new_chat_requested.connect(self._on_new_chat_action_triggered)
         lst.search_hit_activated.connect(self._on_list_search_hit_activated)
         lst.source_hit_activated.connect(self._on_list_source_hit_activated)
@@ -586,6 +600,7 @@ class MainWindow(QMainWindow):
             self.message_view.clear()
         self.sources_panel.clear()
         self._show_streaming(False)
+        self.drafts.switch_to(None)
         self.conversation_list.select_conversation(None)
         self._update_title()
         self._update_blocked()
@@ -612,6 +627,7 @@ class MainWindow(QMainWindow):
                 self.message_view.begin_reply(message.id)
         self._show_sources_of_latest(page)
         self._show_streaming(self._controller.is_streaming(conversation_id))
+        self.drafts.switch_to(conversation_id)
         self.conversation_list.select_conversation(conversation_id)
         if message_id is not None:
             self.message_view.scroll_to_message(message_id)
@@ -909,6 +925,7 @@ class MainWindow(QMainWindow):
         if self._adopt_new_conversation:
             self._current_id = conversation_id
             self._current = self._store.get_conversation(conversation_id)
+            self.drafts.adopt(conversation_id)
             self._update_title()
         self.conversation_list.refresh()
         if self._adopt_new_conversation:
@@ -1004,15 +1021,26 @@ class MainWindow(QMainWindow):
         if message_id in self._live:
             self.messages.info(self.tr("Stop the answer before deleting it."))
             return
-        if not self.messages.confirm(self.tr("Delete this message? This cannot be undone.")):
+        if not self.messages.confirm_destructive(
+            self.tr("Delete message"),
+            self.tr("Move this message to Recently deleted? You can restore it there for {days} days.").format(
+                days=TRASH_DAYS
+            ),
+            self.tr("Move to trash"),
+        ):
             return
+        conversation_id = self._current_id
         try:
-            self._store.delete_message(message_id)
+            self._store.trash_message(message_id)
         except StoreError as exc:
             self.messages.error(self.tr("The message could not be deleted: {error}").format(error=exc))
             return
         self.message_view.remove_message(message_id)
         self.conversation_list.refresh()
+        self._refresh_trash_dialog()
+        self.undo_notice.show_notice(
+            self.tr("Message deleted"), lambda: self.restore_message(conversation_id, message_id)
+        )
 
     @Slot(int)
     def _on_view_copy_requested(self, _message_id: int) -> None:
@@ -1100,16 +1128,94 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     @Slot(int)
+    def _on_list_conversation_clicked(self, conversation_id: int) -> None:
+        if conversation_id == self._current_id:
+            self.composer.focus_input()
+
+    @Slot(int)
     def _on_list_conversation_deleted(self, conversation_id: int) -> None:
-        self._controller.stop(conversation_id)  # its answer has nowhere to go any more
+        # In the trash, not gone: an answer still being written is saved there and comes back with it.
         if conversation_id == self._current_id:
             self.new_chat()
+        conversation = self._store.get_conversation(conversation_id)
+        title = (conversation.title if conversation is not None else "") or self.tr("Untitled chat")
+        self._refresh_trash_dialog()
+        self.undo_notice.show_notice(
+            self.tr("Deleted “{title}”").format(title=title), lambda: self.restore_conversation(conversation_id)
+        )
+
+    # ================================================================== trash
+
+    def restore_conversation(self, conversation_id: int) -> None:
+        """Take a chat out of the trash and open it (Undo)."""
+        try:
+            self._store.restore_conversation(conversation_id)
+        except StoreError as exc:
+            self.messages.error(self.tr("The chat could not be restored: {error}").format(error=exc))
+            return
+        self._on_trash_conversation_restored(conversation_id)
+
+    def restore_message(self, conversation_id: int | None, message_id: int) -> None:
+        """Take a message out of the trash; it shows again in its place if its chat is open (Undo)."""
+        try:
+            self._store.restore_message(message_id)
+        except StoreError as exc:
+            self.messages.error(self.tr("The message could not be restored: {error}").format(error=exc))
+            return
+        if conversation_id is not None:
+            self._on_trash_message_restored(conversation_id, message_id)
+
+    def open_trash(self) -> TrashDialog:
+        """Show the Recently deleted window (not modal; raised if already open); returns it."""
+        if self.trash_dialog is None:
+            dialog = TrashDialog(self._store, self.messages.confirm_destructive, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.conversation_restored.connect(self._on_trash_conversation_restored)
+            dialog.message_restored.connect(self._on_trash_message_restored)
+            dialog.finished.connect(self._on_trash_dialog_finished)
+            self.trash_dialog = dialog
+        else:
+            self.trash_dialog.refresh()
+        self.trash_dialog.show()
+        self.trash_dialog.raise_()
+        self.trash_dialog.activateWindow()
+        return self.trash_dialog
+
+    def _refresh_trash_dialog(self) -> None:
+        if self.trash_dialog is not None:
+            self.trash_dialog.refresh()
+
+    @Slot()
+    def _on_trash_action_triggered(self) -> None:
+        self.open_trash()
+
+    @Slot(int)
+    def _on_trash_dialog_finished(self, _result: int) -> None:
+        self.trash_dialog = None
+
+    @Slot(int)
+    def _on_trash_conversation_restored(self, conversation_id: int) -> None:
+        self.undo_notice.dismiss()
+        self._refresh_trash_dialog()
+        self.conversation_list.refresh()
+        self.open_conversation(conversation_id)
+
+    @Slot(int, int)
+    def _on_trash_message_restored(self, conversation_id: int, message_id: int) -> None:
+        self.undo_notice.dismiss()
+        self._refresh_trash_dialog()
+        if conversation_id == self._current_id:
+            self.open_conversation(conversation_id, message_id=message_id)
+        self.conversation_list.refresh()
 
     # ================================================================== composer slots
 
     @Slot(str)
     def _on_composer_send_requested(self, text: str) -> None:
-        self.send(text)
+        if self.send(text):
+            self.drafts.save()  # the composer is empty now: the draft is cleared
+        elif not self.composer.text():
+            self.composer.set_text(text)  # not sent: the question stays in the box
 
     @Slot()
     def _on_composer_stop_requested(self) -> None:
@@ -1339,6 +1445,7 @@ class MainWindow(QMainWindow):
         started = time.monotonic()
         self._closed = True
         self._retranslate_timer.stop()
+        self.drafts.save()
         self.save_layout()
         streaming = self._controller.streaming_conversations()
         if streaming:

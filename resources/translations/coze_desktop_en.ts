@@ -256,6 +256,13 @@
     </message>
 </context>
 <context>
+    <name>Confirmation</name>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ConversationListModel</name>
     <message>
         <source>Untitled chat</source>
@@ -345,7 +352,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Delete “%1” and all its messages? This cannot be undone.</source>
+        <source>Move “%1” to Recently deleted? You can restore it there for %2 days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -403,6 +414,10 @@
     </message>
     <message>
         <source>&amp;Import…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recently &amp;deleted…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -610,6 +625,38 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Delete message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move this message to Recently deleted? You can restore it there for {days} days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted “{title}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat could not be restored: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The message could not be restored: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>No access token for this server.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -647,10 +694,6 @@
     </message>
     <message>
         <source>Stop the answer before deleting it.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Delete this message? This cannot be undone.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -955,6 +998,103 @@
     </message>
     <message>
         <source>Paste your personal access token (pat_…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TrashDialog</name>
+    <message>
+        <source>Recently deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted chats and messages are kept here for %1 days, then deleted for good.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was deleted recently.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete forever…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete forever</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the selected items for good? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete everything in Recently deleted for good? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UndoNotice</name>
+    <message>
+        <source>Deleted · Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UserMessages</name>
+    <message>
+        <source>Continue</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -256,6 +256,13 @@
     </message>
 </context>
 <context>
+    <name>Confirmation</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
     <name>ConversationListModel</name>
     <message>
         <source>Untitled chat</source>
@@ -345,8 +352,12 @@
         <translation>删除对话</translation>
     </message>
     <message>
-        <source>Delete “%1” and all its messages? This cannot be undone.</source>
-        <translation>删除“%1”及其全部消息？此操作无法撤销。</translation>
+        <source>Move “%1” to Recently deleted? You can restore it there for %2 days.</source>
+        <translation>将“%1”移到“最近删除”？%2 天内可在那里恢复。</translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation>移到回收站</translation>
     </message>
     <message>
         <source>Could not delete</source>
@@ -404,6 +415,10 @@
     <message>
         <source>&amp;Import…</source>
         <translation>导入(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Recently &amp;deleted…</source>
+        <translation>最近删除(&amp;D)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
@@ -610,6 +625,38 @@
         <translation>没有可复制的回答。</translation>
     </message>
     <message>
+        <source>Delete message</source>
+        <translation>删除消息</translation>
+    </message>
+    <message>
+        <source>Move this message to Recently deleted? You can restore it there for {days} days.</source>
+        <translation>将这条消息移到“最近删除”？{days} 天内可在那里恢复。</translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation>移到回收站</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>已删除消息</translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>Deleted “{title}”</source>
+        <translation>已删除“{title}”</translation>
+    </message>
+    <message>
+        <source>The chat could not be restored: {error}</source>
+        <translation>无法恢复对话：{error}</translation>
+    </message>
+    <message>
+        <source>The message could not be restored: {error}</source>
+        <translation>无法恢复消息：{error}</translation>
+    </message>
+    <message>
         <source>No access token for this server.</source>
         <translation>没有此服务器的访问令牌。</translation>
     </message>
@@ -648,10 +695,6 @@
     <message>
         <source>Stop the answer before deleting it.</source>
         <translation>请先停止回答，再删除。</translation>
-    </message>
-    <message>
-        <source>Delete this message? This cannot be undone.</source>
-        <translation>删除这条消息？此操作无法撤销。</translation>
     </message>
     <message>
         <source>The message could not be deleted: {error}</source>
@@ -956,6 +999,103 @@
     <message>
         <source>Paste your personal access token (pat_…)</source>
         <translation>粘贴个人访问令牌（pat_…）</translation>
+    </message>
+</context>
+<context>
+    <name>TrashDialog</name>
+    <message>
+        <source>Recently deleted</source>
+        <translation>最近删除</translation>
+    </message>
+    <message>
+        <source>Deleted chats and messages are kept here for %1 days, then deleted for good.</source>
+        <translation>删除的对话和消息在这里保留 %1 天，之后永久删除。</translation>
+    </message>
+    <message>
+        <source>Deleted item</source>
+        <translation>已删除的内容</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>来自</translation>
+    </message>
+    <message>
+        <source>Deleted on</source>
+        <translation>删除时间</translation>
+    </message>
+    <message>
+        <source>Nothing was deleted recently.</source>
+        <translation>最近没有删除任何内容。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Delete forever…</source>
+        <translation>永久删除…</translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
+        <translation>清空回收站…</translation>
+    </message>
+    <message>
+        <source>Untitled chat</source>
+        <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>Chat: %1</source>
+        <translation>对话：%1</translation>
+    </message>
+    <message>
+        <source>%1 messages</source>
+        <translation>%1 条消息</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Bot</source>
+        <translation>智能体</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Delete forever</source>
+        <translation>永久删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected items for good? This cannot be undone.</source>
+        <translation>永久删除选中的内容？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation>清空回收站</translation>
+    </message>
+    <message>
+        <source>Delete everything in Recently deleted for good? This cannot be undone.</source>
+        <translation>永久删除“最近删除”中的所有内容？此操作无法撤销。</translation>
+    </message>
+</context>
+<context>
+    <name>UndoNotice</name>
+    <message>
+        <source>Deleted · Undo</source>
+        <translation>已删除 · 撤销</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessages</name>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
     </message>
 </context>
 <context>

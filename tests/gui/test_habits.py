@@ -202,9 +202,14 @@ def test_language_applies_at_once_even_while_an_answer_streams(
     finally:
         dialog.reject()
 
+    trash = window.open_trash()  # a window left open follows a switch too
+    assert trash.windowTitle() == "最近删除"
     language_action(ctx, "en").trigger()
     qtbot.waitUntil(lambda: _menu_titles(ctx)[0] == "&File", timeout=WAIT_MS)
     assert window.composer.send_button.text() == "Send"
+    assert (trash.windowTitle(), trash.restore_button.text()) == ("Recently deleted", "Restore")
+    assert window.undo_notice.undo_button.text() == "Undo"
+    trash.close()
 
 
 # --- bot picker --------------------------------------------------------------------------------

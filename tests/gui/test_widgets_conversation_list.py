@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Conversation, Message, Role
@@ -191,30 +191,31 @@ def test_search_without_hits_says_so(qtbot: QtBot, view: ConversationListView, s
     assert view.list_view.isVisible()
 
 
-def test_delete_asks_then_removes_from_the_store(
-    qtbot: QtBot, view: ConversationListView, store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_delete_asks_then_moves_to_the_trash(qtbot: QtBot, view: ConversationListView, store: Store) -> None:
     keep = add_conversation(store, "Keep", when=time.time() - 10)
     doomed = add_conversation(store, "Doomed", "bye")
     view.refresh()
     view.select_conversation(doomed)
-    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
-    asked: list[str] = []
+    answers = [False, True]
+    asked: list[tuple[str, str, str]] = []
 
-    def question(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
-        asked.append(text)
+    def confirm(title: str, text: str, action: str) -> bool:
+        asked.append((title, text, action))
         return answers.pop(0)
 
-    monkeypatch.setattr(QMessageBox, "question", question)
+    view.set_confirm(confirm)
     with qtbot.assertNotEmitted(view.conversation_deleted):
         qtbot.keyClick(view.list_view, Qt.Key.Key_Delete)
-    assert store.get_conversation(doomed) is not None
+    assert ids_in_view(view) == [doomed, keep]
     with qtbot.waitSignal(view.conversation_deleted) as blocker:
         qtbot.keyClick(view.list_view, Qt.Key.Key_Delete)
     assert blocker.args == [doomed]
-    assert store.get_conversation(doomed) is None
     assert ids_in_view(view) == [keep]
-    assert "Doomed" in asked[0]
+    assert [t.conversation.id for t in store.trashed_conversations()] == [doomed]
+    title, text, action = asked[0]
+    assert title == "Delete chat"
+    assert "Doomed" in text and "Recently deleted" in text and "30 days" in text
+    assert action == "Move to trash"
 
 
 def test_rename_and_pin_from_the_context_menu(
