@@ -88,7 +88,9 @@ def test_a_refused_connection_is_not_counted(
     assert store.api_calls(demo_fast.url, DEMO_TOKEN) == 1
 
 
-def test_a_timeout_before_the_response_is_not_counted(settings: Settings, store: Store, silent_url: str) -> None:
+def test_a_timeout_before_the_response_is_not_counted(
+    settings: Settings, store: Store, silent_url: str
+) -> None:
     accounts = accounts_for(settings, store, [silent_url], count_local=True)
     account = accounts.account(silent_url)
     assert account is not None
