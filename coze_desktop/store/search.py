@@ -44,6 +44,9 @@ DEFAULT_MARKERS = ("«", "»")
 SNIPPET_CHARS = 60
 SNIPPET_SLACK = 40  # raw text made plain around a match: a snippet width and this much either side
 _LINE_PREFIX_CHARS = 16  # a window starting this close after a line start starts with the line
+_WORD_SCAN = 32  # how far a window's edge moves to a space, so it does not start or end mid-word
+_SPACE = re.compile(r"\s+")
+_LAST_SPACE = re.compile(r"\s(?!.*\s)", re.DOTALL)
 MIN_INDEXED_CHARS = 3  # the trigram tokenizer needs at least three characters
 RANK_WINDOW = 1000  # newest matching documents that are ranked by BM25
 SCAN_PROBE = 5000  # newest messages scanned directly for a query of 1-2 character words
@@ -463,9 +466,11 @@ def _raw_window(text: str, start: int, end: int, width: int) -> tuple[int, int]:
         if line_start >= 0:
             lo = line_start + 1
         else:
-            lo = next((i + 1 for i in range(lo, start) if text[i].isspace()), lo)  # not mid-word
+            space = _SPACE.search(text, lo, min(start, lo + _WORD_SCAN))
+            lo = space.end() if space else lo  # not mid-word (CJK has no spaces: keep lo)
     if hi < len(text):
-        hi = next((i for i in range(hi, end, -1) if text[i].isspace()), hi)
+        space = _LAST_SPACE.search(text, max(end, hi - _WORD_SCAN), hi + 1)
+        hi = space.start() if space else hi
     return lo, hi
 
 
@@ -541,6 +546,7 @@ def _word_bounds(
 
 
 # Markdown, line by line: what a line starts with, and inline markup.
+_MARKUP_HINT = re.compile(r"[*_`\[\]|#>~\\<]|^[ \t]*(?:[-+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE_SEPARATOR = re.compile(r"^ *\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$")
@@ -572,6 +578,8 @@ def plain_text(markdown: str) -> str:
     go; the words stay. Text inside code is kept as written. Whitespace (new lines included)
     becomes single spaces.
     """
+    if not _MARKUP_HINT.search(markdown):  # most text: nothing to strip
+        return " ".join(markdown.split())
     lines = markdown.split("\n")
     table = any("|" in line and "-" in line and _TABLE_SEPARATOR.match(line) for line in lines)
     out: list[str] = []

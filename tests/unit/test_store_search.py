@@ -269,6 +269,17 @@ def test_snippet_strips_markdown(text: str, snippet: str | None) -> None:
         assert "«returns»" in made and "](" in made
 
 
+@given(
+    text=st.text(alphabet=st.sampled_from("ab北 A*_`[]()!|#>~\\<-+1.\n x"), max_size=300),
+    word=st.text(alphabet=st.sampled_from("ab北*_["), min_size=1, max_size=3),
+)
+def test_snippet_of_any_markdown_is_one_line_with_balanced_markers(text: str, word: str) -> None:
+    snippet = make_snippet(text, [word], ("«", "»"))
+    assert "\n" not in snippet and snippet.count("«") == snippet.count("»")
+    if word.lower() in text.lower():
+        assert "«" in snippet  # the match shows, made plain or (when it was markup) as written
+
+
 def test_snippet_cuts_latin_text_at_word_boundaries() -> None:
     text = (
         "Customers often ask whether international shipping includes the refundable deposit, "
