@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
@@ -441,8 +441,7 @@ class MainWindow(QMainWindow):
         }.get(region_of(base_url), base_url)
         name = (bot.name or bot.bot_id) if bot is not None else self.tr("no bot")
         self.bot_label.setText(self.tr("{bot} · {region}").format(bot=name, region=region))
-        if not self.bots_menu.isVisible():  # the bot on screen may have changed: tick it
-            self._fill_bots_menu()
+        self._tick_bots_menu()
         account = self._account_for_status() if self._accounts.token(base_url) else None
         if account is None:
             self._show_api_calls(None)
@@ -755,6 +754,26 @@ class MainWindow(QMainWindow):
             action.setData(bot.bot_id)
             action.triggered.connect(self._on_bot_action_triggered)
             menu.addAction(action)
+
+    def _tick_bots_menu(self) -> None:
+        """Tick the bot of the conversation on screen; refill the menu soon if its bots changed."""
+        base_url = self._settings.base_url
+        listed = [action for action in self.bots_menu.actions() if action.isCheckable()]
+        bot_ids = [bot.bot_id for bot in self._store.list_bots() if bot.base_url == base_url]
+        if [str(action.data()) for action in listed] != bot_ids:
+            # Not now: this may run inside the signal of one of the menu's actions.
+            QTimer.singleShot(0, self, self._on_bots_menu_refill_due)
+            return
+        current = self.current_bot()
+        for action in listed:
+            action.setChecked(
+                current is not None and current.base_url == base_url and current.bot_id == action.data()
+            )
+
+    @Slot()
+    def _on_bots_menu_refill_due(self) -> None:
+        if not self.bots_menu.isVisible():
+            self._fill_bots_menu()
 
     @Slot()
     def _on_bot_action_triggered(self) -> None:

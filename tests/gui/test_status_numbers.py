@@ -162,18 +162,18 @@ def test_bots_menu_ticks_the_bot_of_the_conversation_on_screen_after_a_restart(
     show(ctx, qtbot)
     window = ctx.window
     window.start_demo()
-    qtbot.waitUntil(lambda: ctx.settings.current_bot_id == "demo-knowledge", timeout=WAIT_MS)
-    assert ticked(ctx) == ["demo-knowledge"]
+    qtbot.waitUntil(lambda: ticked(ctx) == ["demo-knowledge"], timeout=WAIT_MS)
     reasoning = saved_chat(ctx, "demo-reasoning", tokens=5, seconds=1.0, base_url=DEMO_BASE_URL)
     window.open_conversation(reasoning)
     assert ticked(ctx) == ["demo-reasoning"]  # the conversation on screen talks to this bot
-    window.choose_bot("demo-general")
-    assert ticked(ctx) == ["demo-general"]
+    general = next(a for a in window.bots_menu.actions() if a.data() == "demo-general")
+    general.trigger()  # as a click in the menu does
+    assert window.current_conversation_id is None and ticked(ctx) == ["demo-general"]
     make_app.close(ctx)
 
     ctx = make_app(None)  # a restart on the same data folder
     show(ctx, qtbot)
-    assert ticked(ctx) == ["demo-general"]  # the new chat's bot, before the menu is ever opened
+    qtbot.waitUntil(lambda: ticked(ctx) == ["demo-general"])  # before the menu is ever opened
     ctx.window.open_conversation(reasoning)
     assert ticked(ctx) == ["demo-reasoning"]
     ctx.window.new_chat()
