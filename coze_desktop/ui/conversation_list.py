@@ -7,7 +7,7 @@ order: pinned first, then the most recently active.
 
 Typing in the search box (debounced) searches all saved messages through
 :meth:`Store.search`; the hits replace the list until the box is cleared or Esc is pressed.
-Snippets are escaped and only the matched words are set in bold.
+Snippets are plain text, escaped; only the matched words are set in bold on a highlight colour.
 """
 
 from __future__ import annotations
