@@ -337,7 +337,7 @@ class CozeClient:
         self._session.trust_env = True  # proxies and CA bundle from the environment
         self._session.headers["User-Agent"] = user_agent
         self._proxies = dict(proxies) if proxies else None
-        self._on_request = on_request  # called with the path of each API call (for call counting)
+        self._on_request = on_request  # called with the path of each answered API call (call counting)
 
     def __repr__(self) -> str:
         return f"CozeClient(base_url={self.base_url!r})"
@@ -365,15 +365,13 @@ class CozeClient:
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         url = self.base_url + path
-        if self._on_request is not None:
-            self._on_request(path)
         hdrs = dict(headers or {})
         data = None
         if json_body is not None:
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
             hdrs["Content-Type"] = "application/json; charset=utf-8"
         try:
-            return self._session.request(
+            response = self._session.request(
                 method,
                 url,
                 params={k: v for k, v in (params or {}).items() if v is not None},
@@ -389,6 +387,11 @@ class CozeClient:
         except requests.exceptions.RequestException as exc:
             kind = _classify_connection_error(exc, connecting=True)
             raise CozeNetworkError(kind, redact(f"{type(exc).__name__} for {method} {path}")) from None
+        # Only a request the server answered counts: a refused connection, a failed DNS lookup or
+        # a timeout before the response never reached the API.
+        if self._on_request is not None:
+            self._on_request(path)
+        return response
 
     def _json(self, resp: requests.Response) -> dict[str, Any]:
         """The JSON envelope of a response; raises :class:`CozeAPIError` for any error shape."""

@@ -21,14 +21,18 @@ of short words is listed newest first: the newest :data:`SCAN_PROBE` messages ar
 ``instr()`` (common words fill the page there), then the expanded index is asked, and a very
 common word that cannot be expanded falls back to scanning everything.
 
-Snippets are cut from the raw text around the first match, with every match inside the window
-wrapped in the caller's markers. Nothing is escaped: the GUI or HTML layer does that.
+Snippets are plain text around the first match: Markdown markers are stripped from the text
+near the match only (never from the index, which holds the text as saved), Latin words are
+never cut, and every match inside is wrapped in the caller's markers. Nothing is escaped: the
+GUI or HTML layer does that.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,6 +43,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MARKERS = ("«", "»")
 SNIPPET_CHARS = 60
+SNIPPET_SLACK = 40  # raw text made plain around a match: a snippet width and this much either side
+_LINE_PREFIX_CHARS = 16  # a window starting this close after a line start starts with the line
+_WORD_SCAN = 32  # how far a window's edge moves to a space, so it does not start or end mid-word
+_SPACE = re.compile(r"\s+")
+_LAST_SPACE = re.compile(r"\s(?!.*\s)", re.DOTALL)
 MIN_INDEXED_CHARS = 3  # the trigram tokenizer needs at least three characters
 RANK_WINDOW = 1000  # newest matching documents that are ranked by BM25
 SCAN_PROBE = 5000  # newest messages scanned directly for a query of 1-2 character words
@@ -66,7 +75,7 @@ class SearchHit:
     conversation_title: str
     message_id: int
     role: Role
-    snippet: str  # raw text around the first match, matches wrapped in the markers
+    snippet: str  # plain text around the first match, matches wrapped in the markers
     created_at: float
     in_source: bool = False  # matched in a knowledge-base passage of the answer, not its text
     source_rank: int = 0  # that passage's place among the answer's sources (1-based), else 0
@@ -423,28 +432,219 @@ def make_snippet(
     markers: tuple[str, str] = DEFAULT_MARKERS,
     width: int = SNIPPET_CHARS,
 ) -> str:
-    """About ``width`` characters of ``text`` around the first match of any word.
+    """About ``width`` characters of plain text around the first match of any word.
 
-    Every match inside the window is wrapped in ``markers``; the rest is the raw text. When no
-    word occurs (case folding beyond ASCII can differ from SQLite's), the start of the text.
+    Only the part of ``text`` around the match is made plain (:func:`plain_text`: Markdown
+    markers stripped, whitespace collapsed to single spaces), so a long message costs no more
+    than a short one. Latin words are never cut: the window grows or shrinks to whole words
+    (CJK text may be cut anywhere), and "…" marks a cut. Every match inside is wrapped in
+    ``markers``. When no word occurs in the plain text (it matched Markdown syntax, such as a
+    link's address, or case folding beyond ASCII differs from SQLite's), the raw text around
+    it; with no match at all, the start of the text.
     """
-    folded = fold(text)
     needles = [fold(word) for word in words if word]
+    folded = fold(text)
+    found = [(folded.find(n), n) for n in needles if n in folded]
+    if found:
+        pos, needle = min(found)
+        lo, hi = _raw_window(text, pos, pos + len(needle), width)
+    else:
+        lo, hi = _raw_window(text, 0, 0, width)
+    plain = plain_text(text[lo:hi])
+    snippet = _cut_around_match(plain, needles, markers, width, before=lo > 0, after=hi < len(text))
+    if snippet is None:  # the match was Markdown syntax: show it as written
+        raw = " ".join(text[lo:hi].split())
+        snippet = _cut_around_match(raw, needles, markers, width, before=lo > 0, after=hi < len(text))
+    return snippet if snippet is not None else _cut(plain, 0, 0, width, before=lo > 0, after=hi < len(text))
+
+
+def _raw_window(text: str, start: int, end: int, width: int) -> tuple[int, int]:
+    """Bounds of the raw text worth making plain around ``text[start:end]``.
+
+    Enough for a snippet even when Markdown markers take room, and small, so a long message
+    costs no more than a short one. The window starts at a line start when one is just before
+    it (so the line's markers are seen), else after a space; it ends before a space.
+    """
+    reach = width + SNIPPET_SLACK
+    lo = max(0, start - reach)
+    hi = min(len(text), end + reach)
+    if lo:
+        line_start = text.rfind("\n", max(0, lo - _LINE_PREFIX_CHARS), lo)
+        if line_start >= 0:
+            lo = line_start + 1
+        else:
+            space = _SPACE.search(text, lo, min(start, lo + _WORD_SCAN))
+            lo = space.end() if space else lo  # not mid-word (CJK has no spaces: keep lo)
+    if hi < len(text):
+        space = _LAST_SPACE.search(text, max(end, hi - _WORD_SCAN), hi + 1)
+        hi = space.start() if space else hi
+    return lo, hi
+
+
+def _cut_around_match(
+    plain: str, needles: Sequence[str], markers: tuple[str, str], width: int, *, before: bool, after: bool
+) -> str | None:
+    """The snippet of ``plain`` around its first match, or ``None`` when nothing matches."""
+    folded = fold(plain)
     found = [(folded.find(n), n) for n in needles if n in folded]
     if not found:
-        return text[:width]
+        return None
     pos, needle = min(found)
-    start = max(0, min(pos - (width - len(needle)) // 2, len(text) - width))
-    end = min(len(text), start + max(width, len(needle)))
+    start = max(0, min(pos - (width - len(needle)) // 2, len(plain) - width))
+    end = min(len(plain), start + max(width, len(needle)))
+    start, end = _word_bounds(plain, start, end, pos, pos + len(needle), width)
+    while start < pos and plain[start].isspace():
+        start += 1
+    while end > pos + len(needle) and plain[end - 1].isspace():
+        end -= 1
     spans = _match_spans(folded, needles, start, end)
     open_mark, close_mark = markers
-    pieces: list[str] = []
+    pieces: list[str] = ["…" if start > 0 or before else ""]
     cursor = start
     for span_start, span_end in spans:
-        pieces += [text[cursor:span_start], open_mark, text[span_start:span_end], close_mark]
+        pieces += [plain[cursor:span_start], open_mark, plain[span_start:span_end], close_mark]
         cursor = span_end
-    pieces.append(text[cursor:end])
+    pieces.append(plain[cursor:end])
+    pieces.append("…" if end < len(plain) or after else "")
     return "".join(pieces)
+
+
+def _cut(plain: str, keep_start: int, keep_end: int, width: int, *, before: bool, after: bool) -> str:
+    start, end = _word_bounds(plain, 0, min(len(plain), width), keep_start, keep_end, width)
+    return ("…" if before else "") + plain[start:end].strip() + ("…" if end < len(plain) or after else "")
+
+
+def _is_word_char(ch: str) -> bool:
+    """Part of a word that must not be cut: letters and digits of alphabetic scripts (not CJK)."""
+    return (ch.isalnum() or ch in "_'’") and unicodedata.east_asian_width(ch) not in ("W", "F")
+
+
+def _word_bounds(
+    plain: str, start: int, end: int, keep_start: int, keep_end: int, width: int
+) -> tuple[int, int]:
+    """``start`` and ``end`` moved so that no word is cut, keeping ``plain[keep_start:keep_end]``.
+
+    A word cut at the edge is dropped when it lies outside the kept part and taken whole when it
+    overlaps it; a single "word" longer than ``width`` (a long address) is cut after all.
+    """
+    if 0 < start < len(plain) and _is_word_char(plain[start - 1]) and _is_word_char(plain[start]):
+        word_start = start
+        while word_start > 0 and _is_word_char(plain[word_start - 1]):
+            word_start -= 1
+        word_end = start
+        while word_end < len(plain) and _is_word_char(plain[word_end]):
+            word_end += 1
+        if word_end <= keep_start:
+            start = word_end
+        elif start - word_start <= width:
+            start = word_start
+    if 0 < end < len(plain) and _is_word_char(plain[end - 1]) and _is_word_char(plain[end]):
+        word_start = end
+        while word_start > 0 and _is_word_char(plain[word_start - 1]):
+            word_start -= 1
+        word_end = end
+        while word_end < len(plain) and _is_word_char(plain[word_end]):
+            word_end += 1
+        if word_start >= max(keep_end, start + 1):
+            end = word_start
+        elif word_end - end <= width:
+            end = word_end
+    return start, end
+
+
+# Markdown, line by line: what a line starts with, and inline markup.
+_MARKUP_HINT = re.compile(r"[*_`\[\]|#>~\\<]|^[ \t]*(?:[-+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_TABLE_SEPARATOR = re.compile(r"^ *\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$")
+_LINE_PREFIX = re.compile(
+    r"^[ \t]*(?:>[ \t]?)*[ \t]*"  # quotes
+    r"(?:#{1,6}(?=[ \t]|$)[ \t]*"  # a heading
+    r"|(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?)?"  # a list item, maybe a task
+)
+_HEADING_END = re.compile(r"[ \t]+#+[ \t]*$")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_EMPHASIS = re.compile(
+    r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"  # strong
+    r"|(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?!\*)"  # *emphasis*
+    r"|(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"  # _emphasis_ (not snake_case)
+    r"|~~(?=\S)(.+?)(?<=\S)~~"  # strikethrough
+)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+_ESCAPED_BASE = 0xE000  # an escaped ASCII character is held as a private-use one meanwhile
+_UNESCAPE = {_ESCAPED_BASE + code: code for code in range(128)}
+
+
+def plain_text(markdown: str) -> str:
+    """``markdown`` as plain text on one line: markers stripped, links and images as their text.
+
+    Headings, quotes, list bullets, emphasis, code fences and backticks, table pipes and rules
+    go; the words stay. Text inside code is kept as written. Whitespace (new lines included)
+    becomes single spaces.
+    """
+    if not _MARKUP_HINT.search(markdown):  # most text: nothing to strip
+        return " ".join(markdown.split())
+    lines = markdown.split("\n")
+    table = any("|" in line and "-" in line and _TABLE_SEPARATOR.match(line) for line in lines)
+    out: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        opening = _FENCE.match(line)
+        if fence is not None:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = None
+            else:
+                out.append(line)  # code as written
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        if _RULE.match(line) or (table and "|" in line and _TABLE_SEPARATOR.match(line)):
+            continue
+        line = _LINE_PREFIX.sub("", line, count=1)
+        line = _HEADING_END.sub("", line)
+        if table and "|" in line:
+            line = " ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
+        out.append(_plain_inline(line))
+    return " ".join(" ".join(out).split())
+
+
+def _plain_inline(line: str) -> str:
+    """Inline Markdown of one line made plain; code spans are kept as written, without backticks."""
+    if "`" not in line:
+        return _plain_markup(line)
+    pieces: list[str] = []
+    cursor = 0
+    for code in _CODE_SPAN.finditer(line):
+        pieces += [_plain_markup(line[cursor : code.start()]), code.group(2).strip()]
+        cursor = code.end()
+    pieces.append(_plain_markup(line[cursor:]))
+    return "".join(pieces)
+
+
+def _plain_markup(text: str) -> str:
+    escaped = "\\" in text
+    if escaped:
+        text = _ESCAPE.sub(lambda m: chr(_ESCAPED_BASE + ord(m.group(1))), text)  # kept out of the way
+    if "[" in text:
+        text = _LINK.sub(r"\1", _IMAGE.sub(r"\1", text))
+    if "<" in text:
+        text = _AUTOLINK.sub(r"\1", text)
+    for _ in range(3):  # nested emphasis: ***both***, **bold _and italic_**
+        if "*" not in text and "_" not in text and "~" not in text:
+            break
+        stripped = _EMPHASIS.sub(_emphasized, text)
+        if stripped == text:
+            break
+        text = stripped
+    return text.translate(_UNESCAPE) if escaped else text
+
+
+def _emphasized(match: re.Match[str]) -> str:
+    return next(group for group in match.groups()[1:] if group is not None)
 
 
 def _match_spans(folded: str, needles: Sequence[str], start: int, end: int) -> list[tuple[int, int]]:

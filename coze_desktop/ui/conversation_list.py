@@ -7,7 +7,7 @@ order: pinned first, then the most recently active.
 
 Typing in the search box (debounced) searches all saved messages through
 :meth:`Store.search`; the hits replace the list until the box is cleared or Esc is pressed.
-Snippets are escaped and only the matched words are set in bold.
+Snippets are plain text, escaped; only the matched words are set in bold on a highlight colour.
 
 A chat whose reply is being written shows three pulsing dots in place of its time
 (:meth:`ConversationListView.set_streaming`), and says so to screen readers.
@@ -15,6 +15,7 @@ A chat whose reply is being written shows three pulsing dots in place of its tim
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import math
@@ -403,11 +404,15 @@ def _draw_pin(painter: QPainter, center: QPoint, color: QColor) -> None:
 
 
 class _SearchHitDelegate(QStyledItemDelegate):
-    """A hit: conversation title and time, then two lines of the snippet with bold matches."""
+    """A hit: conversation title and time, then two lines of the snippet, matches highlighted.
+
+    Every row is as tall as a title and two snippet lines of the tallest script (a CJK line in
+    bold runs taller than a Latin one), so rows are even and each shows two whole lines.
+    """
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
         line = option.fontMetrics.lineSpacing()
-        return QSize(200, 3 * line + 30)  # title + two snippet lines (CJK and bold lines run taller)
+        return QSize(200, 16 + line + 4 + snippet_lines_height(option.font, SNIPPET_LINES))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
         opt, text_color, muted = _draw_item_background(painter, option, index, self)
@@ -434,17 +439,51 @@ class _SearchHitDelegate(QStyledItemDelegate):
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             when,
         )
-        document = QTextDocument()
-        document.setDocumentMargin(0)
-        document.setDefaultFont(regular)
-        document.setDefaultStyleSheet(f"body {{ color: {text_color.name()}; }}")
-        document.setHtml(f"<body>{index.data(SnippetHtmlRole) or ''}</body>")
+        document = snippet_document(str(index.data(SnippetHtmlRole) or ""), regular, text_color, opt.palette)
         document.setTextWidth(rect.width())
         top = rect.top() + line + 4
         painter.translate(rect.left(), top)
-        painter.setClipRect(QRect(0, 0, rect.width(), _fitting_height(document, rect.bottom() - top)))
+        painter.setClipRect(QRect(0, 0, rect.width(), _fitting_height(document, rect.top() + rect.height() - top)))
         document.drawContents(painter)
         painter.restore()
+
+
+SNIPPET_LINES = 2  # lines of snippet under a search hit's title
+_SNIPPET_SAMPLE = "<b>Ag北京</b> Ag北京"  # bold and regular, Latin and CJK: the tallest line
+
+
+@functools.lru_cache(maxsize=16)
+def _snippet_lines_height(font_key: str, lines: int) -> int:
+    font = QFont()
+    font.fromString(font_key)
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.setDefaultFont(font)
+    document.setHtml("<br>".join([_SNIPPET_SAMPLE] * lines))
+    return math.ceil(document.size().height())
+
+
+def snippet_lines_height(font: QFont, lines: int) -> int:
+    """The height of ``lines`` snippet lines in ``font``, whatever script and weight they use."""
+    return _snippet_lines_height(font.toString(), lines)
+
+
+def snippet_document(html_text: str, font: QFont, color: QColor, palette: QPalette) -> QTextDocument:
+    """A search snippet laid out for painting: matches (``<b>``) bold on a highlight colour.
+
+    A background shows a match in CJK text too, where bold alone is hard to see; the colour is
+    the one a message found by search flashes with, readable in light and dark themes.
+    """
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.setDefaultFont(font)
+    document.setDefaultStyleSheet(
+        f"body {{ color: {color.name()}; }} "
+        f"b {{ background-color: {theme.search_highlight(palette).name()}; "
+        f"color: {palette.color(QPalette.ColorRole.Text).name()}; }}"
+    )
+    document.setHtml(f"<body>{html_text}</body>")
+    return document
 
 
 def _fitting_height(document: QTextDocument, available: int) -> int:

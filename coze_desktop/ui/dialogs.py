@@ -291,7 +291,9 @@ class SettingsDialog(QDialog):
         usage_form.addRow(self.tr("Warn near this many API calls:"), self.call_limit)
         usage_note = QLabel(
             self.tr(
-                "Coze's free plan allows 500 API calls in total; the status bar counts this month's calls."
+                "Coze's free personal plan gives an account 500 API calls in total, not per month; "
+                "after that the account can no longer use the API. Paid plans have no call limit. "
+                "The status bar counts only this app's calls to Coze this month (the demo is free)."
             ),
             self,
         )

@@ -57,6 +57,7 @@ from coze_desktop.ui.dialogs import (
     show_link_failed,
 )
 from coze_desktop.ui.drafts import DraftKeeper
+from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.sources_panel import SourcesPanel
@@ -506,9 +507,12 @@ class MainWindow(QMainWindow):
         name = (bot.name or bot.bot_id) if bot is not None else self.tr("no bot")
         self.bot_label.setText(self.tr("{bot} · {region}").format(bot=name, region=region))
         self._update_header()
+        self._tick_bots_menu()
         account = self._account_for_status() if self._accounts.token(base_url) else None
         if account is None:
             self._show_api_calls(None)
+        elif not self._accounts.counts_calls(account.base_url):
+            self._show_api_calls(None, local=True)
         else:
             self._show_api_calls(self._store.api_calls(account.base_url, account.token))
 
@@ -530,10 +534,15 @@ class MainWindow(QMainWindow):
             "remember the messages above."
         )
 
-    def _show_api_calls(self, count: int | None) -> None:
+    def _show_api_calls(self, count: int | None, *, local: bool = False) -> None:
         label = self.api_calls_label
         if count is None:
             label.setText(self.tr("API calls this month: –"))
+            label.setToolTip(
+                self.tr("Calls to a server on this computer, such as the demo, are free and not counted.")
+                if local
+                else ""
+            )
             label.setProperty("level", "none")
             label.setStyleSheet("")
             return
@@ -541,7 +550,8 @@ class MainWindow(QMainWindow):
         label.setText(self.tr("API calls this month: {count} / {limit}").format(count=count, limit=limit))
         label.setToolTip(
             self.tr(
-                "Calls this app made with this token this month. Coze's free plan allows 500 calls in total."
+                "Calls this app made with this token this month that reached Coze. On Coze's free "
+                "plan an account has 500 API calls in total, not per month."
             )
         )
         if count >= limit:
@@ -553,14 +563,34 @@ class MainWindow(QMainWindow):
         label.setProperty("level", level)
         label.setStyleSheet(f"color: {color}; font-weight: bold;" if color else "")
 
-    def _show_last_chat(self, message: Message) -> None:
+    def _show_last_chat(self, message: Message | None) -> None:
+        """Show the last answer of the conversation on screen (``None``: it has none yet)."""
         parts = []
-        if message.usage is not None:
-            parts.append(self.tr("{tokens} tokens").format(tokens=message.usage.token_count))
-        if message.duration is not None:
-            parts.append(self.tr("{seconds:.1f} s").format(seconds=message.duration))
-        if parts:
-            self.last_chat_label.setText(self.tr("Last answer: {details}").format(details=" · ".join(parts)))
+        if message is not None:
+            ended = {
+                MessageState.STOPPED: self.tr("stopped"),
+                MessageState.FAILED: self.tr("failed"),
+                MessageState.INTERRUPTED: self.tr("cut off"),
+            }.get(message.state)
+            if ended is not None:
+                parts.append(ended)
+            parts += answer_stats(message)
+        text = self.tr("Last answer: {details}").format(details=" · ".join(parts)) if parts else ""
+        self.last_chat_label.setText(text)
+        self.last_chat_label.setVisible(bool(text))
+
+    def _show_last_chat_of(self, messages: list[Message]) -> None:
+        """Show the newest finished answer among ``messages`` (those on screen) in the status bar."""
+        self._show_last_chat(
+            next(
+                (
+                    m
+                    for m in reversed(messages)
+                    if m.role is Role.ASSISTANT and m.state is not MessageState.STREAMING
+                ),
+                None,
+            )
+        )
 
     def _update_title(self) -> None:
         if self._current is not None and self._current.title:
@@ -601,6 +631,7 @@ class MainWindow(QMainWindow):
         self.sources_panel.clear()
         self._show_streaming(False)
         self.drafts.switch_to(None)
+        self._show_last_chat(None)
         self.conversation_list.select_conversation(None)
         self._update_title()
         self._update_blocked()
@@ -626,6 +657,7 @@ class MainWindow(QMainWindow):
             if message.id in self._live:
                 self.message_view.begin_reply(message.id)
         self._show_sources_of_latest(page)
+        self._show_last_chat_of(page)
         self._show_streaming(self._controller.is_streaming(conversation_id))
         self.drafts.switch_to(conversation_id)
         self.conversation_list.select_conversation(conversation_id)
@@ -820,14 +852,36 @@ class MainWindow(QMainWindow):
         self._action(menu, self.tr("&Add bot by ID…"), self._on_add_bot_action_triggered)
         menu.addSeparator()
         base_url = self._settings.base_url
-        current = self._new_chat_bot()
+        current = self.current_bot()  # the bot of the conversation on screen
         for bot in (b for b in self._store.list_bots() if b.base_url == base_url):
             action = QAction(bot.name or bot.bot_id, menu)
             action.setCheckable(True)
-            action.setChecked(current is not None and bot.bot_id == current.bot_id)
+            action.setChecked(
+                current is not None and bot.bot_id == current.bot_id and bot.base_url == current.base_url
+            )
             action.setData(bot.bot_id)
             action.triggered.connect(self._on_bot_action_triggered)
             menu.addAction(action)
+
+    def _tick_bots_menu(self) -> None:
+        """Tick the bot of the conversation on screen; refill the menu soon if its bots changed."""
+        base_url = self._settings.base_url
+        listed = [action for action in self.bots_menu.actions() if action.isCheckable()]
+        bot_ids = [bot.bot_id for bot in self._store.list_bots() if bot.base_url == base_url]
+        if [str(action.data()) for action in listed] != bot_ids:
+            # Not now: this may run inside the signal of one of the menu's actions.
+            QTimer.singleShot(0, self, self._on_bots_menu_refill_due)
+            return
+        current = self.current_bot()
+        for action in listed:
+            action.setChecked(
+                current is not None and current.base_url == base_url and current.bot_id == action.data()
+            )
+
+    @Slot()
+    def _on_bots_menu_refill_due(self) -> None:
+        if not self.bots_menu.isVisible():
+            self._fill_bots_menu()
 
     @Slot()
     def _on_bot_action_triggered(self) -> None:
@@ -979,7 +1033,7 @@ class MainWindow(QMainWindow):
             self.message_view.finish_reply(message)
             self.sources_panel.show_sources(list(message.sources))
             self.message_view.select_message(message.id)
-        self._show_last_chat(message)
+            self._show_last_chat(message)
         self.conversation_list.refresh()
 
     @Slot(int, bool)

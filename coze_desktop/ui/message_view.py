@@ -86,6 +86,7 @@ from PySide6.QtWidgets import (
 from coze_desktop.api.errors import AUTH_CODES
 from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
+from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import (
     citation_number,
     code_block_index,
@@ -968,11 +969,7 @@ class _MessageWidget(QFrame):
             self._footer_info.deleteLater()
             self._footer_info = None
         message = self._message
-        parts = []
-        if message.duration:
-            parts.append(self.tr("%1 s").replace("%1", f"{message.duration:.1f}"))
-        if message.usage and message.usage.token_count:
-            parts.append(self.tr("%1 tokens").replace("%1", QLocale().toString(message.usage.token_count)))
+        parts = answer_stats(message)
         if not parts and not message.sources:
             return
         info = QWidget(self)

@@ -10,9 +10,11 @@ to, starting the demo server on first use through the callable ``app.py`` gives 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
@@ -32,6 +34,24 @@ def is_demo_url(base_url: str) -> bool:
     return normalize_base_url(base_url) == DEMO_BASE_URL
 
 
+def is_local_url(url: str) -> bool:
+    """Whether ``url`` points at this machine: ``localhost`` or a loopback address.
+
+    Calls to such a server (the embedded demo, a test server, a self-hosted server on this
+    computer) never reach Coze, so they do not count against Coze's API quota.
+    """
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 CallCounter = Callable[[str, str], int]
 """Counts one API call for (stored base URL, token) and returns this month's count (``Store.record_api_call``)."""
 
@@ -40,8 +60,9 @@ CallCounter = Callable[[str, str], int]
 class Account:
     """Everything a request needs. ``token`` never shows in a repr.
 
-    ``on_call`` is called (in the thread making the request) before every API call a client of
-    this account makes; :class:`Accounts` uses it to count calls against the monthly quota.
+    ``on_call`` is called (in the thread making the request) after every API call of a client of
+    this account that got a response; :class:`Accounts` uses it to count calls against Coze's
+    quota, and leaves it ``None`` for a server on this machine (:func:`is_local_url`).
     """
 
     base_url: str  # the stored base URL: what tokens, conversations and call counts are filed under
@@ -94,10 +115,24 @@ class Accounts(QObject):
         self._cache: dict[str, str | None] = {}
         self._seen: set[str] = set()
         self._counter: CallCounter | None = None
+        self._count_local = False
 
-    def count_calls_with(self, counter: CallCounter) -> None:
-        """Count every API call of every account with ``counter`` from now on."""
+    def count_calls_with(self, counter: CallCounter, *, count_local: bool = False) -> None:
+        """Count the API calls of every account with ``counter`` from now on.
+
+        Only calls that reach a remote server count: calls to a server on this machine (the
+        demo) are free. ``count_local`` counts those too, for tests where a local server
+        stands in for Coze.
+        """
         self._counter = counter
+        self._count_local = count_local
+
+    def counts_calls(self, base_url: str) -> bool:
+        """Whether API calls made for the stored ``base_url`` are counted."""
+        if self._counter is None:
+            return False
+        key = normalize_base_url(base_url)
+        return self._count_local or not (is_demo_url(key) or is_local_url(key))
 
     def _record_call(self, base_url: str, token: str) -> None:
         """Runs in the thread making the call."""
@@ -192,5 +227,5 @@ class Accounts(QObject):
             token=token,
             user_id=user_id or self._settings.user_id,
             proxy="" if is_demo_url(key) else (self._settings.proxy if proxy is None else proxy).strip(),
-            on_call=functools.partial(self._record_call, key, token),
+            on_call=functools.partial(self._record_call, key, token) if self.counts_calls(key) else None,
         )

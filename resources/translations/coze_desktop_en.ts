@@ -537,19 +537,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Calls to a server on this computer, such as the demo, are free and not counted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>API calls this month: {count} / {limit}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Calls this app made with this token this month. Coze&apos;s free plan allows 500 calls in total.</source>
+        <source>Calls this app made with this token this month that reached Coze. On Coze&apos;s free plan an account has 500 API calls in total, not per month.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{tokens} tokens</source>
+        <source>stopped</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{seconds:.1f} s</source>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cut off</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -900,7 +908,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Coze&apos;s free plan allows 500 API calls in total; the status bar counts this month&apos;s calls.</source>
+        <source>Coze&apos;s free personal plan gives an account 500 API calls in total, not per month; after that the account can no longer use the API. Paid plans have no call limit. The status bar counts only this app&apos;s calls to Coze this month (the demo is free).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1246,14 +1254,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 s</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 tokens</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>1 source</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1287,6 +1287,14 @@
     </message>
     <message>
         <source>Delete this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

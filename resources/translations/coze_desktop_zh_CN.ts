@@ -537,20 +537,28 @@
         <translation>本月 API 调用：–</translation>
     </message>
     <message>
+        <source>Calls to a server on this computer, such as the demo, are free and not counted.</source>
+        <translation>对本机服务器（例如演示服务器）的调用免费，不计数。</translation>
+    </message>
+    <message>
         <source>API calls this month: {count} / {limit}</source>
         <translation>本月 API 调用：{count} / {limit}</translation>
     </message>
     <message>
-        <source>Calls this app made with this token this month. Coze&apos;s free plan allows 500 calls in total.</source>
-        <translation>本月本应用使用此令牌发起的调用次数。扣子免费版共可调用 500 次。</translation>
+        <source>Calls this app made with this token this month that reached Coze. On Coze&apos;s free plan an account has 500 API calls in total, not per month.</source>
+        <translation>本月本应用用此令牌发往扣子并得到响应的调用。扣子免费版每个账号共有 500 次 API 调用（累计，不是每月）。</translation>
     </message>
     <message>
-        <source>{tokens} tokens</source>
-        <translation>{tokens} Tokens</translation>
+        <source>stopped</source>
+        <translation>已停止</translation>
     </message>
     <message>
-        <source>{seconds:.1f} s</source>
-        <translation>{seconds:.1f} 秒</translation>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cut off</source>
+        <translation>被中断</translation>
     </message>
     <message>
         <source>Last answer: {details}</source>
@@ -900,8 +908,8 @@
         <translation>API 调用次数提醒阈值：</translation>
     </message>
     <message>
-        <source>Coze&apos;s free plan allows 500 API calls in total; the status bar counts this month&apos;s calls.</source>
-        <translation>扣子免费版共可调用 API 500 次；状态栏显示本月的调用次数。</translation>
+        <source>Coze&apos;s free personal plan gives an account 500 API calls in total, not per month; after that the account can no longer use the API. Paid plans have no call limit. The status bar counts only this app&apos;s calls to Coze this month (the demo is free).</source>
+        <translation>扣子个人免费版每个账号共有 500 次 API 调用（累计，不是每月），用完后该账号无法再调用 API。付费版不限调用次数。状态栏只统计本月本应用发往扣子的调用（演示免费）。</translation>
     </message>
     <message>
         <source>Enter the server address and a token first.</source>
@@ -1246,14 +1254,6 @@
         <translation>推荐的追问</translation>
     </message>
     <message>
-        <source>%1 s</source>
-        <translation>%1 秒</translation>
-    </message>
-    <message>
-        <source>%1 tokens</source>
-        <translation>%1 Tokens</translation>
-    </message>
-    <message>
         <source>1 source</source>
         <translation>1 个来源</translation>
     </message>
@@ -1288,6 +1288,14 @@
     <message>
         <source>Delete this message</source>
         <translation>删除这条消息</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 Tokens</translation>
     </message>
 </context>
 <context>

@@ -8,7 +8,6 @@ notice when Coze had forgotten a conversation.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -142,19 +141,12 @@ def test_import_from_the_file_menu_reports_and_lists(
 # --- language ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def english_afterwards(make_app: AppFactory) -> Iterator[None]:
-    yield
-    for ctx in make_app.built:
-        ctx.appearance.install_translators("en")  # translators are application-wide
-
-
 def _menu_titles(ctx: AppContext) -> list[str]:
     return [action.text() for action in ctx.window.menuBar().actions()]
 
 
 def test_language_applies_at_once_even_while_an_answer_streams(
-    make_app: AppFactory, qtbot: QtBot, demo_paced: DemoServer, english_afterwards: None
+    make_app: AppFactory, qtbot: QtBot, demo_paced: DemoServer
 ) -> None:
     ctx = make_app(demo_paced)
     ctx.settings.language = "en"

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
+from coze_desktop.app import dark_palette
 from coze_desktop.domain import Conversation, Message, Role
 from coze_desktop.store import Store
+from coze_desktop.ui import theme
 from coze_desktop.ui.conversation_list import (
     PAGE_SIZE,
     BotNameRole,
@@ -25,6 +27,7 @@ from coze_desktop.ui.conversation_list import (
     StreamingRole,
     TitleRole,
     short_time,
+    snippet_document,
 )
 
 
@@ -274,3 +277,73 @@ def test_a_chat_with_a_reply_being_written_shows_a_pulsing_mark(
     assert not index.data(StreamingRole)
     assert "reply being written" not in index.data(Qt.ItemDataRole.AccessibleTextRole)
     qtbot.waitUntil(lambda: row_image() != lit, timeout=5000)  # the time is back in its place
+
+
+# --- search results read well --------------------------------------------------------------------
+
+SEARCH_TEXTS = {
+    "CJK": "我们下周去北京看故宫，顺便吃烤鸭。北京的秋天很美，香山的红叶也值得一看。" * 2,
+    "Latin": "We are planning a long trip and the first stop will be 北京 where we intend to see "
+    "many famous places and eat a lot of duck",
+    "Markdown": "## Trip to 北京\n\n- **day one**: the `Forbidden City`\n- day two: [Great Wall](http://x.example)",
+    "Short": "北京",
+}
+
+
+def search_rows(qtbot: QtBot, view: ConversationListView, store: Store) -> dict[str, QModelIndex]:
+    for title, text in SEARCH_TEXTS.items():
+        add_conversation(store, title, text)
+    view.refresh()
+    view.search_box.setText("北京")
+    results = view.results_model
+    qtbot.waitUntil(lambda: results.rowCount() == len(SEARCH_TEXTS))
+    return {results.index(row).data(TitleRole): results.index(row) for row in range(results.rowCount())}
+
+
+def test_search_snippets_are_plain_text(qtbot: QtBot, view: ConversationListView, store: Store) -> None:
+    rows = search_rows(qtbot, view, store)
+    shown = QTextDocument()
+    shown.setHtml(rows["Markdown"].data(SnippetHtmlRole))
+    assert shown.toPlainText() == "You: Trip to 北京 day one: the Forbidden City day two: Great Wall"
+    latin = rows["Latin"].data(Qt.ItemDataRole.ToolTipRole)
+    assert latin.startswith("…and the first") and latin.endswith(" many…")  # whole words
+
+
+def test_search_rows_are_even_and_show_two_whole_lines_of_any_script(
+    qtbot: QtBot, view: ConversationListView, store: Store
+) -> None:
+    rows = search_rows(qtbot, view, store)
+    rects = {title: view.results_view.visualRect(index) for title, index in rows.items()}
+    assert len({rect.height() for rect in rects.values()}) == 1  # even rows
+    font = view.results_view.font()
+    title_line = view.results_view.fontMetrics().lineSpacing()
+    for title in ("CJK", "Latin", "Markdown"):
+        rect = rects[title].adjusted(12, 8, -12, -8)  # the delegate's margins
+        document = snippet_document(rows[title].data(SnippetHtmlRole), font, QColor("black"), view.palette())
+        document.setTextWidth(rect.width())
+        assert document.size().height() > 0  # laid out
+        layout = document.begin().layout()
+        assert layout.lineCount() >= 2, title
+        second_line_bottom = layout.lineAt(1).y() + layout.lineAt(1).height()
+        assert title_line + 4 + second_line_bottom <= rect.height(), title  # both lines fit whole
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_search_matches_have_a_background_visible_on_chinese_text(
+    qtbot: QtBot, view: ConversationListView, store: Store, dark: bool
+) -> None:
+    if dark:
+        view.setPalette(dark_palette())
+    rows = search_rows(qtbot, view, store)
+    palette = view.results_view.palette()
+    highlight = theme.search_highlight(palette)
+    base = palette.color(QPalette.ColorRole.Base)
+    assert abs(highlight.lightnessF() - base.lightnessF()) >= 0.1  # tells apart from the background
+    image = view.results_view.viewport().grab(view.results_view.visualRect(rows["CJK"])).toImage()
+    marked = sum(
+        1
+        for y in range(image.height())
+        for x in range(image.width())
+        if image.pixelColor(x, y).rgb() == highlight.rgb()
+    )
+    assert marked >= 100  # two matches, each a highlighted box behind two characters

@@ -186,8 +186,9 @@ def test_snippet_around_first_match_with_custom_markers(store: Store) -> None:
     text = "开头" * 50 + "<b>目标</b> & 结尾" + "结尾" * 50
     say(store, conv, text)
     (hit,) = store.search("目标", markers=("[[", "]]"))
-    assert "<b>[[目标]]</b> &" in hit.snippet  # raw text: nothing escaped
-    plain = hit.snippet.replace("[[", "").replace("]]", "")
+    assert "<b>[[目标]]</b> &" in hit.snippet  # not Markdown, and nothing escaped
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")  # cut on both sides
+    plain = hit.snippet.replace("[[", "").replace("]]", "").strip("…")
     assert plain in text and 55 <= len(plain) <= 65
 
 
@@ -197,20 +198,119 @@ def test_query_words_and_match_expression() -> None:
     assert fts_match_expression(['say "hi"', "abc"]) == '"say ""hi""" AND "abc"'
 
 
+def _word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 @given(
-    text=st.text(alphabet=st.sampled_from("ab北京上海 AB，。xyz"), max_size=200),
+    text=st.text(alphabet=st.sampled_from("ab北京上海 AB，。xyz\n"), max_size=200),
     word=st.text(alphabet=st.sampled_from("ab北京Ab"), min_size=1, max_size=4),
 )
-def test_snippet_is_raw_text_with_markers(text: str, word: str) -> None:
+def test_snippet_is_plain_text_with_markers_and_whole_words(text: str, word: str) -> None:
     snippet = make_snippet(text, [word], ("«", "»"))
+    flat = " ".join(text.split())  # one line: new lines and runs of spaces become one space
     plain = snippet.replace("«", "").replace("»", "")
-    assert plain in text
-    if word.lower() in text.lower():
+    assert plain == plain.strip() and "\n" not in plain
+    if plain.startswith("…"):
+        plain = plain[1:]
+    elif flat:
+        assert flat.startswith(plain.removesuffix("…"))
+    cut_at_end = plain.endswith("…")
+    plain = plain.removesuffix("…")
+    assert plain in flat
+
+    def whole_words_at(i: int) -> bool:  # Latin words are never cut
+        j = i + len(plain)
+        return (i == 0 or not (_word_char(flat[i - 1]) and _word_char(flat[i]))) and (
+            j == len(flat) or not (_word_char(flat[j - 1]) and _word_char(flat[j]))
+        )
+
+    starts = [i for i in range(len(flat) - len(plain) + 1) if flat.startswith(plain, i)]
+    assert any(whole_words_at(i) for i in starts)
+    assert cut_at_end == all(i + len(plain) < len(flat) for i in starts)
+    if word.lower() in flat.lower():
         assert "«" in snippet and snippet.count("«") == snippet.count("»")
-        first = text.lower().index(word.lower())
-        assert text[first : first + len(word)] in plain
+        first = flat.lower().index(word.lower())
+        assert flat[first : first + len(word)] in plain
     else:
-        assert snippet == text[:60]
+        assert "«" not in snippet
+
+
+@pytest.mark.parametrize(
+    ("text", "snippet"),
+    [
+        (
+            "## Returns\n\nOur **returns** policy: see [the rules](https://x.example/r).",
+            "«Returns» Our «returns» policy: see the rules.",
+        ),
+        (
+            "- first item\n- second *returns* item\n1. third\n> quoted",
+            "first item second «returns» item third quoted",
+        ),
+        (
+            "```python\nprint('returns')\n```\nAfter the `code_span` text.",
+            "print('«returns»') After the code_span text.",
+        ),
+        ("| Item | Returns |\n|---|:---:|\n| shoes | 7 days |", "Item «Returns» shoes 7 days"),
+        (
+            "![returns chart](chart.png) and __bold__ and ~~gone~~ snake_case_name",
+            "«returns» chart and bold and gone snake_case_name",
+        ),
+        ("- [x] returns done\n***\n# Title #", "«returns» done Title"),
+        ("Escaped \\*stars\\* stay: returns", "Escaped *stars* stay: «returns»"),
+        ("Links [like this](http://example.com/returns) keep their address when it matched", None),
+    ],
+)
+def test_snippet_strips_markdown(text: str, snippet: str | None) -> None:
+    made = make_snippet(text, ["returns"], ("«", "»"), width=200)
+    if snippet is not None:
+        assert made == snippet
+    else:  # the match is in Markdown syntax only: the raw text shows why it matched
+        assert "«returns»" in made and "](" in made
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from("ab北 A*_`[]()!|#>~\\<-+1.\n x"), max_size=300),
+    word=st.text(alphabet=st.sampled_from("ab北*_["), min_size=1, max_size=3),
+)
+def test_snippet_of_any_markdown_is_one_line_with_balanced_markers(text: str, word: str) -> None:
+    snippet = make_snippet(text, [word], ("«", "»"))
+    assert "\n" not in snippet and snippet.count("«") == snippet.count("»")
+    if word.lower() in text.lower():
+        assert "«" in snippet  # the match shows, made plain or (when it was markup) as written
+
+
+def test_snippet_cuts_latin_text_at_word_boundaries() -> None:
+    text = (
+        "Customers often ask whether international shipping includes the refundable deposit, "
+        "and the answer depends entirely on the destination country and its customs regulations."
+    )
+    snippet = make_snippet(text, ["destination"], ("«", "»"))
+    assert snippet.startswith("…") and snippet.endswith("…") and "«destination»" in snippet
+    body = snippet.strip("…").replace("«", "").replace("»", "")
+    assert f" {body} " in f" {text} "  # starts and ends on whole words
+    assert 40 <= len(body) <= 80
+    at_start = make_snippet(text, ["Customers"], ("«", "»"))
+    assert at_start.startswith("«Customers» often") and at_start.endswith("…")
+    assert f" {at_start.removesuffix('…').replace('«', '').replace('»', '')} " in f" {text} "
+
+
+def test_snippet_cuts_chinese_anywhere() -> None:
+    text = (
+        "颐和园位于北京市海淀区，是清代的皇家园林，" * 6 + "昆明湖" + "，占地约三百公顷的园林景观十分优美" * 6
+    )
+    snippet = make_snippet(text, ["昆明湖"], ("«", "»"))
+    body = snippet.strip("…").replace("«", "").replace("»", "")
+    assert snippet.startswith("…") and snippet.endswith("…") and "«昆明湖»" in snippet
+    assert body in text and len(body) == 60  # exactly the width: no word boundaries to look for
+
+
+def test_snippet_of_a_long_message_is_made_plain_around_the_match() -> None:
+    text = (
+        "## Notes\n\n" + "**filler** words and more words. " * 20_000 + "the needle here. " + "tail " * 20_000
+    )
+    snippet = make_snippet(text, ["needle"], ("«", "»"))
+    assert snippet.startswith("…") and "«needle» here" in snippet and "**" not in snippet
 
 
 # ----------------------------------------------------------------------- short words in big histories
