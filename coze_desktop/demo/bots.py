@@ -219,11 +219,16 @@ def _general_answer(question: str) -> Reply:
     """Answer in the question's language with a heading, a list, a table and a Python block."""
     zh = is_chinese(question)
     answer = (_GENERAL_ZH if zh else _GENERAL_EN).format(topic=_topic(question))
-    follow_ups = (
-        ("能再举一个例子吗？", "表格里的两种方案该怎么选？")
+    candidates = (
+        ("能再举一个例子吗？", "表格里的两种方案该怎么选？", "代码还能更简单吗？")
         if zh
-        else ("Can you give another example?", "How do I choose between the two approaches?")
+        else (
+            "Can you give another example?",
+            "How do I choose between the two approaches?",
+            "Can the code be simpler?",
+        )
     )
+    follow_ups = follow_ups_for(question, candidates, count=2)  # never the question just asked
     return Reply(answer_pieces=split_pieces(answer), follow_ups=follow_ups)
 
 

@@ -1,4 +1,5 @@
-"""The knowledge-base demo bot answers according to the question: CozeClient over real HTTP."""
+"""The knowledge-base demo bot answers according to the question, and no demo bot offers the
+question just asked as a follow-up: CozeClient over real HTTP."""
 
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ TOPIC_QUESTIONS = [
 OFF_TOPIC = ["今天天气怎么样？", "给我讲个笑话", "Why is the sky blue?", "Introduce yourself"]
 
 
-def ask(client: CozeClient, question: str) -> tuple[ChatResult, list[ChatEvent]]:
+def ask(client: CozeClient, question: str, bot: str = "demo-knowledge") -> tuple[ChatResult, list[ChatEvent]]:
     acc = ChatAccumulator(lang="en")
-    events = list(client.stream_chat("demo-knowledge", "u1", question))
+    events = list(client.stream_chat(bot, "u1", question))
     for event in events:
         acc.feed(event)
     result = acc.result()
@@ -112,3 +113,12 @@ def test_follow_ups_never_repeat_the_question_just_asked(client: CozeClient) -> 
         assert len(result.follow_ups) == 3 and len(set(result.follow_ups)) == 3
         queue.extend(result.follow_ups)
     assert len(asked) >= 30  # the walk reached every topic's follow-ups
+
+
+def test_the_general_bot_never_offers_the_question_just_asked(client: CozeClient) -> None:
+    for first in ("用 Python 写一个问候函数", "Show me a Markdown table"):
+        offered, _ = ask(client, first, "demo-general")
+        assert len(offered.follow_ups) == 2
+        for question in offered.follow_ups:  # clicked, one after the other
+            result, _ = ask(client, question, "demo-general")
+            assert question not in result.follow_ups and len(result.follow_ups) == 2
