@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import benchdoc  # bench/benchdoc.py: the shared docs/benchmarks.md writer
 import buildinfo
+from xvfb import xvfb_display
 
 PROBE_ENV = "COZE_DESKTOP_STARTUP_PROBE"  # app prints "window shown after X ms" when set
 LAUNCHED_AT_ENV = "COZE_DESKTOP_LAUNCHED_AT"  # this script's time.monotonic() at launch
@@ -180,22 +181,11 @@ def run_series(
 
 def xvfb_series(exe: Path, runs: int) -> Series | None:
     """The same on a private Xvfb display with the xcb plugin, if Xvfb is installed."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
+    if shutil.which("Xvfb") is None:
         return None
-    display = f":{120 + os.getpid() % 100}"
-    server = subprocess.Popen(
-        [xvfb, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(1.0)
+    with xvfb_display() as display:  # ready: Xvfb has said so
         wrap = ["dbus-run-session", "--"] if shutil.which("dbus-run-session") else []
         return run_series(exe, "xcb", runs, {"DISPLAY": display}, wrap)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def cold_series(exe: Path) -> Series | None:

@@ -40,6 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import buildinfo
+from xvfb import xvfb_display
 
 SEEDED = 2
 
@@ -161,31 +162,26 @@ class Smoke:
             print(f"         {line}", flush=True)
 
     def xcb(self, env: dict[str, str], expected: int) -> None:
-        xvfb = shutil.which("Xvfb")
-        if xvfb is None or sys.platform != "linux":
+        if shutil.which("Xvfb") is None or sys.platform != "linux":
             self.report("xcb", False, "Xvfb is not installed (apt-get install xvfb xauth)")
             return
-        display = f":{90 + os.getpid() % 100}"
-        server = subprocess.Popen([xvfb, display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        command = [str(self.exe), "--smoke"]
+        if shutil.which("dbus-run-session"):
+            command = ["dbus-run-session", "--", *command]
         try:
-            time.sleep(1.0)
-            xenv = {**env, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display}
-            command = [str(self.exe), "--smoke"]
-            if shutil.which("dbus-run-session"):
-                command = ["dbus-run-session", "--", *command]
-            outcome = run(command, xenv, self.timeout)
-            match = re.search(r"^smoke ok: (\d+) conversations?$", outcome.out, re.MULTILINE)
-            ok = outcome.code == 0 and match is not None and int(match.group(1)) == expected
-            self.report(
-                "xcb",
-                ok,
-                (match.group(0) if match else "no 'smoke ok' line") + f" on Xvfb {display}",
-                outcome,
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+            with xvfb_display() as display:  # ready: Xvfb has said so
+                outcome = run(command, {**env, "QT_QPA_PLATFORM": "xcb", "DISPLAY": display}, self.timeout)
+        except RuntimeError as exc:  # Xvfb did not start
+            self.report("xcb", False, str(exc))
+            return
+        match = re.search(r"^smoke ok: (\d+) conversations?$", outcome.out, re.MULTILINE)
+        ok = outcome.code == 0 and match is not None and int(match.group(1)) == expected
+        self.report(
+            "xcb",
+            ok,
+            (match.group(0) if match else "no 'smoke ok' line") + f" on Xvfb {display}",
+            outcome,
+        )
 
     def install_archive(self, env: dict[str, str], archive: Path, work: Path) -> None:
         """The Linux release archive: unpack, install.sh into a temp HOME, run the command

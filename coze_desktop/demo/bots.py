@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from coze_desktop.demo import knowledge
+from coze_desktop.demo.knowledge import follow_ups_for, match_topic
+
 BENCH_PIECE = "数据x"
 BENCH_DEFAULT_DELTAS = 1000
 BENCH_MAX_DELTAS = 1_000_000
@@ -22,9 +25,6 @@ BENCH_MAX_DELTAS = 1_000_000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # A stream piece is one ASCII word with its trailing punctuation and spaces, or a single other character.
 _UNIT = re.compile(r"[A-Za-z0-9_]+[^\sA-Za-z0-9_\u3400-\u9fff]*[ \t]*|.", re.DOTALL)
-_DATASET = {"id": "7450000000000000001", "name": "售后知识库"}
-_NO_LINK = {"title": "", "url": ""}
-_NO_CARD = {"title": "", "con": "", "index": ""}
 
 
 class Fault(Enum):
@@ -98,89 +98,37 @@ def split_pieces(text: str) -> tuple[str, ...]:
     return tuple(pieces)
 
 
-def _chunk(slice_: str, score: float, doc_id: str, doc_name: str, link: dict[str, str]) -> dict[str, Any]:
-    """Return one knowledge_recall chunk in the layout of coze-api.md §4."""
-    source_type = 1 if link["url"] else 0  # 0 local file, 1 web page
-    document = {"id": doc_id, "name": doc_name, "format_type": 0, "source_type": source_type}
-    return {
-        "slice": slice_,
-        "score": score,
-        "meta": {"dataset": _DATASET, "document": document, "link": link, "card": _NO_CARD},
-    }
-
-
-@dataclass(frozen=True)
-class _Passage:
-    """A knowledge-base chunk and what the knowledge bot says about it, in Chinese and English."""
-
-    chunk: dict[str, Any]
-    zh: str
-    en: str
-
-
-_RETURNS = _Passage(
-    _chunk(
-        "自签收之日起 7 天内，商品未拆封可申请无理由退货；已拆封商品仅在质量问题时受理。",
-        0.8312,
-        "7450000000000000011",
-        "退换货政策.pdf",
-        _NO_LINK,
-    ),
-    "**退货时限**：自签收之日起 7 天内，未拆封的商品可以申请无理由退货；已拆封的商品仅在存在质量问题时受理。",
-    "**Return window**: unopened items can be returned within 7 days of delivery, no reason needed; "
-    "opened items only when they are faulty.",
-)
-_SHIPPING = _Passage(
-    _chunk(
-        "退货运费：质量问题由商家承担，非质量问题由买家承担；商家承担的运费以退款形式返还。",
-        0.7645,
-        "7450000000000000012",
-        "帮助中心-退货运费",
-        {"title": "帮助中心-退货运费", "url": "https://help.example.com/returns/shipping"},
-    ),
-    "**退货运费**：质量问题的运费由商家承担，非质量问题由买家承担，商家承担的部分会随退款返还。",
-    "**Return shipping**: the seller pays when the item is faulty, otherwise the buyer pays; "
-    "the seller's share comes back with the refund.",
-)
-_WARRANTY = _Passage(
-    _chunk(
-        "整机保修 1 年，主要部件保修 2 年；保修期内凭订单号和购买凭证可免费维修。",
-        0.7018,
-        "7450000000000000013",
-        "保修条款.docx",
-        _NO_LINK,
-    ),
-    "**保修**：整机保修 1 年、主要部件保修 2 年，保修期内凭订单号和购买凭证免费维修。",
-    "**Warranty**: 1 year on the whole device and 2 years on main parts; repairs are free within "
-    "the warranty with your order number and receipt.",
-)
-_WARRANTY_WORDS = ("保修", "维修", "质保", "warranty", "repair")
-
-
 def _knowledge_answer(question: str) -> Reply:
-    """Recall two or three after-sales chunks and answer from them, citing each as [n]."""
-    wants_warranty = any(word in question.lower() for word in _WARRANTY_WORDS)
-    passages = (_RETURNS, _SHIPPING, _WARRANTY) if wants_warranty else (_RETURNS, _SHIPPING)
+    """Answer from the topic the question is about, citing each recalled passage as [n].
+
+    A question on none of the knowledge base's topics gets a polite "not in the knowledge base"
+    with no recall at all. The follow-ups never repeat the question just asked.
+    """
     zh = is_chinese(question)
-    points = [passage.zh if zh else passage.en for passage in passages]
+    topic = match_topic(question)
+    if topic is None:
+        if zh:
+            answer = (
+                "抱歉，知识库中没有相关内容，我暂时无法回答这个问题。\n\n"
+                "我可以回答退货、退款、配送、保修、发票和账号方面的问题，也可以在「我的订单」中联系人工客服。"
+            )
+            candidates = knowledge.OFF_TOPIC_FOLLOW_UPS_ZH
+        else:
+            answer = (
+                "Sorry, there is nothing about this in the knowledge base, so I cannot answer it.\n\n"
+                "I can help with returns, refunds, shipping, warranty, invoices and your account, "
+                "or you can reach a person under **My orders**."
+            )
+            candidates = knowledge.OFF_TOPIC_FOLLOW_UPS_EN
+        return Reply(answer_pieces=split_pieces(answer), follow_ups=follow_ups_for(question, candidates))
+    points = [passage.zh if zh else passage.en for passage in topic.passages]
     cited = "\n".join(f"{n}. {point} [{n}]" for n, point in enumerate(points, start=1))
     if zh:
-        answer = (
-            f"根据售后知识库，整理如下：\n\n{cited}\n\n"
-            "> 如需办理，请在「我的订单」中提交售后申请，并保留商品包装和配件。"
-        )
-        follow_ups = ("已拆封的商品还能退吗？", "退货运费谁承担？", "保修期内维修需要什么材料？")
+        answer = f"根据{topic.source_zh}，整理如下：\n\n{cited}\n\n{topic.tip_zh}"
     else:
-        answer = (
-            f"Here is what the after-sales knowledge base says:\n\n{cited}\n\n"
-            "> To start a return, open **My orders** and keep the packaging and accessories."
-        )
-        follow_ups = (
-            "Can I return an item I have opened?",
-            "Who pays for return shipping?",
-            "What do I need for a warranty repair?",
-        )
-    recall = tuple(passage.chunk for passage in passages)
+        answer = f"Here is what the {topic.source_en} says:\n\n{cited}\n\n{topic.tip_en}"
+    follow_ups = follow_ups_for(question, topic.follow_ups_zh if zh else topic.follow_ups_en)
+    recall = tuple(passage.chunk for passage in topic.passages)
     return Reply(answer_pieces=split_pieces(answer), recall=recall, follow_ups=follow_ups)
 
 
@@ -271,11 +219,16 @@ def _general_answer(question: str) -> Reply:
     """Answer in the question's language with a heading, a list, a table and a Python block."""
     zh = is_chinese(question)
     answer = (_GENERAL_ZH if zh else _GENERAL_EN).format(topic=_topic(question))
-    follow_ups = (
-        ("能再举一个例子吗？", "表格里的两种方案该怎么选？")
+    candidates = (
+        ("能再举一个例子吗？", "表格里的两种方案该怎么选？", "代码还能更简单吗？")
         if zh
-        else ("Can you give another example?", "How do I choose between the two approaches?")
+        else (
+            "Can you give another example?",
+            "How do I choose between the two approaches?",
+            "Can the code be simpler?",
+        )
     )
+    follow_ups = follow_ups_for(question, candidates, count=2)  # never the question just asked
     return Reply(answer_pieces=split_pieces(answer), follow_ups=follow_ups)
 
 
@@ -306,8 +259,8 @@ _ALL = (
     Bot(
         "demo-knowledge",
         "售后知识库助手 / After-sales KB bot",
-        "根据售后知识库回答退换货、运费和保修问题，并给出引用来源。",
-        "你好，我是售后知识库助手，可以回答退换货、运费和保修问题。",
+        "根据知识库回答退货、退款、配送、保修、发票和账号问题，并给出引用来源；知识库里没有的内容会如实说明。",
+        "你好，我是售后知识库助手，可以回答退货、退款、配送、保修、发票和账号问题。",
         ("7 天无理由退货怎么申请？", "退货运费谁承担？", "What does the warranty cover?"),
         _knowledge_answer,
         pascal_case_onboarding=True,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from coze_desktop.demo.bots import BENCH_MAX_DELTAS, BENCH_PIECE
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 
 CLI = [sys.executable, "-m", "coze_desktop.cli"]
@@ -265,27 +269,67 @@ def test_answer_is_written_as_it_arrives(demo_paced: DemoServer, subprocess_env:
     assert t_end - t_first > 0.5, "the answer must appear while the bot is still writing"
 
 
-def test_ctrl_c_stops(demo_paced: DemoServer, subprocess_env: dict[str, str]) -> None:
-    env = dict(subprocess_env, COZE_API_TOKEN=DEMO_TOKEN)
-    proc = subprocess.Popen(
-        [
-            *CLI,
-            "chat",
-            "--json",
-            "--bot-id",
-            "demo-general",
-            "--base-url",
-            demo_paced.url,
-            "Introduce yourself",
-        ],
+def _start_endless_chat(env: dict[str, str], url: str, *extra: str) -> subprocess.Popen[bytes]:
+    """A chat whose answer is still streaming whenever the test gets to it: the bench bot's 100,000
+    pieces at the demo's realistic pace (15–40 ms apart) take about an hour."""
+    env = dict(env, COZE_API_TOKEN=DEMO_TOKEN)
+    return subprocess.Popen(
+        [*CLI, "chat", *extra, "--bot-id", "bench", "--base-url", url, str(BENCH_MAX_DELTAS // 10)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
     )
-    time.sleep(1.2)
+
+
+def _saved_answer(data_dir: str) -> tuple[str, str] | None:
+    """The (state, text) of the newest saved answer, read-only, or None before there is one."""
+    db = Path(data_dir) / "history.sqlite3"
+    if not db.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)) as conn:
+        try:
+            row = conn.execute(
+                "SELECT state, text FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        except sqlite3.OperationalError:  # the CLI is still creating the schema
+            return None
+    return (row[0], row[1]) if row else None
+
+
+def _wait_for(condition: Callable[[], object], what: str, timeout: float = 60) -> None:
+    """Poll ``condition`` until it is true; fail after ``timeout`` seconds (a bound, not a pause)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def test_ctrl_c_stops(demo_paced: DemoServer, subprocess_env: dict[str, str]) -> None:
+    proc = _start_endless_chat(subprocess_env, demo_paced.url)
+    assert proc.stdout is not None
+    # The first piece of the answer on stdout: the CLI is past start-up and handles Ctrl+C itself.
+    # (A fixed sleep here sent the signal before that on a loaded machine: exit -2, not 130.)
+    first = proc.stdout.read1(len(BENCH_PIECE.encode()))  # type: ignore[attr-defined]
+    assert first, proc.communicate(timeout=30)[1].decode()
     proc.send_signal(signal.SIGINT)
-    out, _err = proc.communicate(timeout=10)
-    assert proc.returncode == 130
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err.decode()
+    assert (first + out).decode().startswith(BENCH_PIECE)
+    assert "Stopped." in err.decode() and "Traceback" not in err.decode()
+    saved = _saved_answer(subprocess_env["COZE_DESKTOP_DATA_DIR"])
+    assert saved is not None and saved[0] == "stopped" and saved[1].startswith(BENCH_PIECE)
+
+
+def test_ctrl_c_stops_json(demo_paced: DemoServer, subprocess_env: dict[str, str]) -> None:
+    proc = _start_endless_chat(subprocess_env, demo_paced.url, "--json")
+    data_dir = subprocess_env["COZE_DESKTOP_DATA_DIR"]
+    # --json prints nothing before the end; the answer's first checkpoint in the history shows
+    # that pieces are arriving (and that the CLI's Ctrl+C handling is in place).
+    _wait_for(lambda: (saved := _saved_answer(data_dir)) is not None and saved[1], "the first checkpoint")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err.decode()
     obj = json.loads(out)
     assert obj["status"] == "canceled"
+    assert obj["answer"].startswith(BENCH_PIECE) and obj["error"] is None
+    assert _saved_answer(data_dir) == ("stopped", obj["answer"])

@@ -24,7 +24,7 @@ from coze_desktop.api import (
     CozeNetworkError,
     NetworkErrorKind,
 )
-from coze_desktop.api.events import ChatCreated, ChatFailed, Done, ErrorEvent, MessageDelta
+from coze_desktop.api.events import ChatCreated, ChatFailed, ChatStatusEvent, Done, ErrorEvent, MessageDelta
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 from coze_desktop.domain import ChatStatus
 
@@ -242,11 +242,16 @@ def test_stop_closes_the_stream_and_cancels(demo_paced: DemoServer) -> None:
 def test_poll_can_be_canceled(demo_paced: DemoServer) -> None:
     c = CozeClient(DEMO_TOKEN, demo_paced.url, read_timeout=10)
     cancel = threading.Event()
-    threading.Timer(0.3, cancel.set).start()
-    t0 = time.monotonic()
+    created: list[ChatStatusEvent] = []
     with pytest.raises(ChatCanceledError):
-        list(c.chat_and_poll("demo-general", "u1", "hi", cancel=cancel))
-    assert time.monotonic() - t0 < 3
+        for event in c.chat_and_poll("demo-general", "u1", "hi", cancel=cancel):
+            if isinstance(event, ChatStatusEvent):  # the chat is created and about to be polled: stop it
+                created.append(event)
+                t0 = time.monotonic()
+                cancel.set()
+    assert created and time.monotonic() - t0 < 3
+    chat = created[0].chat
+    assert c.retrieve_chat(chat.conversation_id, chat.id).status is ChatStatus.CANCELED
 
 
 def test_poll_timeout(demo_paced: DemoServer) -> None:

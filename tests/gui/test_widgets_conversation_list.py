@@ -95,10 +95,12 @@ def test_view_fetches_more_as_it_scrolls(qtbot: QtBot, store: Store) -> None:
     assert widget.list_view.uniformItemSizes()
     assert widget.model.rowCount() == PAGE_SIZE
     bar = widget.list_view.verticalScrollBar()
-    for _ in range(3):
+    while widget.model.rowCount() < 450:
+        rows = widget.model.rowCount()
         bar.setValue(bar.maximum())
-        qtbot.wait(20)
-    qtbot.waitUntil(lambda: widget.model.rowCount() == 450)
+        qtbot.waitUntil(lambda rows=rows: widget.model.rowCount() > rows)  # the next page came in
+        qtbot.waitUntil(lambda: bar.maximum() > bar.value())  # and is laid out: the next scroll moves
+    assert widget.model.rowCount() == 450
 
 
 def test_rows_show_title_bot_time_pin_and_tooltip(view: ConversationListView, store: Store) -> None:

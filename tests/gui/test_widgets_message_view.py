@@ -425,7 +425,10 @@ def test_restyle_renders_every_segment_again(qtbot: QtBot, view: MessageView) ->
     palette = view.palette()
     palette.setColor(palette.ColorRole.Link, Qt.GlobalColor.magenta)
     view.setPalette(palette)
-    qtbot.wait(50)
+    # Each segment is rendered into a new document: wait until every one has been replaced.
+    qtbot.waitUntil(
+        lambda: all(new is not old for new, old in zip(view.rendered_documents(2) or [], documents, strict=True))
+    )
     after = view.rendered_documents(2)
     assert after is not None and [d.toPlainText() for d in after] == before
 
