@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -135,6 +136,11 @@ class TokenField(QWidget):
         self.session_only = QCheckBox(self.tr("Keep the token for this session only (not saved)"), self)
         self._notice = QLabel(self)
         self._notice.setWordWrap(True)
+        self._notice.linkActivated.connect(self._on_notice_link_activated)
+        self.notice_details = QLabel(self)  # the long explanation, behind the notice's "Details" link
+        self.notice_details.setWordWrap(True)
+        self.notice_details.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.notice_details.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
@@ -144,9 +150,17 @@ class TokenField(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.session_only)
         layout.addWidget(self._notice)
+        layout.addWidget(self.notice_details)
         if not accounts.keyring_available():
             self.session_only.setChecked(True)
+            self._notice.setTextFormat(Qt.TextFormat.RichText)
             self._notice.setText(
+                self.tr("No system keyring: the token is kept until you quit.")
+                + ' <a href="#details">'
+                + self.tr("Details")
+                + "</a>"
+            )
+            self.notice_details.setText(
                 self.tr(
                     "The system keyring is not available, so the token cannot be saved safely. "
                     "It will be kept in memory until you quit. On Linux, install and unlock a "
@@ -166,10 +180,20 @@ class TokenField(QWidget):
     def token(self) -> str:
         return self.edit.text().strip()
 
+    def notice(self) -> str:
+        """The short line about where the token is kept ("" when there is nothing to say)."""
+        return self._notice.text() if not self._notice.isHidden() else ""
+
     def show_problem(self, text: str) -> None:
         """Show why the token could not be saved."""
+        self._notice.setTextFormat(Qt.TextFormat.PlainText)
         self._notice.setText(text)
         self._notice.show()
+        self.notice_details.hide()
+
+    @Slot(str)
+    def _on_notice_link_activated(self, _link: str) -> None:
+        self.notice_details.setVisible(self.notice_details.isHidden())
 
     @Slot(bool)
     def _on_show_toggled(self, shown: bool) -> None:
@@ -530,6 +554,7 @@ class WelcomeView(QWidget):
         self.region.changed.connect(self._on_region_changed)
         self.bot_id = QLineEdit(self)
         self.bot_id.setPlaceholderText(self.tr("The number at the end of the bot's address in Coze"))
+        self.bot_id.returnPressed.connect(self._on_connect_button_clicked)
         token_help = QLabel(
             self.tr(
                 "Create a personal access token in Coze under API → Personal access tokens "
@@ -541,7 +566,6 @@ class WelcomeView(QWidget):
         token_help.setWordWrap(True)
         token_help.setOpenExternalLinks(True)
         self.connect_button = QPushButton(self.tr("Connect"), self)
-        self.connect_button.setDefault(True)
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
         form = QFormLayout(connect_box)
         form.addRow(self.tr("Region:"), self.region)
@@ -550,7 +574,8 @@ class WelcomeView(QWidget):
         form.addRow("", token_help)
         form.addRow("", self.connect_button)
 
-        demo_box = QGroupBox(self.tr("Try the demo bot"), self)
+        # The demo comes first: it needs nothing, so it is the one click a newcomer can make.
+        demo_box = QGroupBox(self.tr("Try it without an account"), self)
         demo_text = QLabel(
             self.tr(
                 "No account needed: a small demo server starts on this computer with an after-sales "
@@ -560,6 +585,14 @@ class WelcomeView(QWidget):
         )
         demo_text.setWordWrap(True)
         self.demo_button = QPushButton(self.tr("Try the demo bot"), self)
+        self.demo_button.setObjectName("primary")
+        self.demo_button.setDefault(True)
+        self.demo_button.setAutoDefault(True)
+        font = QFont(self.demo_button.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.demo_button.setFont(font)
+        self.demo_button.setMinimumHeight(self.demo_button.sizeHint().height() + 8)
         self.demo_button.clicked.connect(self.demo_requested)
         demo_layout = QVBoxLayout(demo_box)
         demo_layout.addWidget(demo_text)
@@ -578,15 +611,26 @@ class WelcomeView(QWidget):
         inner.addWidget(title)
         inner.addWidget(intro)
         inner.addSpacing(12)
-        inner.addWidget(connect_box)
         inner.addWidget(demo_box)
+        inner.addWidget(connect_box)
         inner.addWidget(self.status)
         inner.addWidget(self.skip_button, 0, Qt.AlignmentFlag.AlignLeft)
         inner.addStretch(1)
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
-        outer.addStretch(1)
+        page = QWidget(self)
+        centred = QHBoxLayout(page)
+        centred.addStretch(1)
+        centred.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
+        centred.addStretch(1)
+        # A short or narrow window scrolls the page instead of squeezing (and cutting) its text.
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(page)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
+        self.setFocusProxy(self.demo_button)
 
     def set_busy(self, busy: bool, text: str = "") -> None:
         """Disable the buttons while connecting, and say what is happening."""

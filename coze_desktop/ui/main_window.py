@@ -50,6 +50,7 @@ from coze_desktop.ui.dialogs import (
     open_folder,
 )
 from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
@@ -171,6 +172,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        self.panels = SidePanels(
+            self,
+            self.splitter,
+            chat=self.pages,
+            sidebar=self.conversation_list,
+            sources=self.sources_panel,
+            sources_wanted=settings.sources_panel_visible,
+        )
 
         self._build_status_bar()
         self._build_menus()
@@ -343,7 +352,7 @@ class MainWindow(QMainWindow):
         splitter = self._settings.splitter_state
         if splitter.isEmpty() or not self.splitter.restoreState(splitter):
             self.splitter.setSizes([260, 640, 300])
-        self.sources_panel.setVisible(self._settings.sources_panel_visible)
+        self.panels.update_layout()
 
     def save_layout(self) -> None:
         """Remember the window's geometry and the splitter's sizes for the next start."""
@@ -1054,7 +1063,7 @@ class MainWindow(QMainWindow):
             self.composer.set_send_key(self._settings.send_key)
         elif key == Key.SOURCES_PANEL_VISIBLE:
             visible = self._settings.sources_panel_visible
-            self.sources_panel.setVisible(visible)
+            self.panels.set_wanted(self.sources_panel, visible)
             self.sources_action.setChecked(visible)
         elif key in (Key.BASE_URL, Key.CURRENT_BOT_ID, Key.CALL_WARNING_LIMIT, Key.PROXY):
             if key == Key.BASE_URL and self._current is None:

@@ -65,25 +65,28 @@ class SourceCard(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(6)
 
+        # The rank and the score on a line of their own, so the title gets the card's full width
+        # and wraps there (a title squeezed between them had to wrap into a few letters a line).
         header = QHBoxLayout()
         header.setSpacing(8)
         badge = QLabel(f"#{rank}", self)
         badge.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         header.addWidget(badge)
-        document = QLabel(source.document or source.title or self.tr("Untitled document"), self)
-        document.setTextFormat(Qt.TextFormat.PlainText)
-        font = document.font()
-        font.setBold(True)
-        document.setFont(font)
-        document.setWordWrap(True)
-        document.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        header.addWidget(document, 1)
+        header.addStretch(1)
         if source.score is not None:
             score = QLabel(f"{source.score:.2f}", self)
             score.setToolTip(self.tr("Relevance score (higher is closer to the question)"))
             header.addWidget(score)
             header.addWidget(_ScoreBar(source.score, self), 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(header)
+        self.title = QLabel(source.document or source.title or self.tr("Untitled document"), self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        layout.addWidget(self.title)
 
         if source.dataset:
             dataset = QLabel(self.tr("Knowledge base: %1").replace("%1", source.dataset), self)
@@ -106,7 +109,7 @@ class SourceCard(QFrame):
             self.link = self._link_label(source)
             layout.addWidget(self.link)
         self.setAccessibleName(
-            self.tr("Source %1: %2").replace("%1", str(rank)).replace("%2", document.text())
+            self.tr("Source %1: %2").replace("%1", str(rank)).replace("%2", self.title.text())
         )
 
     def _link_label(self, source: Source) -> QLabel:

@@ -1,0 +1,151 @@
+"""At every window size nothing is cut off: the main window with a cited answer, the sources
+panel at 1024×640, the first-run page; in Chinese and in English.
+
+Each test lays the real window out at a size, walks its widget tree with
+:func:`tests.gui.clipping.clipped_widgets` and saves a screenshot to the test's temp folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from pytestqt.qtbot import QtBot
+
+from coze_desktop.app import AppContext
+from coze_desktop.demo.server import DemoServer
+from coze_desktop.settings import SETTINGS_FILENAME, Settings
+from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH
+
+from .clipping import clipped_widgets, save_screenshot
+from .conftest import WAIT_MS, AppFactory
+
+LANGUAGES = ("zh_CN", "en")
+SIZES = ((800, 600), (1440, 900))
+
+
+@pytest.fixture
+def app_in(make_app: AppFactory, qtbot: QtBot, data_dir: Path) -> Iterator[Callable[..., AppContext]]:
+    """The real app in a language (English is restored afterwards: translators are app-wide)."""
+    built: list[AppContext] = []
+
+    def build(language: str, server: DemoServer | None, **kwargs: object) -> AppContext:
+        settings = Settings(data_dir / SETTINGS_FILENAME)
+        settings.language = language
+        settings.sync()
+        ctx = make_app(server, **kwargs)
+        built.append(ctx)
+        return ctx
+
+    try:
+        yield build
+    finally:
+        for ctx in built:
+            ctx.appearance.install_translators("en")
+
+
+def show_at(ctx: AppContext, qtbot: QtBot, width: int, height: int) -> None:
+    window = ctx.window
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=WAIT_MS)
+
+
+def ask(ctx: AppContext, qtbot: QtBot, text: str) -> None:
+    ctx.window.composer.set_text(text)
+    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS):
+        ctx.window.composer.send_button.click()
+
+
+def check(ctx: AppContext, tmp_path: Path, name: str) -> None:
+    """Nothing in the window is cut off; the chat keeps its width; a screenshot is kept."""
+    window = ctx.window
+    save_screenshot(window, tmp_path / "screenshots", name)
+    assert not clipped_widgets(window), name
+    if window.pages.isVisible():
+        assert window.pages.width() >= CHAT_MIN_WIDTH, name
+
+
+QUESTIONS = {"zh_CN": "7 天无理由退货怎么申请？", "en": "How do I return an item within 7 days?"}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_main_window_with_a_cited_answer_is_not_cut_off(
+    app_in: Callable[..., AppContext],
+    qtbot: QtBot,
+    demo_fast: DemoServer,
+    tmp_path: Path,
+    language: str,
+    size: tuple[int, int],
+) -> None:
+    ctx = app_in(language, demo_fast)
+    window = ctx.window
+    show_at(ctx, qtbot, *size)
+    ask(ctx, qtbot, QUESTIONS[language])
+    assert len(window.sources_panel.cards()) == 2
+    check(ctx, tmp_path, f"main-{language}-{size[0]}")
+    panels = window.panels
+    if size[0] < 1024:
+        # Too narrow for both panels: the sources panel gave way first, behind a toggle.
+        assert window.conversation_list.isVisible()
+        assert panels.is_collapsed(window.sources_panel) and not window.sources_panel.isVisible()
+        assert panels.toolbar.isVisible() and panels.show_sources_action.isVisible()
+        panels.show_sources_action.trigger()
+        assert window.sources_panel.isVisible() and not window.conversation_list.isVisible()
+        assert panels.show_sidebar_action.isVisible() and not panels.show_sources_action.isVisible()
+        check(ctx, tmp_path, f"main-sources-{language}-{size[0]}")
+    else:
+        assert window.sources_panel.isVisible() and window.conversation_list.isVisible()
+        assert not panels.toolbar.isVisible()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sources_panel_open_at_1024x640_is_not_cut_off(
+    app_in: Callable[..., AppContext], qtbot: QtBot, demo_fast: DemoServer, tmp_path: Path, language: str
+) -> None:
+    ctx = app_in(language, demo_fast)
+    window = ctx.window
+    show_at(ctx, qtbot, 1024, 640)
+    ask(ctx, qtbot, QUESTIONS[language])
+    assert window.sources_panel.isVisible() and window.conversation_list.isVisible()
+    cards = window.sources_panel.cards()
+    assert cards and all(card.title.wordWrap() for card in cards)
+    check(ctx, tmp_path, f"sources-{language}-1024")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_first_run_page_puts_the_demo_first_and_is_not_cut_off(
+    app_in: Callable[..., AppContext], qtbot: QtBot, tmp_path: Path, language: str, size: tuple[int, int]
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # the keyring notice shows too: the longest first-run page
+    try:
+        ctx = app_in(language, None)
+        window = ctx.window
+        show_at(ctx, qtbot, *size)
+        welcome = window.welcome
+        assert window.pages.currentWidget() is welcome
+        # "Try the demo bot" is the first choice, and the default one.
+        demo, connect = welcome.demo_button, welcome.connect_button
+        assert (
+            demo.mapTo(welcome, demo.rect().topLeft()).y()
+            < connect.mapTo(welcome, connect.rect().topLeft()).y()
+        )
+        assert demo.isDefault() and not connect.isDefault()
+        # The keyring notice is one short line; the details open from its link.
+        notice = welcome.token.notice()
+        assert notice and "Secret Service" not in notice
+        assert not welcome.token.notice_details.isVisible()
+        check(ctx, tmp_path, f"first-run-{language}-{size[0]}")
+        welcome.token._notice.linkActivated.emit("#details")
+        assert welcome.token.notice_details.isVisible()
+        assert "Secret Service" in welcome.token.notice_details.text()
+        check(ctx, tmp_path, f"first-run-details-{language}-{size[0]}")
+    finally:
+        keyring.set_keyring(previous)
