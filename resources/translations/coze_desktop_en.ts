@@ -702,6 +702,29 @@
     </message>
 </context>
 <context>
+    <name>SidePanels</name>
+    <message>
+        <source>Collapsed panels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the list of chats (the window is too narrow for all panels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the sources panel (the window is too narrow for all panels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SourceCard</name>
     <message>
         <source>Untitled document</source>
@@ -758,6 +781,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No system keyring: the token is kept until you quit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The system keyring is not available, so the token cannot be saved safely. It will be kept in memory until you quit. On Linux, install and unlock a Secret Service (gnome-keyring or KWallet) to save it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -806,6 +837,10 @@
     </message>
     <message>
         <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try it without an account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
