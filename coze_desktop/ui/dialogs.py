@@ -571,8 +571,15 @@ class WelcomeView(QWidget):
         form.addRow(self.tr("Region:"), self.region)
         form.addRow(self.tr("Access token:"), self.token)
         form.addRow(self.tr("Bot ID:"), self.bot_id)
-        form.addRow("", token_help)
-        form.addRow("", self.connect_button)
+        # The help and the button as one field: a form row sized for wrapped text runs a little
+        # tall, and the room left over then falls below the button, not between the two.
+        connect_column = QWidget(connect_box)
+        connect_layout = QVBoxLayout(connect_column)
+        connect_layout.setContentsMargins(0, 0, 0, 0)
+        connect_layout.addWidget(token_help)
+        connect_layout.addWidget(self.connect_button)
+        connect_layout.addStretch(1)
+        form.addRow("", connect_column)
 
         # The demo comes first: it needs nothing, so it is the one click a newcomer can make.
         demo_box = QGroupBox(self.tr("Try it without an account"), self)

@@ -55,6 +55,13 @@ def show_at(ctx: AppContext, qtbot: QtBot, width: int, height: int) -> None:
     qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=WAIT_MS)
 
 
+def resize(ctx: AppContext, qtbot: QtBot, width: int, height: int) -> None:
+    window = ctx.window
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.splitter.width() > 0 and window.pages.width() <= window.splitter.width())
+
+
 def ask(ctx: AppContext, qtbot: QtBot, text: str) -> None:
     ctx.window.composer.set_text(text)
     with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS):
@@ -149,3 +156,38 @@ def test_first_run_page_puts_the_demo_first_and_is_not_cut_off(
         check(ctx, tmp_path, f"first-run-details-{language}-{size[0]}")
     finally:
         keyring.set_keyring(previous)
+
+
+def test_side_panels_give_way_to_the_chat_and_come_back(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
+) -> None:
+    ctx = make_app(demo_fast)
+    window, panels = ctx.window, ctx.window.panels
+    chats, sources = window.conversation_list, window.sources_panel
+    assert window.minimumWidth() <= 800
+    show_at(ctx, qtbot, 1440, 900)
+    assert chats.isVisible() and sources.isVisible() and not panels.toolbar.isVisible()
+
+    resize(ctx, qtbot, 800, 600)  # the sources panel gives way first
+    assert chats.isVisible() and not sources.isVisible() and panels.is_collapsed(sources)
+    assert window.pages.width() >= CHAT_MIN_WIDTH
+    resize(ctx, qtbot, window.minimumWidth(), 600)  # the narrowest window: still the chat and a panel
+    assert chats.isVisible() and window.pages.width() >= CHAT_MIN_WIDTH
+
+    panels.show_sources_action.trigger()  # asked for: the chat list gives way instead
+    assert sources.isVisible() and not chats.isVisible() and panels.is_collapsed(chats)
+    assert window.pages.width() >= CHAT_MIN_WIDTH
+    chats.show()  # shown from elsewhere (not through the toggle) counts as asked for too
+    assert chats.isVisible() and not sources.isVisible() and panels.is_collapsed(sources)
+    assert window.pages.width() >= CHAT_MIN_WIDTH
+
+    resize(ctx, qtbot, 1440, 900)  # room again: both come back, the toggles go
+    assert chats.isVisible() and sources.isVisible() and not panels.toolbar.isVisible()
+    assert window.pages.width() >= CHAT_MIN_WIDTH
+
+    window.sources_action.trigger()  # View → Sources panel off: hidden, not collapsed
+    assert not ctx.settings.sources_panel_visible
+    resize(ctx, qtbot, 800, 600)
+    assert not sources.isVisible() and not panels.is_collapsed(sources) and not panels.toolbar.isVisible()
+    window.sources_action.trigger()  # on again at 800 px: shown, the chat list gives way
+    assert sources.isVisible() and not chats.isVisible() and panels.show_sidebar_action.isVisible()
