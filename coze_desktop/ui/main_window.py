@@ -49,6 +49,7 @@ from coze_desktop.ui.dialogs import (
     lookup_bot,
     open_folder,
 )
+from coze_desktop.ui.elided_label import ElidedLabel
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
@@ -196,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.bot_label = QLabel(self)
+        self.bot_label = ElidedLabel(self)  # a long bot name or server address gives way in a narrow window
         self.last_chat_label = QLabel(self)
         self.api_calls_label = QLabel(self)
         for label in (self.bot_label, self.last_chat_label, self.api_calls_label):

@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QSizePolicy, QSplitter, QToolBar, QWidget
 
-CHAT_MIN_WIDTH = 420  # px: the chat column never gets narrower than this
+CHAT_MIN_WIDTH = 460  # px: the chat column never gets narrower (an answer's footer fits in English)
 SIDEBAR_MIN_WIDTH = 200  # px: the conversation list's narrowest useful width
 SOURCES_MIN_WIDTH = 220  # px: the sources panel's narrowest useful width
 

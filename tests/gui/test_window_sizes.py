@@ -106,6 +106,10 @@ def test_main_window_with_a_cited_answer_is_not_cut_off(
         assert window.sources_panel.isVisible() and not window.conversation_list.isVisible()
         assert panels.show_sidebar_action.isVisible() and not panels.show_sources_action.isVisible()
         check(ctx, tmp_path, f"main-sources-{language}-{size[0]}")
+        resize(ctx, qtbot, window.minimumWidth(), size[1])  # the narrowest window the app allows
+        check(ctx, tmp_path, f"main-narrowest-{language}")
+        assert window.bot_label.elided_text() != window.bot_label.text()  # the long server address gives way
+        assert window.bot_label.toolTip() == window.bot_label.text()
     else:
         assert window.sources_panel.isVisible() and window.conversation_list.isVisible()
         assert not panels.toolbar.isVisible()
