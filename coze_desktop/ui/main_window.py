@@ -700,6 +700,10 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_sources_action_toggled(self, checked: bool) -> None:
+        if not checked and self.panels.is_collapsed(self.sources_panel):
+            self.sources_action.setChecked(True)  # folded away for lack of room: bring it back instead
+            self.panels.reveal(self.sources_panel)
+            return
         self._settings.sources_panel_visible = checked
 
     @Slot(QAction)

@@ -175,6 +175,10 @@ def test_side_panels_give_way_to_the_chat_and_come_back(
     resize(ctx, qtbot, 800, 600)  # the sources panel gives way first
     assert chats.isVisible() and not sources.isVisible() and panels.is_collapsed(sources)
     assert window.pages.width() >= CHAT_MIN_WIDTH
+    window.sources_action.trigger()  # View → Sources panel on a folded panel brings it back
+    assert sources.isVisible() and not chats.isVisible() and window.sources_action.isChecked()
+    panels.show_sidebar_action.trigger()
+    assert chats.isVisible() and not sources.isVisible()
     resize(ctx, qtbot, window.minimumWidth(), 600)  # the narrowest window: still the chat and a panel
     assert chats.isVisible() and window.pages.width() >= CHAT_MIN_WIDTH
 
