@@ -115,13 +115,15 @@ class SidePanels(QObject):
             if visible[panel]:
                 room -= need
         collapsed = {panel for panel in self._order if self._wanted[panel] and not visible[panel]}
+        changed = [panel for panel in self._order if panel.isHidden() == visible[panel]]
         self._applying = True
         try:
-            for panel in self._order:
-                if panel.isHidden() == visible[panel]:
-                    panel.setVisible(visible[panel])
+            for panel in changed:
+                panel.setVisible(visible[panel])
         finally:
             self._applying = False
+        if changed:
+            self._splitter.refresh()  # handles and sizes now, not at the next layout pass
         self.show_sidebar_action.setVisible(self._sidebar in collapsed)
         self.show_sources_action.setVisible(self._sources in collapsed)
         self.toolbar.setVisible(bool(collapsed))
