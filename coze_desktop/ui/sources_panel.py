@@ -105,7 +105,8 @@ class SourceCard(QFrame):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.title.setWordWrap(True)  # also marks it height-for-width: a size policy set after would drop that
+        # setWordWrap also marks the label height-for-width; a size policy set after it drops that.
+        self.title.setWordWrap(True)
         layout.addWidget(self.title)
 
         if source.dataset:
