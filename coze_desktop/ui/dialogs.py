@@ -625,6 +625,7 @@ class WelcomeView(QWidget):
         inner.addStretch(1)
         page = QWidget(self)
         centred = QHBoxLayout(page)
+        centred.setContentsMargins(0, 8, 0, 8)  # the column has margins: room for the scroll bar when narrow
         centred.addStretch(1)
         centred.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
         centred.addStretch(1)

@@ -49,7 +49,7 @@ from coze_desktop.ui.dialogs import (
     lookup_bot,
     open_folder,
 )
-from coze_desktop.ui.elided_label import ElidedLabel
+from coze_desktop.ui.elided import ElidedLabel
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel

@@ -82,6 +82,7 @@ from PySide6.QtWidgets import (
 from coze_desktop.api.errors import AUTH_CODES
 from coze_desktop.domain import Bot, Message, MessageState, Role
 from coze_desktop.ui import theme
+from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.markdown import code_block_index, open_web_link, render_markdown, warm_up_steps
 from coze_desktop.ui.segments import Segment, Segmenter, fenced_code, split_segments
 
@@ -791,8 +792,7 @@ class _MessageWidget(QFrame):
         box_layout.setContentsMargins(0, 4, 0, 0)
         box_layout.setSpacing(6)
         for text in follow_ups:
-            button = QPushButton(text, box)
-            button.setToolTip(text)
+            button = ElidedButton(text, box)  # a long question gives way in a narrow chat (whole in its tooltip)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, t=text: self.follow_up_clicked.emit(t))
             box_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -1134,8 +1134,7 @@ class _PrologueCard(QFrame):
         suggestions_layout.setContentsMargins(0, 4, 0, 0)
         suggestions_layout.setSpacing(6)
         for question in bot.suggested_questions:
-            button = QPushButton(question, self._suggestions)
-            button.setToolTip(question)
+            button = ElidedButton(question, self._suggestions)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, q=question: self.follow_up_clicked.emit(q))
             suggestions_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)

@@ -13,11 +13,14 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
+from coze_desktop.domain import Bot, Message, Role
 from coze_desktop.settings import SETTINGS_FILENAME, Settings
+from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH
 
 from .clipping import clipped_widgets, save_screenshot
@@ -158,6 +161,9 @@ def test_first_run_page_puts_the_demo_first_and_is_not_cut_off(
         assert welcome.token.notice_details.isVisible()
         assert "Secret Service" in welcome.token.notice_details.text()
         check(ctx, tmp_path, f"first-run-details-{language}-{size[0]}")
+        resize(ctx, qtbot, window.minimumWidth(), 480)  # the narrowest, short window: the page scrolls
+        assert welcome.scroll_area.verticalScrollBar().maximum() > 0
+        check(ctx, tmp_path, f"first-run-narrowest-{language}")
     finally:
         keyring.set_keyring(previous)
 
@@ -199,3 +205,37 @@ def test_side_panels_give_way_to_the_chat_and_come_back(
     assert not sources.isVisible() and not panels.is_collapsed(sources) and not panels.toolbar.isVisible()
     window.sources_action.trigger()  # on again at 800 px: shown, the chat list gives way
     assert sources.isVisible() and not chats.isVisible() and panels.show_sidebar_action.isVisible()
+
+
+def test_long_suggested_questions_give_way_in_a_narrow_chat(qtbot: QtBot, tmp_path: Path) -> None:
+    long_question = (
+        "Could you explain in detail how the warranty applies to accessories that were bought "
+        "separately from the device, and what I need to send in?"
+    )
+    bot = Bot(bot_id="b", name="Bot", prologue="Hello!", suggested_questions=[long_question])
+    view = MessageView()
+    qtbot.addWidget(view)
+    view.resize(CHAT_MIN_WIDTH, 600)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def long_buttons() -> list[QPushButton]:
+        return [b for b in view.findChildren(QPushButton) if b.isVisible() and b.text() == long_question]
+
+    view.show_prologue(bot)  # the bot's suggested question
+    qtbot.waitUntil(lambda: len(long_buttons()) == 1)
+    save_screenshot(view, tmp_path, "narrow-suggestions")
+    assert not clipped_widgets(view)
+    answer = Message(
+        id=2, conversation_id=1, role=Role.ASSISTANT, text="Yes.", follow_ups=[long_question], created_at=1.0
+    )
+    view.show_messages([Message(id=1, conversation_id=1, role=Role.USER, text="Hi", created_at=1.0), answer])
+    qtbot.waitUntil(lambda: len(long_buttons()) == 1)  # the answer's follow-up
+    save_screenshot(view, tmp_path, "narrow-follow-ups")
+    assert not clipped_widgets(view)
+    button = long_buttons()[0]
+    assert button.width() < button.sizeHint().width()  # cut with "…", the whole question in its tooltip
+    assert button.toolTip() == long_question
+    with qtbot.waitSignal(view.follow_up_clicked) as blocker:
+        button.click()
+    assert blocker.args == [long_question]
