@@ -60,6 +60,42 @@ def fit_to_contents(dialog: QDialog) -> None:
     dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSize()))
 
 
+SCREEN_MARGIN = 48  # px kept free around a dialog on a small screen (title bar, panels)
+
+
+def scrolling(body: QWidget, parent: QWidget) -> QScrollArea:
+    """``body`` in a frameless scroll area that scrolls only up and down."""
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(body)
+    return area
+
+
+def fit_to_screen(dialog: QDialog, area: QScrollArea, *, max_height: int | None = None) -> None:
+    """Open ``dialog`` showing all of ``area``'s contents, or as tall as the screen allows.
+
+    A scroll area asks for little room on its own, so the dialog is sized from its contents; on
+    a small screen (800×600) the contents scroll instead of the buttons falling off the screen.
+    ``max_height`` caps the height (default: the screen's available height less a margin).
+    """
+    body = area.widget()
+    margins = dialog.layout().contentsMargins()
+    width = max(dialog.minimumWidth(), body.sizeHint().width() + margins.left() + margins.right())
+    # Measured as if the scroll bar showed: wrapped text is then at its tallest, so the body fits
+    # whether the bar shows or not (measured without it, the bar comes and covers the right edge).
+    inner = width - margins.left() - margins.right() - area.verticalScrollBar().sizeHint().width()
+    body_height = body.heightForWidth(inner) if body.hasHeightForWidth() else -1
+    if body_height < 0:
+        body_height = body.sizeHint().height()
+    height = dialog.sizeHint().height() - area.sizeHint().height() + body_height
+    if max_height is None:
+        screen = (dialog.parentWidget() or dialog).screen()
+        max_height = screen.availableGeometry().height() - SCREEN_MARGIN if screen is not None else height
+    dialog.resize(width, min(height, max_height))
+
+
 def describe_error(exc: BaseException, lang: str) -> str:
     """A known error's advice for people, else a short generic line (details go to the log)."""
     if isinstance(exc, CozeError | KeyringUnavailable):
@@ -327,13 +363,18 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(connection)
+        body_layout.addWidget(appearance)
+        body_layout.addWidget(usage)
+        self.scroll_area = scrolling(body, self)  # the groups scroll on a small screen; OK stays in view
         layout = QVBoxLayout(self)
-        layout.addWidget(connection)
-        layout.addWidget(appearance)
-        layout.addWidget(usage)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(buttons)
         self.setMinimumWidth(DIALOG_MIN_WIDTH)
-        fit_to_contents(self)
+        fit_to_screen(self, self.scroll_area)
 
     def _lang(self) -> str:
         return self._settings.error_language()
@@ -630,11 +671,7 @@ class WelcomeView(QWidget):
         centred.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
         centred.addStretch(1)
         # A short or narrow window scrolls the page instead of squeezing (and cutting) its text.
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setWidget(page)
+        self.scroll_area = scrolling(page, self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll_area)

@@ -138,7 +138,8 @@ def clipped_widgets(window: QWidget) -> list[str]:
 
 
 def save_screenshot(widget: QWidget, folder: Path, name: str) -> Path:
-    """Save ``widget.grab()`` as ``folder/name.png``; returns the path."""
+    """Save ``widget.grab()`` as ``folder/name.png`` (once pending layouts are done); returns the path."""
+    QApplication.processEvents()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     assert widget.grab().save(str(path), "PNG"), f"could not write {path}"

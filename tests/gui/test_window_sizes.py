@@ -20,6 +20,7 @@ from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Bot, Message, Role
 from coze_desktop.settings import SETTINGS_FILENAME, Settings
+from coze_desktop.ui.dialogs import fit_to_screen
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH
 
@@ -239,3 +240,24 @@ def test_long_suggested_questions_give_way_in_a_narrow_chat(qtbot: QtBot, tmp_pa
     with qtbot.waitSignal(view.follow_up_clicked) as blocker:
         button.click()
     assert blocker.args == [long_question]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_settings_fit_a_small_screen(
+    app_in: Callable[..., AppContext], qtbot: QtBot, demo_fast: DemoServer, tmp_path: Path, language: str
+) -> None:
+    ctx = app_in(language, demo_fast)
+    show_at(ctx, qtbot, 800, 600)
+    dialog = ctx.window.open_settings()
+    qtbot.waitExposed(dialog)
+    area = dialog.scroll_area
+    assert dialog.height() <= dialog.screen().availableGeometry().height()
+    qtbot.waitUntil(lambda: not area.verticalScrollBar().isVisible())  # room enough: nothing scrolls
+    save_screenshot(dialog, tmp_path, f"settings-{language}")
+    assert not clipped_widgets(dialog)
+    fit_to_screen(dialog, area, max_height=480)  # as on a screen 480 px high (offscreen's is larger)
+    qtbot.waitUntil(lambda: dialog.height() == 480)
+    qtbot.waitUntil(lambda: area.verticalScrollBar().isVisible())  # the groups scroll; OK stays in view
+    save_screenshot(dialog, tmp_path, f"settings-short-{language}")
+    assert not clipped_widgets(dialog)
+    dialog.reject()
