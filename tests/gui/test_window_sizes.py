@@ -22,7 +22,7 @@ from coze_desktop.domain import Bot, Message, Role
 from coze_desktop.settings import SETTINGS_FILENAME, Settings
 from coze_desktop.ui.dialogs import fit_to_screen
 from coze_desktop.ui.message_view import MessageView
-from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH
+from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH, SIDEBAR_MIN_WIDTH, SOURCES_MIN_WIDTH
 
 from .clipping import clipped_widgets, save_screenshot
 from .conftest import WAIT_MS, AppFactory
@@ -131,6 +131,10 @@ def test_sources_panel_open_at_1024x640_is_not_cut_off(
     cards = window.sources_panel.cards()
     assert cards and all(card.title.wordWrap() for card in cards)
     check(ctx, tmp_path, f"sources-{language}-1024")
+    window.splitter.setSizes([1, 2000, 1])  # both panels dragged as narrow as they go
+    qtbot.waitUntil(lambda: window.sources_panel.width() == SOURCES_MIN_WIDTH)
+    assert window.conversation_list.width() == SIDEBAR_MIN_WIDTH
+    check(ctx, tmp_path, f"sources-narrowest-{language}-1024")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
