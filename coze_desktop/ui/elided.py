@@ -43,6 +43,8 @@ class ElidedLabel(QLabel):
 
     def elided_text(self) -> str:
         """The text as shown now (cut with "…" when the label is too narrow for it)."""
+        if self.width() >= self.sizeHint().width():
+            return self.text()
         return self.fontMetrics().elidedText(
             self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
         )
@@ -77,6 +79,8 @@ class ElidedButton(QPushButton):
 
     def elided_text(self) -> str:
         """The text as shown now (cut with "…" when the button is too narrow for it)."""
+        if self.width() >= self.sizeHint().width():
+            return self.text()  # it fits (measuring again could round it out by a pixel)
         extra = self.sizeHint().width() - self.fontMetrics().horizontalAdvance(self.text())
         return self.fontMetrics().elidedText(
             self.text(), Qt.TextElideMode.ElideRight, max(0, self.width() - extra)

@@ -21,6 +21,7 @@ from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Bot, Message, Role
 from coze_desktop.settings import SETTINGS_FILENAME, Settings
 from coze_desktop.ui.dialogs import fit_to_screen
+from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.message_view import MessageView
 from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH, SIDEBAR_MIN_WIDTH, SOURCES_MIN_WIDTH
 
@@ -112,6 +113,8 @@ def test_main_window_with_a_cited_answer_is_not_cut_off(
         check(ctx, tmp_path, f"main-sources-{language}-{size[0]}")
         resize(ctx, qtbot, window.minimumWidth(), size[1])  # the narrowest window the app allows
         check(ctx, tmp_path, f"main-narrowest-{language}")
+        follow_ups = [b for b in window.message_view.findChildren(ElidedButton) if b.isVisible()]
+        assert follow_ups and all(b.elided_text() == b.text() for b in follow_ups)  # room enough: whole
         assert window.bot_label.elided_text() != window.bot_label.text()  # the long server address gives way
         assert window.bot_label.toolTip() == window.bot_label.text()
     else:
