@@ -1,6 +1,7 @@
 """The side panels give way to the chat when the window is narrow.
 
-The chat column in the middle keeps at least :data:`CHAT_MIN_WIDTH`. When the window is too
+The chat column in the middle keeps at least :data:`CHAT_MIN_WIDTH`, or the width its messages
+need if more (a larger font: the chat's minimum size hint says so). When the window is too
 narrow for the chat and both side panels at their minimum widths, the sources panel collapses
 first, then the conversation list; a collapsed panel is one click away on a small bar of
 toggles at the top of the window (and the sources panel also through View → Sources panel).
@@ -42,13 +43,14 @@ class SidePanels(QObject):
     ) -> None:
         super().__init__(window)
         self._splitter = splitter
+        self._chat = chat
+        self._window = window
         self._sidebar = sidebar
         self._sources = sources
         self._wanted = {sidebar: True, sources: sources_wanted}
         self._order = [sidebar, sources]  # who stays first when there is room for one panel only
         self._collapsed: set[QWidget] = set()
         self._applying = False
-        chat.setMinimumWidth(CHAT_MIN_WIDTH)
         sidebar.setMinimumWidth(SIDEBAR_MIN_WIDTH)
         sources.setMinimumWidth(SOURCES_MIN_WIDTH)
 
@@ -74,8 +76,6 @@ class SidePanels(QObject):
         self.toolbar.addWidget(spacer)
         self.toolbar.addAction(self.show_sources_action)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
-        # The window may be as narrow as the chat and one panel; the panels adapt below that.
-        window.setMinimumWidth(self.minimum_width())
 
         splitter.installEventFilter(self)
         sidebar.installEventFilter(self)
@@ -84,10 +84,15 @@ class SidePanels(QObject):
 
     # -------------------------------------------------------------------------------- public
 
+    def chat_min_width(self) -> int:
+        """The chat's minimum: :data:`CHAT_MIN_WIDTH`, or more when what it shows needs more
+        (a larger font, a long bot name: the chat's own minimum size hint says so)."""
+        return max(CHAT_MIN_WIDTH, self._chat.minimumSizeHint().width())
+
     def minimum_width(self) -> int:
         """The narrowest window: the chat and the wider panel side by side."""
         handle = self._splitter.handleWidth()
-        return CHAT_MIN_WIDTH + max(SIDEBAR_MIN_WIDTH, SOURCES_MIN_WIDTH) + handle
+        return self.chat_min_width() + max(SIDEBAR_MIN_WIDTH, SOURCES_MIN_WIDTH) + handle
 
     def set_wanted(self, panel: QWidget, wanted: bool) -> None:
         """Whether the user wants ``panel`` (it may still be collapsed for lack of room)."""
@@ -106,7 +111,13 @@ class SidePanels(QObject):
 
     def update_layout(self) -> None:
         """Show the wanted panels that fit beside the chat, in order; collapse the others."""
-        room = self._splitter.width() - CHAT_MIN_WIDTH
+        chat_minimum = self.chat_min_width()
+        grown = self._chat.minimumWidth() != chat_minimum
+        if grown:  # the chat's needs changed (e.g. a larger font): the splitter and the window follow
+            self._chat.setMinimumWidth(chat_minimum)
+            # The window may be as narrow as the chat and one panel; the panels adapt below that.
+            self._window.setMinimumWidth(self.minimum_width())
+        room = self._splitter.width() - chat_minimum
         handle = self._splitter.handleWidth()
         visible: dict[QWidget, bool] = {}
         for panel in self._order:
@@ -122,7 +133,7 @@ class SidePanels(QObject):
                 panel.setVisible(visible[panel])
         finally:
             self._applying = False
-        if changed:
+        if changed or grown:
             self._splitter.refresh()  # handles and sizes now, not at the next layout pass
         self.show_sidebar_action.setVisible(self._sidebar in collapsed)
         self.show_sources_action.setVisible(self._sources in collapsed)
@@ -146,8 +157,8 @@ class SidePanels(QObject):
         self.reveal(self._sources)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._splitter and event.type() == QEvent.Type.Resize:
-            self.update_layout()
+        if watched is self._splitter and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self.update_layout()  # a new size, or the chat's minimum changed
         elif watched in self._wanted and not self._applying:
             assert isinstance(watched, QWidget)
             if event.type() == QEvent.Type.ShowToParent:

@@ -13,7 +13,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.app import AppContext
@@ -268,3 +268,31 @@ def test_settings_fit_a_small_screen(
     save_screenshot(dialog, tmp_path, f"settings-short-{language}")
     assert not clipped_widgets(dialog)
     dialog.reject()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_larger_font_widens_the_chat_instead_of_cutting_it(
+    app_in: Callable[..., AppContext],
+    qtbot: QtBot,
+    demo_fast: DemoServer,
+    data_dir: Path,
+    tmp_path: Path,
+    language: str,
+) -> None:
+    font = QApplication.font()  # the app-wide font is restored for the tests that follow
+    try:
+        settings = Settings(data_dir / SETTINGS_FILENAME)
+        settings.font_size = 14
+        settings.sync()
+        ctx = app_in(language, demo_fast)
+        window = ctx.window
+        show_at(ctx, qtbot, 1000, 640)
+        ask(ctx, qtbot, QUESTIONS[language])
+        qtbot.waitUntil(lambda: window.panels.chat_min_width() > CHAT_MIN_WIDTH)  # the messages need more
+        check(ctx, tmp_path, f"font-14-{language}")
+        assert window.pages.width() >= window.message_view.minimumSizeHint().width()
+        resize(ctx, qtbot, window.minimumWidth(), 640)
+        check(ctx, tmp_path, f"font-14-narrowest-{language}")
+        assert window.pages.width() >= window.message_view.minimumSizeHint().width()
+    finally:
+        QApplication.setFont(font)
