@@ -3,8 +3,10 @@ pushed out of the window, wrapped text taller than the room it got.
 
 Use :func:`clipped_widgets` on a shown, laid-out window; it returns one readable line per
 problem (empty when nothing is clipped), so a test reads ``assert not clipped_widgets(window)``
-and its failure says which widget and by how much. :func:`save_screenshot` keeps a picture of
-what was checked (``widget.grab()``), for a look when a test fails.
+and its failure says which widget and by how much. A layout settles over a few passes of the
+event loop (a size hint changes, the parent lays out again, a panel folds away...):
+:func:`settled_clipping` waits for those passes (up to a timeout) and returns what is still cut
+off. :func:`save_screenshot` keeps a picture of what was checked (``widget.grab()``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from PySide6.QtWidgets import (
     QToolButton,
     QWidget,
 )
+from pytestqt.exceptions import TimeoutError as WaitTimeout
+from pytestqt.qtbot import QtBot
 
 TEXT_WIDGETS = (QLabel, QPushButton, QToolButton, QCheckBox)
 SLACK = 1  # px: rounding between a size hint and a laid-out size
@@ -135,6 +139,15 @@ def clipped_widgets(window: QWidget) -> list[str]:
             if _outside(rect, port, vertical=False):
                 problems.append(f"{describe(widget)}: {rect} runs past the sides of its scroll area {port}")
     return problems
+
+
+def settled_clipping(qtbot: QtBot, window: QWidget, timeout: int = 5000) -> list[str]:
+    """What is cut off in ``window`` once its layout has settled (or after ``timeout`` ms)."""
+    try:
+        qtbot.waitUntil(lambda: not clipped_widgets(window), timeout=timeout)
+    except WaitTimeout:
+        pass  # still cut off: the caller's assertion says what
+    return clipped_widgets(window)
 
 
 def save_screenshot(widget: QWidget, folder: Path, name: str) -> Path:

@@ -14,7 +14,7 @@ from coze_desktop.ui import markdown
 from coze_desktop.ui.side_panels import SOURCES_MIN_WIDTH
 from coze_desktop.ui.sources_panel import ZERO_WIDTH_SPACE, SourcesPanel
 
-from .clipping import clipped_widgets, save_screenshot
+from .clipping import save_screenshot, settled_clipping
 
 SOURCES = [
     Source(
@@ -117,7 +117,7 @@ def test_cards_wrap_long_titles_and_addresses_in_a_narrow_panel(qtbot: QtBot, tm
     qtbot.waitExposed(panel)
     panel.show_sources(sources)
     save_screenshot(panel, tmp_path, "narrow-sources")
-    assert not clipped_widgets(panel)
+    assert not settled_clipping(qtbot, panel)
     card = panel.cards()[0]
     assert card.title.wordWrap()
     assert card.title.text().replace(ZERO_WIDTH_SPACE, "") == long_name  # all of it, nothing elided
