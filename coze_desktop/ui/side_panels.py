@@ -21,6 +21,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QSizePolicy, QSplitter, QToolBar, QWidget
 
 CHAT_MIN_WIDTH = 460  # px: the chat column never gets narrower (an answer's footer fits in English)
+CHAT_MIN_WIDTH_CAP = 760  # px: what the messages may ask for at most (the window stays under 1024 px)
 SIDEBAR_MIN_WIDTH = 200  # px: the conversation list's narrowest useful width
 SOURCES_MIN_WIDTH = 220  # px: the sources panel's narrowest useful width
 
@@ -86,8 +87,10 @@ class SidePanels(QObject):
 
     def chat_min_width(self) -> int:
         """The chat's minimum: :data:`CHAT_MIN_WIDTH`, or more when what it shows needs more
-        (a larger font, a long bot name: the chat's own minimum size hint says so)."""
-        return max(CHAT_MIN_WIDTH, self._chat.minimumSizeHint().width())
+        (a larger font, a long bot name: the chat's own minimum size hint says so), up to
+        :data:`CHAT_MIN_WIDTH_CAP` so that a very long name cannot make the window wider than a
+        small screen."""
+        return min(max(CHAT_MIN_WIDTH, self._chat.minimumSizeHint().width()), CHAT_MIN_WIDTH_CAP)
 
     def minimum_width(self) -> int:
         """The narrowest window: the chat and the wider panel side by side."""

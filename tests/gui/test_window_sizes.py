@@ -23,7 +23,12 @@ from coze_desktop.settings import SETTINGS_FILENAME, Settings
 from coze_desktop.ui.dialogs import fit_to_screen
 from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.message_view import MessageView
-from coze_desktop.ui.side_panels import CHAT_MIN_WIDTH, SIDEBAR_MIN_WIDTH, SOURCES_MIN_WIDTH
+from coze_desktop.ui.side_panels import (
+    CHAT_MIN_WIDTH,
+    CHAT_MIN_WIDTH_CAP,
+    SIDEBAR_MIN_WIDTH,
+    SOURCES_MIN_WIDTH,
+)
 
 from .clipping import save_screenshot, settled_clipping
 from .conftest import WAIT_MS, AppFactory
@@ -298,3 +303,15 @@ def test_a_larger_font_widens_the_chat_instead_of_cutting_it(
         check(ctx, qtbot, tmp_path, f"font-14-narrowest-{language}")
     finally:
         QApplication.setFont(font)
+
+
+def test_a_very_long_bot_name_cannot_widen_the_window_past_a_small_screen(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
+) -> None:
+    ctx = make_app(demo_fast)
+    window = ctx.window
+    show_at(ctx, qtbot, 1000, 640)
+    bot = Bot(bot_id="long", name="A bot with a very long name " * 6, base_url=demo_fast.url)
+    window.message_view.show_prologue(bot)
+    qtbot.waitUntil(lambda: window.panels.chat_min_width() == CHAT_MIN_WIDTH_CAP)
+    assert window.minimumWidth() < 1024
