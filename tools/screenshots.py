@@ -4,6 +4,7 @@
     python tools/screenshots.py --only main-dark-zh   # some of them (names without .png)
     python tools/screenshots.py --current-display     # on $DISPLAY instead of a private Xvfb
     python tools/screenshots.py --fast                # answers at once (a quick look; durations 0.0 s)
+    python tools/screenshots.py --size 800x600 --out /tmp/small   # a small window (names end -800x600)
 
 Nothing is staged: each language × theme runs the real app (``create_app``) in its own process on
 a temporary data folder with an in-memory keyring and a demo server paced like a model (so
@@ -157,7 +158,14 @@ def child_env(display: str | None, lang: str) -> dict[str, str]:
     return env
 
 
-def run_all(wanted: set[str] | None, out: Path, display_mode: str, *, fast: bool) -> int:
+def run_all(
+    wanted: set[str] | None,
+    out: Path,
+    display_mode: str,
+    *,
+    fast: bool,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+) -> int:
     out.mkdir(parents=True, exist_ok=True)
     runs = [
         (lang, theme)
@@ -194,6 +202,8 @@ def run_all(wanted: set[str] | None, out: Path, display_mode: str, *, fast: bool
                 "--out",
                 str(out),
                 *(["--fast"] if fast else []),
+                "--size",
+                f"{size[0]}x{size[1]}",
                 "--only",
                 *names,
             ]
@@ -207,8 +217,16 @@ def run_all(wanted: set[str] | None, out: Path, display_mode: str, *, fast: bool
 # ============================================================================ child: the app
 
 
-def take(lang: str, theme: str, names: list[str], out: Path, *, fast: bool) -> None:
-    """Run the app in ``lang`` and ``theme``, chat, and save the pictures ``names``."""
+def take(
+    lang: str, theme: str, names: list[str], out: Path, *, fast: bool, size: tuple[int, int] = (WIDTH, HEIGHT)
+) -> None:
+    """Run the app in ``lang`` and ``theme`` at ``size``, chat, and save the pictures ``names``.
+
+    At another size than the default the files are named ``<name>-<W>x<H>.png`` and the splitter
+    keeps the sizes the window gives it.
+    """
+    width, height = size
+    suffix = "" if size == (WIDTH, HEIGHT) else f"-{width}x{height}"
     import keyring
     from keyring.backend import KeyringBackend
     from PySide6.QtCore import QEventLoop, QPoint
@@ -274,14 +292,14 @@ def take(lang: str, theme: str, names: list[str], out: Path, *, fast: bool) -> N
             if name not in names:
                 return
             window.conversation_list.list_view.setFocus()  # no blinking caret in the picture
-            QCursor.setPos(window.mapToGlobal(QPoint(WIDTH + 100, HEIGHT + 50)))  # nothing hovered
+            QCursor.setPos(window.mapToGlobal(QPoint(width + 100, height + 50)))  # nothing hovered
             pump(SETTLE_SECONDS)
             pixmap = QPixmap()
             if QApplication.platformName() != "offscreen":
                 pixmap = window.screen().grabWindow(window.winId())
             if pixmap.isNull():
                 pixmap = window.grab()
-            path = out / f"{name}.png"
+            path = out / f"{name}{suffix}.png"
             if not pixmap.save(str(path), "PNG", 0):  # 0: the smallest file (PNG is lossless)
                 raise SystemExit(f"could not write {path}")
             print(
@@ -316,15 +334,16 @@ def take(lang: str, theme: str, names: list[str], out: Path, *, fast: bool) -> N
             pump(0.1)
 
         try:
-            window.resize(WIDTH, HEIGHT)
+            window.resize(width, height)
             window.move(0, 0)
             window.show()
             wait_for(
                 lambda: window.windowHandle() is not None and window.windowHandle().isExposed(), "the window"
             )
-            window.splitter.setSizes(list(SPLITTER))
-            if window.size().width() != WIDTH or window.size().height() != HEIGHT:
-                window.resize(WIDTH, HEIGHT)
+            if size == (WIDTH, HEIGHT):
+                window.splitter.setSizes(list(SPLITTER))
+            if window.size().width() != width or window.size().height() != height:
+                window.resize(width, height)
             grab(f"first-run-{lang}")
 
             # "Try the demo bot" on the welcome page starts the demo server and opens a chat.
@@ -399,11 +418,28 @@ def main() -> int:
         action="store_true",
         help="demo answers at once (quicker; the answers' durations show 0.0 s)",
     )
+    parser.add_argument(
+        "--size",
+        default=f"{WIDTH}x{HEIGHT}",
+        metavar="WxH",
+        help=f"window size (default {WIDTH}x{HEIGHT}); other sizes add -WxH to the names",
+    )
     parser.add_argument("--child", nargs=2, metavar=("LANG", "THEME"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    try:
+        width, height = (int(n) for n in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size: expected WxH like 800x600, not {args.size!r}")
     if args.child:
         lang, theme = args.child
-        take(lang, theme, list(args.only or shot_names(lang, theme)), args.out, fast=args.fast)
+        take(
+            lang,
+            theme,
+            list(args.only or shot_names(lang, theme)),
+            args.out,
+            fast=args.fast,
+            size=(width, height),
+        )
         return 0
     if args.offscreen:
         mode = "offscreen"
@@ -415,7 +451,9 @@ def main() -> int:
         mode = "xvfb" if shutil.which("Xvfb") else ("current" if os.environ.get("DISPLAY") else "offscreen")
     if mode != "xvfb":
         print(f"Xvfb not used: taking the pictures on the {mode} display", file=sys.stderr)
-    return run_all(set(args.only) if args.only else None, args.out, mode, fast=args.fast)
+    return run_all(
+        set(args.only) if args.only else None, args.out, mode, fast=args.fast, size=(width, height)
+    )
 
 
 if __name__ == "__main__":

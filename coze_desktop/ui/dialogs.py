@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QDesktopServices, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -60,6 +61,42 @@ def fit_to_contents(dialog: QDialog) -> None:
     minimum height, squeezing every row until the fields overlap.
     """
     dialog.resize(dialog.sizeHint().expandedTo(dialog.minimumSize()))
+
+
+SCREEN_MARGIN = 48  # px kept free around a dialog on a small screen (title bar, panels)
+
+
+def scrolling(body: QWidget, parent: QWidget) -> QScrollArea:
+    """``body`` in a frameless scroll area that scrolls only up and down."""
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(body)
+    return area
+
+
+def fit_to_screen(dialog: QDialog, area: QScrollArea, *, max_height: int | None = None) -> None:
+    """Open ``dialog`` showing all of ``area``'s contents, or as tall as the screen allows.
+
+    A scroll area asks for little room on its own, so the dialog is sized from its contents; on
+    a small screen (800×600) the contents scroll instead of the buttons falling off the screen.
+    ``max_height`` caps the height (default: the screen's available height less a margin).
+    """
+    body = area.widget()
+    margins = dialog.layout().contentsMargins()
+    width = max(dialog.minimumWidth(), body.sizeHint().width() + margins.left() + margins.right())
+    # Measured as if the scroll bar showed: wrapped text is then at its tallest, so the body fits
+    # whether the bar shows or not (measured without it, the bar comes and covers the right edge).
+    inner = width - margins.left() - margins.right() - area.verticalScrollBar().sizeHint().width()
+    body_height = body.heightForWidth(inner) if body.hasHeightForWidth() else -1
+    if body_height < 0:
+        body_height = body.sizeHint().height()
+    height = dialog.sizeHint().height() - area.sizeHint().height() + body_height
+    if max_height is None:
+        screen = (dialog.parentWidget() or dialog).screen()
+        max_height = screen.availableGeometry().height() - SCREEN_MARGIN if screen is not None else height
+    dialog.resize(width, min(height, max_height))
 
 
 def describe_error(exc: BaseException, lang: str) -> str:
@@ -138,6 +175,11 @@ class TokenField(QWidget):
         self.session_only = QCheckBox(self.tr("Keep the token for this session only (not saved)"), self)
         self._notice = QLabel(self)
         self._notice.setWordWrap(True)
+        self._notice.linkActivated.connect(self._on_notice_link_activated)
+        self.notice_details = QLabel(self)  # the long explanation, behind the notice's "Details" link
+        self.notice_details.setWordWrap(True)
+        self.notice_details.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.notice_details.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit, 1)
@@ -147,9 +189,17 @@ class TokenField(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.session_only)
         layout.addWidget(self._notice)
+        layout.addWidget(self.notice_details)
         if not accounts.keyring_available():
             self.session_only.setChecked(True)
+            self._notice.setTextFormat(Qt.TextFormat.RichText)
             self._notice.setText(
+                self.tr("No system keyring: the token is kept until you quit.")
+                + ' <a href="#details">'
+                + self.tr("Details")
+                + "</a>"
+            )
+            self.notice_details.setText(
                 self.tr(
                     "The system keyring is not available, so the token cannot be saved safely. "
                     "It will be kept in memory until you quit. On Linux, install and unlock a "
@@ -169,10 +219,20 @@ class TokenField(QWidget):
     def token(self) -> str:
         return self.edit.text().strip()
 
+    def notice(self) -> str:
+        """The short line about where the token is kept ("" when there is nothing to say)."""
+        return self._notice.text() if not self._notice.isHidden() else ""
+
     def show_problem(self, text: str) -> None:
         """Show why the token could not be saved."""
+        self._notice.setTextFormat(Qt.TextFormat.PlainText)
         self._notice.setText(text)
         self._notice.show()
+        self.notice_details.hide()
+
+    @Slot(str)
+    def _on_notice_link_activated(self, _link: str) -> None:
+        self.notice_details.setVisible(self.notice_details.isHidden())
 
     @Slot(bool)
     def _on_show_toggled(self, shown: bool) -> None:
@@ -305,13 +365,18 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(connection)
+        body_layout.addWidget(appearance)
+        body_layout.addWidget(usage)
+        self.scroll_area = scrolling(body, self)  # the groups scroll on a small screen; OK stays in view
         layout = QVBoxLayout(self)
-        layout.addWidget(connection)
-        layout.addWidget(appearance)
-        layout.addWidget(usage)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(buttons)
         self.setMinimumWidth(DIALOG_MIN_WIDTH)
-        fit_to_contents(self)
+        fit_to_screen(self, self.scroll_area)
 
     def _lang(self) -> str:
         return self._settings.error_language()
@@ -532,6 +597,7 @@ class WelcomeView(QWidget):
         self.region.changed.connect(self._on_region_changed)
         self.bot_id = QLineEdit(self)
         self.bot_id.setPlaceholderText(self.tr("The number at the end of the bot's address in Coze"))
+        self.bot_id.returnPressed.connect(self._on_connect_button_clicked)
         token_help = QLabel(
             self.tr(
                 "Create a personal access token in Coze under API → Personal access tokens "
@@ -543,16 +609,23 @@ class WelcomeView(QWidget):
         token_help.setWordWrap(True)
         token_help.setOpenExternalLinks(True)
         self.connect_button = QPushButton(self.tr("Connect"), self)
-        self.connect_button.setDefault(True)
         self.connect_button.clicked.connect(self._on_connect_button_clicked)
         form = QFormLayout(connect_box)
         form.addRow(self.tr("Region:"), self.region)
         form.addRow(self.tr("Access token:"), self.token)
         form.addRow(self.tr("Bot ID:"), self.bot_id)
-        form.addRow("", token_help)
-        form.addRow("", self.connect_button)
+        # The help and the button as one field: a form row sized for wrapped text runs a little
+        # tall, and the room left over then falls below the button, not between the two.
+        connect_column = QWidget(connect_box)
+        connect_layout = QVBoxLayout(connect_column)
+        connect_layout.setContentsMargins(0, 0, 0, 0)
+        connect_layout.addWidget(token_help)
+        connect_layout.addWidget(self.connect_button)
+        connect_layout.addStretch(1)
+        form.addRow("", connect_column)
 
-        demo_box = QGroupBox(self.tr("Try the demo bot"), self)
+        # The demo comes first: it needs nothing, so it is the one click a newcomer can make.
+        demo_box = QGroupBox(self.tr("Try it without an account"), self)
         demo_text = QLabel(
             self.tr(
                 "No account needed: a small demo server starts on this computer with an after-sales "
@@ -562,6 +635,14 @@ class WelcomeView(QWidget):
         )
         demo_text.setWordWrap(True)
         self.demo_button = QPushButton(self.tr("Try the demo bot"), self)
+        self.demo_button.setObjectName("primary")
+        self.demo_button.setDefault(True)
+        self.demo_button.setAutoDefault(True)
+        font = QFont(self.demo_button.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.demo_button.setFont(font)
+        self.demo_button.setMinimumHeight(self.demo_button.sizeHint().height() + 8)
         self.demo_button.clicked.connect(self.demo_requested)
         demo_layout = QVBoxLayout(demo_box)
         demo_layout.addWidget(demo_text)
@@ -580,15 +661,23 @@ class WelcomeView(QWidget):
         inner.addWidget(title)
         inner.addWidget(intro)
         inner.addSpacing(12)
-        inner.addWidget(connect_box)
         inner.addWidget(demo_box)
+        inner.addWidget(connect_box)
         inner.addWidget(self.status)
         inner.addWidget(self.skip_button, 0, Qt.AlignmentFlag.AlignLeft)
         inner.addStretch(1)
-        outer = QHBoxLayout(self)
-        outer.addStretch(1)
-        outer.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
-        outer.addStretch(1)
+        page = QWidget(self)
+        centred = QHBoxLayout(page)
+        centred.setContentsMargins(0, 8, 0, 8)  # the column has margins: room for the scroll bar when narrow
+        centred.addStretch(1)
+        centred.addWidget(column, 12)  # as wide as it may be (640 px), with a margin on narrow pages
+        centred.addStretch(1)
+        # A short or narrow window scrolls the page instead of squeezing (and cutting) its text.
+        self.scroll_area = scrolling(page, self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
+        self.setFocusProxy(self.demo_button)
 
     def set_busy(self, busy: bool, text: str = "") -> None:
         """Disable the buttons while connecting, and say what is happening."""

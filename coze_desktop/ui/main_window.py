@@ -57,9 +57,11 @@ from coze_desktop.ui.dialogs import (
     show_link_failed,
 )
 from coze_desktop.ui.drafts import DraftKeeper
+from coze_desktop.ui.elided import ElidedLabel
 from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
@@ -204,6 +206,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        self.panels = SidePanels(
+            self,
+            self.splitter,
+            chat=self.pages,
+            sidebar=self.conversation_list,
+            sources=self.sources_panel,
+            sources_wanted=settings.sources_panel_visible,
+        )
 
         self._build_status_bar()
         self._build_menus()
@@ -221,7 +231,7 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.bot_label = QLabel(self)
+        self.bot_label = ElidedLabel(self)  # a long bot name or server address gives way in a narrow window
         self.last_chat_label = QLabel(self)
         self.api_calls_label = QLabel(self)
         for label in (self.bot_label, self.last_chat_label, self.api_calls_label):
@@ -401,7 +411,7 @@ class MainWindow(QMainWindow):
         splitter = self._settings.splitter_state
         if splitter.isEmpty() or not self.splitter.restoreState(splitter):
             self.splitter.setSizes([260, 640, 300])
-        self.sources_panel.setVisible(self._settings.sources_panel_visible)
+        self.panels.update_layout()
 
     def save_layout(self) -> None:
         """Remember the window's geometry and the splitter's sizes for the next start."""
@@ -831,6 +841,10 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_sources_action_toggled(self, checked: bool) -> None:
+        if not checked and self.panels.is_collapsed(self.sources_panel):
+            self.sources_action.setChecked(True)  # folded away for lack of room: bring it back instead
+            self.panels.reveal(self.sources_panel)
+            return
         self._settings.sources_panel_visible = checked
 
     @Slot(QAction)
@@ -1117,9 +1131,12 @@ class MainWindow(QMainWindow):
         self.sources_panel.highlight_card(number)
 
     def show_sources_panel(self) -> None:
-        """Show the sources panel if it is hidden (remembered like the View menu's toggle)."""
+        """Show the sources panel if it is hidden or folded away for lack of room (remembered like
+        the View menu's toggle)."""
         if not self._settings.sources_panel_visible:
             self._settings.sources_panel_visible = True  # _on_settings_changed shows it
+        if self.panels.is_collapsed(self.sources_panel):
+            self.panels.reveal(self.sources_panel)
 
     @Slot()
     def _on_view_older_requested(self) -> None:
@@ -1405,7 +1422,7 @@ class MainWindow(QMainWindow):
             self.composer.set_send_key(self._settings.send_key)
         elif key == Key.SOURCES_PANEL_VISIBLE:
             visible = self._settings.sources_panel_visible
-            self.sources_panel.setVisible(visible)
+            self.panels.set_wanted(self.sources_panel, visible)
             self.sources_action.setChecked(visible)
         elif key in (Key.BASE_URL, Key.CURRENT_BOT_ID, Key.CALL_WARNING_LIMIT, Key.PROXY):
             if key == Key.BASE_URL and self._current is None:

@@ -86,6 +86,7 @@ from PySide6.QtWidgets import (
 from coze_desktop.api.errors import AUTH_CODES
 from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
+from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import (
     citation_number,
@@ -940,8 +941,7 @@ class _MessageWidget(QFrame):
         box_layout.setContentsMargins(0, 4, 0, 0)
         box_layout.setSpacing(6)
         for text in follow_ups:
-            button = QPushButton(text, box)
-            button.setToolTip(text)
+            button = ElidedButton(text, box)  # cut with "…" in a narrow chat, whole in its tooltip
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, t=text: self.follow_up_clicked.emit(t))
             box_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -1296,8 +1296,7 @@ class _PrologueCard(QFrame):
         suggestions_layout.setContentsMargins(0, 4, 0, 0)
         suggestions_layout.setSpacing(6)
         for question in bot.suggested_questions:
-            button = QPushButton(question, self._suggestions)
-            button.setToolTip(question)
+            button = ElidedButton(question, self._suggestions)
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, q=question: self.follow_up_clicked.emit(q))
             suggestions_layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -1372,6 +1371,8 @@ class MessageView(QWidget):
         self._column.addStretch(1)
         self._scroll.setWidget(self._content)
         self._scroll.viewport().installEventFilter(self)
+        self._content_min_width = 0  # see minimumSizeHint
+        self._content.installEventFilter(self)
         bar = self._scroll.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scrollbar_range_changed)
         bar.valueChanged.connect(self._on_scrollbar_value_changed)
@@ -1697,7 +1698,28 @@ class MessageView(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
             self._update_column_margins()
+        elif watched is self._content and event.type() == QEvent.Type.LayoutRequest:
+            self._update_content_min_width()
         return False
+
+    def minimumSizeHint(self) -> QSize:
+        """Wide enough for the messages' widest unbreakable part (a footer, a bot's name), so the
+        window's layout never makes the view narrower than what it shows."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self._content_min_width), hint.height())
+
+    def _update_content_min_width(self) -> None:
+        margins = self._column.contentsMargins()
+        widest = self._content.minimumSizeHint().width() - margins.left() - margins.right()
+        width = (
+            widest
+            + 2 * 16  # the column's side margins when the view is narrow (_update_column_margins)
+            + self._scroll.verticalScrollBar().sizeHint().width()
+            + 2 * self._scroll.frameWidth()
+        )
+        if width != self._content_min_width:
+            self._content_min_width = width
+            self.updateGeometry()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -14,6 +14,7 @@ other sources are shown.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +32,26 @@ from coze_desktop.ui import theme
 from coze_desktop.ui.markdown import is_web_url, open_web_link
 
 SCORE_BAR_WIDTH = 48
+ZERO_WIDTH_SPACE = "\u200b"
+_LONG_RUN = re.compile(r"\S{25,}")  # a run of this many characters without a space may not fit a card
+_BREAK_AFTER = re.compile(r"([/\\._\-?&=#:,;)])")
+_CHUNK = 20  # a long run with no such character breaks every this many characters
+
+
+def breakable(text: str) -> str:
+    """``text`` with invisible break points in runs too long to wrap (web addresses, file names).
+
+    Wrapping breaks only at spaces (and between CJK characters), so a long address or file name
+    would stick out of a narrow card; a zero-width space after ``/``, ``.``, ``-``, ``?`` … (or
+    every 20 characters when there are none) lets it wrap there. Short text is unchanged.
+    """
+
+    def split(match: re.Match[str]) -> str:
+        parts = _BREAK_AFTER.sub(r"\1" + ZERO_WIDTH_SPACE, match.group(0)).split(ZERO_WIDTH_SPACE)
+        chunks = (part[i : i + _CHUNK] for part in parts for i in range(0, max(len(part), 1), _CHUNK))
+        return ZERO_WIDTH_SPACE.join(chunk for chunk in chunks if chunk)
+
+    return _LONG_RUN.sub(split, text)
 
 
 class _ScoreBar(QWidget):
@@ -71,25 +91,29 @@ class SourceCard(QFrame):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(6)
 
+        # The rank and the score on a line of their own, so the title gets the card's full width
+        # and wraps there (a title squeezed between them had to wrap into a few letters a line).
         header = QHBoxLayout()
         header.setSpacing(8)
         badge = QLabel(f"#{rank}", self)
         badge.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         header.addWidget(badge)
-        document = QLabel(source.document or source.title or self.tr("Untitled document"), self)
-        document.setTextFormat(Qt.TextFormat.PlainText)
-        font = document.font()
-        font.setBold(True)
-        document.setFont(font)
-        document.setWordWrap(True)
-        document.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        header.addWidget(document, 1)
+        header.addStretch(1)
         if source.score is not None:
             score = QLabel(f"{source.score:.2f}", self)
             score.setToolTip(self.tr("Relevance score (higher is closer to the question)"))
             header.addWidget(score)
             header.addWidget(_ScoreBar(source.score, self), 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(header)
+        title = source.document or source.title or self.tr("Untitled document")
+        self.title = QLabel(breakable(title), self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        # setWordWrap also marks the label height-for-width; a size policy set after it drops that.
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
 
         if source.dataset:
             dataset = QLabel(self.tr("Knowledge base: %1").replace("%1", source.dataset), self)
@@ -111,9 +135,7 @@ class SourceCard(QFrame):
         if source.url or source.title:
             self.link = self._link_label(source)
             layout.addWidget(self.link)
-        self.setAccessibleName(
-            self.tr("Source %1: %2").replace("%1", str(rank)).replace("%2", document.text())
-        )
+        self.setAccessibleName(self.tr("Source %1: %2").replace("%1", str(rank)).replace("%2", title))
 
     def _link_label(self, source: Source) -> QLabel:
         """A clickable title for web addresses; plain text for anything else."""
@@ -122,7 +144,9 @@ class SourceCard(QFrame):
         text = source.title or source.url
         if source.url and is_web_url(source.url):
             label.setTextFormat(Qt.TextFormat.RichText)
-            label.setText(f'<a href="{html.escape(source.url, quote=True)}">{html.escape(text)}</a>')
+            label.setText(
+                f'<a href="{html.escape(source.url, quote=True)}">{html.escape(breakable(text))}</a>'
+            )
             label.setToolTip(source.url)
             label.setTextInteractionFlags(
                 Qt.TextInteractionFlag.LinksAccessibleByMouse
@@ -131,7 +155,9 @@ class SourceCard(QFrame):
             label.linkActivated.connect(open_web_link)
         else:
             label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setText(text if text == source.url or not source.url else f"{text} ({source.url})")
+            label.setText(
+                breakable(text if text == source.url or not source.url else f"{text} ({source.url})")
+            )
             label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return label

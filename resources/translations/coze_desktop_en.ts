@@ -937,6 +937,29 @@
     </message>
 </context>
 <context>
+    <name>SidePanels</name>
+    <message>
+        <source>Collapsed panels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the list of chats (the window is too narrow for all panels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the sources panel (the window is too narrow for all panels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SourceCard</name>
     <message>
         <source>Untitled document</source>
@@ -994,6 +1017,14 @@
     </message>
     <message>
         <source>Keep the token for this session only (not saved)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No system keyring: the token is kept until you quit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1142,6 +1173,10 @@
     </message>
     <message>
         <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try it without an account</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -937,6 +937,29 @@
     </message>
 </context>
 <context>
+    <name>SidePanels</name>
+    <message>
+        <source>Collapsed panels</source>
+        <translation>收起的面板</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>对话列表</translation>
+    </message>
+    <message>
+        <source>Show the list of chats (the window is too narrow for all panels)</source>
+        <translation>显示对话列表（窗口太窄，放不下所有面板）</translation>
+    </message>
+    <message>
+        <source>Sources</source>
+        <translation>引用来源</translation>
+    </message>
+    <message>
+        <source>Show the sources panel (the window is too narrow for all panels)</source>
+        <translation>显示来源面板（窗口太窄，放不下所有面板）</translation>
+    </message>
+</context>
+<context>
     <name>SourceCard</name>
     <message>
         <source>Untitled document</source>
@@ -995,6 +1018,14 @@
     <message>
         <source>Keep the token for this session only (not saved)</source>
         <translation>仅在本次运行期间保留令牌（不保存）</translation>
+    </message>
+    <message>
+        <source>No system keyring: the token is kept until you quit.</source>
+        <translation>系统钥匙串不可用：令牌只保留到退出为止。</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
     </message>
     <message>
         <source>The system keyring is not available, so the token cannot be saved safely. It will be kept in memory until you quit. On Linux, install and unlock a Secret Service (gnome-keyring or KWallet) to save it.</source>
@@ -1143,6 +1174,10 @@
     <message>
         <source>Bot ID:</source>
         <translation>智能体 ID：</translation>
+    </message>
+    <message>
+        <source>Try it without an account</source>
+        <translation>无需账号，先试一试</translation>
     </message>
     <message>
         <source>Try the demo bot</source>

@@ -98,6 +98,27 @@ def test_citation_shows_the_hidden_sources_panel_and_highlights_the_card(
     assert len(window.sources_panel.cards()) == 3
 
 
+def test_citation_brings_back_a_sources_panel_folded_away_in_a_small_window(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    window = ctx.window
+    cid, answer_id = seed(ctx)
+    assert window.open_conversation(cid)
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.panels.is_collapsed(window.sources_panel), timeout=WAIT_MS)
+    assert ctx.settings.sources_panel_visible  # wanted, but there is no room for it
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in window.message_view.findChildren(QTextBrowser)))
+
+    body, point = citation_point(ctx, answer_id, "cite:1")
+    qtbot.mouseClick(body.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(window.sources_panel.isVisible, timeout=WAIT_MS)
+    assert not window.panels.is_collapsed(window.sources_panel)
+    card = window.sources_panel.highlighted_card()
+    assert card is not None and card.rank == 1
+
+
 def test_search_hit_in_a_passage_opens_the_answer_and_highlights_its_card(
     make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QScrollArea
@@ -9,7 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Source
 from coze_desktop.ui import markdown
-from coze_desktop.ui.sources_panel import SourcesPanel
+from coze_desktop.ui.side_panels import SOURCES_MIN_WIDTH
+from coze_desktop.ui.sources_panel import ZERO_WIDTH_SPACE, SourcesPanel
+
+from .clipping import save_screenshot, settled_clipping
 
 SOURCES = [
     Source(
@@ -113,3 +118,31 @@ def test_highlight_card_marks_one_and_scrolls_to_it(qtbot: QtBot, panel: Sources
     panel.highlight_card(2)
     panel.show_sources(SOURCES)
     assert panel.highlighted_card() is None  # other sources: nothing marked
+
+
+def test_cards_wrap_long_titles_and_addresses_in_a_narrow_panel(qtbot: QtBot, tmp_path: Path) -> None:
+    long_name = "after_sales_policy_2024_returns_exchanges_and_warranty_terms_final_v3.pdf"
+    long_url = "https://help.example.com/after-sales/returns/how-to-return-an-item-within-seven-days?lang=en"
+    sources = [
+        Source(
+            slice="退货运费由卖家承担。", score=0.9, document=long_name, dataset="售后知识库", url=long_url
+        ),
+        Source(
+            slice="Warranty: 1 year.",
+            score=0.7,
+            document="保修条款（整机一年、主要部件两年、凭订单号免费维修）.docx",
+        ),
+    ]
+    panel = SourcesPanel()
+    qtbot.addWidget(panel)
+    panel.resize(SOURCES_MIN_WIDTH, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_sources(sources)
+    save_screenshot(panel, tmp_path, "narrow-sources")
+    assert not settled_clipping(qtbot, panel)
+    card = panel.cards()[0]
+    assert card.title.wordWrap()
+    assert card.title.text().replace(ZERO_WIDTH_SPACE, "") == long_name  # all of it, nothing elided
+    assert card.link is not None and long_url in card.link.text().replace(ZERO_WIDTH_SPACE, "")
+    assert card.accessibleName().endswith(long_name)
