@@ -653,7 +653,9 @@ class Store:
     def delete_message(self, message_id: int) -> None:
         """Delete one message with its sources, follow-ups and usage."""
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+            row = conn.execute(
+                "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
             # The messages after it now follow the one before it (the tree stays connected).

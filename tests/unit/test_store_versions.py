@@ -22,7 +22,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def ask(store: Store, cid: int, text: str) -> Message:
-    return store.add_message(Message(id=None, conversation_id=cid, role=Role.USER, type="question", text=text))
+    return store.add_message(
+        Message(id=None, conversation_id=cid, role=Role.USER, type="question", text=text)
+    )
 
 
 def answer(store: Store, cid: int, text: str, *, version_of: int | None = None) -> Message:
@@ -47,8 +49,10 @@ def thread(store: Store) -> tuple[int, list[Message]]:
     return conv.id, saved
 
 
-def test_regenerating_an_older_answer_lands_after_its_question(store: Store, thread: tuple[int, list[Message]]) -> None:
-    cid, (q1, a1, q2, a2, q3, a3) = thread
+def test_regenerating_an_older_answer_lands_after_its_question(
+    store: Store, thread: tuple[int, list[Message]]
+) -> None:
+    cid, (_q1, _a1, q2, a2, _q3, _a3) = thread
     new = answer(store, cid, "A2 again", version_of=a2.id)
     assert new.parent_id == q2.id and (new.version, new.version_count) == (2, 2)
     # The new version replaces the old in place; the later messages stay on the old branch.
@@ -117,7 +121,7 @@ def test_selecting_the_shown_version_keeps_the_coze_conversation(
 
 
 def test_path_goes_through_a_trashed_message(store: Store, thread: tuple[int, list[Message]]) -> None:
-    cid, (_q1, _a1, q2, a2, _q3, _a3) = thread
+    cid, (_q1, _a1, q2, _a2, _q3, _a3) = thread
     conn = store._db.conn
     # The trash marks a message deleted; the path goes on through its selected child.
     conn.execute("UPDATE messages SET deleted_at = 1 WHERE id = ?", (q2.id,))
@@ -130,7 +134,6 @@ def test_path_goes_through_a_trashed_message(store: Store, thread: tuple[int, li
     assert texts(store, cid)[-1] == "A3 again"
     assert (store.messages(cid)[-1].version, store.messages(cid)[-1].version_count) == (1, 1)
     assert store.versions(new.id) == [new.id]  # type: ignore[arg-type]
-    del a2
 
 
 def test_deleting_a_message_keeps_the_rest_connected(store: Store, thread: tuple[int, list[Message]]) -> None:
@@ -144,7 +147,7 @@ def test_deleting_a_message_keeps_the_rest_connected(store: Store, thread: tuple
 def test_all_messages_holds_every_version_with_parent_uids(
     store: Store, thread: tuple[int, list[Message]]
 ) -> None:
-    cid, (q1, a1, q2, a2, _q3, _a3) = thread
+    cid, (q1, _a1, q2, a2, _q3, _a3) = thread
     new = answer(store, cid, "A2 again", version_of=a2.id)
     every = store.all_messages(cid)
     assert [m.text for m in every] == ["Q1", "A1", "Q2", "A2", "Q3", "A3", "A2 again"]
