@@ -194,7 +194,7 @@ class Message:
     shown: bool = True  # on the path the conversation shows (see Store.messages)
     version: int = 1  # 1-based position among its versions, oldest first
     version_count: int = 1  # how many versions this place of the conversation has
-    parent_uid: str | None = None  # export/import: the parent's uid, "" for a first message, None: unknown
+    parent_uid: str | None = None  # export/import: the parent's uid, "" for a first message, None: the one before
 
 
 def token_fingerprint(token: str) -> str:

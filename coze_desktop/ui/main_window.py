@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
         c.reply_failed.connect(self._on_controller_reply_failed)
         c.reply_finished.connect(self._on_controller_reply_finished)
         c.streaming_changed.connect(self._on_controller_streaming_changed)
+        c.path_changed.connect(self._on_controller_path_changed)
 
         v = self.message_view
         v.follow_up_clicked.connect(self._on_view_follow_up_clicked)
@@ -311,6 +312,8 @@ class MainWindow(QMainWindow):
         v.message_selected.connect(self._on_view_message_selected)
         v.older_requested.connect(self._on_view_older_requested)
         v.action_requested.connect(self._on_view_action_requested)
+        v.edit_requested.connect(self._on_view_edit_requested)
+        v.version_requested.connect(self._on_view_version_requested)
 
         lst = self.conversation_list
         lst.conversation_activated.connect(self._on_list_conversation_activated)
@@ -610,7 +613,7 @@ class MainWindow(QMainWindow):
             items.append(
                 ConversationExport(
                     conversation=conversation,
-                    messages=self._store.messages(conversation_id),
+                    messages=self._store.all_messages(conversation_id),  # every version; see ConversationExport
                     bot=self._store.get_bot(conversation.bot_id, conversation.base_url),
                 )
             )
@@ -866,6 +869,15 @@ class MainWindow(QMainWindow):
         if conversation_id == self._current_id:
             self._show_streaming(streaming)
 
+    @Slot(int, int)
+    def _on_controller_path_changed(self, conversation_id: int, message_id: int) -> None:
+        if conversation_id != self._current_id:
+            return
+        self.open_conversation(conversation_id)  # the shown path changed: show it again
+        shown = self.message_view.message_ids()
+        if shown and shown[-1] != message_id:
+            self.message_view.scroll_to_message(message_id, flash=False)
+
     @Slot(str, int)
     def _on_accounts_api_call_recorded(self, base_url: str, count: int) -> None:
         if base_url == self._sending_base_url():
@@ -887,6 +899,30 @@ class MainWindow(QMainWindow):
             self._controller.retry(message_id)
         except (StoreError, LookupError, RuntimeError) as exc:
             self.messages.error(self.tr("Could not ask again: {error}").format(error=exc))
+
+    @Slot(int, str)
+    def _on_view_edit_requested(self, message_id: int, text: str) -> None:
+        reason = self.blocked_reason()
+        if reason is not None:
+            self.messages.warning(reason)
+            return
+        try:
+            self._controller.edit(message_id, text)
+        except RuntimeError:
+            self.messages.info(
+                self.tr("Wait for the answer to finish (or stop it), then send the edited question.")
+            )
+        except (StoreError, LookupError, ValueError) as exc:
+            self.messages.error(self.tr("Could not send the edited question: {error}").format(error=exc))
+
+    @Slot(int, int)
+    def _on_view_version_requested(self, message_id: int, step: int) -> None:
+        try:
+            self._controller.switch_version(message_id, step)
+        except RuntimeError:
+            self.messages.info(self.tr("Wait for the answer to finish (or stop it), then switch versions."))
+        except (StoreError, LookupError) as exc:
+            self.messages.error(self.tr("Could not show that version: {error}").format(error=exc))
 
     @Slot(int)
     def _on_view_delete_requested(self, message_id: int) -> None:
