@@ -872,6 +872,7 @@ class _MessageWidget(QFrame):
             self._footer.insertWidget(1 if self.is_question else 0, self._versions)
         else:
             self._versions.set_version(message.version, message.version_count)
+        self._versions.setEnabled(not self.is_streaming)  # switching waits for the answer to end
 
     def _on_versions_step_requested(self, step: int) -> None:
         self.triggered.emit(self.key, "version_next" if step > 0 else "version_previous")

@@ -113,3 +113,20 @@ def test_edit_and_resend_keeps_the_earlier_question_as_a_version(
         chat.controller.edit(q2.id, "   ")  # type: ignore[arg-type]
     with pytest.raises(LookupError):
         chat.controller.edit(a2.id, "not a question")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_a_forgotten_coze_conversation_is_continued_with_the_shown_path(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer, streaming: bool
+) -> None:
+    chat = make_chat(demo_fast, streaming=streaming)
+    cid, first = chat.send_and_wait("demo-general", "first question")
+    chat.store.set_coze_conversation_id(cid, "7999999999999999999")  # Coze no longer knows it: 4002
+    _cid, second = chat.send_and_wait("demo-general", "second question", cid)
+    assert second.state is MessageState.COMPLETE
+    assert coze_history(demo_fast, coze_id(chat, cid)) == [
+        ("user", "first question"),
+        ("assistant", first.text),
+        ("user", "second question"),
+        ("assistant", second.text),
+    ]
