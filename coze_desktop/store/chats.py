@@ -625,29 +625,37 @@ class Store:
     def select_version(self, message_id: int) -> int:
         """Show ``message_id`` instead of its other versions; returns its conversation id.
 
-        The messages that followed it when it was last shown come back with it. When this
-        changes what the conversation shows, the conversation forgets its Coze conversation (the
-        next question starts a new one, with the shown messages as context).
+        The messages that followed it when it was last shown come back with it; a message on a
+        branch not shown (a search hit, say) is shown with the versions before it that lead to it.
+        When this changes what the conversation shows, the conversation forgets its Coze
+        conversation (the next question starts a new one, with the shown messages as context).
         Raises :class:`NotFoundError` when the message does not exist.
         """
         with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT conversation_id, parent_id, selected FROM messages WHERE id = ?", (message_id,)
-            ).fetchone()
+            row = conn.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
-            conversation_id, parent_id, _selected = row
-            conn.execute(
-                "UPDATE messages SET selected = (id = ?) WHERE conversation_id = ? AND parent_id IS ?",
-                (message_id, conversation_id, parent_id),
-            )
+            conversation_id = int(row[0])
             before = _shown_ids(conn, conversation_id)
+            current: int | None = message_id
+            seen: set[int] = set()
+            while current is not None and current not in seen:  # up to the first message
+                seen.add(current)
+                found = conn.execute("SELECT parent_id FROM messages WHERE id = ?", (current,)).fetchone()
+                if found is None:
+                    break
+                conn.execute(
+                    "UPDATE messages SET selected = (id = ?) WHERE conversation_id = ? AND parent_id IS ? "
+                    "AND selected != (id = ?)",
+                    (current, conversation_id, found[0], current),
+                )
+                current = found[0]
             _refresh_path(conn, conversation_id)
             if _shown_ids(conn, conversation_id) != before:
                 conn.execute(
                     "UPDATE conversations SET coze_conversation_id = NULL WHERE id = ?", (conversation_id,)
                 )
-        return int(conversation_id)
+        return conversation_id
 
     @_locked
     def delete_message(self, message_id: int) -> None:

@@ -613,7 +613,7 @@ class MainWindow(QMainWindow):
             items.append(
                 ConversationExport(
                     conversation=conversation,
-                    messages=self._store.all_messages(conversation_id),  # every version; see ConversationExport
+                    messages=self._store.all_messages(conversation_id),  # every version, for JSON
                     bot=self._store.get_bot(conversation.bot_id, conversation.base_url),
                 )
             )
@@ -993,6 +993,10 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int)
     def _on_list_search_hit_activated(self, conversation_id: int, message_id: int) -> None:
+        try:
+            self._controller.show_message(message_id)  # a hit in a version not shown: show that version
+        except StoreError as exc:
+            logger.warning("could not show the version of message %d: %s", message_id, exc)
         self.open_conversation(conversation_id, message_id=message_id)
 
     @Slot(int)

@@ -668,6 +668,16 @@ class ChatController(QObject):
         self.path_changed.emit(message.conversation_id, target)
         return target
 
+    def show_message(self, message_id: int) -> bool:
+        """Make a message on a version not shown (a search hit) the one shown, with the versions
+        leading to it; True if what the conversation shows changed. Nothing changes while its
+        conversation waits for an answer. Raises ``StoreError`` when saving fails."""
+        message = self._store.get_message(message_id)
+        if message is None or message.shown or self.is_streaming(message.conversation_id):
+            return False
+        self._store.select_version(message_id)
+        return True
+
     def stop(self, conversation_id: int) -> None:
         """Stop the answer being written in ``conversation_id`` (its text so far is kept)."""
         job = self._jobs.get(conversation_id)

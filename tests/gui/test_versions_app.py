@@ -76,6 +76,11 @@ def test_regenerate_an_older_answer_in_place_then_switch_back(
     assert shown_texts(ctx)[-1] == answers[2].text
     click(qtbot, view.find_in_message(first_answer_id, QToolButton, "version_next"))
     qtbot.waitUntil(lambda: view.message_ids() == [old_ids[0], new.id], timeout=WAIT_MS)
+    # A search hit in the hidden branch shows that branch.
+    ctx.window.conversation_list.search_hit_activated.emit(cid, old_ids[-1])
+    qtbot.waitUntil(lambda: view.message_ids() == old_ids, timeout=WAIT_MS)
+    click(qtbot, view.find_in_message(first_answer_id, QToolButton, "version_next"))
+    qtbot.waitUntil(lambda: view.message_ids() == [old_ids[0], new.id], timeout=WAIT_MS)
     # After a restart the chosen version is still the one shown.
     make_app.close(ctx)
     ctx = start(make_app, qtbot, demo_fast)

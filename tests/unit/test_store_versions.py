@@ -209,3 +209,13 @@ def test_a_linear_v3_conversation_still_shows_everything(tmp_path: Path) -> None
         writer.append("M6 again")
         writer.finish(MessageState.COMPLETE)
         assert [m.text for m in store.messages(1)] == ["M1", "M2", "M3", "M4", "M5", "M6 again"]
+
+
+def test_selecting_a_message_on_a_hidden_branch_shows_the_way_to_it(
+    store: Store, thread: tuple[int, list[Message]]
+) -> None:
+    cid, (_q1, _a1, _q2, a2, _q3, a3) = thread
+    answer(store, cid, "A2 again", version_of=a2.id)
+    assert a3.text not in texts(store, cid)
+    store.select_version(a3.id)  # type: ignore[arg-type]  # e.g. a search hit in the old branch
+    assert texts(store, cid) == ["Q1", "A1", "Q2", "A2", "Q3", "A3"]
