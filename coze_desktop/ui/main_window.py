@@ -873,9 +873,20 @@ class MainWindow(QMainWindow):
     def _on_controller_path_changed(self, conversation_id: int, message_id: int) -> None:
         if conversation_id != self._current_id:
             return
-        self.open_conversation(conversation_id)  # the shown path changed: show it again
-        shown = self.message_view.message_ids()
-        if shown and shown[-1] != message_id:
+        # The conversation shows other versions now: show its messages again (only them: the
+        # composer, the list and the title stay as they are), keeping ``message_id`` in view.
+        self._current = self._store.get_conversation(conversation_id)
+        page = list(reversed(self._store.message_page(conversation_id, limit=PAGE_SIZE)))
+        has_older = len(page) == PAGE_SIZE
+        if all(m.id != message_id for m in page):
+            page, has_older = self._store.messages(conversation_id), False
+        page = [self._with_live_text(m) for m in page]
+        self.message_view.show_messages(page, has_older=has_older)
+        for message in page:
+            if message.id in self._live:
+                self.message_view.begin_reply(message.id)
+        self._show_sources_of_latest(page)
+        if page and page[-1].id != message_id:
             self.message_view.scroll_to_message(message_id, flash=False)
 
     @Slot(str, int)

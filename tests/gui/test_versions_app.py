@@ -70,9 +70,11 @@ def test_regenerate_an_older_answer_in_place_then_switch_back(
     exported = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))["conversations"][0]["messages"]
     assert len(exported) == 7 and [m["selected"] for m in exported].count(False) == 1
 
+    ctx.window.composer.set_text("half-written")
     click(qtbot, view.find_in_message(new.id, QToolButton, "version_previous"))
     qtbot.waitUntil(lambda: view.message_ids() == old_ids, timeout=WAIT_MS)
     assert view.version_text(first_answer_id) == "1/2"
+    assert ctx.window.composer.text() == "half-written"  # switching touches only the messages
     assert shown_texts(ctx)[-1] == answers[2].text
     click(qtbot, view.find_in_message(first_answer_id, QToolButton, "version_next"))
     qtbot.waitUntil(lambda: view.message_ids() == [old_ids[0], new.id], timeout=WAIT_MS)
