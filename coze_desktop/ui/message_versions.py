@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 _EDITOR_MIN_LINES = 3
+_EDITOR_MAX_LINES = 10
 
 
 class VersionSwitcher(QWidget):
@@ -105,6 +106,7 @@ class QuestionEditor(QFrame):
         self._text.setTabChangesFocus(True)
         line = self._text.fontMetrics().lineSpacing()
         self._text.setMinimumHeight(line * _EDITOR_MIN_LINES + 12)
+        self._text.setMaximumHeight(line * _EDITOR_MAX_LINES + 12)  # longer text scrolls inside
         self._text.installEventFilter(self)
         self._text.textChanged.connect(self._on_text_text_changed)
         buttons = QHBoxLayout()

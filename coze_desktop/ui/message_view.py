@@ -1492,7 +1492,13 @@ class MessageView(QWidget):
     def edit_message(self, message_id: int) -> QuestionEditor | None:
         """Open a shown question for editing (as its Edit button does); returns the editor."""
         widget = self._widgets.get(message_id)
-        return widget.start_editing() if widget is not None else None
+        if widget is None:
+            return None
+        editor = widget.start_editing()
+        if editor is not None:
+            self._stick_to_bottom = False
+            self._pin_widget(widget, 16)  # the whole editor in view, below the top edge
+        return editor
 
     def select_message(self, message_id: int | None) -> None:
         """Mark an answer as the one whose sources are shown (no signal)."""
@@ -1617,7 +1623,7 @@ class MessageView(QWidget):
         elif action == "delete":
             self.delete_requested.emit(key)
         elif action == "edit":
-            widget.start_editing()
+            self.edit_message(key)
         elif action in ("version_previous", "version_next"):
             self.version_requested.emit(key, 1 if action == "version_next" else -1)
         else:
