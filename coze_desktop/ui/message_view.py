@@ -908,7 +908,6 @@ class _MessageWidget(QFrame):
         editor, self._editor = self._editor, None
         editor.hide()
         self._layout.removeWidget(editor)
-        editor.setParent(None)  # gone at once, not only after the deferred delete
         editor.deleteLater()
         self._bubble.show()
 
@@ -1488,6 +1487,11 @@ class MessageView(QWidget):
         """The child ``kind`` named ``name`` of a shown message (e.g. ``version_next``), or ``None``."""
         widget = self._widgets.get(message_id)
         return widget.findChild(kind, name) if widget is not None else None
+
+    def is_editing(self, message_id: int) -> bool:
+        """Whether a shown question is open for editing."""
+        widget = self._widgets.get(message_id)
+        return widget is not None and widget.is_editing
 
     def edit_message(self, message_id: int) -> QuestionEditor | None:
         """Open a shown question for editing (as its Edit button does); returns the editor."""

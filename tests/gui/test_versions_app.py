@@ -105,14 +105,14 @@ def test_edit_and_resend_a_question(make_app: AppFactory, qtbot: QtBot, demo_fas
     widget.set_text("   ")
     assert not editor.isEnabled()
     click(qtbot, view.find_in_message(question_id, QPushButton, "edit_cancel"))
-    assert view.find_in_message(question_id, QPushButton, "edit_send") is None
+    assert not view.is_editing(question_id)
     assert shown_texts(ctx)[0] == "first question"
 
     widget = view.edit_message(question_id)
     assert widget is not None
     widget.set_text("first question, edited")
     with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
-        click(qtbot, view.find_in_message(question_id, QPushButton, "edit_send"))
+        click(qtbot, widget.findChild(QPushButton, "edit_send"))
     answer = blocker.args[1]
     ids = view.message_ids()
     assert shown_texts(ctx)[0] == "first question, edited" and ids[1] == answer.id and len(ids) == 2
