@@ -38,25 +38,32 @@ class VersionSwitcher(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        self._previous = self._button("‹", "version_previous", self.tr("Previous version"), -1)
+        self._previous = self._button("‹", "version_previous", self.tr("Previous version"))
+        self._previous.clicked.connect(self._on_previous_clicked)
         self._label = QLabel(self)
         self._label.setObjectName("version_label")
         self._label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self._next = self._button("›", "version_next", self.tr("Next version"), 1)
+        self._next = self._button("›", "version_next", self.tr("Next version"))
+        self._next.clicked.connect(self._on_next_clicked)
         row.addWidget(self._previous)
         row.addWidget(self._label)
         row.addWidget(self._next)
         self.set_version(version, count)
 
-    def _button(self, text: str, name: str, tip: str, step: int) -> QToolButton:
+    def _button(self, text: str, name: str, tip: str) -> QToolButton:
         button = QToolButton(self)
         button.setText(text)
         button.setObjectName(name)
         button.setToolTip(tip)
         button.setAccessibleName(tip)
         button.setAutoRaise(True)
-        button.clicked.connect(lambda _checked=False: self.step_requested.emit(step))
         return button
+
+    def _on_previous_clicked(self) -> None:
+        self.step_requested.emit(-1)
+
+    def _on_next_clicked(self) -> None:
+        self.step_requested.emit(1)
 
     def set_version(self, version: int, count: int) -> None:
         """Show ``version`` of ``count`` (both 1-based)."""
