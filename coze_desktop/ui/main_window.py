@@ -888,6 +888,7 @@ class MainWindow(QMainWindow):
         self._show_sources_of_latest(page)
         if page and page[-1].id != message_id:
             self.message_view.scroll_to_message(message_id, flash=False)
+        self.conversation_list.refresh()  # its latest words and count changed
 
     @Slot(str, int)
     def _on_accounts_api_call_recorded(self, base_url: str, count: int) -> None:
