@@ -407,7 +407,7 @@ def _find_conversation(store: Store, ref: str, lang: str) -> Conversation:
 
 def _export_item(store: Store, conv: Conversation) -> ConversationExport:
     assert conv.id is not None
-    return ConversationExport(conv, store.messages(conv.id), store.get_bot(conv.bot_id, conv.base_url))
+    return ConversationExport(conv, store.all_messages(conv.id), store.get_bot(conv.bot_id, conv.base_url))
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

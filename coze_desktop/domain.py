@@ -189,6 +189,12 @@ class Message:
     duration: float | None = None  # seconds from send to the end of the reply
     uid: str = ""  # stable global id (uuid4 hex), kept across export and import
     parent_id: int | None = None  # the message this one follows; None: after the last one shown
+    # Versions (a regenerated answer, an edited question are siblings: same parent).
+    selected: bool = True  # the version chosen among its siblings
+    shown: bool = True  # on the path the conversation shows (see Store.messages)
+    version: int = 1  # 1-based position among its versions, oldest first
+    version_count: int = 1  # how many versions this place of the conversation has
+    parent_uid: str | None = None  # export/import: the parent's uid, "" for a first message, None: the one before
 
 
 def token_fingerprint(token: str) -> str:

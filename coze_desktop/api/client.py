@@ -140,6 +140,30 @@ def _text_message(text: str) -> dict[str, Any]:
     return {"role": "user", "type": "question", "content": text, "content_type": "text"}
 
 
+MAX_ADDITIONAL_MESSAGES = 100  # Coze accepts at most this many additional_messages per chat
+
+
+def messages_with_context(context: Sequence[tuple[str, str]], question: str) -> list[dict[str, Any]]:
+    """``additional_messages`` for a chat: earlier ``(role, text)`` pairs as context, then ``question``.
+
+    ``role`` is ``user`` (a question) or ``assistant`` (an answer); empty texts are left out and
+    only the newest context fits, so that with the question there are at most
+    :data:`MAX_ADDITIONAL_MESSAGES` items (the last one is the question).
+    """
+    items = [
+        {
+            "role": "user" if role == "user" else "assistant",
+            "type": "question" if role == "user" else "answer",
+            "content": text,
+            "content_type": "text",
+        }
+        for role, text in context
+        if text
+    ]
+    keep = MAX_ADDITIONAL_MESSAGES - 1
+    return [*items[max(0, len(items) - keep) :], _text_message(question)]
+
+
 def _cause_chain(exc: BaseException) -> list[BaseException]:
     chain: list[BaseException] = []
     cur: BaseException | None = exc

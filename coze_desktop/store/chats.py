@@ -522,27 +522,30 @@ class Store:
         cut out of the conversation). Trashing it again changes nothing.
         """
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT deleted_at FROM messages WHERE id = ?", (message_id,)).fetchone()
+            row = conn.execute(
+                "SELECT deleted_at, conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
             if row[0] is None:
                 conn.execute(
-                    "UPDATE messages SET deleted_at = ?, shown = 0 WHERE id = ?",
+                    "UPDATE messages SET deleted_at = ? WHERE id = ?",
                     (time.time() if when is None else when, message_id),
                 )
+                _refresh_path(conn, int(row[1]))
 
     @_locked
     def restore_message(self, message_id: int) -> None:
         """Take a message out of the trash; it is shown again in its place if its branch is shown."""
         with self._db.transaction() as conn:
-            row = conn.execute("SELECT deleted_at FROM messages WHERE id = ?", (message_id,)).fetchone()
+            row = conn.execute(
+                "SELECT deleted_at, conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
             if row[0] is not None:
-                shown = _on_shown_path(conn, message_id)
-                conn.execute(
-                    "UPDATE messages SET deleted_at = NULL, shown = ? WHERE id = ?", (int(shown), message_id)
-                )
+                conn.execute("UPDATE messages SET deleted_at = NULL WHERE id = ?", (message_id,))
+                _refresh_path(conn, int(row[1]))
 
     @_locked
     def trashed_conversations(self) -> list[TrashedConversation]:
@@ -619,12 +622,19 @@ class Store:
     # ------------------------------------------------------------------------------ messages
 
     @_locked
-    def add_message(self, message: Message) -> Message:
+    def add_message(self, message: Message, *, version_of: int | None = None) -> Message:
         """Save a whole message (a question, or a finished answer) with its details.
 
-        Returns the saved copy with ``id``, ``uid`` and ``created_at`` filled in. Raises
-        :class:`NotFoundError` when the conversation does not exist, ``ValueError`` when the
-        message has no ``conversation_id`` or more sources than a message can keep.
+        By default the message follows the last message the conversation shows (or
+        ``message.parent_id`` when given). With ``version_of`` it becomes a new version of that
+        message (an edited question): a sibling with the same parent, selected and shown, while
+        the messages after the old version stay on the old version's branch; the conversation
+        then forgets its Coze conversation, as Coze's no longer holds what the app shows.
+
+        Returns the saved copy with ``id``, ``uid``, ``created_at`` and its version filled in.
+        Raises :class:`NotFoundError` when the conversation (or ``version_of``) does not exist,
+        ``ValueError`` when the message has no ``conversation_id`` or more sources than a
+        message can keep, or ``version_of`` belongs to another conversation.
         """
         if message.conversation_id is None:
             raise ValueError("the message has no conversation_id")
@@ -634,19 +644,39 @@ class Store:
                 "SELECT 1 FROM conversations WHERE id = ?", (message.conversation_id,)
             ).fetchone():
                 raise NotFoundError(f"conversation {message.conversation_id} does not exist", path=self.path)
-            return self._insert_message(conn, message, message.conversation_id)
+            return self._insert_message(conn, message, message.conversation_id, version_of=version_of)
 
-    def _insert_message(self, conn: sqlite3.Connection, message: Message, conversation_id: int) -> Message:
+    def _insert_message(
+        self,
+        conn: sqlite3.Connection,
+        message: Message,
+        conversation_id: int,
+        *,
+        version_of: int | None = None,
+        refresh: bool = True,
+    ) -> Message:
+        """Insert one message; see :meth:`add_message`. With ``refresh`` false (an import), the
+        file's ``selected`` flag is kept and the caller refreshes the shown path once at the end."""
         uid = message.uid or uuid.uuid4().hex
         created_at = message.created_at or time.time()
         error = message.error
         parent_id = message.parent_id
-        if parent_id is None:  # after the last message the conversation shows (or has in the trash)
+        selected = message.selected if not refresh else True
+        if version_of is not None:
+            row = conn.execute(
+                "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (version_of,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"message {version_of} does not exist", path=self.path)
+            if row[0] != conversation_id:
+                raise ValueError(f"message {version_of} belongs to another conversation")
+            parent_id = row[1]
+        elif parent_id is None and refresh:  # after the last message shown (or in the trash)
             parent_id = _path_end(conn, conversation_id)
         cursor = conn.execute(
             "INSERT INTO messages (uid, conversation_id, coze_message_id, coze_chat_id, role, type, "
             "text, reasoning, content_type, state, error_code, error_text, error_logid, created_at, "
-            "parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "parent_id, selected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 uid,
                 conversation_id,
@@ -663,14 +693,28 @@ class Store:
                 error.logid if error else None,
                 created_at,
                 parent_id,
+                int(selected),
             ),
         )
         message_id = int(cursor.lastrowid or 0)
+        if refresh:
+            # The new message is the chosen version of its place: its siblings step aside.
+            deselected = conn.execute(
+                "UPDATE messages SET selected = 0 WHERE conversation_id = ? AND parent_id IS ? "
+                "AND id != ? AND selected = 1",
+                (conversation_id, parent_id, message_id),
+            ).rowcount
+            if deselected or version_of is not None or message.parent_id is not None:
+                _refresh_path(conn, conversation_id)
+            if version_of is not None:
+                conn.execute(
+                    "UPDATE conversations SET coze_conversation_id = NULL WHERE id = ?", (conversation_id,)
+                )
         _insert_details(
             conn, message_id, message.sources, message.follow_ups, message.usage, message.duration
         )
         _touch_conversation(conn, conversation_id, created_at)
-        return dataclasses.replace(
+        saved = dataclasses.replace(
             message,
             id=message_id,
             conversation_id=conversation_id,
@@ -680,6 +724,9 @@ class Store:
             sources=list(message.sources),
             follow_ups=list(message.follow_ups),
         )
+        if refresh:
+            _attach_versions(conn, [saved])
+        return saved
 
     @_locked
     def get_message(self, message_id: int) -> Message | None:
@@ -725,7 +772,87 @@ class Store:
         with self._db.translating_errors() as conn:
             messages = [_message_from_row(row) for row in conn.execute(sql, (*params, *tail_params))]
             _attach_details(conn, messages)
+            _attach_versions(conn, messages)
         return messages
+
+    @_locked
+    def all_messages(self, conversation_id: int) -> list[Message]:
+        """Every version of every message of a conversation (none in the trash), oldest first.
+
+        ``shown`` tells which are on the path the conversation shows; ``parent_uid`` is the uid of
+        the nearest earlier message not in the trash ("" for a first message). For a lossless export.
+        """
+        messages = self._load_messages(
+            "conversation_id = ? AND deleted_at IS NULL", (conversation_id,), "ORDER BY id"
+        )
+        with self._db.translating_errors() as conn:
+            rows = conn.execute(
+                "SELECT id, parent_id, uid, deleted_at FROM messages WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchall()
+        parents = {row[0]: row[1] for row in rows}
+        kept_uid = {row[0]: row[2] for row in rows if row[3] is None}
+        for message in messages:
+            parent, steps = parents.get(message.id), 0
+            while parent is not None and parent not in kept_uid and steps < len(rows):
+                parent, steps = parents.get(parent), steps + 1
+            message.parent_uid = kept_uid.get(parent, "") if parent is not None else ""
+        return messages
+
+    @_locked
+    def versions(self, message_id: int) -> list[int]:
+        """The ids of the versions of a message (itself and its siblings not in the trash), oldest first.
+
+        Raises :class:`NotFoundError` when the message does not exist.
+        """
+        with self._db.translating_errors() as conn:
+            row = conn.execute(
+                "SELECT conversation_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+            rows = conn.execute(
+                "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? "
+                "AND (deleted_at IS NULL OR id = ?) ORDER BY id",
+                (row[0], row[1], message_id),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    @_locked
+    def select_version(self, message_id: int) -> int:
+        """Show ``message_id`` instead of its other versions; returns its conversation id.
+
+        The messages that followed it when it was last shown come back with it; a message on a
+        branch not shown (a search hit, say) is shown with the versions before it that lead to it.
+        When this changes what the conversation shows, the conversation forgets its Coze
+        conversation (the next question starts a new one, with the shown messages as context).
+        Raises :class:`NotFoundError` when the message does not exist.
+        """
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+            conversation_id = int(row[0])
+            before = _shown_ids(conn, conversation_id)
+            current: int | None = message_id
+            seen: set[int] = set()
+            while current is not None and current not in seen:  # up to the first message
+                seen.add(current)
+                found = conn.execute("SELECT parent_id FROM messages WHERE id = ?", (current,)).fetchone()
+                if found is None:
+                    break
+                conn.execute(
+                    "UPDATE messages SET selected = (id = ?) WHERE conversation_id = ? AND parent_id IS ? "
+                    "AND selected != (id = ?)",
+                    (current, conversation_id, found[0], current),
+                )
+                current = found[0]
+            _refresh_path(conn, conversation_id)
+            if _shown_ids(conn, conversation_id) != before:
+                conn.execute(
+                    "UPDATE conversations SET coze_conversation_id = NULL WHERE id = ?", (conversation_id,)
+                )
+        return conversation_id
 
     @_locked
     def delete_message_forever(self, message_id: int) -> None:
@@ -734,8 +861,10 @@ class Store:
         The messages that followed it now follow the message it followed.
         """
         with self._db.transaction() as conn:
-            if not _delete_messages(conn, "id = ?", (message_id,)):
+            row = conn.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None or not _delete_messages(conn, "id = ?", (message_id,)):
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
+            _refresh_path(conn, int(row[0]))
 
     delete_message = delete_message_forever  # the name before the trash; still deletes for good
 
@@ -750,11 +879,13 @@ class Store:
         created_at: float | None = None,
         checkpoint_interval: float = CHECKPOINT_INTERVAL,
         clock: Callable[[], float] = time.monotonic,
+        version_of: int | None = None,
     ) -> ReplyWriter:
         """Save an empty assistant answer in state ``streaming`` and return its writer.
 
         Call this before the first delta arrives. ``clock`` (monotonic seconds) decides when a
-        checkpoint is due; tests pass a fake one.
+        checkpoint is due; tests pass a fake one. With ``version_of`` (an answer's id) the reply
+        is a new version of that answer, in its place: see :meth:`add_message`.
         """
         message = Message(
             id=None,
@@ -765,7 +896,7 @@ class Store:
             coze_chat_id=coze_chat_id,
             created_at=created_at or time.time(),
         )
-        saved = self.add_message(message)
+        saved = self.add_message(message, version_of=version_of)
         return ReplyWriter(self, saved, checkpoint_interval=checkpoint_interval, clock=clock)
 
     @_locked
@@ -832,6 +963,10 @@ class Store:
             saved = self._insert_conversation(conn, conversation)
             assert saved.id is not None
             skipped = 0
+            # Versions: a message names its parent by uid ("" for a first message); one without
+            # (an older export) follows the message before it, so a list stays a list.
+            ids_by_uid: dict[str, int] = {}
+            previous: int | None = None
             for message in message_list:
                 if (
                     message.uid
@@ -841,7 +976,17 @@ class Store:
                     continue
                 if message.state is MessageState.STREAMING:
                     message = dataclasses.replace(message, state=MessageState.INTERRUPTED)
-                self._insert_message(conn, message, saved.id)
+                if message.parent_uid == "":
+                    parent_id = None
+                elif message.parent_uid is not None and message.parent_uid in ids_by_uid:
+                    parent_id = ids_by_uid[message.parent_uid]
+                else:
+                    parent_id = previous
+                message = dataclasses.replace(message, parent_id=parent_id)
+                inserted = self._insert_message(conn, message, saved.id, refresh=False)
+                assert inserted.id is not None
+                ids_by_uid[inserted.uid] = previous = inserted.id
+            _refresh_path(conn, saved.id)
             if conversation.updated_at:  # keep the file's time even if a message looks later
                 conn.execute(
                     "UPDATE conversations SET updated_at = ? WHERE id = ?", (saved.updated_at, saved.id)
@@ -929,30 +1074,6 @@ def _upsert_bot(conn: sqlite3.Connection, bot: Bot) -> None:
             json.dumps(list(bot.suggested_questions), ensure_ascii=False),
         ),
     )
-
-
-def _on_shown_path(conn: sqlite3.Connection, message_id: int) -> bool:
-    """Whether a message is on the path its conversation shows (trash aside).
-
-    It is when it is the selected version and what it follows is shown, or is the start, or is
-    itself in the trash and on the path (a message in the trash is passed over, not a cut).
-    """
-    row = conn.execute("SELECT parent_id, selected FROM messages WHERE id = ?", (message_id,)).fetchone()
-    if row is None or not row[1]:
-        return False
-    parent_id = row[0]
-    seen = {message_id}
-    while parent_id is not None and parent_id not in seen:
-        seen.add(parent_id)
-        parent = conn.execute(
-            "SELECT parent_id, selected, shown, deleted_at FROM messages WHERE id = ?", (parent_id,)
-        ).fetchone()
-        if parent is None or parent[2]:  # a parent deleted for good, or shown
-            return True
-        if parent[3] is None or not parent[1]:  # not shown though not in the trash, or not selected
-            return False
-        parent_id = parent[0]
-    return True
 
 
 def _path_end(conn: sqlite3.Connection, conversation_id: int) -> int | None:
@@ -1043,6 +1164,81 @@ def _insert_details(
                 duration,
             ),
         )
+
+
+def _refresh_path(conn: sqlite3.Connection, conversation_id: int) -> None:
+    """Recompute ``shown`` for a conversation after its versions or its trash changed.
+
+    Walks from the first message following the selected child at each step (the newest one
+    when none is selected). A selected message in the trash gives way to its newest version not
+    in the trash, if it has one (``selected`` is left alone, so restoring it shows it again);
+    without one it is not shown but the walk goes on through its selected child. A message whose
+    parent no longer exists counts as following the message saved before it, as in the days when
+    a conversation was a list.
+    """
+    rows = conn.execute(
+        "SELECT id, parent_id, selected, deleted_at FROM messages WHERE conversation_id = ? ORDER BY id",
+        (conversation_id,),
+    ).fetchall()
+    ids = {row[0] for row in rows}
+    children: dict[int | None, list[tuple[int, bool, bool]]] = {}
+    previous: int | None = None
+    for message_id, parent_id, selected, deleted_at in rows:
+        key = parent_id if parent_id in ids else (None if parent_id is None else previous)
+        children.setdefault(key, []).append((message_id, bool(selected), deleted_at is not None))
+        previous = message_id
+    shown: list[int] = []
+    visited: set[int] = set()
+    level = children.get(None, [])
+    while level:
+        chosen = next((c for c in reversed(level) if c[1]), level[-1])
+        if chosen[2]:  # in the trash: a version that is not takes its place, if there is one
+            chosen = next((c for c in reversed(level) if not c[2]), chosen)
+        chosen_id, _selected, trashed = chosen
+        if chosen_id in visited:  # a cycle in damaged data: stop rather than loop
+            break
+        visited.add(chosen_id)
+        if not trashed:
+            shown.append(chosen_id)
+        level = children.get(chosen_id, [])
+    path = json.dumps(shown)
+    conn.execute(
+        "UPDATE messages SET shown = (id IN (SELECT value FROM json_each(?))) "
+        "WHERE conversation_id = ? AND shown != (id IN (SELECT value FROM json_each(?)))",
+        (path, conversation_id, path),
+    )
+
+
+def _shown_ids(conn: sqlite3.Connection, conversation_id: int) -> list[int]:
+    rows = conn.execute(
+        "SELECT id FROM messages WHERE conversation_id = ? AND shown = 1 ORDER BY id", (conversation_id,)
+    )
+    return [int(row[0]) for row in rows]
+
+
+def _attach_versions(conn: sqlite3.Connection, messages: list[Message]) -> None:
+    """Fill ``selected``, ``shown``, ``version`` and ``version_count`` of loaded messages.
+
+    Versions of a message are its siblings (same parent) not in the trash, oldest first.
+    """
+    if not messages:
+        return
+    by_id = {m.id: m for m in messages}
+    siblings = (
+        "FROM messages s WHERE s.conversation_id = m.conversation_id AND s.parent_id IS m.parent_id "
+        "AND (s.deleted_at IS NULL OR s.id = m.id)"
+    )
+    sql = (
+        f"SELECT m.id, m.selected, m.shown, (SELECT count(*) {siblings} AND s.id <= m.id), "  # noqa: S608
+        f"(SELECT count(*) {siblings}) FROM messages m "
+        "WHERE m.id IN (SELECT value FROM json_each(?))"
+    )
+    for message_id, selected, shown, version, count in conn.execute(sql, (json.dumps(list(by_id)),)):
+        message = by_id[message_id]
+        message.selected = bool(selected)
+        message.shown = bool(shown)
+        message.version = int(version)
+        message.version_count = int(count)
 
 
 def _attach_details(conn: sqlite3.Connection, messages: list[Message]) -> None:

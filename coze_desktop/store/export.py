@@ -33,7 +33,7 @@ from coze_desktop.domain import (
 )
 
 FORMAT_NAME = "coze-desktop-export"
-FORMAT_VERSION = 1  # the major version this module writes and the highest it reads
+FORMAT_VERSION = 2  # the major version this module writes and the highest it reads (2: versions)
 
 # ---------------------------------------------------------------------------------------------
 # Data
@@ -42,7 +42,11 @@ FORMAT_VERSION = 1  # the major version this module writes and the highest it re
 
 @dataclass(slots=True)
 class ConversationExport:
-    """One conversation with everything an export needs: its messages (oldest first) and bot."""
+    """One conversation with everything an export needs: its messages (oldest first) and bot.
+
+    ``messages`` may hold every version (``Store.all_messages``): Markdown and HTML show only
+    the shown ones (``Message.shown``), the JSON export keeps them all with their tree.
+    """
 
     conversation: Conversation
     messages: list[Message] = field(default_factory=list)
@@ -420,7 +424,7 @@ def _md_conversation(item: ConversationExport, labels: dict[str, str], tz: tzinf
     pairs = _meta_pairs(item, labels, tz)
     meta = " · ".join(f"**{_md_inline(key)}**{labels['colon']}{_md_inline(value)}" for key, value in pairs)
     blocks = [f"# {title}", meta]
-    blocks += [_md_message(message, labels, tz) for message in item.messages]
+    blocks += [_md_message(message, labels, tz) for message in item.messages if message.shown]
     return "\n\n".join(blocks)
 
 
@@ -618,7 +622,7 @@ def _html_conversation(
         f"<header>\n<h1>{_e(_conversation_title(item.conversation, labels))}</h1>\n"
         f'<p class="meta">{meta}</p>\n</header>'
     )
-    messages = [_html_message(message, labels, tz) for message in item.messages]
+    messages = [_html_message(message, labels, tz) for message in item.messages if message.shown]
     return "\n".join([f'<article id="c{number}">', header, *messages, "</article>"])
 
 
@@ -720,7 +724,10 @@ def _conversation_json(item: ConversationExport) -> dict[str, Any]:
         "updated_at_iso": _iso_utc(conversation.updated_at),
         "pinned": bool(conversation.pinned),
         "bot": _bot_json(item.bot) if item.bot else None,
-        "messages": [_message_json(message) for message in item.messages],
+        "messages": [
+            _message_json(message, _parent_uid(message, item.messages[index - 1] if index else None))
+            for index, message in enumerate(item.messages)
+        ],
     }
 
 
@@ -737,7 +744,14 @@ def _bot_json(bot: Bot) -> dict[str, Any]:
     }
 
 
-def _message_json(message: Message) -> dict[str, Any]:
+def _parent_uid(message: Message, previous: Message | None) -> str | None:
+    """The uid of the message ``message`` follows (None for a first message); when not known, the one before it."""
+    if message.parent_uid is not None:
+        return message.parent_uid or None
+    return previous.uid if previous is not None else None
+
+
+def _message_json(message: Message, parent_uid: str | None) -> dict[str, Any]:
     """The JSON object for a message."""
     sources = [source.to_json() | {"score": _finite(source.score)} for source in message.sources]
     return {
@@ -757,6 +771,8 @@ def _message_json(message: Message) -> dict[str, Any]:
         "follow_ups": list(message.follow_ups),
         "usage": message.usage.to_json() if message.usage else None,
         "duration": _finite(message.duration),
+        "parent_uid": parent_uid,
+        "selected": bool(message.selected),
     }
 
 
@@ -993,7 +1009,7 @@ def _check_header(root: dict[str, Any]) -> None:
     if version > FORMAT_VERSION:
         raise ExportFormatError(
             f"This file uses export format version {version}; this Coze Desktop ({__version__}) reads "
-            f"version {FORMAT_VERSION} only. Update Coze Desktop to import it."
+            f"versions 1 to {FORMAT_VERSION} only. Update Coze Desktop to import it."
         )
 
 
@@ -1004,6 +1020,7 @@ class _Reader:
         self.result = ImportResult()
         self._conversation_uids: set[str] = set()
         self._message_uids: set[str] = set()
+        self._previous_uid = ""  # of the message read last in the current conversation
 
     def _skip(self, what: str, ref: str, reason: str, conversation: str = "") -> None:
         self.result.skipped.append(SkippedItem(what, ref, reason, conversation))
@@ -1020,6 +1037,7 @@ class _Reader:
             return
         self._conversation_uids.add(uid)
         conversation = self._conversation(uid, raw)
+        self._previous_uid = ""
         messages = []
         for position, raw_message in enumerate(raw.get("messages") or [], start=1):
             message = self.read_message(uid, position, raw_message)
@@ -1103,7 +1121,20 @@ class _Reader:
             usage=_as_usage(raw.get("usage")),
             duration=_as_float(raw.get("duration")),
             uid=uid,
+            parent_uid=self._parent_uid(raw),
+            selected=_as_bool(raw["selected"]) if "selected" in raw else True,
         )
+
+    def _parent_uid(self, raw: dict[str, Any]) -> str | None:
+        """Version 2's tree of versions: the parent's uid, "" for a first message, or None when the
+        message follows the one before it in the file (always so in version 1, without "parent_uid")."""
+        previous, self._previous_uid = self._previous_uid, _as_uid(raw.get("uid"))
+        if "parent_uid" not in raw:
+            return None
+        parent = _as_uid(raw["parent_uid"]) if raw["parent_uid"] is not None else ""
+        if parent == previous:  # also a first message (null) at the start of the list
+            return None
+        return parent
 
 
 # ---------------------------------------------------------------------------------------------

@@ -351,6 +351,7 @@ class MainWindow(QMainWindow):
         c.reply_finished.connect(self._on_controller_reply_finished)
         c.streaming_changed.connect(self._on_controller_streaming_changed)
         c.coze_conversation_restarted.connect(self._on_controller_coze_conversation_restarted)
+        c.path_changed.connect(self._on_controller_path_changed)
 
         v = self.message_view
         v.follow_up_clicked.connect(self._on_view_follow_up_clicked)
@@ -363,6 +364,8 @@ class MainWindow(QMainWindow):
         v.action_requested.connect(self._on_view_action_requested)
         v.sources_requested.connect(self._on_view_sources_requested)
         v.citation_clicked.connect(self._on_view_citation_clicked)
+        v.edit_requested.connect(self._on_view_edit_requested)
+        v.version_requested.connect(self._on_view_version_requested)
 
         lst = self.conversation_list
         lst.conversation_activated.connect(self._on_list_conversation_activated)
@@ -738,7 +741,7 @@ class MainWindow(QMainWindow):
             items.append(
                 ConversationExport(
                     conversation=conversation,
-                    messages=self._store.messages(conversation_id),
+                    messages=self._store.all_messages(conversation_id),  # every version, for JSON
                     bot=self._store.get_bot(conversation.bot_id, conversation.base_url),
                 )
             )
@@ -1062,6 +1065,27 @@ class MainWindow(QMainWindow):
         if conversation_id == self._current_id:
             self.chat_header.set_notice(self._restart_notice())
 
+    @Slot(int, int)
+    def _on_controller_path_changed(self, conversation_id: int, message_id: int) -> None:
+        if conversation_id != self._current_id:
+            return
+        # The conversation shows other versions now: show its messages again (only them: the
+        # composer, the list and the title stay as they are), keeping ``message_id`` in view.
+        self._current = self._store.get_conversation(conversation_id)
+        page = list(reversed(self._store.message_page(conversation_id, limit=PAGE_SIZE)))
+        has_older = len(page) == PAGE_SIZE
+        if all(m.id != message_id for m in page):
+            page, has_older = self._store.messages(conversation_id), False
+        page = [self._with_live_text(m) for m in page]
+        self.message_view.show_messages(page, has_older=has_older)
+        for message in page:
+            if message.id in self._live:
+                self.message_view.begin_reply(message.id)
+        self._show_sources_of_latest(page)
+        if page and page[-1].id != message_id:
+            self.message_view.scroll_to_message(message_id, flash=False)
+        self.conversation_list.refresh()  # its latest words and count changed
+
     @Slot(str, int)
     def _on_accounts_api_call_recorded(self, base_url: str, count: int) -> None:
         if base_url == self._sending_base_url():
@@ -1083,6 +1107,30 @@ class MainWindow(QMainWindow):
             self._controller.retry(message_id)
         except (StoreError, LookupError, RuntimeError) as exc:
             self.messages.error(self.tr("Could not ask again: {error}").format(error=exc))
+
+    @Slot(int, str)
+    def _on_view_edit_requested(self, message_id: int, text: str) -> None:
+        reason = self.blocked_reason()
+        if reason is not None:
+            self.messages.warning(reason)
+            return
+        try:
+            self._controller.edit(message_id, text)
+        except RuntimeError:
+            self.messages.info(
+                self.tr("Wait for the answer to finish (or stop it), then send the edited question.")
+            )
+        except (StoreError, LookupError, ValueError) as exc:
+            self.messages.error(self.tr("Could not send the edited question: {error}").format(error=exc))
+
+    @Slot(int, int)
+    def _on_view_version_requested(self, message_id: int, step: int) -> None:
+        try:
+            self._controller.switch_version(message_id, step)
+        except RuntimeError:
+            self.messages.info(self.tr("Wait for the answer to finish (or stop it), then switch versions."))
+        except (StoreError, LookupError) as exc:
+            self.messages.error(self.tr("Could not show that version: {error}").format(error=exc))
 
     @Slot(int)
     def _on_view_delete_requested(self, message_id: int) -> None:
@@ -1181,6 +1229,10 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int)
     def _on_list_search_hit_activated(self, conversation_id: int, message_id: int) -> None:
+        try:
+            self._controller.show_message(message_id)  # a hit in a version not shown: show that version
+        except StoreError as exc:
+            logger.warning("could not show the version of message %d: %s", message_id, exc)
         self.open_conversation(conversation_id, message_id=message_id)
 
     @Slot(int, int, int)

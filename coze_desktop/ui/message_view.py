@@ -33,6 +33,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import shiboken6
 from PySide6.QtCore import (
@@ -96,6 +97,7 @@ from coze_desktop.ui.markdown import (
     render_markdown,
     warm_up_steps,
 )
+from coze_desktop.ui.message_versions import QuestionEditor, VersionSwitcher
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
 NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
@@ -119,6 +121,7 @@ _NATURAL_WIDTH_CHARS = 400  # a question line longer than this is wider than any
 _QUESTION_MAX_RATIO = 0.8  # a question bubble takes at most this share of the column
 _FLASH_MS = 2600  # a message a search jumped to glows this long
 _CITATION_TIP_CHARS = 500  # a citation's tooltip shows this much of the passage
+_W = TypeVar("_W", bound=QWidget)
 
 
 def _format_time(timestamp: float) -> str:
@@ -677,9 +680,10 @@ class _MessageWidget(QFrame):
     it is hovered or focused; the footer keeps their height reserved so nothing jumps.
     """
 
-    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/sources/...
+    triggered = Signal(int, str)  # message key, action: copy/regenerate/delete/retry/select/sources/edit/...
     follow_up_clicked = Signal(str)
     citation_clicked = Signal(int, int)  # message key, source number (1-based) a citation points at
+    edited = Signal(int, str)  # message key, the edited question's text to send
 
     def __init__(self, key: int, message: Message, assistant_name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -705,6 +709,8 @@ class _MessageWidget(QFrame):
         self._footer_info: QWidget | None = None
         self._actions: QWidget | None = None
         self._action_buttons: dict[str, QToolButton] = {}
+        self._versions: VersionSwitcher | None = None
+        self._editor: QuestionEditor | None = None
 
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self._layout = QVBoxLayout(self)
@@ -807,6 +813,7 @@ class _MessageWidget(QFrame):
                 self._build_follow_ups()
             self._set_banner()
             self._set_footer_info()
+        self._set_versions()
         self._update_actions()
         if self.is_streaming:
             self._start_streaming()
@@ -994,6 +1001,73 @@ class _MessageWidget(QFrame):
         self._footer.insertWidget(0, info)
         self._footer_info = info
 
+    def _set_versions(self) -> None:
+        """The "‹ 2/3 ›" switcher in the footer of a message with several versions."""
+        message = self._message
+        if message.version_count <= 1:
+            if self._versions is not None:
+                self._versions.hide()
+                self._footer.removeWidget(self._versions)
+                self._versions.deleteLater()
+                self._versions = None
+            return
+        if self._versions is None:
+            self._versions = VersionSwitcher(message.version, message.version_count, self)
+            self._versions.step_requested.connect(self._on_versions_step_requested)
+            # A question's footer is right-aligned (after the stretch); an answer's starts at the left.
+            self._footer.insertWidget(1 if self.is_question else 0, self._versions)
+        else:
+            self._versions.set_version(message.version, message.version_count)
+        self._versions.setEnabled(not self.is_streaming)  # switching waits for the answer to end
+
+    def _on_versions_step_requested(self, step: int) -> None:
+        self.triggered.emit(self.key, "version_next" if step > 0 else "version_previous")
+
+    def version_text(self) -> str | None:
+        """What the version switcher says ("2/3"), or ``None`` when the message has one version."""
+        return self._versions.text() if self._versions is not None else None
+
+    # ------------------------------------------------------------------------------ editing
+
+    @property
+    def is_editing(self) -> bool:
+        return self._editor is not None
+
+    def start_editing(self) -> QuestionEditor | None:
+        """Open the question's text for editing in place (a question only); returns the editor."""
+        if not self.is_question:
+            return None
+        if self._editor is None:
+            editor = QuestionEditor(self._message.text, self)
+            editor.submitted.connect(lambda text: self.edited.emit(self.key, text))
+            editor.canceled.connect(self.stop_editing)
+            self._bubble.hide()
+            self._layout.insertWidget(self._layout.count() - 1, editor)  # above the footer
+            self._editor = editor
+        self._editor.focus_text()
+        return self._editor
+
+    def stop_editing(self) -> None:
+        """Close the editor and show the question as it was."""
+        if self._editor is None:
+            return
+        editor, self._editor = self._editor, None
+        editor.hide()
+        self._layout.removeWidget(editor)
+        editor.deleteLater()
+        self._bubble.show()
+
+    def editor(self) -> QuestionEditor | None:
+        """The open editor of a question, if any."""
+        return self._editor
+
+    def action_button(self, action: str) -> QToolButton | None:
+        """The button for ``action``, built and shown as when the pointer is over the message."""
+        self._ensure_actions()
+        if self._actions is not None:
+            self._actions.setVisible(True)
+        return self._action_buttons.get(action)
+
     def _ensure_actions(self) -> None:
         if self._actions is not None:
             return
@@ -1002,7 +1076,9 @@ class _MessageWidget(QFrame):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
         actions = [("copy", self.tr("Copy"), self.tr("Copy the text of this message"))]
-        if not self.is_question:
+        if self.is_question:
+            actions.append(("edit", self.tr("Edit"), self.tr("Edit this question and send it again")))
+        else:
             actions.append(("regenerate", self.tr("Regenerate"), self.tr("Write this answer again")))
         actions.append(("delete", self.tr("Delete"), self.tr("Delete this message")))
         for action, text, tip in actions:
@@ -1237,7 +1313,13 @@ class _Banner(QFrame):
                 layout.addWidget(meta)
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
-        buttons.addWidget(self._button(self.tr("Retry"), "retry"))
+        if message.version >= message.version_count:
+            buttons.addWidget(self._button(self.tr("Retry"), "retry"))
+        else:  # it was retried: a newer version exists, this one is kept for reference only
+            newer = QLabel(self.tr("A newer version of this answer exists (›)."), self)
+            newer.setObjectName("banner_newer_version")
+            newer.setWordWrap(True)
+            layout.addWidget(newer)
         code = error.code if error is not None else None
         if message.state is MessageState.FAILED and code in AUTH_CODES:
             buttons.addWidget(self._button(self.tr("Enter the token again"), "open_settings"))
@@ -1331,6 +1413,8 @@ class MessageView(QWidget):
     # citation link in its text (message id, source number from 1). Both also select the answer.
     sources_requested = Signal(int)
     citation_clicked = Signal(int, int)
+    edit_requested = Signal(int, str)  # message id of a question, the edited text to send as a new version
+    version_requested = Signal(int, int)  # message id, -1 (previous version) or +1 (next version)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -1550,15 +1634,48 @@ class MessageView(QWidget):
         self._column.insertWidget(1, card)
         self._prologue = card
 
-    def scroll_to_message(self, message_id: int) -> bool:
-        """Bring a shown message into view and make it glow; False if it is not shown."""
+    def scroll_to_message(self, message_id: int, *, flash: bool = True) -> bool:
+        """Bring a shown message into view and (with ``flash``) make it glow; False if it is not shown."""
         widget = self._widgets.get(message_id)
         if widget is None:
             return False
         self._stick_to_bottom = False
         self._pin_widget(widget, max(0, self._scroll.viewport().height() // 4))
-        widget.flash()
+        if flash:
+            widget.flash()
         return True
+
+    def version_text(self, message_id: int) -> str | None:
+        """What a shown message's version switcher says ("2/3"); ``None`` without one or if not shown."""
+        widget = self._widgets.get(message_id)
+        return widget.version_text() if widget is not None else None
+
+    def action_button(self, message_id: int, action: str) -> QToolButton | None:
+        """A shown message's button for ``action`` (copy, edit, regenerate, delete), made visible
+        as when the pointer is over the message; ``None`` if there is no such button."""
+        widget = self._widgets.get(message_id)
+        return widget.action_button(action) if widget is not None else None
+
+    def find_in_message(self, message_id: int, kind: type[_W], name: str) -> _W | None:
+        """The child ``kind`` named ``name`` of a shown message (e.g. ``version_next``), or ``None``."""
+        widget = self._widgets.get(message_id)
+        return widget.findChild(kind, name) if widget is not None else None
+
+    def is_editing(self, message_id: int) -> bool:
+        """Whether a shown question is open for editing."""
+        widget = self._widgets.get(message_id)
+        return widget is not None and widget.is_editing
+
+    def edit_message(self, message_id: int) -> QuestionEditor | None:
+        """Open a shown question for editing (as its Edit button does); returns the editor."""
+        widget = self._widgets.get(message_id)
+        if widget is None:
+            return None
+        editor = widget.start_editing()
+        if editor is not None:
+            self._stick_to_bottom = False
+            self._pin_widget(widget, 16)  # the whole editor in view, below the top edge
+        return editor
 
     def select_message(self, message_id: int | None) -> None:
         """Mark an answer as the one whose sources are shown (no signal)."""
@@ -1594,6 +1711,7 @@ class MessageView(QWidget):
         widget.triggered.connect(self._on_message_triggered)
         widget.follow_up_clicked.connect(self.follow_up_clicked)
         widget.citation_clicked.connect(self._on_message_citation_clicked)
+        widget.edited.connect(self.edit_requested)
         first = 1 + (1 if self._prologue is not None else 0)
         self._column.insertWidget(first + position, widget)
         self._order.insert(position, widget)
@@ -1686,6 +1804,10 @@ class MessageView(QWidget):
             self.regenerate_requested.emit(key)
         elif action == "delete":
             self.delete_requested.emit(key)
+        elif action == "edit":
+            self.edit_message(key)
+        elif action in ("version_previous", "version_next"):
+            self.version_requested.emit(key, 1 if action == "version_next" else -1)
         else:
             self.action_requested.emit(key, action)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import functools
 import logging
 import threading
@@ -34,7 +35,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from coze_desktop.api import ChatAccumulator, ChatCanceledError, ChatTimeoutError, CozeClient, CozeError
-from coze_desktop.api.client import ChatStream
+from coze_desktop.api.client import ChatStream, messages_with_context
 from coze_desktop.api.errors import CozeAPIError, redact
 from coze_desktop.api.events import (
     CHAT_CANCELED,
@@ -117,6 +118,13 @@ class ReplyRequest:
     account: Account
     lang: str  # "zh" or "en": the language of error texts
     sent_at: float  # time.monotonic() when the user sent the question
+    # The shown messages before the question, (role, text) oldest first: sent as context when
+    # a new Coze conversation starts (after a regenerate, an edit or a version switch).
+    context: tuple[tuple[str, str], ...] = ()
+
+    def chat_messages(self) -> str | list[dict[str, Any]]:
+        """What to send: the question alone, or with the context when there is some."""
+        return messages_with_context(self.context, self.question) if self.context else self.question
 
 
 class ReplyJob(QObject):
@@ -394,6 +402,8 @@ class StreamWorker(ReplyJob):
     def _open(self, client: CozeClient) -> ChatStream:
         req = self._request
         try:
+            if not req.coze_conversation_id:
+                return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
             return client.stream_chat(
                 req.bot_id, req.account.user_id, req.question, conversation_id=req.coze_conversation_id
             )
@@ -401,7 +411,7 @@ class StreamWorker(ReplyJob):
             if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id or self._stop.is_set():
                 raise
         self._forget_coze_conversation()
-        return client.stream_chat(req.bot_id, req.account.user_id, req.question)
+        return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
 
     def stop(self) -> None:
         """Close the stream at once (the worker then asks Coze to cancel the chat)."""
@@ -456,14 +466,14 @@ class PollingJob(ReplyJob):
                 client.create_chat,
                 req.bot_id,
                 req.account.user_id,
-                req.question,
+                req.question if req.coze_conversation_id else req.chat_messages(),
                 conversation_id=req.coze_conversation_id,
             )
         except CozeAPIError as exc:
             if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id:
                 raise
             self._forget_coze_conversation()
-            chat = await self._call(client.create_chat, req.bot_id, req.account.user_id, req.question)
+            chat = await self._call(client.create_chat, req.bot_id, req.account.user_id, req.chat_messages())
         self._take(_status_event(chat))
         deadline = time.monotonic() + POLL_TIMEOUT
         while not (chat.status and chat.status.is_terminal):
@@ -541,6 +551,11 @@ class ChatController(QObject):
     streaming_changed = Signal(int, bool)
     """A conversation started or stopped waiting for an answer. Arguments: conversation id, streaming."""
 
+    path_changed = Signal(int, int)
+    """What a conversation shows changed in place: a new version of an answer or a question, or
+    another version chosen (the view reloads it). Arguments: conversation id, the id of the
+    message that changed (to keep in view)."""
+
     def __init__(
         self,
         store: Store,
@@ -595,22 +610,82 @@ class ChatController(QObject):
         return conversation.id
 
     def retry(self, message_id: int) -> int:
-        """Ask the question answered by ``message_id`` again; the old answer is kept.
+        """Write the answer ``message_id`` again, as a new version in its place; the old one is kept.
 
-        Returns the conversation id. Raises ``LookupError`` when the answer or its question is
-        gone and ``RuntimeError`` when the conversation is already waiting for an answer.
+        The new answer follows the same question (the messages after the old answer stay with
+        the old version) and is asked in a new Coze conversation with the messages before it as
+        context. Returns the conversation id. Raises ``LookupError`` when the answer or its
+        question is gone and ``RuntimeError`` when the conversation is already waiting for an answer.
         """
         answer = self._store.get_message(message_id)
-        if answer is None or answer.conversation_id is None:
-            raise LookupError(f"message {message_id} does not exist")
+        if answer is None or answer.conversation_id is None or answer.role is not Role.ASSISTANT:
+            raise LookupError(f"answer {message_id} does not exist")
         if self.is_streaming(answer.conversation_id):
             raise RuntimeError(f"conversation {answer.conversation_id} is already waiting for an answer")
-        earlier = self._store.message_page(answer.conversation_id, before_id=message_id + 1, limit=50)
-        question = next((m for m in earlier if m.role is Role.USER), None)
+        question = self._question_before(answer)
         if question is None:
             raise LookupError(f"no question precedes message {message_id}")
-        self._start_reply(self._conversation(answer.conversation_id), question.text)
+        self._start_reply(self._conversation(answer.conversation_id), question.text, version_of=message_id)
         return answer.conversation_id
+
+    def edit(self, message_id: int, text: str) -> int:
+        """Ask ``text`` instead of the question ``message_id``: a new version of the question, in
+        its place, and a new answer after it; the earlier question and its answers stay as the
+        earlier version. Returns the conversation id.
+
+        Raises ``ValueError`` for an empty text, ``LookupError`` when the question is gone,
+        ``RuntimeError`` when the conversation is waiting for an answer, ``StoreError`` when saving fails.
+        """
+        question_text = text.strip()
+        if not question_text:
+            raise ValueError("the question is empty")
+        question = self._store.get_message(message_id)
+        if question is None or question.conversation_id is None or question.role is not Role.USER:
+            raise LookupError(f"question {message_id} does not exist")
+        conversation_id = question.conversation_id
+        if self.is_streaming(conversation_id):
+            raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+        saved = self._store.add_message(
+            Message(
+                id=None, conversation_id=conversation_id, role=Role.USER, text=question_text, type="question"
+            ),
+            version_of=message_id,
+        )
+        assert saved.id is not None
+        self.path_changed.emit(conversation_id, saved.id)
+        self._start_reply(self._conversation(conversation_id), question_text)
+        return conversation_id
+
+    def switch_version(self, message_id: int, step: int) -> int | None:
+        """Show the version ``step`` places after (negative: before) ``message_id``; returns the id
+        of the version now shown, or ``None`` when there is none that far.
+
+        Raises ``LookupError`` when the message is gone and ``RuntimeError`` while the
+        conversation is waiting for an answer (the answer being written would be hidden).
+        """
+        message = self._store.get_message(message_id)
+        if message is None or message.conversation_id is None:
+            raise LookupError(f"message {message_id} does not exist")
+        if self.is_streaming(message.conversation_id):
+            raise RuntimeError(f"conversation {message.conversation_id} is waiting for an answer")
+        versions = self._store.versions(message_id)
+        index = versions.index(message_id) + step
+        if not 0 <= index < len(versions):
+            return None
+        target = versions[index]
+        self._store.select_version(target)
+        self.path_changed.emit(message.conversation_id, target)
+        return target
+
+    def show_message(self, message_id: int) -> bool:
+        """Make a message on a version not shown (a search hit) the one shown, with the versions
+        leading to it; True if what the conversation shows changed. Nothing changes while its
+        conversation waits for an answer. Raises ``StoreError`` when saving fails."""
+        message = self._store.get_message(message_id)
+        if message is None or message.shown or self.is_streaming(message.conversation_id):
+            return False
+        self._store.select_version(message_id)
+        return True
 
     def stop(self, conversation_id: int) -> None:
         """Stop the answer being written in ``conversation_id`` (its text so far is kept)."""
@@ -650,10 +725,37 @@ class ChatController(QObject):
             raise LookupError(f"conversation {conversation_id} does not exist")
         return conversation
 
-    def _start_reply(self, conversation: Conversation, question: str) -> None:
+    def _question_before(self, answer: Message) -> Message | None:
+        """The question an answer replies to: its nearest earlier user message."""
+        parent_id = answer.parent_id
+        for _ in range(50):  # an answer follows its question; older lists may hold a few answers in a row
+            if parent_id is None:
+                return None
+            parent = self._store.get_message(parent_id)
+            if parent is None:
+                return None
+            if parent.role is Role.USER:
+                return parent
+            parent_id = parent.parent_id
+        return None
+
+    def _context(self, conversation_id: int, answer_id: int) -> tuple[tuple[str, str], ...]:
+        """The shown messages before the question that ``answer_id`` replies to, as (role, text)."""
+        earlier = list(reversed(self._store.message_page(conversation_id, before_id=answer_id, limit=100)))
+        last_question = max((i for i, m in enumerate(earlier) if m.role is Role.USER), default=0)
+        return tuple((m.role.value, m.text) for m in earlier[:last_question] if m.text)
+
+    def _start_reply(
+        self, conversation: Conversation, question: str, *, version_of: int | None = None
+    ) -> None:
         assert conversation.id is not None
         sent_at = time.monotonic()
-        writer = self._store.start_reply(conversation.id)
+        writer = self._store.start_reply(conversation.id, version_of=version_of)
+        if version_of is not None:
+            # The new version replaced the old one in the store (and Coze's conversation was
+            # forgotten): the view shows the new path before the answer starts streaming.
+            conversation = dataclasses.replace(conversation, coze_conversation_id=None)
+            self.path_changed.emit(conversation.id, writer.message_id)
         placeholder = Message(
             id=writer.message_id,
             conversation_id=conversation.id,
@@ -675,6 +777,7 @@ class ChatController(QObject):
             account=account,
             lang=self._lang(),
             sent_at=sent_at,
+            context=self._context(conversation.id, writer.message_id),
         )
         job: ReplyJob
         if self._settings.streaming or self._loop is None:

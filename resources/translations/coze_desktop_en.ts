@@ -633,6 +633,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Wait for the answer to finish (or stop it), then send the edited question.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not send the edited question: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for the answer to finish (or stop it), then switch versions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not show that version: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Delete message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -760,6 +776,37 @@
     </message>
     <message>
         <source>Messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QuestionEditor</name>
+    <message>
+        <source>Editing… Sending asks this again; the earlier question and its answers are kept as a version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edited question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the edited question (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a question to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change the question to send it again</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1138,6 +1185,25 @@
     </message>
 </context>
 <context>
+    <name>VersionSwitcher</name>
+    <message>
+        <source>Previous version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Version %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>WelcomeView</name>
     <message>
         <source>Welcome to Coze Desktop</source>
@@ -1234,6 +1300,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>A newer version of this answer exists (›).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Enter the token again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1306,6 +1376,14 @@
     </message>
     <message>
         <source>Copy the text of this message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit this question and send it again</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -633,6 +633,22 @@
         <translation>没有可复制的回答。</translation>
     </message>
     <message>
+        <source>Wait for the answer to finish (or stop it), then send the edited question.</source>
+        <translation>请等回答写完（或停止它）后再发送修改后的问题。</translation>
+    </message>
+    <message>
+        <source>Could not send the edited question: {error}</source>
+        <translation>无法发送修改后的问题：{error}</translation>
+    </message>
+    <message>
+        <source>Wait for the answer to finish (or stop it), then switch versions.</source>
+        <translation>请等回答写完（或停止它）后再切换版本。</translation>
+    </message>
+    <message>
+        <source>Could not show that version: {error}</source>
+        <translation>无法显示该版本：{error}</translation>
+    </message>
+    <message>
         <source>Delete message</source>
         <translation>删除消息</translation>
     </message>
@@ -761,6 +777,37 @@
     <message>
         <source>Messages</source>
         <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionEditor</name>
+    <message>
+        <source>Editing… Sending asks this again; the earlier question and its answers are kept as a version.</source>
+        <translation>正在编辑… 发送后会重新提问；原来的问题及其回答会保留为一个版本。</translation>
+    </message>
+    <message>
+        <source>Edited question</source>
+        <translation>修改后的问题</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Send the edited question (Ctrl+Enter)</source>
+        <translation>发送修改后的问题（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Type a question to send</source>
+        <translation>请输入要发送的问题</translation>
+    </message>
+    <message>
+        <source>Change the question to send it again</source>
+        <translation>修改问题后才能重新发送</translation>
     </message>
 </context>
 <context>
@@ -1138,6 +1185,25 @@
     </message>
 </context>
 <context>
+    <name>VersionSwitcher</name>
+    <message>
+        <source>Previous version</source>
+        <translation>上一个版本</translation>
+    </message>
+    <message>
+        <source>Next version</source>
+        <translation>下一个版本</translation>
+    </message>
+    <message>
+        <source>%1/%2</source>
+        <translation>%1/%2</translation>
+    </message>
+    <message>
+        <source>Version %1 of %2</source>
+        <translation>第 %1 个版本，共 %2 个</translation>
+    </message>
+</context>
+<context>
     <name>WelcomeView</name>
     <message>
         <source>Welcome to Coze Desktop</source>
@@ -1234,6 +1300,10 @@
         <translation>重试</translation>
     </message>
     <message>
+        <source>A newer version of this answer exists (›).</source>
+        <translation>这条回答已有更新的版本（›）。</translation>
+    </message>
+    <message>
         <source>Enter the token again</source>
         <translation>重新填写令牌</translation>
     </message>
@@ -1307,6 +1377,14 @@
     <message>
         <source>Copy the text of this message</source>
         <translation>复制这条消息的文本</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Edit this question and send it again</source>
+        <translation>编辑这个问题并重新发送</translation>
     </message>
     <message>
         <source>Regenerate</source>

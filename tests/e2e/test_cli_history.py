@@ -223,3 +223,27 @@ def test_corrupt_history_is_moved_aside(demo_fast: DemoServer, subprocess_env: d
     assert "corrupt" in p.stderr.lower() or "损坏" in p.stderr
     moved = [f for f in data.iterdir() if ".corrupt-" in f.name]
     assert moved and moved[0].read_bytes().startswith(b"this is not a database")
+
+
+def test_show_and_export_with_versions(
+    history: dict[str, object], subprocess_env: dict[str, str], tmp_path: Path
+) -> None:
+    conv_id = int(history["kb1"]["local_conversation_id"])  # type: ignore[index, arg-type]
+    with Store.open(subprocess_env["COZE_DESKTOP_DATA_DIR"]) as store:
+        first_answer = store.messages(conv_id)[1]
+        writer = store.start_reply(conv_id, version_of=first_answer.id)  # regenerated in place
+        writer.append("再写一遍的回答")
+        writer.finish()
+    md = cli(subprocess_env, "show", str(conv_id), token=None).stdout
+    assert "再写一遍的回答" in md and "运费谁出？" not in md  # the shown version only
+    out = tmp_path / "versions.json"
+    assert (
+        cli(subprocess_env, "export", str(conv_id), "--format", "json", "-o", str(out), token=None).returncode
+        == 0
+    )
+    messages = json.loads(out.read_text(encoding="utf-8"))["conversations"][0]["messages"]
+    assert len(messages) == 5 and [m["selected"] for m in messages] == [True, False, True, True, True]
+    other = dict(subprocess_env, COZE_DESKTOP_DATA_DIR=str(tmp_path / "other"))
+    assert cli(other, "import", str(out), token=None).returncode == 0
+    shown = cli(other, "show", "1", token=None).stdout
+    assert "再写一遍的回答" in shown and "运费谁出？" not in shown

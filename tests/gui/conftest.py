@@ -28,6 +28,11 @@ from coze_desktop.workers.chat import ChatController
 from coze_desktop.workers.threads import WorkerThreads
 
 WAIT_MS = 20_000  # generous: a paced demo answer takes a few seconds
+# Closed qasync loops are kept for the whole session: close() only flags their Qt timers as
+# stopped (each is killed when it next fires), and a loop garbage-collected by Python in a worker
+# thread would delete its timer object outside the GUI thread, leaving Qt a dangling timer that
+# crashes the next processEvents (seen as a rare segfault a few tests later).
+_CLOSED_LOOPS: list[asyncio.AbstractEventLoop] = []
 DEMO_BOTS = ("demo-knowledge", "demo-reasoning", "demo-general")
 
 
@@ -45,6 +50,7 @@ def aio_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     finally:
         asyncio.events._set_running_loop(None)
         loop.close()
+        _CLOSED_LOOPS.append(loop)
 
 
 @pytest.fixture

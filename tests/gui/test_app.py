@@ -193,7 +193,9 @@ def test_failed_replies_offer_their_fixes(make_app: AppFactory, qtbot: QtBot, de
     with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
         qtbot.mouseClick(button(qtbot, window.message_view, name="banner_retry"), Qt.MouseButton.LeftButton)
     assert blocker.args[1].id != answer.id
-    assert len(shown(ctx)) == 3  # the question, the failed answer, the retried one
+    # The retried answer takes the failed one's place, as its second version.
+    assert [m.id for m in shown(ctx)][1] == blocker.args[1].id and len(shown(ctx)) == 2
+    assert window.message_view.version_text(blocker.args[1].id) == "2/2"
 
 
 def test_replies_land_in_their_own_conversation(

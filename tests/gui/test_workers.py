@@ -227,7 +227,10 @@ def test_retry_asks_the_same_question_again(make_chat: Callable[..., Chat], demo
         assert chat.controller.retry(failed.id) == cid
     again = blocker.args[1]
     assert again.id != failed.id and again.text == "这条回答会在中途断开"
-    assert [m.role for m in chat.store.messages(cid)] == [Role.USER, Role.ASSISTANT, Role.ASSISTANT]
+    # The new answer is a second version of the failed one, in its place.
+    assert [m.role for m in chat.store.messages(cid)] == [Role.USER, Role.ASSISTANT]
+    assert (again.version, again.version_count) == (2, 2)
+    assert chat.store.versions(again.id) == [failed.id, again.id]
 
 
 def test_non_streaming_mode_polls_and_completes(

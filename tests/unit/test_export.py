@@ -343,7 +343,7 @@ def test_json_header_and_shape(items: list[ConversationExport]) -> None:
     assert '\n  "format": "coze-desktop-export",' in text  # indent=2
     root = json.loads(text)
     assert root["format"] == "coze-desktop-export"
-    assert root["version"] == 1
+    assert root["version"] == 2
     assert root["exported_at"] == "2024-05-01T10:00:00Z"
     assert root["app_version"] == __version__
     first = root["conversations"][0]
@@ -427,9 +427,9 @@ def test_parse_refuses_what_is_not_an_export(text: str | bytes, message: str) ->
 
 def test_parse_refuses_a_newer_version_and_says_which_it_reads() -> None:
     with pytest.raises(ExportFormatError) as info:
-        parse_json_export(_document([], version=2))
+        parse_json_export(_document([], version=3))
     text = str(info.value)
-    assert "version 2" in text and "version 1" in text and "Update Coze Desktop" in text
+    assert "version 3" in text and "versions 1 to 2" in text and "Update Coze Desktop" in text
 
 
 def test_parse_accepts_version_written_as_text() -> None:
