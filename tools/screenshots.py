@@ -19,7 +19,11 @@ finish, opens a conversation and grabs the window at 1280×800:
 * ``markdown-{light,dark}-{zh,en}``: the general assistant — heading, list, table and a
   highlighted code block;
 * ``reasoning-{light,dark}-{zh,en}``: the reasoning bot — one answer with its reasoning
-  collapsed, the next with it expanded.
+  collapsed, the next with it expanded;
+* ``versions-light-{zh,en}``: the knowledge bot's first answer regenerated in place (‹ 2/2 ›),
+  with a click on its citation [2] marking that card in the sources panel;
+* ``undo-light-{zh,en}`` and ``trash-{zh,en}``: a chat just deleted (the Undo notice), and the
+  Recently deleted window that keeps it.
 
 Every picture has six conversations in the list (Chinese and English titles, one pinned). A
 private Xvfb (needs ``Xvfb`` on PATH) keeps pictures the same from one machine to the next:
@@ -93,6 +97,7 @@ def shot_names(lang: str, theme: str) -> list[str]:
     names = [f"{scene}-{theme}-{lang}" for scene in SCENES]
     if theme == "light":
         names.insert(0, f"first-run-{lang}")
+        names += [f"versions-{theme}-{lang}", f"undo-{theme}-{lang}", f"trash-{lang}"]
     return names
 
 
@@ -229,9 +234,9 @@ def take(
     suffix = "" if size == (WIDTH, HEIGHT) else f"-{width}x{height}"
     import keyring
     from keyring.backend import KeyringBackend
-    from PySide6.QtCore import QEventLoop, QPoint
+    from PySide6.QtCore import QEventLoop, QPoint, QUrl
     from PySide6.QtGui import QCursor, QPixmap
-    from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QToolButton
+    from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QTextBrowser, QToolButton, QWidget
 
     from coze_desktop.app import AppContext, create_app
     from coze_desktop.domain import Message, MessageState
@@ -288,17 +293,18 @@ def take(
         finished: list[Message] = []
         ctx.controller.reply_finished.connect(lambda _cid, message: finished.append(message))
 
-        def grab(name: str) -> None:
+        def grab(name: str, widget: QWidget | None = None) -> None:
             if name not in names:
                 return
+            shown = widget or window
             window.conversation_list.list_view.setFocus()  # no blinking caret in the picture
             QCursor.setPos(window.mapToGlobal(QPoint(width + 100, height + 50)))  # nothing hovered
             pump(SETTLE_SECONDS)
             pixmap = QPixmap()
             if QApplication.platformName() != "offscreen":
-                pixmap = window.screen().grabWindow(window.winId())
+                pixmap = shown.screen().grabWindow(shown.winId())
             if pixmap.isNull():
-                pixmap = window.grab()
+                pixmap = shown.grab()
             path = out / f"{name}{suffix}.png"
             if not pixmap.save(str(path), "PNG", 0):  # 0: the smallest file (PNG is lossless)
                 raise SystemExit(f"could not write {path}")
@@ -392,6 +398,37 @@ def take(
             show = app.translate("_MessageWidget", "Show reasoning")
             click_button(QToolButton, show)  # the latest answer's reasoning, expanded
             grab(f"reasoning-{theme}-{lang}")
+
+            if f"versions-{theme}-{lang}" in names:
+                window.open_conversation(knowledge)
+                pump(0.2)
+                first = next(m for m in ctx.store.messages(knowledge) if m.role.value == "assistant")
+                assert first.id is not None
+                regenerate = window.message_view.action_button(first.id, "regenerate")
+                if regenerate is None:
+                    raise SystemExit("no Regenerate button on the first answer")
+                count = len(finished)
+                regenerate.click()  # a new version of the first answer, in its place
+                wait_for(lambda: len(finished) > count, "the regenerated answer")
+                pump(0.3)
+                cited = [
+                    b
+                    for b in window.message_view.findChildren(QTextBrowser)
+                    if b.isVisible() and "cite:2" in b.toHtml()
+                ]
+                if not cited:
+                    raise SystemExit("no citation [2] on screen")
+                cited[-1].anchorClicked.emit(QUrl("cite:2"))  # as a click on the link does
+                grab(f"versions-{theme}-{lang}")
+
+            if f"undo-{theme}-{lang}" in names:
+                window.conversation_list.set_confirm(lambda _title, _text, _action: True)  # "Move to trash"
+                window.conversation_list._delete(general)  # as Delete in the list does, once confirmed
+                grab(f"undo-{theme}-{lang}")
+                trash = window.open_trash()
+                wait_for(lambda: trash.isVisible(), "the Recently deleted window")
+                grab(f"trash-{lang}", trash)
+                trash.close()
         finally:
             window.close()
             ctx.shutdown()
