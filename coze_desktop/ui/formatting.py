@@ -1,8 +1,9 @@
-"""How an answer's numbers read: one formatter for the message footer and the status bar."""
+"""How times and an answer's numbers read: one formatter each for the messages, the status bar and
+the trash."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 from coze_desktop.domain import Message
 
@@ -21,3 +22,15 @@ def answer_stats(message: Message) -> list[str]:
         count = QLocale().toString(message.usage.token_count)
         parts.append(QCoreApplication.translate("_MessageWidget", "%1 tokens").replace("%1", count))
     return parts
+
+
+def message_time(timestamp: float, *, time_alone_today: bool = True) -> str:
+    """A local time (seconds since the epoch) in the locale's short format: the time alone when it
+    is today (unless told otherwise), else date and time; ``""`` when unknown (0 or less)."""
+    if timestamp <= 0:
+        return ""
+    moment = QDateTime.fromMSecsSinceEpoch(int(timestamp * 1000))
+    locale = QLocale()
+    if time_alone_today and moment.date() == QDateTime.currentDateTime().date():
+        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)

@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
-from coze_desktop.ui.appearance import dark_palette
 from coze_desktop.domain import Conversation, Message, Role
 from coze_desktop.store import Store
 from coze_desktop.ui import theme
+from coze_desktop.ui.appearance import dark_palette
 from coze_desktop.ui.conversation_list import (
     PAGE_SIZE,
     BotNameRole,
