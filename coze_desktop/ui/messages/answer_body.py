@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from coze_desktop.domain import Source
+from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import (
     citation_number,
     code_block_index,
@@ -338,9 +339,7 @@ class _AnswerBody(QWidget):
             else:
                 self._add_view(segment)
         for shown in self._segments[len(segments) :]:
-            shown.view.hide()
-            self._layout.removeWidget(shown.view)
-            shown.view.deleteLater()
+            discard(shown.view, self._layout)
         del self._segments[len(segments) :]
 
     def _add_view(self, segment: Segment) -> _ShownSegment:

@@ -48,6 +48,7 @@ from coze_desktop.domain import Message, MessageState, Role, Source
 from coze_desktop.ui import theme
 from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.formatting import answer_stats, message_time
+from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.messages.answer_body import _AnswerBody
 from coze_desktop.ui.messages.cards import _Banner
 from coze_desktop.ui.messages.text_view import _insert_streamed, _TextView
@@ -56,6 +57,14 @@ from coze_desktop.ui.messages.versions import QuestionEditor, VersionSwitcher
 _NATURAL_WIDTH_CHARS = 400  # a question line longer than this is wider than any bubble
 _QUESTION_MAX_RATIO = 0.8  # a question bubble takes at most this share of the column
 _FLASH_MS = 2600  # a message a search jumped to glows this long
+
+
+def _set_button_text_color(widget: QWidget, color: QColor) -> None:
+    """Draw the text of ``widget``'s buttons (itself, or the buttons in it) in ``color``, focused or not."""
+    palette = widget.palette()
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        palette.setColor(group, QPalette.ColorRole.ButtonText, color)
+    widget.setPalette(palette)
 
 
 @functools.cache
@@ -282,10 +291,7 @@ class _MessageWidget(QFrame):
             palette.setColor(QPalette.ColorRole.Text, muted)
             self._reasoning_view.setPalette(palette)
         if self._reasoning_toggle is not None:
-            palette = self._reasoning_toggle.palette()
-            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-                palette.setColor(group, QPalette.ColorRole.ButtonText, muted)
-            self._reasoning_toggle.setPalette(palette)
+            _set_button_text_color(self._reasoning_toggle, muted)
 
     def _update_reasoning_toggle(self) -> None:
         if self._reasoning_toggle is None:
@@ -339,9 +345,7 @@ class _MessageWidget(QFrame):
 
     def _clear_follow_ups(self) -> None:
         if self._follow_ups is not None:
-            self._follow_ups.hide()
-            self._layout.removeWidget(self._follow_ups)
-            self._follow_ups.deleteLater()
+            discard(self._follow_ups, self._layout)
             self._follow_ups = None
 
     def _build_follow_ups(self) -> None:
@@ -363,9 +367,7 @@ class _MessageWidget(QFrame):
 
     def _set_banner(self) -> None:
         if self._banner is not None:
-            self._banner.hide()
-            self._layout.removeWidget(self._banner)
-            self._banner.deleteLater()
+            discard(self._banner, self._layout)
             self._banner = None
         if self._message.state not in (MessageState.FAILED, MessageState.STOPPED, MessageState.INTERRUPTED):
             return
@@ -376,9 +378,7 @@ class _MessageWidget(QFrame):
     def _set_footer_info(self) -> None:
         """Sources, duration and tokens of an answer, left of the buttons."""
         if self._footer_info is not None:
-            self._footer_info.hide()
-            self._footer.removeWidget(self._footer_info)
-            self._footer_info.deleteLater()
+            discard(self._footer_info, self._footer)
             self._footer_info = None
         message = self._message
         parts = answer_stats(message)
@@ -411,9 +411,7 @@ class _MessageWidget(QFrame):
         message = self._message
         if message.version_count <= 1:
             if self._versions is not None:
-                self._versions.hide()
-                self._footer.removeWidget(self._versions)
-                self._versions.deleteLater()
+                discard(self._versions, self._footer)
                 self._versions = None
             return
         if self._versions is None:
@@ -457,9 +455,7 @@ class _MessageWidget(QFrame):
         if self._editor is None:
             return
         editor, self._editor = self._editor, None
-        editor.hide()
-        self._layout.removeWidget(editor)
-        editor.deleteLater()
+        discard(editor, self._layout)
         self._bubble.show()
 
     def editor(self) -> QuestionEditor | None:
@@ -502,11 +498,7 @@ class _MessageWidget(QFrame):
 
     def _style_actions(self) -> None:
         if self._actions is not None:
-            palette = self._actions.palette()
-            muted = theme.muted_text(self.palette())
-            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-                palette.setColor(group, QPalette.ColorRole.ButtonText, muted)
-            self._actions.setPalette(palette)
+            _set_button_text_color(self._actions, theme.muted_text(self.palette()))
 
     def _update_actions(self) -> None:
         for action in ("regenerate", "delete"):
@@ -518,7 +510,8 @@ class _MessageWidget(QFrame):
             return
         if hovered is None:
             hovered = self.underMouse()
-        focused = self.isAncestorOf(QApplication.focusWidget())
+        focus = QApplication.focusWidget()
+        focused = focus is not None and self.isAncestorOf(focus)
         self._actions.setVisible(self._latest or hovered or focused)
 
     # ----------------------------------------------------------------------------- streaming

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QToolButton, QVB
 
 from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
+from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import warm_up_steps
 from coze_desktop.ui.messages.cards import _PrologueCard
 from coze_desktop.ui.messages.message import _MessageWidget
@@ -238,7 +239,7 @@ class MessageView(QWidget):
         self._order.remove(widget)
         if widget is self._selected:
             self._selected = None
-        self._discard(widget)
+        discard(widget, self._column)
         self._update_latest()
 
     def message(self, message_id: int) -> Message | None:
@@ -328,12 +329,12 @@ class MessageView(QWidget):
         """Show nothing."""
         self._pending.clear()
         for widget in self._order:
-            self._discard(widget)
+            discard(widget, self._column)
         self._order.clear()
         self._widgets.clear()
         self._selected = None
         if self._prologue is not None:
-            self._discard(self._prologue)
+            discard(self._prologue, self._column)
             self._prologue = None
         self._has_older = False
         self._older_pending = False
@@ -356,11 +357,6 @@ class MessageView(QWidget):
         self._widgets[key] = widget
         return widget
 
-    def _discard(self, widget: QWidget) -> None:
-        widget.hide()
-        self._column.removeWidget(widget)
-        widget.deleteLater()
-
     def _update_latest(self) -> None:
         for widget in self._order[:-1]:
             widget.set_latest(False)
@@ -378,7 +374,7 @@ class MessageView(QWidget):
     def _pin_widget(self, widget: QWidget, offset: int) -> None:
         """Keep ``widget`` ``offset`` px below the top of the viewport while the layout settles."""
         self._pin = (widget, offset)
-        self._content.layout().activate()
+        self._column.activate()  # the content's layout
         self._apply_pin()
         self._pin_timer.start()
 
