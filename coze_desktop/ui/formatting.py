@@ -1,7 +1,10 @@
-"""How times and an answer's numbers read: one formatter each for the messages, the status bar and
-the trash."""
+"""How times and an answer's numbers read, in one place: the messages' times and footers, the
+status bar, the chat list and the trash."""
 
 from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
@@ -34,3 +37,21 @@ def message_time(timestamp: float, *, time_alone_today: bool = True) -> str:
     if time_alone_today and moment.date() == QDateTime.currentDateTime().date():
         return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
     return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def short_time(timestamp: float, now: float | None = None) -> str:
+    """A compact local time for a list: "14:05" today, "Yesterday", a weekday, else a date."""
+    if timestamp <= 0:
+        return ""
+    moment = datetime.fromtimestamp(timestamp)
+    today = datetime.fromtimestamp(time.time() if now is None else now).date()
+    locale = QLocale()
+    qmoment = QDateTime.fromSecsSinceEpoch(int(timestamp))
+    day = moment.date()
+    if day == today:
+        return locale.toString(qmoment.time(), QLocale.FormatType.ShortFormat)
+    if day == today - timedelta(days=1):
+        return QCoreApplication.translate("ConversationListView", "Yesterday")
+    if today - timedelta(days=6) <= day < today:
+        return locale.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
+    return locale.toString(qmoment.date(), QLocale.FormatType.ShortFormat)

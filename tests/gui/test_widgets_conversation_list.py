@@ -26,9 +26,9 @@ from coze_desktop.ui.conversation_list import (
     SnippetHtmlRole,
     StreamingRole,
     TitleRole,
-    short_time,
     snippet_document,
 )
+from coze_desktop.ui.formatting import short_time
 
 
 @pytest.fixture
