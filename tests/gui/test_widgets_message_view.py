@@ -126,6 +126,25 @@ def test_links_open_only_web_addresses(view: MessageView, monkeypatch: pytest.Mo
     assert QGuiApplication.clipboard().text().startswith("def budget(days: int)")
 
 
+@pytest.mark.parametrize(
+    ("url", "web"),
+    [
+        ("https://example.com/guide", True),
+        ("HTTP://Example.com", True),
+        ("https://例子.测试/路径 with space", True),  # a clicked link is checked in its encoded form
+        ("https://example.com/\"quoted\"", True),
+        ("http://?q=1", False),  # no host
+        ("http:/example.com", False),
+        ("ftp://example.com/", False),
+        ("file:///etc/passwd", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_a_clicked_link_is_a_web_link_by_the_one_rule(url: str, web: bool) -> None:
+    assert markdown.is_web_url(QUrl(url)) is web
+    assert markdown.is_web_url(url) is web
+
+
 def test_reasoning_is_collapsed_and_expands(qtbot: QtBot, view: MessageView) -> None:
     view.show_messages([answer(2, "The answer.", reasoning="First I consider 故宫.")])
     settle(qtbot, view)
