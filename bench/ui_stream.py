@@ -126,7 +126,7 @@ def markdown_answer(chars: int = MARKDOWN_CHARS, seed: int = MARKDOWN_SEED) -> s
 def run_micro(_args: argparse.Namespace) -> int:
     """Isolated costs on the GUI thread, and what the design avoids; prints JSON.
 
-    All on the app's own answer view (``message_view._TextView``, shown, 600 px wide), its own
+    All on the app's own answer view (``messages.text_view._TextView``, shown, 600 px wide), its own
     ``render_markdown`` and segmenter, with the Markdown answer the benchmark streams.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -136,7 +136,8 @@ def run_micro(_args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from coze_desktop.api.sse import SseDecoder
-    from coze_desktop.ui import markdown, message_view
+    from coze_desktop.ui import markdown
+    from coze_desktop.ui.messages import answer_body, text_view
     from coze_desktop.ui.segments import split_segments
     from coze_desktop.workers.threads import Pacer
 
@@ -144,7 +145,7 @@ def run_micro(_args: argparse.Namespace) -> int:
     palette = app.palette()
 
     def view() -> Any:
-        shown = message_view._TextView()
+        shown = text_view._TextView()
         shown.resize(600, 400)
         shown.show()
         app.processEvents()
@@ -168,7 +169,7 @@ def run_micro(_args: argparse.Namespace) -> int:
         # The cheapest way to show it as one document: rendered detached, then adopted and laid out.
         document = QTextDocument(whole)
         document.setDefaultFont(whole.document().defaultFont())
-        markdown.render_markdown(document, message_view._display_markdown(text), palette)
+        markdown.render_markdown(document, answer_body._display_markdown(text), palette)
         whole.adopt_document(document)
         document.size()
 
@@ -180,13 +181,13 @@ def run_micro(_args: argparse.Namespace) -> int:
         # What _AnswerBody._render does: a detached document, adopted by the shown view.
         shown = view()
         cursor = QTextCursor(shown.document())
-        message_view._insert_streamed(cursor, segment.text)  # the plain text a stream left there
+        text_view._insert_streamed(cursor, segment.text)  # the plain text a stream left there
         app.processEvents()
 
         def render() -> None:
             document = QTextDocument(shown)
             document.setDefaultFont(shown.document().defaultFont())
-            markdown.render_markdown(document, message_view._display_markdown(segment.prefix + segment.text), palette)
+            markdown.render_markdown(document, answer_body._display_markdown(segment.prefix + segment.text), palette)
             shown.adopt_document(document)
             document.size()
 
@@ -198,7 +199,7 @@ def run_micro(_args: argparse.Namespace) -> int:
     out["segment_render_total_ms"] = sum(costs)
     shown = view()
     cursor = QTextCursor(shown.document())
-    out["insert_2000_ms"] = ms(lambda: message_view._insert_streamed(cursor, BENCH_PIECE * 667))
+    out["insert_2000_ms"] = ms(lambda: text_view._insert_streamed(cursor, BENCH_PIECE * 667))
 
     # A second Python thread decoding events as fast as it can, as a worker does under a --fast
     # stream, with and without the worker's Pacer: the GUI thread's renders while it runs.
@@ -291,23 +292,24 @@ class Recorder:
 
 def instrument(recorder: Recorder) -> None:
     """Time the GUI-thread work a streamed answer causes, before the app is built."""
-    from coze_desktop.ui import markdown, message_view
+    from coze_desktop.ui import markdown
+    from coze_desktop.ui.messages import answer_body, message, text_view
     from coze_desktop.workers import chat
 
-    widget = message_view._MessageWidget
-    body = message_view._AnswerBody
+    widget = message._MessageWidget
+    body = answer_body._AnswerBody
     recorder.wrap(widget, "append", "_MessageWidget.append (streamed text shown)")
     recorder.wrap(body, "_render_open", "_AnswerBody._render_open (throttled re-render of the streamed segment)")
     recorder.wrap(body, "_render", "_AnswerBody._render (one segment's Markdown)")
     recorder.wrap(body, "_add_view", "_AnswerBody._add_view (a new segment view)")
     recorder.wrap(widget, "finish", "_MessageWidget.finish (final render)")
-    recorder.wrap(message_view, "render_markdown", "markdown.render_markdown")
+    recorder.wrap(answer_body, "render_markdown", "markdown.render_markdown")
     recorder.wrap(markdown, "_style_inline", "markdown._style_inline")
     recorder.wrap(markdown, "_style_table", "markdown._style_table (one table)")
     recorder.wrap(markdown, "_frame_code_block", "markdown._frame_code_block (one code block)")
-    recorder.wrap(message_view, "_insert_plain", "message_view._insert_plain (QTextCursor.insertText)")
+    recorder.wrap(text_view, "_insert_plain", "text_view._insert_plain (QTextCursor.insertText)")
     recorder.wrap(
-        message_view._TextView,
+        text_view._TextView,
         "_on_layout_size_changed",
         "_TextView._on_layout_size_changed (setFixedHeight)",
     )

@@ -33,19 +33,16 @@ from types import TracebackType
 
 import qasync
 from PySide6.QtCore import (
-    QLibraryInfo,
-    QLocale,
     QMessageLogContext,
     QObject,
     Qt,
     QTimer,
     QtMsgType,
-    QTranslator,
     Signal,
     Slot,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtGui import QIcon
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -53,9 +50,10 @@ from coze_desktop import APP_ID, APP_NAME, __version__
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 from coze_desktop.logs import crash_report, setup_logging, teardown_logging
 from coze_desktop.secrets import TokenStore
-from coze_desktop.settings import SETTINGS_FILENAME, Key, Settings
+from coze_desktop.settings import SETTINGS_FILENAME, Settings
 from coze_desktop.store import Store, StoreError, default_data_dir
 from coze_desktop.store.paths import ensure_private_dir
+from coze_desktop.ui.appearance import Appearance
 from coze_desktop.ui.dialogs import CrashDialog
 from coze_desktop.ui.main_window import MainWindow
 from coze_desktop.workers.accounts import Accounts, is_demo_url
@@ -66,7 +64,6 @@ logger = logging.getLogger(__name__)
 _IMPORTED_AT = time.monotonic()  # origin of the start-up probe when the launcher gives none
 
 SHUTDOWN_TIMEOUT = 2.0  # seconds: answers being written get this long to stop on quit
-TRANSLATION_PREFIX = "coze_desktop_"
 
 
 def resources_dir() -> Path:
@@ -108,109 +105,6 @@ class DemoService:
         if server is not None:
             server.stop()
             logger.info("demo server stopped")
-
-
-class Appearance(QObject):
-    """Applies theme, font size and language to the application, and follows setting changes."""
-
-    def __init__(self, app: QApplication, settings: Settings) -> None:
-        super().__init__(app)
-        self._app = app
-        self._settings = settings
-        self._system_font_size = app.font().pointSizeF()
-        self.translators: list[QTranslator] = []
-        settings.changed.connect(self._on_settings_changed)
-
-    def apply(self) -> None:
-        """Apply everything from the settings (at start)."""
-        self.install_translators(self._settings.ui_language())
-        self.apply_theme()
-        self.apply_font_size()
-
-    def apply_theme(self) -> None:
-        """Light, dark or the system's colours: Qt's colour scheme where the platform follows it,
-        else a Fusion palette (offscreen, some Linux desktops)."""
-        theme = self._settings.theme
-        wanted = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
-            theme, Qt.ColorScheme.Unknown
-        )
-        hints = QGuiApplication.styleHints()
-        hints.setColorScheme(wanted)
-        if theme == "system" or hints.colorScheme() == wanted:
-            self._app.setPalette(QPalette())  # an empty palette: the platform's and style's colours
-        elif theme == "dark":
-            self._app.setPalette(dark_palette())
-        else:
-            self._app.setPalette(self._app.style().standardPalette())
-
-    def apply_font_size(self) -> None:
-        font = QFont(self._app.font())
-        size = self._settings.font_size
-        font.setPointSizeF(float(size) if size > 0 else self._system_font_size)
-        self._app.setFont(font)
-
-    def install_translators(self, language: str) -> None:
-        """Load the app's translation (``resources/translations``) and Qt's own, when present.
-
-        Installing them sends ``LanguageChange`` to every widget, which show their texts again
-        in the new language (see ``MainWindow.retranslate``).
-        """
-        for translator in self.translators:
-            self._app.removeTranslator(translator)
-        self.translators = []
-        QLocale.setDefault(QLocale(language))
-        candidates = [
-            (TRANSLATION_PREFIX + language, str(resources_dir() / "translations")),
-            ("qtbase_" + language, QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
-        ]
-        for name, folder in candidates:
-            translator = QTranslator(self._app)
-            if translator.load(name, folder):
-                self._app.installTranslator(translator)
-                self.translators.append(translator)
-                logger.info("loaded translation %s", name)
-
-    @Slot(str)
-    def _on_settings_changed(self, key: str) -> None:
-        if key == Key.THEME:
-            self.apply_theme()
-        elif key == Key.FONT_SIZE:
-            self.apply_font_size()
-        elif key == Key.LANGUAGE:
-            self.install_translators(self._settings.ui_language())
-
-
-def dark_palette() -> QPalette:
-    """A dark Fusion palette, for platforms without a dark colour scheme of their own."""
-    palette = QPalette()
-    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(230, 230, 230)
-    disabled = QColor(127, 127, 127)
-    roles = {
-        QPalette.ColorRole.Window: window,
-        QPalette.ColorRole.WindowText: text,
-        QPalette.ColorRole.Base: base,
-        QPalette.ColorRole.AlternateBase: window,
-        QPalette.ColorRole.ToolTipBase: window,
-        QPalette.ColorRole.ToolTipText: text,
-        QPalette.ColorRole.PlaceholderText: disabled,
-        QPalette.ColorRole.Text: text,
-        QPalette.ColorRole.Button: window,
-        QPalette.ColorRole.ButtonText: text,
-        QPalette.ColorRole.BrightText: QColor(255, 85, 85),
-        QPalette.ColorRole.Link: QColor(100, 160, 255),
-        QPalette.ColorRole.Highlight: QColor(60, 120, 215),
-        QPalette.ColorRole.HighlightedText: QColor(255, 255, 255),
-        QPalette.ColorRole.Light: QColor(70, 70, 74),
-        QPalette.ColorRole.Midlight: QColor(58, 58, 62),
-        QPalette.ColorRole.Mid: QColor(40, 40, 43),
-        QPalette.ColorRole.Dark: QColor(20, 20, 22),
-        QPalette.ColorRole.Shadow: QColor(0, 0, 0),
-    }
-    for role, color in roles.items():
-        palette.setColor(role, color)
-    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
-    return palette
 
 
 @dataclass(slots=True)
@@ -289,7 +183,7 @@ def create_app(
     )
     log_folder = setup_logging(folder, accounts.known_secrets)
     logger.info("%s %s starting; data in %s", APP_NAME, __version__, folder)
-    appearance = Appearance(app, settings)
+    appearance = Appearance(app, settings, resources_dir() / "translations")
     appearance.apply()
     if QNetworkInformation.instance() is None:
         QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability)

@@ -31,6 +31,7 @@ from coze_desktop.domain import (
     Source,
     Usage,
 )
+from coze_desktop.text.links import is_web_url
 
 FORMAT_NAME = "coze-desktop-export"
 FORMAT_VERSION = 2  # the major version this module writes and the highest it reads (2: versions)
@@ -188,17 +189,10 @@ _STATE_LABEL_KEYS = {
     MessageState.STREAMING: "streaming",
 }
 
-_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f<>\"/][^\s\x00-\x1f\x7f<>\"]*", re.IGNORECASE)
-
 
 def _lang_key(lang: str) -> str:
     """``"zh"`` for any Chinese locale (``zh``, ``zh_CN``, ``zh-TW``), else ``"en"``."""
     return "zh" if lang.lower().startswith("zh") else "en"
-
-
-def _is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host and no spaces, quotes, angle brackets or controls."""
-    return _WEB_URL.fullmatch(url) is not None
 
 
 def _format_time(ts: float, tz: tzinfo | None) -> str:
@@ -464,7 +458,7 @@ def _md_sources(sources: Sequence[Source], labels: dict[str, str]) -> str:
         line = f"[{number}] {_md_inline(_source_name(source, labels) + _source_details(source, labels))}"
         url = source.url.strip()
         if url:
-            line += f" <{url}>" if _is_web_url(url) else f" {_md_code_span(url)}"
+            line += f" <{url}>" if is_web_url(url) else f" {_md_code_span(url)}"
         blocks.append(line)
         if source.slice.strip():
             blocks.append(_md_quote(_md_literal_block(source.slice)))
@@ -659,7 +653,7 @@ def _html_sources(sources: Sequence[Source], labels: dict[str, str]) -> str:
     for source in sources:
         name = _e(_source_name(source, labels))
         url = source.url.strip()
-        if _is_web_url(url):
+        if is_web_url(url):
             name = f'<a href="{_e(url)}" rel="noopener noreferrer">{name}</a>'
         item = [f'<li>\n<p class="source-head">{name}{_e(_source_details(source, labels))}</p>']
         if url:

@@ -20,15 +20,11 @@ import html
 import logging
 import math
 import re
-import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
-    QDateTime,
     QEvent,
     QLocale,
     QModelIndex,
@@ -65,6 +61,7 @@ from coze_desktop.domain import Role
 from coze_desktop.store import TRASH_DAYS, ConversationSummary, SearchHit, Store, StoreError
 from coze_desktop.ui import theme
 from coze_desktop.ui.confirm import Confirm, ask_to_confirm
+from coze_desktop.ui.formatting import short_time
 from coze_desktop.ui.markdown import marked_snippet_html
 
 logger = logging.getLogger(__name__)
@@ -85,24 +82,6 @@ TitleRole = Qt.ItemDataRole.UserRole + 8
 PreviewRole = Qt.ItemDataRole.UserRole + 9
 StreamingRole = Qt.ItemDataRole.UserRole + 20  # a reply is being written in this chat
 STREAMING_PULSE_MS = 400  # the streaming mark's dots take turns this often
-
-
-def short_time(timestamp: float, now: float | None = None) -> str:
-    """A compact local time for a list: "14:05" today, "Yesterday", a weekday, else a date."""
-    if timestamp <= 0:
-        return ""
-    moment = datetime.fromtimestamp(timestamp)
-    today = datetime.fromtimestamp(time.time() if now is None else now).date()
-    locale = QLocale()
-    qmoment = QDateTime.fromSecsSinceEpoch(int(timestamp))
-    day = moment.date()
-    if day == today:
-        return locale.toString(qmoment.time(), QLocale.FormatType.ShortFormat)
-    if day == today - timedelta(days=1):
-        return QCoreApplication.translate("ConversationListView", "Yesterday")
-    if today - timedelta(days=6) <= day < today:
-        return locale.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
-    return locale.toString(qmoment.date(), QLocale.FormatType.ShortFormat)
 
 
 _MARKDOWN_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?)|\*\*|__|`+")
@@ -312,13 +291,9 @@ class _ConversationDelegate(QStyledItemDelegate):
         return QSize(200, 2 * line + 18)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
-        opt, text_color, muted = _draw_item_background(painter, option, index, self)
-        rect = opt.rect.adjusted(12, 8, -12, -8)
-        regular = QFont(opt.font)
-        bold = QFont(opt.font)
-        bold.setBold(True)
-        metrics = QFontMetrics(regular)
-        line = metrics.lineSpacing()
+        opt, text_color, muted, rect, regular, bold, metrics, line = _draw_row_background(
+            painter, option, index, self
+        )
         painter.save()
         streaming = bool(index.data(StreamingRole))
         when = "" if streaming else short_time(float(index.data(TimeRole) or 0))
@@ -332,13 +307,8 @@ class _ConversationDelegate(QStyledItemDelegate):
                 text_color if muted == text_color else theme.accent(opt.palette),
             )
             x += 14
-        painter.setFont(bold)
-        painter.setPen(text_color)
         title_rect = QRect(x, rect.top(), rect.right() - x - time_width - 6, line)
-        title = QFontMetrics(bold).elidedText(
-            str(index.data() or ""), Qt.TextElideMode.ElideRight, title_rect.width()
-        )
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        _draw_title(painter, title_rect, str(index.data() or ""), bold, text_color)
         painter.setFont(regular)
         painter.setPen(muted)
         if streaming:
@@ -363,10 +333,24 @@ class _ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-def _draw_item_background(
+class _Row(NamedTuple):
+    """What painting a row's texts needs, once its background is drawn."""
+
+    opt: QStyleOptionViewItem
+    text_color: QColor  # titles
+    muted: QColor  # times and second lines
+    rect: QRect  # the row inside its padding
+    regular: QFont
+    bold: QFont  # titles
+    metrics: QFontMetrics  # of the regular font
+    line: int  # its line spacing
+
+
+def _draw_row_background(
     painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex, delegate: QStyledItemDelegate
-) -> tuple[QStyleOptionViewItem, QColor, QColor]:
-    """Draw the row's background (selection, hover) the style's way; return text colours to use."""
+) -> _Row:
+    """Draw the row's background (selection, hover) the style's way; return the colours, place and
+    fonts to draw its texts with."""
     opt = QStyleOptionViewItem(option)
     delegate.initStyleOption(opt, index)
     opt.text = ""
@@ -374,7 +358,28 @@ def _draw_item_background(
     style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
     selected = bool(opt.state & QStyle.StateFlag.State_Selected)
     text = opt.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-    return opt, text, (text if selected else theme.muted_text(opt.palette))
+    regular = QFont(opt.font)
+    bold = QFont(opt.font)
+    bold.setBold(True)
+    metrics = QFontMetrics(regular)
+    return _Row(
+        opt,
+        text,
+        text if selected else theme.muted_text(opt.palette),
+        opt.rect.adjusted(12, 8, -12, -8),
+        regular,
+        bold,
+        metrics,
+        metrics.lineSpacing(),
+    )
+
+
+def _draw_title(painter: QPainter, rect: QRect, title: str, bold: QFont, color: QColor) -> None:
+    """A row's title in bold on one line, cut with "…" to fit ``rect``."""
+    painter.setFont(bold)
+    painter.setPen(color)
+    shown = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
 
 
 def _draw_streaming_mark(painter: QPainter, left_center: QPoint, dot: int, lit: int, color: QColor) -> None:
@@ -415,23 +420,14 @@ class _SearchHitDelegate(QStyledItemDelegate):
         return QSize(200, 16 + line + 4 + snippet_lines_height(option.font, SNIPPET_LINES))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
-        opt, text_color, muted = _draw_item_background(painter, option, index, self)
-        rect = opt.rect.adjusted(12, 8, -12, -8)
-        regular = QFont(opt.font)
-        bold = QFont(opt.font)
-        bold.setBold(True)
-        metrics = QFontMetrics(regular)
-        line = metrics.lineSpacing()
+        opt, text_color, muted, rect, regular, bold, metrics, line = _draw_row_background(
+            painter, option, index, self
+        )
         painter.save()
         when = short_time(float(index.data(TimeRole) or 0))
         time_width = metrics.horizontalAdvance(when) + 4
-        painter.setFont(bold)
-        painter.setPen(text_color)
         title_rect = QRect(rect.left(), rect.top(), rect.width() - time_width - 6, line)
-        title = QFontMetrics(bold).elidedText(
-            str(index.data(TitleRole) or ""), Qt.TextElideMode.ElideRight, title_rect.width()
-        )
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+        _draw_title(painter, title_rect, str(index.data(TitleRole) or ""), bold, text_color)
         painter.setFont(regular)
         painter.setPen(muted)
         painter.drawText(

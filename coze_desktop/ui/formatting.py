@@ -1,8 +1,12 @@
-"""How an answer's numbers read: one formatter for the message footer and the status bar."""
+"""How times and an answer's numbers read, in one place: the messages' times and footers, the
+status bar, the chat list and the trash."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale
+import time
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 from coze_desktop.domain import Message
 
@@ -21,3 +25,33 @@ def answer_stats(message: Message) -> list[str]:
         count = QLocale().toString(message.usage.token_count)
         parts.append(QCoreApplication.translate("_MessageWidget", "%1 tokens").replace("%1", count))
     return parts
+
+
+def message_time(timestamp: float, *, time_alone_today: bool = True) -> str:
+    """A local time (seconds since the epoch) in the locale's short format: the time alone when it
+    is today (unless told otherwise), else date and time; ``""`` when unknown (0 or less)."""
+    if timestamp <= 0:
+        return ""
+    moment = QDateTime.fromMSecsSinceEpoch(int(timestamp * 1000))
+    locale = QLocale()
+    if time_alone_today and moment.date() == QDateTime.currentDateTime().date():
+        return locale.toString(moment.time(), QLocale.FormatType.ShortFormat)
+    return locale.toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def short_time(timestamp: float, now: float | None = None) -> str:
+    """A compact local time for a list: "14:05" today, "Yesterday", a weekday, else a date."""
+    if timestamp <= 0:
+        return ""
+    moment = datetime.fromtimestamp(timestamp)
+    today = datetime.fromtimestamp(time.time() if now is None else now).date()
+    locale = QLocale()
+    qmoment = QDateTime.fromSecsSinceEpoch(int(timestamp))
+    day = moment.date()
+    if day == today:
+        return locale.toString(qmoment.time(), QLocale.FormatType.ShortFormat)
+    if day == today - timedelta(days=1):
+        return QCoreApplication.translate("ConversationListView", "Yesterday")
+    if today - timedelta(days=6) <= day < today:
+        return locale.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
+    return locale.toString(qmoment.date(), QLocale.FormatType.ShortFormat)

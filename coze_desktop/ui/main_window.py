@@ -60,7 +60,7 @@ from coze_desktop.ui.drafts import DraftKeeper
 from coze_desktop.ui.elided import ElidedLabel
 from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import link_failures
-from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui.messages import MessageView
 from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.ui.trash_dialog import TrashDialog

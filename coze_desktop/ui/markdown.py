@@ -46,6 +46,7 @@ from PySide6.QtGui import (
     QTextTableFormat,
 )
 
+from coze_desktop.text import links
 from coze_desktop.ui import theme
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,6 @@ COPY_CODE_SCHEME = "coze-copy-code"  # anchor of a code block's "Copy code" link
 CITATION_SCHEME = "cite"  # a citation of source n of the answer: cite:<n> (1-based)
 # Citation spellings: [1] (Markdown brackets), [^1] (footnote style), 【1】 (CJK brackets).
 _CITATION = re.compile(r"\[\^?(\d{1,3})\]|【(\d{1,3})】")
-WEB_SCHEMES = frozenset({"http", "https"})
 # Heading sizes as QTextFormat font-size adjustments (0 = normal): Qt's defaults (3, 2, 1, ...)
 # are document sizes, too loud inside a chat message.
 _HEADING_SIZE_ADJUSTMENT = {1: 2, 2: 1, 3: 1, 4: 0, 5: 0, 6: 0}
@@ -130,9 +130,10 @@ def citation_number(url: QUrl) -> int | None:
 
 
 def is_web_url(url: QUrl | str) -> bool:
-    """Whether ``url`` is an absolute http(s) link (the only kind opened in the browser)."""
+    """Whether ``url`` is an absolute http(s) link (the only kind opened in the browser): a valid
+    URL whose encoded form passes :func:`coze_desktop.text.links.is_web_url`."""
     qurl = QUrl(url) if isinstance(url, str) else url
-    return qurl.isValid() and qurl.scheme().lower() in WEB_SCHEMES and bool(qurl.host())
+    return qurl.isValid() and links.is_web_url(qurl.toString(QUrl.ComponentFormattingOption.FullyEncoded))
 
 
 class LinkFailures(QObject):

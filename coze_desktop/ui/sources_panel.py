@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from coze_desktop.domain import Source
 from coze_desktop.ui import theme
+from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import is_web_url, open_web_link
 
 SCORE_BAR_WIDTH = 48
@@ -289,9 +290,7 @@ class SourcesPanel(QWidget):
 
     def _remove_cards(self) -> None:
         for card in self._cards:
-            card.hide()
-            self._list.removeWidget(card)
-            card.deleteLater()
+            discard(card, self._list)
         self._cards.clear()
 
     def changeEvent(self, event: QEvent) -> None:

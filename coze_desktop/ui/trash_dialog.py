@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, Qt, Signal
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,16 +29,12 @@ from coze_desktop.domain import Role
 from coze_desktop.store import TRASH_DAYS, Store, StoreError
 from coze_desktop.ui.confirm import Confirm
 from coze_desktop.ui.conversation_list import plain_preview
+from coze_desktop.ui.formatting import message_time
 
 logger = logging.getLogger(__name__)
 
 ItemRole = Qt.ItemDataRole.UserRole + 1  # ("conversation", id, id) or ("message", id, conversation id)
 PREVIEW_CHARS = 80
-
-
-def _when(timestamp: float) -> str:
-    moment = QDateTime.fromSecsSinceEpoch(int(timestamp))
-    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 
 class TrashDialog(QDialog):
@@ -141,7 +137,7 @@ class TrashDialog(QDialog):
                 [
                     self.tr("Chat: %1").replace("%1", title),
                     trashed.bot_name or conv.bot_id,
-                    _when(trashed.deleted_at),
+                    message_time(trashed.deleted_at, time_alone_today=False),
                 ]
             )
             count = self.tr("%1 messages").replace("%1", QLocale().toString(trashed.message_count))
@@ -158,7 +154,7 @@ class TrashDialog(QDialog):
                 [
                     self.tr("%1: %2").replace("%1", who).replace("%2", short),
                     trashed.conversation_title or self.tr("Untitled chat"),
-                    _when(trashed.deleted_at),
+                    message_time(trashed.deleted_at, time_alone_today=False),
                 ]
             )
             item.setToolTip(0, message.text[:1000])

@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
 
-from coze_desktop.app import dark_palette
 from coze_desktop.domain import Conversation, Message, Role
 from coze_desktop.store import Store
 from coze_desktop.ui import theme
+from coze_desktop.ui.appearance import dark_palette
 from coze_desktop.ui.conversation_list import (
     PAGE_SIZE,
     BotNameRole,
@@ -26,9 +26,9 @@ from coze_desktop.ui.conversation_list import (
     SnippetHtmlRole,
     StreamingRole,
     TitleRole,
-    short_time,
     snippet_document,
 )
+from coze_desktop.ui.formatting import short_time
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QPushButton, QToolButton
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Message, MessageState, Role
-from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui.messages import MessageView
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTextBrowser, QT
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role, Source
-from coze_desktop.ui import markdown, message_view, segments
-from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui import markdown, segments
+from coze_desktop.ui.messages import MessageView, answer_body
 
 ANSWER = """## 北京 Beijing
 
@@ -124,6 +124,25 @@ def test_links_open_only_web_addresses(view: MessageView, monkeypatch: pytest.Mo
     assert opened == ["https://example.com/guide"]
     body.anchorClicked.emit(QUrl(f"{markdown.COPY_CODE_SCHEME}:0"))
     assert QGuiApplication.clipboard().text().startswith("def budget(days: int)")
+
+
+@pytest.mark.parametrize(
+    ("url", "web"),
+    [
+        ("https://example.com/guide", True),
+        ("HTTP://Example.com", True),
+        ("https://例子.测试/路径 with space", True),  # a clicked link is checked in its encoded form
+        ("https://example.com/\"quoted\"", True),
+        ("http://?q=1", False),  # no host
+        ("http:/example.com", False),
+        ("ftp://example.com/", False),
+        ("file:///etc/passwd", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_a_clicked_link_is_a_web_link_by_the_one_rule(url: str, web: bool) -> None:
+    assert markdown.is_web_url(QUrl(url)) is web
+    assert markdown.is_web_url(url) is web
 
 
 def test_reasoning_is_collapsed_and_expands(qtbot: QtBot, view: MessageView) -> None:
@@ -358,15 +377,15 @@ def test_a_long_answer_is_rendered_in_segments(qtbot: QtBot, view: MessageView) 
 def test_a_long_saved_answer_shows_its_end_first(
     qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(message_view, "RENDER_PASS_BUDGET_MS", 0)  # one segment per pass
+    monkeypatch.setattr(answer_body, "RENDER_PASS_BUDGET_MS", 0)  # one segment per pass
     order: list[int] = []
-    render = message_view._AnswerBody._render
+    render = answer_body._AnswerBody._render
 
-    def recording_render(body: message_view._AnswerBody, shown: object) -> None:
+    def recording_render(body: answer_body._AnswerBody, shown: object) -> None:
         order.append(body._segments.index(shown))  # type: ignore[arg-type]
         render(body, shown)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(message_view._AnswerBody, "_render", recording_render)
+    monkeypatch.setattr(answer_body._AnswerBody, "_render", recording_render)
     view.show_messages([question(1), answer(2, long_answer())])
     views = answer_views(view)
     assert len(views) > 3
@@ -451,16 +470,16 @@ def test_copy_code_copies_the_whole_of_a_code_block_cut_into_segments(view: Mess
 def test_long_answers_share_one_render_budget_newest_first(
     qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(message_view, "RENDER_PASS_BUDGET_MS", 0)  # one segment per pass, in all
+    monkeypatch.setattr(answer_body, "RENDER_PASS_BUDGET_MS", 0)  # one segment per pass, in all
     order: list[tuple[int, int]] = []
-    render = message_view._AnswerBody._render
+    render = answer_body._AnswerBody._render
 
-    def recording_render(body: message_view._AnswerBody, shown: object) -> None:
+    def recording_render(body: answer_body._AnswerBody, shown: object) -> None:
         key = body.parent().key  # type: ignore[attr-defined]
         order.append((key, body._segments.index(shown)))  # type: ignore[arg-type]
         render(body, shown)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(message_view._AnswerBody, "_render", recording_render)
+    monkeypatch.setattr(answer_body._AnswerBody, "_render", recording_render)
     view.show_messages([answer(2, long_answer(12)), question(3), answer(4, long_answer(12))])
     count = len(view.findChildren(QTextBrowser)) - 1  # the answers' segments, not the question
     # Each answer's end at once, then the rest newest answer first, one segment per pass.
@@ -477,7 +496,7 @@ def test_copy_code_when_a_cut_falls_just_before_the_closing_fence(
     # Small segments, so that the cut lands right before the code block's closing fence: the next
     # segment then begins with an empty continuation, which Qt does not show as a block.
     small = functools.partial(segments.split_segments, target=40, maximum=78)
-    monkeypatch.setattr(message_view, "split_segments", small)
+    monkeypatch.setattr(answer_body, "split_segments", small)
     code = "\n".join(f"line_{k} = {k}" for k in range(6))  # 65 characters
     text = "```python\n" + code + "\n```\n\n```bash\npip install thing\n```\n"
     assert [segment.text[:4] for segment in small(text)] == ["```p", "```\n"]  # the cut in question
@@ -669,8 +688,8 @@ def test_a_streamed_code_fence_is_a_code_block_until_it_closes(
     qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No throttled render during the test: what is shown comes from the fence handling alone.
-    monkeypatch.setattr(message_view, "RENDER_MIN_INTERVAL_MS", 600_000)
-    monkeypatch.setattr(message_view, "RENDER_MAX_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(answer_body, "RENDER_MIN_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(answer_body, "RENDER_MAX_INTERVAL_MS", 600_000)
     view.show_messages([question(1)])
     view.begin_reply(2)
 
@@ -705,8 +724,8 @@ def test_a_streamed_code_fence_is_a_code_block_until_it_closes(
 def test_a_segment_that_begins_inside_a_streamed_code_block_shows_it_as_code(
     qtbot: QtBot, view: MessageView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(message_view, "RENDER_MIN_INTERVAL_MS", 600_000)
-    monkeypatch.setattr(message_view, "RENDER_MAX_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(answer_body, "RENDER_MIN_INTERVAL_MS", 600_000)
+    monkeypatch.setattr(answer_body, "RENDER_MAX_INTERVAL_MS", 600_000)
     view.show_messages([question(1)])
     view.begin_reply(2)
     lines = "".join(f"print({n})  # a line of code that is long enough\n" for n in range(200))

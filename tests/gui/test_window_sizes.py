@@ -22,7 +22,7 @@ from coze_desktop.domain import Bot, Message, Role
 from coze_desktop.settings import SETTINGS_FILENAME, Settings
 from coze_desktop.ui.dialogs import fit_to_screen
 from coze_desktop.ui.elided import ElidedButton
-from coze_desktop.ui.message_view import MessageView
+from coze_desktop.ui.messages import MessageView
 from coze_desktop.ui.side_panels import (
     CHAT_MIN_WIDTH,
     CHAT_MIN_WIDTH_CAP,

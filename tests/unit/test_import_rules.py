@@ -50,6 +50,7 @@ def _plant(checkout: Path, module: str, line: str) -> None:
         ("coze_desktop.demo.bots", "from coze_desktop.api import sse", "demo server shares no code"),
         ("coze_desktop.api.client", "from PySide6.QtCore import QObject", "never imports Qt"),
         ("coze_desktop.logs", "from coze_desktop.ui import theme", "Layers"),
+        ("coze_desktop.text.links", "from PySide6.QtCore import QUrl", "never imports Qt"),
     ],
 )
 def test_a_planted_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str, contract: str) -> None:

@@ -3,7 +3,7 @@ that sends a question again as a new version.
 
 A regenerated answer and an edited question are versions of one place in the conversation
 (the store keeps them as siblings; see ``Store.select_version``). The message widgets of
-:mod:`coze_desktop.ui.message_view` build these parts only when they are needed.
+:mod:`coze_desktop.ui.messages.message` build these parts only when they are needed.
 """
 
 from __future__ import annotations
