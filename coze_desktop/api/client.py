@@ -36,6 +36,7 @@ from .errors import (
     CozeAPIError,
     CozeError,
     CozeNetworkError,
+    ErrorKind,
     NetworkErrorKind,
     ProtocolError,
     redact,
@@ -741,7 +742,7 @@ class CozeClient:
         try:
             obj = self._call("GET", f"/v1/bots/{quote(bot_id, safe='')}", params={"is_published": "true"})
         except CozeAPIError as exc:
-            if exc.is_auth_error:
+            if exc.kind is ErrorKind.AUTH:
                 raise
             logger.info("GET /v1/bots/{id} failed (%s); trying /v1/bot/get_online_info", exc.code)
             obj = self._call("GET", "/v1/bot/get_online_info", params={"bot_id": bot_id})

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coze_desktop.api import CozeAPIError, CozeError
+from coze_desktop.api import CozeAPIError, CozeError, ErrorKind
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
@@ -254,7 +254,7 @@ def _test_connection(account: Account, bot_id: str) -> str:
         try:
             client.list_bots()
         except CozeAPIError as exc:  # Coze answered: anything but an auth error means the token works
-            if exc.is_auth_error:
+            if exc.kind is ErrorKind.AUTH:
                 raise
         return ""
 

@@ -1203,7 +1203,7 @@ class MainWindow(QMainWindow):
             self.show_publish_help()
 
     def show_publish_help(self) -> None:
-        """Explain how to publish a bot as an API (Coze error 4015)."""
+        """Explain how to publish a bot as an API (``ErrorKind.NOT_PUBLISHED``)."""
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(self.tr("Publish the bot as an API"))

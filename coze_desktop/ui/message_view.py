@@ -84,7 +84,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coze_desktop.api.errors import AUTH_CODES
+from coze_desktop.api.errors import ErrorKind, classify
 from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
 from coze_desktop.ui.elided import ElidedButton
@@ -100,7 +100,6 @@ from coze_desktop.ui.markdown import (
 from coze_desktop.ui.message_versions import QuestionEditor, VersionSwitcher
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
-NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 RENDER_MIN_INTERVAL_MS = 250  # Markdown re-render while streaming: at most 4 times a second...
 RENDER_MAX_INTERVAL_MS = 2000  # ...and at least every 2 s
 RENDER_COST_FACTOR = 8  # wait 8x the last render's duration: rendering stays under ~12% of the time
@@ -1320,10 +1319,10 @@ class _Banner(QFrame):
             newer.setObjectName("banner_newer_version")
             newer.setWordWrap(True)
             layout.addWidget(newer)
-        code = error.code if error is not None else None
-        if message.state is MessageState.FAILED and code in AUTH_CODES:
+        kind = classify(error.code) if error is not None else None  # saved errors keep only the code
+        if message.state is MessageState.FAILED and kind is ErrorKind.AUTH:
             buttons.addWidget(self._button(self.tr("Enter the token again"), "open_settings"))
-        elif message.state is MessageState.FAILED and code == NOT_PUBLISHED_CODE:
+        elif message.state is MessageState.FAILED and kind is ErrorKind.NOT_PUBLISHED:
             buttons.addWidget(self._button(self.tr("How to publish as API"), "publish_help"))
         buttons.addStretch(1)
         layout.addLayout(buttons)
