@@ -47,11 +47,6 @@ def as_str(value: Any) -> str:
     return ""
 
 
-def _opt_str(value: Any) -> str | None:
-    s = as_str(value)
-    return s or None
-
-
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None

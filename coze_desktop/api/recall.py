@@ -21,7 +21,6 @@ from typing import Any
 from coze_desktop.domain import Source
 
 KNOWLEDGE_RECALL = "knowledge_recall"
-GENERATE_ANSWER_FINISH = "generate_answer_finish"
 
 _LEGACY_SLICE = re.compile(r"^\s*recall slice\s*\d*\s*[:：]\s?", re.IGNORECASE | re.MULTILINE)
 
