@@ -83,8 +83,10 @@ def fit_to_screen(dialog: QDialog, area: QScrollArea, *, max_height: int | None 
     a small screen (800×600) the contents scroll instead of the buttons falling off the screen.
     ``max_height`` caps the height (default: the screen's available height less a margin).
     """
-    body = area.widget()
-    margins = dialog.layout().contentsMargins()
+    body, layout = area.widget(), dialog.layout()
+    if body is None or layout is None:  # nothing to measure yet: keep Qt's own size
+        return
+    margins = layout.contentsMargins()
     width = max(dialog.minimumWidth(), body.sizeHint().width() + margins.left() + margins.right())
     # Measured as if the scroll bar showed: wrapped text is then at its tallest, so the body fits
     # whether the bar shows or not (measured without it, the bar comes and covers the right edge).

@@ -239,7 +239,11 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     def _action(
-        self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence | str | None = None
+        self,
+        menu: QMenu,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = QAction(text, menu)  # owned by its menu: cleared with it
         if shortcut is not None:

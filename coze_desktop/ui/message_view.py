@@ -1112,7 +1112,8 @@ class _MessageWidget(QFrame):
             return
         if hovered is None:
             hovered = self.underMouse()
-        focused = self.isAncestorOf(QApplication.focusWidget())
+        focus = QApplication.focusWidget()
+        focused = focus is not None and self.isAncestorOf(focus)
         self._actions.setVisible(self._latest or hovered or focused)
 
     # ----------------------------------------------------------------------------- streaming
@@ -1739,7 +1740,8 @@ class MessageView(QWidget):
     def _pin_widget(self, widget: QWidget, offset: int) -> None:
         """Keep ``widget`` ``offset`` px below the top of the viewport while the layout settles."""
         self._pin = (widget, offset)
-        self._content.layout().activate()
+        if (layout := self._content.layout()) is not None:
+            layout.activate()
         self._apply_pin()
         self._pin_timer.start()
 

@@ -755,6 +755,7 @@ class ChatController(QObject):
             # forgotten): the view shows the new path before the answer starts streaming.
             conversation = dataclasses.replace(conversation, coze_conversation_id=None)
             self.path_changed.emit(conversation.id, writer.message_id)
+        assert conversation.id is not None  # again, for mypy: replace() above made a new object
         placeholder = Message(
             id=writer.message_id,
             conversation_id=conversation.id,
