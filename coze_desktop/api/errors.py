@@ -5,6 +5,13 @@ body at any HTTP status, an ``error`` event, ``conversation.chat.failed``, and a
 page such as an HTML 502. :class:`CozeNetworkError` is for failures before or between bytes:
 name resolution, refused connection, TLS, timeouts, a connection dropped mid-answer.
 
+Every error has a ``kind`` (:class:`ErrorKind`): what kind of failure it is, decided here once from
+Coze's code (every code of §10 is in one table with its kind and its zh/en advice) or, for an
+error page without a code, from the HTTP status. The UI, the workers and the CLI switch on the
+kind, never on raw codes. A saved :class:`~coze_desktop.domain.ErrorInfo` keeps only the code;
+``classify(info.code)`` gives its kind again (a saved network error, which has no code, is UNKNOWN:
+nothing shown for a saved error depends on it).
+
 Neither ever carries the access token: messages are built from Coze's code and text and from
 exception class names, and :func:`redact` scrubs anything that looks like a bearer token.
 """
