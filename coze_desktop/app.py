@@ -359,9 +359,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     CrashHandler(ctx).install()
     ctx.window.show()
     QTimer.singleShot(0, report_startup)  # the first pass of the event loop: the window is shown
-    with ctx.loop:
+    try:
         ctx.loop.run_forever()
         all_ended = ctx.shutdown()
+    finally:  # what qasync's ``with loop:`` does, which the AbstractEventLoop type does not offer
+        ctx.loop.stop()
+        ctx.loop.close()
     logger.info("%s exited", APP_NAME)
     teardown_logging()
     if not all_ended:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from coze_desktop import __version__
-from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
+from coze_desktop.api import ChatAccumulator, CozeClient, CozeError, ErrorKind, classify
 from coze_desktop.api.client import ChatStream
 from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.domain import (
@@ -363,6 +363,15 @@ def _finish_chat(
         out.flush()
     if result.error is not None:
         err.write(_error_line(lang, result.error) + "\n")
+        if classify(result.error.code) is ErrorKind.AUTH:  # the advice above names the app's settings
+            err.write(
+                _t(
+                    lang,
+                    f"命令行的令牌来自环境变量 {ENV_TOKEN}，否则来自 Coze Desktop 保存的令牌。",
+                    f"The command line takes the token from {ENV_TOKEN}, else the one Coze Desktop saved.",
+                )
+                + "\n"
+            )
     elif result.status is ChatStatus.REQUIRES_ACTION and not args.json:
         err.write(
             _t(

@@ -96,7 +96,10 @@ class Usage:
 
 @dataclass(slots=True)
 class ErrorInfo:
-    """Why a chat failed, in a form that can be saved and shown again later."""
+    """Why a chat failed, in a form that can be saved and shown again later.
+
+    Its kind is not saved: ``coze_desktop.api.errors.classify(code)`` derives it from the code.
+    """
 
     code: int | None
     message: str

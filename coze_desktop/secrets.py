@@ -46,10 +46,6 @@ def _entry(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def backend_name() -> str:
-    return type(keyring.get_keyring()).__name__
-
-
 def keyring_available() -> bool:
     backend = keyring.get_keyring()
     return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0

@@ -195,7 +195,7 @@ class Settings(QSettings):
             raise TypeError(f"setting {key.value} takes {kind.__name__}, not {type(value).__name__}")
         if key in CHOICES and value not in CHOICES[key]:
             raise ValueError(f"setting {key.value} takes one of {CHOICES[key]}, not {value!r}")
-        if key is Key.BASE_URL:
+        if key is Key.BASE_URL and isinstance(value, str):  # always a str here (checked above)
             value = normalize_base_url(value)
         if value == self.get(key) and self.contains(key.value):
             return

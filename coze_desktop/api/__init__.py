@@ -7,8 +7,10 @@ from .errors import (
     CozeAPIError,
     CozeError,
     CozeNetworkError,
+    ErrorKind,
     NetworkErrorKind,
     ProtocolError,
+    classify,
 )
 from .result import ChatAccumulator
 from .sse import SseDecoder, SseEvent
@@ -23,10 +25,12 @@ __all__ = [
     "CozeClient",
     "CozeError",
     "CozeNetworkError",
+    "ErrorKind",
     "MessagePage",
     "NetworkErrorKind",
     "ProtocolError",
     "SseDecoder",
     "SseEvent",
     "UploadedFile",
+    "classify",
 ]

@@ -36,6 +36,7 @@ from .errors import (
     CozeAPIError,
     CozeError,
     CozeNetworkError,
+    ErrorKind,
     NetworkErrorKind,
     ProtocolError,
     redact,
@@ -55,6 +56,7 @@ from .events import (
     ErrorEvent,
     MessageCompleted,
     MessageDelta,
+    as_dict,
     as_int,
     as_str,
     parse_event,
@@ -691,7 +693,7 @@ class CozeClient:
             "/v1/conversations",
             params={"bot_id": bot_id, "page_num": page_num, "page_size": page_size, "sort_order": sort_order},
         )
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        data = as_dict(obj.get("data"))
         items = data.get("conversations") or []
         convs = [ConversationInfo.from_json(c) for c in items] if isinstance(items, list) else []
         return convs, bool(data.get("has_more"))
@@ -728,7 +730,7 @@ class CozeClient:
     def clear_conversation(self, conversation_id: str) -> str:
         """Clear the model's context; returns the new section id. Messages stay listable."""
         obj = self._call("POST", f"/v1/conversations/{quote(conversation_id, safe='')}/clear")
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        data = as_dict(obj.get("data"))
         return as_str(data.get("id"))
 
     # --- bots and files ----------------------------------------------------------------------
@@ -741,7 +743,7 @@ class CozeClient:
         try:
             obj = self._call("GET", f"/v1/bots/{quote(bot_id, safe='')}", params={"is_published": "true"})
         except CozeAPIError as exc:
-            if exc.is_auth_error:
+            if exc.kind is ErrorKind.AUTH:
                 raise
             logger.info("GET /v1/bots/{id} failed (%s); trying /v1/bot/get_online_info", exc.code)
             obj = self._call("GET", "/v1/bot/get_online_info", params={"bot_id": bot_id})
@@ -767,7 +769,7 @@ class CozeClient:
                 "publish_status": publish_status,
             },
         )
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        data = as_dict(obj.get("data"))
         items = data.get("items") or data.get("space_bots") or []
         bots = []
         for it in items if isinstance(items, list) else []:
@@ -792,7 +794,7 @@ class CozeClient:
 
     def upload_fileobj(self, fh: IO[bytes], file_name: str) -> UploadedFile:
         obj = self._call("POST", "/v1/files/upload", files={"file": (file_name, fh)})
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        data = as_dict(obj.get("data"))
         return UploadedFile(
             id=as_str(data.get("id")),
             bytes=as_int(data.get("bytes")) or 0,

@@ -47,11 +47,6 @@ def as_str(value: Any) -> str:
     return ""
 
 
-def _opt_str(value: Any) -> str | None:
-    s = as_str(value)
-    return s or None
-
-
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -65,6 +60,11 @@ def as_int(value: Any) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty dict."""
+    return value if isinstance(value, dict) else {}
 
 
 def parse_usage(value: Any) -> Usage | None:
@@ -156,8 +156,8 @@ class ApiMessage:
         get = d.get
         strs = [v if (v := get(k)).__class__ is str else as_str(v) for k in _MESSAGE_STR_FIELDS]
         created, updated, meta = get("created_at"), get("updated_at"), get("meta_data")
-        return cls(
-            *strs,
+        return cls(  # type: ignore[call-arg]  # *strs fills the str fields in order; mypy cannot count a list
+            *strs,  # type: ignore[arg-type]  # (same)
             None if created is None else as_int(created),
             None if updated is None else as_int(updated),
             meta if meta.__class__ is dict else {},
@@ -293,7 +293,7 @@ _MESSAGE_EVENTS: dict[str, type[MessageDelta] | type[MessageCompleted] | type[Au
 }
 
 _decoder = json.JSONDecoder()
-_scan_once = _decoder.scan_once
+_scan_once = _decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__; not in typeshed
 
 
 def _decode_json(text: str) -> Any:

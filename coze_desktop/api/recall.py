@@ -20,8 +20,9 @@ from typing import Any
 
 from coze_desktop.domain import Source
 
+from .events import as_dict
+
 KNOWLEDGE_RECALL = "knowledge_recall"
-GENERATE_ANSWER_FINISH = "generate_answer_finish"
 
 _LEGACY_SLICE = re.compile(r"^\s*recall slice\s*\d*\s*[:：]\s?", re.IGNORECASE | re.MULTILINE)
 
@@ -94,7 +95,7 @@ def _source_from_chunk(chunk: Any) -> Source | None:
     meta = meta if isinstance(meta, dict) else {}
     document = _name(meta.get("document"))
     dataset = _name(meta.get("dataset"))
-    link = meta.get("link") if isinstance(meta.get("link"), dict) else {}
+    link = as_dict(meta.get("link"))
     title = _text(link.get("title"))
     url = _text(link.get("url"))
     text = _text(chunk.get("slice", chunk.get("content", chunk.get("text"))))

@@ -54,6 +54,8 @@ class DemoServer:
     def url(self) -> str:
         """The base URL to give the client, e.g. ``http://127.0.0.1:54321``."""
         host, port = self._httpd.server_address[:2]
+        if isinstance(host, bytes):  # typeshed allows bytes; an AF_INET server gives a str
+            host = host.decode()
         return f"http://{host}:{port}"
 
     def start(self) -> DemoServer:
@@ -257,7 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay <= 0 or not select.select([self.connection], [], [], delay)[0]:
             return False
         try:
-            return self.connection.recv(1, socket.MSG_PEEK) == b""
+            return bool(self.connection.recv(1, socket.MSG_PEEK) == b"")
         except ConnectionError:
             return True
 

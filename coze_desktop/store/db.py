@@ -334,7 +334,8 @@ def translate_error(exc: sqlite3.Error, path: Path, *, busy_timeout: float) -> S
     return StoreError(f"聊天记录数据库出错。History database error on {path}: {detail}", path=path)
 
 
-def _os_error(exc: OSError, path: Path, action: str) -> StoreWriteError:
+def _os_error(exc: OSError, path: Path, action: tuple[str, str]) -> StoreWriteError:
+    """``action`` is what could not be done, in Chinese and in English."""
     return StoreWriteError(
         f"无法{action[0]}聊天记录：{exc.strerror or exc}。Cannot {action[1]} the chat history at "
         f"{path}: {exc.strerror or exc}. Check that the folder exists and that you may write to it.",

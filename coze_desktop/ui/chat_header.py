@@ -162,7 +162,8 @@ class ChatHeader(QWidget):
 
     def _fit_bot_button(self) -> None:
         """Show as much of the bot's name as fits next to the other controls (all of it in the tip)."""
-        margins = self.layout().contentsMargins() if self.layout() is not None else None
+        layout = self.layout()
+        margins = layout.contentsMargins() if layout is not None else None
         room = self.width() - (margins.left() + margins.right() if margins is not None else 0)
         for widget in (self.state_label, self.readd_button, self.add_button, self.demo_button):
             if not widget.isHidden():

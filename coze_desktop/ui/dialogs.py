@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coze_desktop.api import CozeAPIError, CozeError
+from coze_desktop.api import CozeAPIError, CozeError, ErrorKind
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
@@ -83,8 +83,10 @@ def fit_to_screen(dialog: QDialog, area: QScrollArea, *, max_height: int | None 
     a small screen (800×600) the contents scroll instead of the buttons falling off the screen.
     ``max_height`` caps the height (default: the screen's available height less a margin).
     """
-    body = area.widget()
-    margins = dialog.layout().contentsMargins()
+    body, layout = area.widget(), dialog.layout()
+    if body is None or layout is None:  # nothing to measure yet: keep Qt's own size
+        return
+    margins = layout.contentsMargins()
     width = max(dialog.minimumWidth(), body.sizeHint().width() + margins.left() + margins.right())
     # Measured as if the scroll bar showed: wrapped text is then at its tallest, so the body fits
     # whether the bar shows or not (measured without it, the bar comes and covers the right edge).
@@ -254,7 +256,7 @@ def _test_connection(account: Account, bot_id: str) -> str:
         try:
             client.list_bots()
         except CozeAPIError as exc:  # Coze answered: anything but an auth error means the token works
-            if exc.is_auth_error:
+            if exc.kind is ErrorKind.AUTH:
                 raise
         return ""
 

@@ -239,7 +239,11 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(label)
 
     def _action(
-        self, menu: QMenu, text: str, slot: object, shortcut: QKeySequence | str | None = None
+        self,
+        menu: QMenu,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = QAction(text, menu)  # owned by its menu: cleared with it
         if shortcut is not None:
@@ -1203,7 +1207,7 @@ class MainWindow(QMainWindow):
             self.show_publish_help()
 
     def show_publish_help(self) -> None:
-        """Explain how to publish a bot as an API (Coze error 4015)."""
+        """Explain how to publish a bot as an API (``ErrorKind.NOT_PUBLISHED``)."""
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(self.tr("Publish the bot as an API"))

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
+from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 from PySide6.QtCore import QCoreApplication, QObject, QUrl, Signal
 from PySide6.QtGui import (
@@ -426,7 +427,7 @@ def _lexer(language: str) -> Lexer | None:
 
 
 @lru_cache(maxsize=1024)
-def _token_format(style_name: str, token_type: object) -> QTextCharFormat | None:
+def _token_format(style_name: str, token_type: _TokenType) -> QTextCharFormat | None:
     """The char format of a Pygments token type in a style (``None``: leave the text as it is)."""
     style = get_style_by_name(style_name).style_for_token(token_type)
     char_format = QTextCharFormat()

@@ -274,7 +274,8 @@ class SourcesPanel(QWidget):
 
     def _scroll_to(self, card: SourceCard) -> None:
         if card in self._cards:
-            self._content.layout().activate()
+            if (layout := self._content.layout()) is not None:
+                layout.activate()
             self._scroll.ensureWidgetVisible(card, 0, 12)
 
     def clear(self) -> None:

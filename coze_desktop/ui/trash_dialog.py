@@ -145,21 +145,21 @@ class TrashDialog(QDialog):
             item.setToolTip(0, f"{count}\n{preview}" if preview else count)
             item.setData(0, ItemRole, ("conversation", conv.id, conv.id))
             rows.append((trashed.deleted_at, item))
-        for trashed in messages:
-            message = trashed.message
+        for trashed_message in messages:
+            message = trashed_message.message
             who = self.tr("You") if message.role is Role.USER else self.tr("Bot")
             preview = plain_preview(message.text)
             short = preview if len(preview) <= PREVIEW_CHARS else preview[: PREVIEW_CHARS - 1] + "…"
             item = QTreeWidgetItem(
                 [
                     self.tr("%1: %2").replace("%1", who).replace("%2", short),
-                    trashed.conversation_title or self.tr("Untitled chat"),
-                    message_time(trashed.deleted_at, time_alone_today=False),
+                    trashed_message.conversation_title or self.tr("Untitled chat"),
+                    message_time(trashed_message.deleted_at, time_alone_today=False),
                 ]
             )
             item.setToolTip(0, message.text[:1000])
             item.setData(0, ItemRole, ("message", message.id, message.conversation_id))
-            rows.append((trashed.deleted_at, item))
+            rows.append((trashed_message.deleted_at, item))
         rows.sort(key=lambda row: -row[0])
         self.tree.addTopLevelItems([item for _, item in rows])
         self.tree.setVisible(bool(rows))
@@ -169,13 +169,12 @@ class TrashDialog(QDialog):
 
     def items(self) -> list[tuple[str, int, int]]:
         """What is listed, top to bottom: (``"conversation"`` or ``"message"``, id, conversation id)."""
-        return [self.tree.topLevelItem(row).data(0, ItemRole) for row in range(self.tree.topLevelItemCount())]
+        return [item.data(0, ItemRole) for item in self._top_level_items()]
 
     def select(self, kind: str, item_id: int) -> bool:
         """Select the listed item ``kind``/``item_id`` (only it); False if it is not listed."""
         self.tree.clearSelection()
-        for row in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(row)
+        for item in self._top_level_items():
             data = item.data(0, ItemRole)
             if data[0] == kind and data[1] == item_id:
                 item.setSelected(True)
@@ -184,6 +183,10 @@ class TrashDialog(QDialog):
         return False
 
     # ----------------------------------------------------------------------------- internals
+
+    def _top_level_items(self) -> list[QTreeWidgetItem]:
+        rows = (self.tree.topLevelItem(row) for row in range(self.tree.topLevelItemCount()))
+        return [item for item in rows if item is not None]
 
     def _selected(self) -> list[tuple[str, int, int]]:
         return [item.data(0, ItemRole) for item in self.tree.selectedItems()]

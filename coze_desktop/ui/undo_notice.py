@@ -87,8 +87,9 @@ class UndoNotice(QFrame):
 
     def _place(self) -> None:
         area = self._anchor.geometry()
-        if self._anchor.parentWidget() is not self.parentWidget():
-            area = QRect(self._anchor.mapTo(self.parentWidget(), self._anchor.rect().topLeft()), area.size())
+        parent = self.parentWidget()
+        if parent is not None and self._anchor.parentWidget() is not parent:
+            area = QRect(self._anchor.mapTo(parent, self._anchor.rect().topLeft()), area.size())
         size = self.sizeHint()
         width = min(max(size.width(), 280), max(area.width() - 2 * _MARGIN, 0))
         self.setGeometry(

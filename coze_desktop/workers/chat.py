@@ -36,7 +36,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from coze_desktop.api import ChatAccumulator, ChatCanceledError, ChatTimeoutError, CozeClient, CozeError
 from coze_desktop.api.client import ChatStream, messages_with_context
-from coze_desktop.api.errors import CozeAPIError, redact
+from coze_desktop.api.errors import CozeAPIError, ErrorKind, redact
 from coze_desktop.api.events import (
     CHAT_CANCELED,
     CHAT_COMPLETED,
@@ -78,7 +78,6 @@ EMIT_INTERVAL = 1 / 60  # seconds: text reaches the GUI at most this often (abou
 POLL_INTERVAL = 1.0  # seconds between two retrieves of a non-streamed chat (Coze asks for ≥ 1 s)
 POLL_TIMEOUT = 300.0  # seconds a non-streamed chat may take
 TITLE_CHARS = 40
-CONVERSATION_NOT_FOUND = 4002  # Coze forgot the conversation: start a new one on its side
 
 _T = TypeVar("_T")
 _STATUS_EVENTS: dict[ChatStatus | None, tuple[str, type[ChatStatusEvent]]] = {
@@ -151,7 +150,7 @@ class ReplyJob(QObject):
     """The answer failed (emitted just before ``finished``). Arguments: ids, the ``ErrorInfo``."""
 
     coze_conversation_restarted = Signal(int, int)
-    """Coze no longer knew the conversation (error 4002), so this answer starts a new one on its
+    """Coze no longer knew the conversation (``ErrorKind.CONVERSATION_GONE``), so this answer starts a new one on its
     side: the bot does not remember the earlier messages. Arguments: ids."""
 
     finished = Signal(int, object)
@@ -408,7 +407,7 @@ class StreamWorker(ReplyJob):
                 req.bot_id, req.account.user_id, req.question, conversation_id=req.coze_conversation_id
             )
         except CozeAPIError as exc:
-            if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id or self._stop.is_set():
+            if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id or self._stop.is_set():
                 raise
         self._forget_coze_conversation()
         return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
@@ -470,7 +469,7 @@ class PollingJob(ReplyJob):
                 conversation_id=req.coze_conversation_id,
             )
         except CozeAPIError as exc:
-            if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id:
+            if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id:
                 raise
             self._forget_coze_conversation()
             chat = await self._call(client.create_chat, req.bot_id, req.account.user_id, req.chat_messages())
@@ -756,6 +755,7 @@ class ChatController(QObject):
             # forgotten): the view shows the new path before the answer starts streaming.
             conversation = dataclasses.replace(conversation, coze_conversation_id=None)
             self.path_changed.emit(conversation.id, writer.message_id)
+        assert conversation.id is not None  # again, for mypy: replace() above made a new object
         placeholder = Message(
             id=writer.message_id,
             conversation_id=conversation.id,

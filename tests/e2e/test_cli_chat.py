@@ -170,6 +170,7 @@ def test_error_text_on_stderr_in_default_mode(demo_fast: DemoServer, subprocess_
     p = cli(env, "chat", "--bot-id", "fault-4015", "--base-url", demo_fast.url, "hi")
     assert p.returncode == 1
     assert "4015" in p.stderr and "发布" in p.stderr and "logid" in p.stderr
+    assert "COZE_API_TOKEN" not in p.stderr  # the token hint is only for an invalid token
     assert p.stdout.strip() == ""
 
 
@@ -226,6 +227,7 @@ def test_wrong_token_never_printed(demo_fast: DemoServer, subprocess_env: dict[s
         assert p.returncode == 1
         assert secret not in p.stdout and secret not in p.stderr
         assert "4100" in p.stdout + p.stderr
+        assert "COZE_API_TOKEN" in p.stderr  # where the command line takes the token from
 
 
 def test_conversation_id_continues(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:

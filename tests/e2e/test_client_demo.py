@@ -22,6 +22,7 @@ from coze_desktop.api import (
     CozeClient,
     CozeError,
     CozeNetworkError,
+    ErrorKind,
     NetworkErrorKind,
 )
 from coze_desktop.api.events import ChatCreated, ChatFailed, ChatStatusEvent, Done, ErrorEvent, MessageDelta
@@ -145,7 +146,7 @@ def test_dropped_connection_keeps_text_so_far(client: CozeClient) -> None:
     with pytest.raises(CozeNetworkError) as info:
         for _ in client.stream_chat("fault-drop", "u1", "x"):
             pass
-    assert info.value.kind is NetworkErrorKind.DROPPED
+    assert info.value.reason is NetworkErrorKind.DROPPED and info.value.kind is ErrorKind.NETWORK
 
 
 def test_dropped_connection_without_chunking(demo_unchunked: DemoServer) -> None:
@@ -153,14 +154,14 @@ def test_dropped_connection_without_chunking(demo_unchunked: DemoServer) -> None
     with pytest.raises(CozeNetworkError) as info:
         for _ in c.stream_chat("fault-drop", "u1", "x"):
             pass
-    assert info.value.kind is NetworkErrorKind.DROPPED
+    assert info.value.reason is NetworkErrorKind.DROPPED and info.value.kind is ErrorKind.NETWORK
 
 
 def test_slow_first_byte(demo_fast: DemoServer) -> None:
     impatient = CozeClient(DEMO_TOKEN, demo_fast.url, read_timeout=1)
     with pytest.raises(CozeNetworkError) as info:
         impatient.stream_chat("fault-slow", "u1", "x")
-    assert info.value.kind is NetworkErrorKind.READ_TIMEOUT
+    assert info.value.reason is NetworkErrorKind.READ_TIMEOUT and info.value.kind is ErrorKind.NETWORK
     patient = CozeClient(DEMO_TOKEN, demo_fast.url, read_timeout=10)
     assert run(patient, "fault-slow").result().status is ChatStatus.COMPLETED
 
@@ -174,7 +175,7 @@ def test_401_json_body(client: CozeClient, poll: bool) -> None:
             client.stream_chat("fault-401", "u1", "x")
     err = info.value
     assert (err.code, err.http_status) == (4100, 401)
-    assert err.is_auth_error and err.logid
+    assert err.kind is ErrorKind.AUTH and err.logid
     assert "设置" in err.user_message("zh")
 
 
@@ -400,7 +401,7 @@ def test_401_bodies_seen_in_the_wild(scripted: ScriptedServer, name: str) -> Non
     )
     with pytest.raises(CozeAPIError) as info:
         CozeClient("t0k3n_for_tests", scripted.url).get_bot("b")
-    assert info.value.is_auth_error and info.value.http_status == 401
+    assert info.value.kind is ErrorKind.AUTH and info.value.http_status == 401
 
 
 def test_malformed_event_is_not_fatal(scripted: ScriptedServer) -> None:
@@ -444,7 +445,7 @@ def _free_port() -> int:
 def test_refused() -> None:
     with pytest.raises(CozeNetworkError) as info:
         CozeClient("t0k3n_for_tests", f"http://127.0.0.1:{_free_port()}").stream_chat("b", "u", "x")
-    assert info.value.kind is NetworkErrorKind.REFUSED
+    assert info.value.reason is NetworkErrorKind.REFUSED and info.value.kind is ErrorKind.NETWORK
 
 
 def test_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -454,7 +455,7 @@ def test_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
     with pytest.raises(CozeNetworkError) as info:
         CozeClient("t0k3n_for_tests", "http://api.coze.invalid").get_bot("b")
-    assert info.value.kind is NetworkErrorKind.DNS
+    assert info.value.reason is NetworkErrorKind.DNS and info.value.kind is ErrorKind.NETWORK
 
 
 def test_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -465,7 +466,7 @@ def test_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(urllib3.connection.connection, "create_connection", hang)
     with pytest.raises(CozeNetworkError) as info:
         CozeClient("t0k3n_for_tests", "http://127.0.0.1:9", connect_timeout=0.2).get_bot("b")
-    assert info.value.kind is NetworkErrorKind.CONNECT_TIMEOUT
+    assert info.value.reason is NetworkErrorKind.CONNECT_TIMEOUT and info.value.kind is ErrorKind.NETWORK
 
 
 def test_proxy_failure() -> None:
@@ -474,7 +475,7 @@ def test_proxy_failure() -> None:
     )
     with pytest.raises(CozeNetworkError) as info:
         c.get_bot("b")
-    assert info.value.kind is NetworkErrorKind.PROXY
+    assert info.value.reason is NetworkErrorKind.PROXY and info.value.kind is ErrorKind.NETWORK
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a self-signed certificate")
@@ -511,6 +512,6 @@ def test_tls_verification_failure(tmp_path: Path) -> None:
     try:
         with pytest.raises(CozeNetworkError) as info:
             CozeClient("t0k3n_for_tests", f"https://127.0.0.1:{httpd.server_address[1]}").get_bot("b")
-        assert info.value.kind is NetworkErrorKind.TLS
+        assert info.value.reason is NetworkErrorKind.TLS and info.value.kind is ErrorKind.NETWORK
     finally:
         httpd.server_close()

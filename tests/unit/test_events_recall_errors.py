@@ -11,9 +11,14 @@ from hypothesis import strategies as st
 
 from coze_desktop.api import events as ev
 from coze_desktop.api.errors import (
+    ChatCanceledError,
+    ChatTimeoutError,
     CozeAPIError,
     CozeNetworkError,
+    ErrorKind,
     NetworkErrorKind,
+    ProtocolError,
+    classify,
     redact,
 )
 from coze_desktop.api.recall import (
@@ -294,8 +299,9 @@ def test_specific_advice() -> None:
     assert "设置" in CozeAPIError(4100, "").user_message("zh")
     assert "Publish" in CozeAPIError(4015, "").user_message("en")
     assert "auto_save_history" in CozeAPIError(4007, "").user_message("en")
-    assert CozeAPIError(4100, "").is_auth_error and CozeAPIError(700012006, "").is_auth_error
-    assert CozeAPIError(None, "", http_status=401).is_auth_error
+    assert CozeAPIError(4100, "").kind is ErrorKind.AUTH
+    assert CozeAPIError(700012006, "").kind is ErrorKind.AUTH
+    assert CozeAPIError(None, "", http_status=401).kind is ErrorKind.AUTH
 
 
 def test_unknown_code_and_http_error_page() -> None:
@@ -304,11 +310,107 @@ def test_unknown_code_and_http_error_page() -> None:
     assert "502" in CozeAPIError(None, "Bad Gateway", http_status=502).user_message("zh")
 
 
-@pytest.mark.parametrize("kind", list(NetworkErrorKind))
-def test_network_errors_are_told_apart(kind: NetworkErrorKind) -> None:
-    texts = {CozeNetworkError(k).user_message("en") for k in NetworkErrorKind}
+@pytest.mark.parametrize("reason", list(NetworkErrorKind))
+def test_network_errors_are_told_apart(reason: NetworkErrorKind) -> None:
+    texts = {CozeNetworkError(r).user_message("en") for r in NetworkErrorKind}
     assert len(texts) == len(NetworkErrorKind)
-    assert CozeNetworkError(kind).user_message("zh") != CozeNetworkError(kind).user_message("en")
+    assert CozeNetworkError(reason).user_message("zh") != CozeNetworkError(reason).user_message("en")
+    assert CozeNetworkError(reason).kind is ErrorKind.NETWORK
+
+
+# Every code of coze-api.md §10 and its kind.
+SECTION_10 = {
+    4000: ErrorKind.BAD_REQUEST,
+    4001: ErrorKind.NOT_FOUND,
+    4002: ErrorKind.CONVERSATION_GONE,
+    4003: ErrorKind.BAD_REQUEST,
+    4004: ErrorKind.BAD_REQUEST,
+    4005: ErrorKind.BAD_REQUEST,
+    4006: ErrorKind.NOT_FOUND,
+    4007: ErrorKind.BAD_REQUEST,
+    4008: ErrorKind.QUOTA,
+    4009: ErrorKind.RATE_LIMITED,
+    4010: ErrorKind.BAD_REQUEST,
+    4011: ErrorKind.QUOTA,
+    4012: ErrorKind.MODEL,
+    4013: ErrorKind.MODEL,
+    4014: ErrorKind.BLOCKED,
+    4015: ErrorKind.NOT_PUBLISHED,
+    4016: ErrorKind.BUSY,
+    4019: ErrorKind.QUOTA,
+    4020: ErrorKind.RATE_LIMITED,
+    4021: ErrorKind.WORKFLOW,
+    4022: ErrorKind.QUOTA,
+    4100: ErrorKind.AUTH,
+    4101: ErrorKind.PERMISSION,
+    4102: ErrorKind.BLOCKED,
+    4104: ErrorKind.BAD_REQUEST,
+    4105: ErrorKind.BLOCKED,
+    4200: ErrorKind.NOT_FOUND,
+    4201: ErrorKind.BAD_REQUEST,
+    4300: ErrorKind.FILE,
+    4301: ErrorKind.FILE,
+    4302: ErrorKind.FILE,
+    4303: ErrorKind.FILE,
+    4304: ErrorKind.FILE,
+    4314: ErrorKind.WORKFLOW,
+    4315: ErrorKind.WORKFLOW,
+    5000: ErrorKind.SERVER,
+    700012006: ErrorKind.AUTH,
+}
+
+
+@pytest.mark.parametrize(("code", "kind"), sorted(SECTION_10.items()))
+def test_every_documented_code_has_its_kind_and_text(code: int, kind: ErrorKind) -> None:
+    err = CozeAPIError(code, "raw detail", http_status=200)
+    assert classify(code) is kind and err.kind is kind
+    # The code decides, not the HTTP status it came with.
+    assert CozeAPIError(code, "", http_status=401).kind is kind
+    zh, en = err.user_message("zh_CN"), err.user_message("en")
+    assert zh != en and "raw detail" not in zh and "raw detail" not in en
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+
+
+@pytest.mark.parametrize("code", [1, 4017, 4999, 5001, 123456789, -1])
+def test_unknown_codes_are_unknown(code: int) -> None:
+    err = CozeAPIError(code, "odd")
+    assert err.kind is ErrorKind.UNKNOWN and classify(code) is ErrorKind.UNKNOWN
+    assert str(code) in err.user_message("en") and "odd" in err.user_message("en")
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, ErrorKind.BAD_REQUEST),
+        (401, ErrorKind.AUTH),
+        (403, ErrorKind.PERMISSION),
+        (404, ErrorKind.NOT_FOUND),
+        (408, ErrorKind.NETWORK),
+        (413, ErrorKind.FILE),
+        (429, ErrorKind.RATE_LIMITED),
+        (500, ErrorKind.SERVER),
+        (502, ErrorKind.SERVER),
+        (504, ErrorKind.SERVER),
+        (418, ErrorKind.UNKNOWN),
+        (None, ErrorKind.UNKNOWN),
+    ],
+)
+def test_errors_without_a_code_are_classified_by_http_status(status: int | None, kind: ErrorKind) -> None:
+    assert CozeAPIError(None, "<html>", http_status=status).kind is kind
+    assert classify(None, status) is kind
+
+
+def test_other_errors_have_their_kind() -> None:
+    assert ChatTimeoutError(3).kind is ErrorKind.TIMEOUT
+    assert ChatCanceledError().kind is ErrorKind.CANCELED
+    assert ProtocolError("no data").kind is ErrorKind.SERVER
+
+
+def test_a_saved_error_is_classified_by_its_code() -> None:
+    info = CozeAPIError(4015, "x", logid="L").to_info("en")
+    assert classify(info.code) is ErrorKind.NOT_PUBLISHED
+    assert classify(CozeNetworkError(NetworkErrorKind.DNS).to_info().code) is ErrorKind.UNKNOWN
 
 
 def test_redact() -> None:

@@ -8,14 +8,12 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from coze_desktop.api.errors import AUTH_CODES
+from coze_desktop.api.errors import ErrorKind, classify
 from coze_desktop.domain import Bot, Message, MessageState
 from coze_desktop.ui import theme
 from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.markdown import open_web_link, render_markdown
 from coze_desktop.ui.messages.text_view import _TextView
-
-NOT_PUBLISHED_CODE = 4015  # the bot is not published as an API
 
 
 class _Banner(QFrame):
@@ -69,10 +67,10 @@ class _Banner(QFrame):
             newer.setObjectName("banner_newer_version")
             newer.setWordWrap(True)
             layout.addWidget(newer)
-        code = error.code if error is not None else None
-        if message.state is MessageState.FAILED and code in AUTH_CODES:
+        kind = classify(error.code) if error is not None else None  # saved errors keep only the code
+        if message.state is MessageState.FAILED and kind is ErrorKind.AUTH:
             buttons.addWidget(self._button(self.tr("Enter the token again"), "open_settings"))
-        elif message.state is MessageState.FAILED and code == NOT_PUBLISHED_CODE:
+        elif message.state is MessageState.FAILED and kind is ErrorKind.NOT_PUBLISHED:
             buttons.addWidget(self._button(self.tr("How to publish as API"), "publish_help"))
         buttons.addStretch(1)
         layout.addLayout(buttons)
