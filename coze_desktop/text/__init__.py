@@ -1,0 +1,1 @@
+"""Text handling shared by the message view and the exports (no Qt, no store): :mod:`.fences`."""
