@@ -19,9 +19,9 @@ from pytestqt.qtbot import QtBot
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Bot, Conversation, Message, MessageState, Role, Source
+from coze_desktop.export import ConversationExport, to_json
 from coze_desktop.settings import DEMO_BASE_URL
 from coze_desktop.store import Store
-from coze_desktop.store.export import ConversationExport, to_json
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.dialogs import show_link_failed
 from coze_desktop.ui.main_window import DEMO_BOT_IDS
