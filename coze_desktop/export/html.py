@@ -140,11 +140,11 @@ def _html_time(ts: float, tz: tzinfo | None) -> str:
 def _html_rich_text(text: str) -> str:
     """Message text as ``<div class="text">`` runs, with fenced code blocks as ``<pre><code>``."""
     out = []
-    for segment in split_fences(text):
-        if segment.fence:
-            out.append(f"<pre><code>{_e(segment.text)}</code></pre>")
+    for block in split_fences(text):
+        if block.fence:
+            out.append(f"<pre><code>{_e(block.text)}</code></pre>")
         else:
-            prose = segment.text.strip("\n")
+            prose = block.text.strip("\n")
             out.append(f'<div class="text">{_e(prose)}</div>')
     return "\n".join(out)
 

@@ -59,9 +59,9 @@ def _md_quote(text: str) -> str:
 
 def _md_close_fences(text: str) -> str:
     """Markdown text as it is, plus a closing fence if its last code block was never closed."""
-    segments = split_fences(text)
-    if segments and not segments[-1].closed:
-        fence = segments[-1].fence
+    blocks = split_fences(text)
+    if blocks and not blocks[-1].closed:
+        fence = blocks[-1].fence
         return text.rstrip("\n") + "\n" + fence[0] * len(fence)
     return text
 
