@@ -35,7 +35,7 @@ from benchdoc import write_section  # bench/ is on sys.path when a script here r
 from coze_desktop.store import ConversationSummary, Store
 
 try:  # written by another part of the project; the benchmark measures it when it is there
-    from coze_desktop.store import export as export_module
+    from coze_desktop import export as export_module
 except ImportError:  # pragma: no cover - depends on the checkout
     export_module = None  # type: ignore[assignment]
 
@@ -440,7 +440,7 @@ def report(args: argparse.Namespace, facts: dict[str, float], results: Results) 
         )
     )
     if results.export is None:
-        rows.append(("export", "not measured: `coze_desktop.store.export` is missing", "", ""))
+        rows.append(("export", "not measured: `coze_desktop.export` is missing", "", ""))
     else:
         rows.append(
             (

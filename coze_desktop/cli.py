@@ -44,17 +44,17 @@ from coze_desktop.domain import (
     MessageState,
     Role,
 )
-from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
-from coze_desktop.store import ReplyWriter, Store, StoreError
-from coze_desktop.store.export import (
-    ConversationExport,
+from coze_desktop.export import (
+    FORMATS,
     ExportFormatError,
-    import_items,
     parse_json_export,
-    to_html,
+    render,
     to_json,
     to_markdown,
+    write_file,
 )
+from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
+from coze_desktop.store import ReplyWriter, Store, StoreError, export_items, import_items
 
 ENV_BASE = "COZE_API_BASE"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -414,11 +414,6 @@ def _find_conversation(store: Store, ref: str, lang: str) -> Conversation:
     return conv
 
 
-def _export_item(store: Store, conv: Conversation) -> ConversationExport:
-    assert conv.id is not None
-    return ConversationExport(conv, store.all_messages(conv.id), store.get_bot(conv.bot_id, conv.base_url))
-
-
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = ui_lang()
     with _store_or_fail(args, err, lang) as store:
@@ -457,7 +452,9 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = ui_lang()
     with _store_or_fail(args, err, lang) as store:
-        item = _export_item(store, _find_conversation(store, args.conversation, lang))
+        conv = _find_conversation(store, args.conversation, lang)
+        assert conv.id is not None
+        (item,) = export_items(store, [conv.id])
     if args.json:
         obj: dict[str, Any] = {"id": item.conversation.id}
         obj.update(json.loads(to_json([item]))["conversations"][0])  # the documented export schema
@@ -506,30 +503,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
     with _store_or_fail(args, err, lang) as store:
         if args.all:
-            convs = []
-            offset = 0
-            while page := store.list_conversations(limit=500, offset=offset):
-                convs += [s.conversation for s in page]
-                offset += len(page)
-            convs.sort(key=lambda c: c.created_at)
+            items = export_items(store)  # every conversation, the oldest first
         else:
-            convs = [_find_conversation(store, ref, lang) for ref in args.conversations]
-        items = [_export_item(store, c) for c in convs]
-    fmt = args.format
-    text = (
-        to_json(items)
-        if fmt == "json"
-        else to_html(items, lang=lang)
-        if fmt == "html"
-        else to_markdown(items, lang=lang)
-    )
+            ids = [_find_conversation(store, ref, lang).id for ref in args.conversations]
+            items = export_items(store, [i for i in ids if i is not None])
     path = Path(args.output)
-    tmp = path.with_name(path.name + ".part")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)  # never leave a half-written export under the real name
+        write_file(path, render(items, args.format, lang=lang))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise _UsageError(
             _t(lang, f"无法写入 {path}：{exc.strerror}", f"Could not write {path}: {exc.strerror}")
         ) from None
@@ -623,7 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", parents=[common], help="export conversations to Markdown, JSON or HTML")
     export.add_argument("conversations", nargs="*", metavar="CONVERSATION")
     export.add_argument("--all", action="store_true", help="every saved conversation")
-    export.add_argument("--format", choices=("md", "json", "html"), default="md")
+    export.add_argument("--format", choices=FORMATS, default="md")
     export.add_argument("-o", "--output", required=True, help="the file to write")
     export.set_defaults(func=cmd_export)
 

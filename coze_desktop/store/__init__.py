@@ -1,7 +1,8 @@
 """The local chat history on SQLite (stdlib ``sqlite3``; no Qt, no Coze API).
 
 ``Store.open()`` is the way in; see :mod:`coze_desktop.store.chats` for the repository,
-:mod:`coze_desktop.store.search` for search and :mod:`coze_desktop.store.db` for the file,
+:mod:`coze_desktop.store.search` for search, :mod:`coze_desktop.store.exporting` for what goes
+into an export and comes back from an import, and :mod:`coze_desktop.store.db` for the file,
 its schema and its errors.
 """
 
@@ -23,6 +24,7 @@ from coze_desktop.store.db import (
     StoreVersionError,
     StoreWriteError,
 )
+from coze_desktop.store.exporting import ImportReport, export_items, import_items
 from coze_desktop.store.paths import DB_FILENAME, default_data_dir, default_db_path
 from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
 
@@ -33,6 +35,7 @@ __all__ = [
     "TRASH_DAYS",
     "ConversationSummary",
     "ForeignDatabaseError",
+    "ImportReport",
     "NotFoundError",
     "ReplyWriter",
     "SearchHit",
@@ -46,4 +49,6 @@ __all__ = [
     "TrashedMessage",
     "default_data_dir",
     "default_db_path",
+    "export_items",
+    "import_items",
 ]

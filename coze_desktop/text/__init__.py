@@ -1,1 +1,2 @@
-"""Text rules every layer shares, without Qt or SQLite: what counts as a web link (:mod:`.links`)."""
+"""Text rules shared by the message view and the exports, without Qt or SQLite: the CommonMark
+fences (:mod:`.fences`) and what counts as a web link (:mod:`.links`)."""

@@ -36,10 +36,10 @@ from PySide6.QtWidgets import (
 
 from coze_desktop.api import CozeAPIError, CozeError, ErrorKind
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
+from coze_desktop.export import ExportFormatError, parse_json_export
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
-from coze_desktop.store import Store, StoreError
-from coze_desktop.store.export import ExportFormatError, ImportReport, import_items, parse_json_export
+from coze_desktop.store import ImportReport, Store, StoreError, import_items
 from coze_desktop.workers.accounts import Account, Accounts
 from coze_desktop.workers.tasks import BackgroundCall
 from coze_desktop.workers.threads import WorkerThreads

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
 
 from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role, Source
+from coze_desktop.export import FORMAT_BY_SUFFIX, render, write_file
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
-from coze_desktop.store import TRASH_DAYS, Store, StoreError
-from coze_desktop.store.export import ConversationExport, to_html, to_json, to_markdown
+from coze_desktop.store import TRASH_DAYS, Store, StoreError, export_items
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.composer import Composer
@@ -76,7 +76,6 @@ PAGE_SIZE = 50  # messages loaded at a time
 CLOSE_TIMEOUT = 2.0  # seconds to wait for answers to stop when the window closes
 CALL_WARNING_RATIO = 0.8  # the API call count turns amber at 80 % of the limit
 DEMO_BOT_IDS = ("demo-knowledge", "demo-reasoning", "demo-general")
-EXPORT_FORMATS = {".md": "markdown", ".json": "json", ".html": "html"}
 STATUS_MESSAGE_MS = 8000
 
 
@@ -734,29 +733,12 @@ class MainWindow(QMainWindow):
 
     # ================================================================== export
 
-    def export_to(self, path: Path, conversation_ids: list[int]) -> None:
-        """Write ``conversation_ids`` to ``path`` as Markdown, JSON or HTML (by its suffix)."""
-        kind = EXPORT_FORMATS.get(path.suffix.lower(), "markdown")
-        items = []
-        for conversation_id in conversation_ids:
-            conversation = self._store.get_conversation(conversation_id)
-            if conversation is None:
-                continue
-            items.append(
-                ConversationExport(
-                    conversation=conversation,
-                    messages=self._store.all_messages(conversation_id),  # every version, for JSON
-                    bot=self._store.get_bot(conversation.bot_id, conversation.base_url),
-                )
-            )
-        lang = self._settings.error_language()
-        if kind == "json":
-            text = to_json(items)
-        elif kind == "html":
-            text = to_html(items, lang=lang)
-        else:
-            text = to_markdown(items, lang=lang)
-        path.write_text(text, encoding="utf-8")
+    def export_to(self, path: Path, conversation_ids: list[int] | None) -> None:
+        """Write ``conversation_ids`` (None: every conversation, the oldest first) to ``path`` as
+        Markdown, JSON or HTML (by its suffix)."""
+        kind = FORMAT_BY_SUFFIX.get(path.suffix.lower(), "md")
+        items = export_items(self._store, conversation_ids)
+        write_file(path, render(items, kind, lang=self._settings.error_language()))
         logger.info("exported %d conversation(s) as %s", len(items), kind)
 
     def _ask_export_path(self, suggested: str) -> Path | None:
@@ -767,12 +749,12 @@ class MainWindow(QMainWindow):
         if not name:
             return None
         path = Path(name)
-        if path.suffix.lower() not in EXPORT_FORMATS:
+        if path.suffix.lower() not in FORMAT_BY_SUFFIX:
             suffix = ".json" if "json" in chosen else ".html" if "html" in chosen else ".md"
             path = path.with_suffix(suffix)
         return path
 
-    def _export(self, conversation_ids: list[int], suggested: str) -> None:
+    def _export(self, conversation_ids: list[int] | None, suggested: str) -> None:
         path = self._ask_export_path(suggested)
         if path is None:
             return
@@ -801,9 +783,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_export_all_action_triggered(self) -> None:
-        count = self._store.count_conversations()
-        ids = [s.conversation.id for s in self._store.list_conversations(limit=max(1, count))]
-        self._export([i for i in ids if i is not None], "coze-desktop-export.md")
+        self._export(None, "coze-desktop-export.md")
 
     @Slot()
     def _on_import_action_triggered(self) -> None:

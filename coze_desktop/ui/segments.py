@@ -15,15 +15,28 @@ rendered before its text but is not part of the message.
 
 The cuts depend on the text alone, not on how it arrived: :class:`Segmenter` decides a cut only
 once it has seen enough of the text after it, so streaming an answer piece by piece and
-:func:`split_segments` on the whole of it cut in the same places. No Qt here.
+:func:`split_segments` on the whole of it cut in the same places. No Qt here: code fences are
+read by :mod:`coze_desktop.text.fences`, as the exports read them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+
+from coze_desktop.text.fences import closes_fence, closing_fence, fenced_code, opening_marker
+
+__all__ = [
+    "LINE_HEAD_CHARS",
+    "SEGMENT_MAX_CHARS",
+    "SEGMENT_TARGET_CHARS",
+    "Segment",
+    "Segmenter",
+    "closing_fence",  # re-exported: the view finds a block's code through this module
+    "fenced_code",
+    "split_segments",
+]
 
 SEGMENT_TARGET_CHARS = 2_500  # a segment ends at the first block boundary past this length...
 SEGMENT_MAX_CHARS = 4_500  # ...and is cut anyway once it would grow past this one
@@ -32,8 +45,6 @@ SEGMENT_MAX_CHARS = 4_500  # ...and is cut anyway once it would grow past this o
 LINE_HEAD_CHARS = 16
 
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 _TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*")
 
 
@@ -56,13 +67,6 @@ class Segment:
 
     def _replace_text(self, text: str) -> Segment:
         return Segment(self.start, text, self.prefix, self.fence_start)
-
-
-def _closes_fence(line: str, marker: str) -> bool:
-    """Is ``line`` the closing fence of a block opened with ``marker`` (CommonMark: at most three
-    spaces of indentation, the same character at least as many times, nothing else)?"""
-    match = _FENCE_LINE.fullmatch(line)
-    return match is not None and match.group(1)[0] == marker[0] and len(match.group(1)) >= len(marker)
 
 
 @dataclass(slots=True)
@@ -105,12 +109,10 @@ class _Scan:
         """Take in one whole line (without its line break) that starts at ``offset``."""
         line = line.rstrip("\r")
         if self.fence:
-            if _closes_fence(line, self.fence_marker):
+            if closes_fence(line, self.fence_marker):
                 self.fence = self.fence_marker = ""
-        elif (match := _FENCE.match(line)) and not (
-            match.group(1)[0] == "`" and "`" in line[match.end() :]  # ```x``` is inline code
-        ):
-            self.fence, self.fence_marker, self.fence_start = line, match.group(1), offset
+        elif marker := opening_marker(line):
+            self.fence, self.fence_marker, self.fence_start = line, marker, offset
             self.table_header = ""
         elif self.table_header:
             if not line.strip() or "|" not in line:
@@ -222,40 +224,6 @@ class Segmenter:
             if self._buffer[offset : offset + 1] not in (" ", "\t"):
                 return offset, scan
         return last
-
-
-def _lines(text: str, start: int) -> Iterator[str]:
-    """The lines of ``text`` from offset ``start`` (a line start), without line breaks."""
-    while start < len(text):
-        newline = text.find("\n", start)
-        end = len(text) if newline < 0 else newline
-        yield text[start:end].rstrip("\r")
-        start = end + 1
-
-
-def closing_fence(fence: str) -> str:
-    """The line that closes the code block ``fence`` (its opening line) opens: its backticks or
-    tildes (``""`` if ``fence`` opens none)."""
-    match = _FENCE.match(fence)
-    return match.group(1) if match is not None else ""
-
-
-def fenced_code(text: str, start: int) -> list[str]:
-    """The lines of the fenced code block whose opening fence line starts at offset ``start``
-    of ``text``, as CommonMark reads them: up to the closing fence (or the end of the text), each
-    without the indentation the opening fence has."""
-    lines = _lines(text, start)
-    opening = next(lines, "")
-    match = _FENCE.match(opening)
-    if match is None:
-        return []
-    indent = len(opening) - len(opening.lstrip(" "))
-    code = []
-    for line in lines:
-        if _closes_fence(line, match.group(1)):
-            break
-        code.append(line[min(indent, len(line) - len(line.lstrip(" "))) :])
-    return code
 
 
 def split_segments(

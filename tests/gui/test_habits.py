@@ -7,6 +7,7 @@ notice when Coze had forgotten a conversation.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -16,12 +17,13 @@ from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from coze_desktop import cli
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Bot, Conversation, Message, MessageState, Role, Source
+from coze_desktop.export import ConversationExport, to_json
 from coze_desktop.settings import DEMO_BASE_URL
 from coze_desktop.store import Store
-from coze_desktop.store.export import ConversationExport, to_json
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.dialogs import show_link_failed
 from coze_desktop.ui.main_window import DEMO_BOT_IDS
@@ -404,3 +406,45 @@ def test_the_header_elides_a_long_bot_name_instead_of_widening_the_chat(qtbot: Q
     assert name in header.bot_button.toolTip()
     header.show_bot(bot, removed=True, choices=[], new_chat_bot_id="")
     assert header.readd_button.isVisible() and not header.remove_action().isEnabled()
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def test_export_all_from_the_file_menu_is_what_coze_cli_export_all_writes(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    for n, title in enumerate(("oldest", "pinned", "newest")):
+        conversation = ctx.store.create_conversation(
+            Conversation(
+                id=None,
+                bot_id="demo-knowledge",
+                base_url=demo_fast.url,
+                title=title,
+                created_at=1_700_000_000.0 + n,
+                pinned=title == "pinned",
+            )
+        )
+        assert conversation.id is not None
+        ctx.store.add_message(
+            Message(id=None, conversation_id=conversation.id, role=Role.USER, type="question", text=f"{title}?")
+        )
+    said = posted(ctx)
+    path = tmp_path / "all.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
+
+    menu_action(ctx, "&File", "Export &all conversations…").trigger()
+    assert said[-1] == ("info", f"Exported to {path}")
+    from_window = json.loads(path.read_text(encoding="utf-8"))["conversations"]
+    assert [c["title"] for c in from_window] == ["oldest", "pinned", "newest"]  # oldest first, as the CLI
+    assert not list(tmp_path.glob("*.part"))
+
+    # coze-cli goes the same path through the store: the same conversations, the same order.
+    cli_path = tmp_path / "cli.json"
+    args = cli.build_parser().parse_args(
+        ["export", "--all", "--format", "json", "-o", str(cli_path), "--data-dir", str(make_app.data_dir)]
+    )
+    assert cli.cmd_export(args, io.StringIO(), io.StringIO()) == cli.EXIT_OK
+    assert json.loads(cli_path.read_text(encoding="utf-8"))["conversations"] == from_window

@@ -1,4 +1,5 @@
-"""Tests for coze_desktop.store.export: Markdown, lossless JSON, self-contained HTML, JSON import."""
+"""Tests for coze_desktop.export (Markdown, lossless JSON, self-contained HTML, JSON import) and
+the import into the store (coze_desktop.store.exporting)."""
 
 from __future__ import annotations
 
@@ -28,20 +29,19 @@ from coze_desktop.domain import (
     Source,
     Usage,
 )
-from coze_desktop.store.export import (
+from coze_desktop.export import (
     FORMAT_NAME,
     FORMAT_VERSION,
     ConversationExport,
     ExportFormatError,
-    ImportReport,
     ImportResult,
     SkippedItem,
-    import_items,
     parse_json_export,
     to_html,
     to_json,
     to_markdown,
 )
+from coze_desktop.store.exporting import ImportReport, import_items
 
 T0 = 1714557600.123456  # 2024-05-01 10:00:00.123456 UTC
 HOSTILE_SCRIPT = "<script>alert(1)</script>"

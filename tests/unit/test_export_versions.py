@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 
 from coze_desktop.domain import Conversation, Message, Role
-from coze_desktop.store import Store
-from coze_desktop.store.export import (
+from coze_desktop.export import (
     FORMAT_NAME,
     ConversationExport,
-    import_items,
     parse_json_export,
     to_html,
     to_json,
     to_markdown,
 )
+from coze_desktop.store import Store, export_items, import_items
 
 
 @pytest.fixture
@@ -49,9 +48,8 @@ def with_versions(store: Store) -> int:
 
 
 def export_item(store: Store, cid: int) -> ConversationExport:
-    conversation = store.get_conversation(cid)
-    assert conversation is not None
-    return ConversationExport(conversation, store.all_messages(cid))
+    (item,) = export_items(store, [cid])  # the window's and the CLI's way: every version
+    return item
 
 
 def test_json_round_trip_keeps_every_version_and_the_one_shown(store: Store, tmp_path: Path) -> None:

@@ -51,6 +51,11 @@ def _plant(checkout: Path, module: str, line: str) -> None:
         ("coze_desktop.api.client", "from PySide6.QtCore import QObject", "never imports Qt"),
         ("coze_desktop.logs", "from coze_desktop.ui import theme", "Layers"),
         ("coze_desktop.text.links", "from PySide6.QtCore import QUrl", "never imports Qt"),
+        ("coze_desktop.export.jsonfmt", "import sqlite3", "no SQLite"),
+        ("coze_desktop.export.common", "from coze_desktop.store import db", "no SQLite, no store"),
+        ("coze_desktop.export.html", "from PySide6.QtGui import QTextDocument", "never imports Qt"),
+        ("coze_desktop.text.fences", "from PySide6.QtCore import QRegularExpression", "never imports Qt"),
+        ("coze_desktop.text.fences", "from coze_desktop.export import common", "Layers"),
     ],
 )
 def test_a_planted_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line: str, contract: str) -> None:
@@ -88,3 +93,17 @@ def test_every_module_falls_under_the_layers_contract() -> None:
             uncovered.append(name)
     assert uncovered == []
     assert "import" not in (package / "__init__.py").read_text(encoding="utf-8").replace("from __future__ import annotations", "")
+
+
+def test_the_exports_and_the_text_module_load_neither_sqlite_nor_qt() -> None:
+    # What the contracts promise, checked where it counts: in a fresh interpreter.
+    code = (
+        "import sys, coze_desktop.export, coze_desktop.text.fences\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlite3', '_sqlite3', 'PySide6', "
+        "'qasync') or m.startswith(('coze_desktop.store', 'coze_desktop.api')))\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == ""

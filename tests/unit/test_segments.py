@@ -6,12 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coze_desktop.text.fences import closing_fence, fenced_code
 from coze_desktop.ui.segments import (
     LINE_HEAD_CHARS,
     Segment,
     Segmenter,
-    closing_fence,
-    fenced_code,
     split_segments,
 )
 

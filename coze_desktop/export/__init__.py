@@ -1,0 +1,47 @@
+"""Exports of saved conversations as Markdown, JSON or HTML, and JSON exports read back.
+
+Standard library only: no Qt, no SQLite, no ``coze_desktop.api``; it works on the dataclasses of
+:mod:`coze_desktop.domain`. JSON is the lossless form, documented in ``docs/export-format.md``;
+Markdown and HTML are for people and are never read back. The renderers take
+:class:`ConversationExport` items (a conversation, its messages oldest first and its bot) and
+return text that always encodes as UTF-8 (lone surrogates become U+FFFD).
+
+- :mod:`.common`: the item type, labels, times and notes every format shares
+- :mod:`.markdown`, :mod:`.html`: the formats for people
+- :mod:`.jsonfmt`: the JSON writer and its reader side by side
+- :mod:`.writer`: pick a format by name and write the file safely
+
+The store gathers conversations to export and saves imported ones
+(:mod:`coze_desktop.store.exporting`); the window and ``coze-cli`` both go through it.
+"""
+
+from coze_desktop.export.common import ConversationExport
+from coze_desktop.export.html import to_html
+from coze_desktop.export.jsonfmt import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ExportFormatError,
+    ImportResult,
+    SkippedItem,
+    parse_json_export,
+    to_json,
+)
+from coze_desktop.export.markdown import to_markdown
+from coze_desktop.export.writer import FORMAT_BY_SUFFIX, FORMATS, render, write_file
+
+__all__ = [
+    "FORMATS",
+    "FORMAT_BY_SUFFIX",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "ConversationExport",
+    "ExportFormatError",
+    "ImportResult",
+    "SkippedItem",
+    "parse_json_export",
+    "render",
+    "to_html",
+    "to_json",
+    "to_markdown",
+    "write_file",
+]

@@ -1,0 +1,214 @@
+"""What every export format shares: the item type, the labels and the small text pieces.
+
+Standard library only: no Qt, no SQLite, no ``coze_desktop.api``. The formats are one module each:
+:mod:`.markdown`, :mod:`.html` and :mod:`.jsonfmt` (the JSON writer and its reader side by side);
+:mod:`.writer` picks one and writes the file. Gathering conversations from the store and saving
+imported ones is the store's part (:mod:`coze_desktop.store.exporting`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+
+from coze_desktop.domain import Bot, Conversation, Message, MessageState, Source
+
+
+@dataclass(slots=True)
+class ConversationExport:
+    """One conversation with everything an export needs: its messages (oldest first) and bot.
+
+    ``messages`` may hold every version (``Store.all_messages``): Markdown and HTML show only
+    the shown ones (``Message.shown``), the JSON export keeps them all with their tree.
+    """
+
+    conversation: Conversation
+    messages: list[Message] = field(default_factory=list)
+    bot: Bot | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels and shared text pieces
+# ---------------------------------------------------------------------------------------------
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "user": "用户",
+        "assistant": "助手",
+        "reasoning": "思考过程",
+        "sources": "来源",
+        "follow_ups": "推荐问题",
+        "bot": "智能体",
+        "created": "创建于",
+        "updated": "更新于",
+        "contents": "目录",
+        "untitled": "未命名会话",
+        "untitled_source": "未命名文档",
+        "document_title": "Coze Desktop 导出",
+        "empty": "没有可导出的会话。",
+        "stopped": "已停止",
+        "interrupted": "中断",
+        "failed": "失败",
+        "streaming": "未完成",
+        "error": "错误",
+        "code": "错误码 {}",
+        "logid": "日志 ID {}",
+        "duration": "用时 {:.1f} 秒",
+        "tokens": "{:,} tokens",
+        "score": "score {:.2f}",
+        "colon": "：",
+        "comma": "，",
+        "open": "（",
+        "close": "）",
+    },
+    "en": {
+        "user": "You",
+        "assistant": "Bot",
+        "reasoning": "Reasoning",
+        "sources": "Sources",
+        "follow_ups": "Suggested questions",
+        "bot": "Bot",
+        "created": "Created",
+        "updated": "Updated",
+        "contents": "Contents",
+        "untitled": "Untitled conversation",
+        "untitled_source": "Untitled document",
+        "document_title": "Coze Desktop export",
+        "empty": "No conversations to export.",
+        "stopped": "Stopped",
+        "interrupted": "Interrupted",
+        "failed": "Failed",
+        "streaming": "Incomplete",
+        "error": "Error",
+        "code": "code {}",
+        "logid": "log ID {}",
+        "duration": "{:.1f} s",
+        "tokens": "{:,} tokens",
+        "score": "score {:.2f}",
+        "colon": ": ",
+        "comma": ", ",
+        "open": " (",
+        "close": ")",
+    },
+}
+
+_STATE_LABEL_KEYS = {
+    MessageState.STOPPED: "stopped",
+    MessageState.INTERRUPTED: "interrupted",
+    MessageState.FAILED: "failed",
+    MessageState.STREAMING: "streaming",
+}
+
+def lang_key(lang: str) -> str:
+    """``"zh"`` for any Chinese locale (``zh``, ``zh_CN``, ``zh-TW``), else ``"en"``."""
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+def format_time(ts: float, tz: tzinfo | None) -> str:
+    """``2024-05-01 18:00 UTC+08:00`` in ``tz`` (the local zone when None); ``""`` if unknown."""
+    if not math.isfinite(ts) or ts <= 0:
+        return ""
+    try:
+        moment = datetime.fromtimestamp(ts, UTC).astimezone(tz)
+    except (OverflowError, OSError, ValueError):
+        return ""
+    offset = moment.utcoffset()
+    minutes = round(offset.total_seconds() / 60) if offset else 0
+    zone = "UTC"
+    if minutes:
+        sign = "+" if minutes > 0 else "-"
+        zone += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
+
+
+def iso_utc(ts: float) -> str | None:
+    """``2024-05-01T10:00:00Z`` for humans reading the JSON; None when the time is not representable."""
+    if not math.isfinite(ts):
+        return None
+    try:
+        moment = datetime.fromtimestamp(ts, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def conversation_title(conversation: Conversation, labels: dict[str, str]) -> str:
+    """The conversation's title on one line, or the "untitled" label."""
+    return " ".join(conversation.title.split()) or labels["untitled"]
+
+
+def document_title(items: Sequence[ConversationExport], labels: dict[str, str]) -> str:
+    """The title of the exported file: the conversation's for one, a generic one otherwise."""
+    if len(items) == 1:
+        return conversation_title(items[0].conversation, labels)
+    return labels["document_title"]
+
+
+def meta_pairs(item: ConversationExport, labels: dict[str, str], tz: tzinfo | None) -> list[tuple[str, str]]:
+    """(label, value) pairs under a conversation's title: bot, created, updated."""
+    conversation = item.conversation
+    bot_name = item.bot.name.strip() if item.bot and item.bot.name.strip() else conversation.bot_id
+    pairs = [(labels["bot"], " ".join(bot_name.split()))]
+    for key, ts in (("created", conversation.created_at), ("updated", conversation.updated_at)):
+        shown = format_time(ts, tz)
+        if shown:
+            pairs.append((labels[key], shown))
+    return pairs
+
+
+def state_note(message: Message, labels: dict[str, str]) -> str | None:
+    """``失败：余额不足（错误码 4028，日志 ID abc）`` for a message that did not complete, else None."""
+    if message.state is MessageState.COMPLETE and message.error is None:
+        return None
+    note = labels[_STATE_LABEL_KEYS.get(message.state, "error")]
+    if message.error is None:
+        return note
+    error = message.error
+    detail = " ".join(error.message.split())
+    extras = []
+    if error.code is not None:
+        extras.append(labels["code"].format(error.code))
+    if error.logid:
+        extras.append(labels["logid"].format(error.logid))
+    if detail:
+        note += labels["colon"] + detail
+    if extras:
+        note += labels["open"] + labels["comma"].join(extras) + labels["close"]
+    return note
+
+
+def usage_note(message: Message, labels: dict[str, str]) -> str | None:
+    """``用时 3.2 秒 · 1,234 tokens`` for an answer that has a duration or usage, else None."""
+    parts = []
+    if message.duration is not None and math.isfinite(message.duration):
+        parts.append(labels["duration"].format(message.duration))
+    if message.usage is not None and message.usage.token_count:
+        parts.append(labels["tokens"].format(message.usage.token_count))
+    return " · ".join(parts) or None
+
+
+def source_name(source: Source, labels: dict[str, str]) -> str:
+    """The document name of a source, else its link title, else the "untitled" label."""
+    name = source.document.strip() or source.title.strip() or labels["untitled_source"]
+    return " ".join(name.split())
+
+
+def source_details(source: Source, labels: dict[str, str]) -> str:
+    """`` — 数据集 (score 0.83)``: what follows the name of a source, possibly empty."""
+    text = ""
+    if source.dataset.strip():
+        text += " — " + " ".join(source.dataset.split())
+    if source.score is not None and math.isfinite(source.score):
+        text += " (" + labels["score"].format(source.score) + ")"
+    return text
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` with lone surrogates (unencodable in UTF-8) replaced by U+FFFD, so it can be written."""
+    return _LONE_SURROGATE.sub("\ufffd", text)

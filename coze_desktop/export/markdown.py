@@ -1,0 +1,134 @@
+"""The Markdown export: one readable document, for notes and pasting; never read back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import tzinfo
+
+from coze_desktop.domain import Message, Role, Source
+from coze_desktop.export.common import (
+    LABELS,
+    ConversationExport,
+    conversation_title,
+    format_time,
+    lang_key,
+    meta_pairs,
+    source_details,
+    source_name,
+    state_note,
+    usage_note,
+    utf8_safe,
+)
+from coze_desktop.text.fences import normalize_newlines, split_fences
+from coze_desktop.text.links import is_web_url
+
+_MD_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_LINE_MARKER = re.compile(r"^([ \t]*)([#>+*=|~`-])", re.MULTILINE)
+_MD_LINE_NUMBER = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
+
+
+def to_markdown(items: Sequence[ConversationExport], *, lang: str = "zh", tz: tzinfo | None = None) -> str:
+    """Render conversations as one readable Markdown document.
+
+    Answers are Markdown already and are kept as they are (an unclosed code fence is closed so it
+    cannot swallow what follows); user questions and quoted passages are put in block quotes with
+    their Markdown structure escaped. Times are shown in ``tz`` (the local zone when None).
+    """
+    labels = LABELS[lang_key(lang)]
+    blocks = [_md_conversation(item, labels, tz) for item in items] or [labels["empty"]]
+    return utf8_safe("\n\n---\n\n".join(blocks) + "\n")
+
+
+def _md_inline(text: str) -> str:
+    """Text on one line with every character that Markdown could read as syntax escaped."""
+    return _MD_INLINE_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _md_literal_block(text: str) -> str:
+    """Multi-line text, outer blank lines dropped, escaped so it cannot start headings, lists, fences or HTML."""
+    text = normalize_newlines(text).strip("\n").replace("\\", "\\\\").replace("<", "\\<")
+    text = _MD_LINE_MARKER.sub(r"\1\\\2", text)
+    return _MD_LINE_NUMBER.sub(r"\1\\\2", text)
+
+
+def _md_quote(text: str) -> str:
+    """Prefix every line with ``> `` so the whole text stays inside one block quote."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
+
+
+def _md_close_fences(text: str) -> str:
+    """Markdown text as it is, plus a closing fence if its last code block was never closed."""
+    blocks = split_fences(text)
+    if blocks and not blocks[-1].closed:
+        fence = blocks[-1].fence
+        return text.rstrip("\n") + "\n" + fence[0] * len(fence)
+    return text
+
+
+def _md_code_span(text: str) -> str:
+    """``text`` as an inline code span, fenced with more backticks than it contains."""
+    text = " ".join(text.split())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _md_conversation(item: ConversationExport, labels: dict[str, str], tz: tzinfo | None) -> str:
+    """Title, meta line and messages of one conversation."""
+    title = _md_inline(conversation_title(item.conversation, labels))
+    pairs = meta_pairs(item, labels, tz)
+    meta = " · ".join(f"**{_md_inline(key)}**{labels['colon']}{_md_inline(value)}" for key, value in pairs)
+    blocks = [f"# {title}", meta]
+    blocks += [_md_message(message, labels, tz) for message in item.messages if message.shown]
+    return "\n\n".join(blocks)
+
+
+def _md_message(message: Message, labels: dict[str, str], tz: tzinfo | None) -> str:
+    """One message: a role heading, reasoning, text, state note, sources, follow-ups, usage."""
+    heading = f"## {labels[message.role.value]}"
+    when = format_time(message.created_at, tz)
+    if when:
+        heading += f" · {when}"
+    blocks = [heading]
+    reasoning = normalize_newlines(message.reasoning).strip("\n")
+    if reasoning.strip():
+        blocks.append(_md_quote(f"**{labels['reasoning']}**\n\n{reasoning}"))
+    text = normalize_newlines(message.text)
+    if text.strip():
+        if message.role is Role.USER:
+            blocks.append(_md_quote(_md_literal_block(text)))
+        else:
+            blocks.append(_md_close_fences(text).strip("\n"))
+    note = state_note(message, labels)
+    if note:
+        blocks.append(f"> ⚠️ {_md_inline(note)}")
+    if message.sources:
+        blocks.append(_md_sources(message.sources, labels))
+    if any(question.strip() for question in message.follow_ups):
+        blocks.append(_md_follow_ups(message.follow_ups, labels))
+    usage = usage_note(message, labels)
+    if usage:
+        blocks.append(f"*{_md_inline(usage)}*")
+    return "\n\n".join(blocks)
+
+
+def _md_sources(sources: Sequence[Source], labels: dict[str, str]) -> str:
+    """``[1] 文档名 — 数据集 (score 0.83) <url>`` per source, each followed by its quoted passage."""
+    blocks = [f"**{labels['sources']}**"]
+    for number, source in enumerate(sources, start=1):
+        line = f"[{number}] {_md_inline(source_name(source, labels) + source_details(source, labels))}"
+        url = source.url.strip()
+        if url:
+            line += f" <{url}>" if is_web_url(url) else f" {_md_code_span(url)}"
+        blocks.append(line)
+        if source.slice.strip():
+            blocks.append(_md_quote(_md_literal_block(source.slice)))
+    return "\n\n".join(blocks)
+
+
+def _md_follow_ups(follow_ups: Sequence[str], labels: dict[str, str]) -> str:
+    """The non-blank suggested follow-up questions as a bullet list."""
+    items = [f"- {_md_inline(question)}" for question in follow_ups if question.strip()]
+    return "\n".join([f"**{labels['follow_ups']}**", "", *items])
