@@ -160,6 +160,10 @@ class SidePanels(QObject):
         self.reveal(self._sources)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if "_splitter" not in self.__dict__:
+            # Python's garbage collector is tearing a closed window down (it empties the objects
+            # of a reference cycle before Qt deletes them): events still arrive; nothing to do.
+            return False
         if watched is self._splitter and event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
             self.update_layout()  # a new size, or the chat's minimum changed
         elif watched in self._wanted and not self._applying:

@@ -100,6 +100,8 @@ class UndoNotice(QFrame):
         )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if "_anchor" not in self.__dict__:  # a closed window being torn down (see SidePanels)
+            return False
         if watched is self._anchor and event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
             if self.isVisible():
                 self._place()
