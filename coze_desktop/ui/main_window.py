@@ -49,7 +49,6 @@ from coze_desktop.ui.dialogs import (
     ImportOutcome,
     SettingsDialog,
     WelcomeView,
-    describe_error,
     import_file,
     lookup_bot,
     open_folder,
@@ -67,7 +66,7 @@ from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
-from coze_desktop.workers.tasks import BackgroundCall
+from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 
 logger = logging.getLogger(__name__)
@@ -160,7 +159,7 @@ class MainWindow(QMainWindow):
         self._current: Conversation | None = None
         self._adopt_new_conversation = False
         self._live: dict[int, _LiveReply] = {}
-        self._bot_call: BackgroundCall | None = None
+        self._bot_call: BackgroundTask[list[Bot]] | None = None
         self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
         self.last_import_report = ""  # what the last import did, as shown to the user
         # A language change arrives as several LanguageChange events (one per translator):
@@ -1381,11 +1380,17 @@ class MainWindow(QMainWindow):
             self._show_lookup_error(self.tr("Enter your access token."))
             return
         ids = list(bot_ids)
-        call = BackgroundCall(lambda: [lookup_bot(account, bot_id) for bot_id in ids], name="look up bots")
-        call.succeeded.connect(self._on_bots_lookup_succeeded)
-        call.failed.connect(self._on_bots_lookup_failed)
-        self._bot_call = call
-        self._threads.start(call, "look-up-bots")
+        self._bot_call = (
+            BackgroundTask(
+                self._threads,
+                lambda _ctx: [lookup_bot(account, bot_id) for bot_id in ids],
+                name="look-up-bots",
+                lang=self._settings.error_language,
+            )
+            .on_success(self._on_bots_lookup_succeeded)
+            .on_failure(self._on_bots_lookup_failed)
+            .start()
+        )
 
     @Slot(object)
     def _on_bots_lookup_succeeded(self, bots: object) -> None:
@@ -1397,11 +1402,10 @@ class MainWindow(QMainWindow):
         self.welcome.set_busy(False)
         self.choose_bot(bots[0].bot_id)
 
-    @Slot(object)
-    def _on_bots_lookup_failed(self, exc: object) -> None:
+    @Slot(str, object)
+    def _on_bots_lookup_failed(self, text: str, _exc: object) -> None:
         self._bot_call = None
-        assert isinstance(exc, BaseException)
-        self._show_lookup_error(describe_error(exc, self._settings.error_language()))
+        self._show_lookup_error(text)
         self._update_blocked()
 
     def _show_lookup_error(self, text: str) -> None:

@@ -1,4 +1,4 @@
-"""Chat replies in the background: stream (one ``QThread`` each) or poll (qasync coroutines).
+"""Chat replies in the background: stream or poll, one ``QThread`` per answer.
 
 One request travels one way: :meth:`ChatController.send` saves the question, starts an empty
 answer in the store (:meth:`~coze_desktop.store.Store.start_reply`) and hands the work to a job:
@@ -8,9 +8,10 @@ answer in the store (:meth:`~coze_desktop.store.Store.start_reply`) and hands th
   text arrives (a checkpoint at most once a second, the final state at the end) and reports
   through signals. Text is coalesced: pieces are gathered in the worker and emitted at most
   every :data:`EMIT_INTERVAL` seconds (screen rate), plus a final flush.
-* :class:`PollingJob` does the same without streaming (a setting): it creates the chat and
-  polls it from a coroutine on the qasync loop, ``await asyncio.sleep(1)`` between polls and
-  every blocking HTTP call in an executor, so the GUI stays live and Stop works.
+* :class:`PollingJob` does the same without streaming (a setting): the client's
+  ``chat_and_poll`` (create, poll once a second, list the messages) run as a
+  :class:`~coze_desktop.workers.tasks.BackgroundTask`; Stop sets its cancel event, checked
+  between polls, and Coze is asked to cancel the chat.
 
 Every job signal carries the local conversation id and the answer's message id, so a reply
 lands in its own conversation whichever one is on screen, and several can stream at once
@@ -21,42 +22,20 @@ as ``stopped``.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import dataclasses
-import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from coze_desktop.api import ChatAccumulator, ChatCanceledError, ChatTimeoutError, CozeClient, CozeError
+from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
 from coze_desktop.api.client import ChatStream, messages_with_context
 from coze_desktop.api.errors import CozeAPIError, redact
-from coze_desktop.api.events import (
-    CHAT_CANCELED,
-    CHAT_COMPLETED,
-    CHAT_CREATED,
-    CHAT_FAILED,
-    CHAT_IN_PROGRESS,
-    CHAT_REQUIRES_ACTION,
-    MESSAGE_COMPLETED,
-    ApiChat,
-    ChatCanceled,
-    ChatCompleted,
-    ChatCreated,
-    ChatEvent,
-    ChatFailed,
-    ChatInProgress,
-    ChatRequiresAction,
-    ChatStatusEvent,
-    MessageCompleted,
-    MessageDelta,
-)
+from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.domain import (
     Bot,
     ChatStatus,
@@ -70,6 +49,7 @@ from coze_desktop.settings import Settings
 from coze_desktop.store import ReplyWriter, Store, StoreError
 from coze_desktop.store.db import MAX_SOURCES_PER_MESSAGE
 from coze_desktop.workers.accounts import Account, Accounts
+from coze_desktop.workers.tasks import BackgroundTask, TaskContext
 from coze_desktop.workers.threads import Pacer, WorkerThreads, name_python_thread, return_to_gui_thread
 
 logger = logging.getLogger(__name__)
@@ -79,16 +59,6 @@ POLL_INTERVAL = 1.0  # seconds between two retrieves of a non-streamed chat (Coz
 POLL_TIMEOUT = 300.0  # seconds a non-streamed chat may take
 TITLE_CHARS = 40
 CONVERSATION_NOT_FOUND = 4002  # Coze forgot the conversation: start a new one on its side
-
-_T = TypeVar("_T")
-_STATUS_EVENTS: dict[ChatStatus | None, tuple[str, type[ChatStatusEvent]]] = {
-    ChatStatus.CREATED: (CHAT_CREATED, ChatCreated),
-    ChatStatus.IN_PROGRESS: (CHAT_IN_PROGRESS, ChatInProgress),
-    ChatStatus.COMPLETED: (CHAT_COMPLETED, ChatCompleted),
-    ChatStatus.FAILED: (CHAT_FAILED, ChatFailed),
-    ChatStatus.REQUIRES_ACTION: (CHAT_REQUIRES_ACTION, ChatRequiresAction),
-    ChatStatus.CANCELED: (CHAT_CANCELED, ChatCanceled),
-}
 
 
 def conversation_title(question: str) -> str:
@@ -100,11 +70,6 @@ def conversation_title(question: str) -> str:
 def _rest(full: str, shown: str) -> str:
     """What ``full`` adds after ``shown``; nothing when they disagree (what was shown stays)."""
     return full[len(shown) :] if len(full) > len(shown) and full.startswith(shown) else ""
-
-
-def _status_event(chat: ApiChat) -> ChatStatusEvent:
-    name, cls = _STATUS_EVENTS.get(chat.status, (CHAT_IN_PROGRESS, ChatInProgress))
-    return cls(name, chat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,88 +388,63 @@ class StreamWorker(ReplyJob):
 
 
 class PollingJob(ReplyJob):
-    """Produces one answer without streaming, as a coroutine on the (qasync) event loop."""
+    """Produces one answer without streaming: ``CozeClient.chat_and_poll`` run as a
+    :class:`~coze_desktop.workers.tasks.BackgroundTask`, its events folded like a stream's."""
 
-    def __init__(
-        self,
-        store: Store,
-        writer: ReplyWriter,
-        request: ReplyRequest,
-        executor: concurrent.futures.Executor,
-    ) -> None:
+    def __init__(self, store: Store, writer: ReplyWriter, request: ReplyRequest) -> None:
         super().__init__(store, writer, request)
-        self._executor = executor
-        self._task: asyncio.Task[None] | None = None
+        self._task: BackgroundTask[None] | None = None
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Schedule the job on ``loop``."""
-        self._task = loop.create_task(self._run(), name=f"chat-{self.message_id}")
+    def start(self, threads: WorkerThreads) -> None:
+        """Start polling in a thread of ``threads``."""
+        self._task = BackgroundTask(
+            threads, self._run, name=f"chat-{self.message_id}", lang=self._request.lang
+        )
+        self._task.finished.connect(self.done)
+        self._task.start()
 
-    async def _run(self) -> None:
-        client = self._client()
+    def _run(self, ctx: TaskContext) -> None:
+        """Poll, save and report the answer (in the task's thread); never raises."""
         error: BaseException | None = None
         try:
-            await self._poll(client)
-        except asyncio.CancelledError:
-            error = ChatCanceledError()
-            await self._cancel_on_coze(client)
+            self._poll_reply(ctx.cancel_requested)
         except Exception as exc:  # a CozeError, or a bug: either way the answer is finished below
             error = exc
         finally:
-            client.close()
             self._finish(error)
-            self.done.emit()
 
-    async def _call(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
-
-    async def _poll(self, client: CozeClient) -> None:
+    def _poll_reply(self, cancel: threading.Event) -> None:
         req = self._request
-        try:
-            chat = await self._call(
-                client.create_chat,
-                req.bot_id,
-                req.account.user_id,
-                req.question if req.coze_conversation_id else req.chat_messages(),
-                conversation_id=req.coze_conversation_id,
-            )
-        except CozeAPIError as exc:
-            if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id:
-                raise
-            self._forget_coze_conversation()
-            chat = await self._call(client.create_chat, req.bot_id, req.account.user_id, req.chat_messages())
-        self._take(_status_event(chat))
-        deadline = time.monotonic() + POLL_TIMEOUT
-        while not (chat.status and chat.status.is_terminal):
-            await asyncio.sleep(POLL_INTERVAL)
-            chat = await self._call(client.retrieve_chat, self._acc.conversation_id or "", chat.id)
-            if time.monotonic() > deadline and not (chat.status and chat.status.is_terminal):
-                raise ChatTimeoutError(POLL_TIMEOUT)
-        if chat.status in (ChatStatus.COMPLETED, ChatStatus.REQUIRES_ACTION, ChatStatus.FAILED):
-            messages = await self._call(
-                client.list_chat_messages, chat.conversation_id or self._acc.conversation_id or "", chat.id
-            )
-            for msg in messages:
-                if msg.type != "question" and msg.role != "user":
-                    self._take(MessageCompleted(MESSAGE_COMPLETED, msg))
-        event = _status_event(chat)
-        self._take(event)
-        if isinstance(event, ChatFailed):
-            err = chat.last_error
-            raise CozeAPIError(err.code if err else None, err.message if err else "chat failed")
+        with self._client() as client:
 
-    async def _cancel_on_coze(self, client: CozeClient) -> None:
-        conversation_id, chat_id = self._acc.conversation_id, self._acc.chat_id
-        if not (conversation_id and chat_id):
-            return
-        try:
-            await self._call(client.cancel_chat, conversation_id, chat_id)
-        except (CozeError, RuntimeError) as exc:  # RuntimeError: the executor was shut down on quit
-            logger.info("cancel request failed: %s", exc)
+            def chat(message: str | list[dict[str, Any]], conversation_id: str | None) -> Iterator[ChatEvent]:
+                return client.chat_and_poll(
+                    req.bot_id,
+                    req.account.user_id,
+                    message,
+                    conversation_id=conversation_id,
+                    interval=POLL_INTERVAL,
+                    timeout=POLL_TIMEOUT,
+                    cancel=cancel,
+                )
+
+            events = chat(
+                req.question if req.coze_conversation_id else req.chat_messages(), req.coze_conversation_id
+            )
+            try:
+                first = next(events)  # the chat is created here
+            except CozeAPIError as exc:
+                if exc.code != CONVERSATION_NOT_FOUND or not req.coze_conversation_id or cancel.is_set():
+                    raise
+                self._forget_coze_conversation()
+                events = chat(req.chat_messages(), None)
+                first = next(events)
+            self._take(first)
+            for event in events:
+                self._take(event)
 
     def stop(self) -> None:
-        """Cancel the coroutine (between polls or while a request runs); call from the GUI thread."""
+        """Stop polling (Coze is asked to cancel the chat); safe from any thread."""
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
@@ -564,7 +504,6 @@ class ChatController(QObject):
         settings: Settings,
         *,
         lang: Callable[[], str],
-        loop: asyncio.AbstractEventLoop | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -573,8 +512,6 @@ class ChatController(QObject):
         self._threads = threads
         self._settings = settings
         self._lang = lang
-        self._loop = loop
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="coze-poll")
         self._jobs: dict[int, ReplyJob] = {}
 
     # --- public API --------------------------------------------------------------------------
@@ -714,7 +651,6 @@ class ChatController(QObject):
         ended = self._threads.wait_all(timeout)
         for job in jobs:
             job.settle()
-        self._executor.shutdown(wait=False, cancel_futures=True)
         return ended
 
     # --- internals ---------------------------------------------------------------------------
@@ -780,17 +716,16 @@ class ChatController(QObject):
             context=self._context(conversation.id, writer.message_id),
         )
         job: ReplyJob
-        if self._settings.streaming or self._loop is None:
+        if self._settings.streaming:
             job = StreamWorker(self._store, writer, request)
         else:
-            job = PollingJob(self._store, writer, request, self._executor)
+            job = PollingJob(self._store, writer, request)
         self._connect(job)
         self._jobs[conversation.id] = job
         self.reply_started.emit(conversation.id, placeholder)
         self.streaming_changed.emit(conversation.id, True)
         if isinstance(job, PollingJob):
-            assert self._loop is not None
-            job.start(self._loop)
+            job.start(self._threads)
         else:
             self._threads.start(job, f"chat-{writer.message_id}")
 

@@ -6,15 +6,14 @@ import time
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.api import ChatAccumulator, CozeClient
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
-from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role
+from coze_desktop.domain import ErrorInfo, Message, MessageState, Role
 from coze_desktop.workers.chat import EMIT_INTERVAL, conversation_title
-from coze_desktop.workers.tasks import BackgroundCall
-from coze_desktop.workers.threads import Pacer, WorkerThreads
+from coze_desktop.workers.threads import Pacer
 
 from .conftest import WAIT_MS, Chat
 
@@ -270,29 +269,6 @@ def test_shutdown_saves_partial_answers_within_two_seconds(
     assert time.monotonic() - started < 2.0
     answer = chat.store.messages(cid)[1]
     assert answer.state is MessageState.STOPPED and answer.text
-
-
-def test_background_call_reports_in_the_gui_thread(qtbot: QtBot, demo_fast: DemoServer) -> None:
-    threads = WorkerThreads()
-
-    class Receiver(QObject):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bot: Bot | None = None
-            self.in_gui_thread = False
-
-        def on_succeeded(self, bot: object) -> None:
-            self.in_gui_thread = QThread.currentThread() is self.thread()
-            assert isinstance(bot, Bot)
-            self.bot = bot
-
-    receiver = Receiver()
-    call = BackgroundCall(lambda: CozeClient(DEMO_TOKEN, demo_fast.url).get_bot("demo-knowledge"))
-    call.succeeded.connect(receiver.on_succeeded)
-    with qtbot.waitSignal(threads.all_finished, timeout=WAIT_MS):
-        threads.start(call, "test-call")
-    assert receiver.bot is not None and receiver.bot.prologue and receiver.in_gui_thread
-    assert threads.active_count() == 0
 
 
 def test_conversation_title_is_one_short_line() -> None:
