@@ -7,7 +7,7 @@
 """
 
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
-from coze_desktop.workers.chat import ChatController, PollingJob, ReplyJob, StreamWorker
+from coze_desktop.workers.chat import ChatController, LiveReply, PollingJob, ReplyJob, StreamWorker
 from coze_desktop.workers.tasks import BackgroundTask, TaskContext, TaskFailed
 from coze_desktop.workers.threads import WorkerThreads
 
@@ -16,6 +16,7 @@ __all__ = [
     "Accounts",
     "BackgroundTask",
     "ChatController",
+    "LiveReply",
     "PollingJob",
     "ReplyJob",
     "StreamWorker",

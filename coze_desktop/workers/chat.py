@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
@@ -44,6 +44,7 @@ from coze_desktop.domain import (
     Message,
     MessageState,
     Role,
+    Source,
 )
 from coze_desktop.settings import Settings
 from coze_desktop.store import ReplyWriter, Store, StoreError
@@ -137,8 +138,6 @@ class ReplyJob(QObject):
         self._finished = False
         self._pending_text: list[str] = []
         self._pending_reasoning: list[str] = []
-        self._shown_text: list[str] = []
-        self._shown_reasoning: list[str] = []
         self._last_emit = 0.0
         self._sources_seen = 0
         self._follow_ups_seen = 0
@@ -202,10 +201,8 @@ class ReplyJob(QObject):
             self._checkpoint_failed = True
         if text:
             self._pending_text.append(text)
-            self._shown_text.append(text)
         if reasoning:
             self._pending_reasoning.append(reasoning)
-            self._shown_reasoning.append(reasoning)
 
     def _flush(self, now: float | None = None) -> None:
         if self._pending_text or self._pending_reasoning:
@@ -229,8 +226,8 @@ class ReplyJob(QObject):
 
     def _complete_from_result(self) -> None:
         """Add what the final result has beyond what was shown (a polled answer's reasoning)."""
-        text = _rest(self._acc.answer, "".join(self._shown_text))
-        reasoning = _rest(self._acc.reasoning, "".join(self._shown_reasoning))
+        text = _rest(self._acc.answer, self._writer.text)
+        reasoning = _rest(self._acc.reasoning, self._writer.reasoning)
         if text or reasoning:
             self._append(text, reasoning)
 
@@ -308,8 +305,8 @@ class ReplyJob(QObject):
             id=self.message_id,
             conversation_id=self.conversation_id,
             role=Role.ASSISTANT,
-            text="".join(self._shown_text),
-            reasoning="".join(self._shown_reasoning),
+            text=self._writer.text,
+            reasoning=self._writer.reasoning,
             state=MessageState.FAILED,
             error=error,
             sources=list(self._acc.sources),
@@ -450,6 +447,49 @@ class PollingJob(ReplyJob):
             self._task.cancel()
 
 
+@dataclass(slots=True)
+class LiveReply:
+    """The live state of one answer being written, as far as the GUI thread has received it.
+
+    Owned by :class:`ChatController` (the one copy of a reply in flight); the window, the
+    conversation switcher and exports ask :meth:`ChatController.live` instead of keeping their own.
+    """
+
+    conversation_id: int
+    message_id: int
+    text_parts: list[str] = field(default_factory=list)
+    reasoning_parts: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    coze_chat_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return _joined(self.text_parts)
+
+    @property
+    def reasoning(self) -> str:
+        return _joined(self.reasoning_parts)
+
+    def applied_to(self, message: Message) -> Message:
+        """``message`` (the answer as saved at its last checkpoint) with the live state on top."""
+        return dataclasses.replace(
+            message,
+            text=self.text,
+            reasoning=self.reasoning,
+            sources=list(self.sources),
+            follow_ups=list(self.follow_ups),
+            state=MessageState.STREAMING,
+        )
+
+
+def _joined(parts: list[str]) -> str:
+    """Join pieces and keep the result as the only piece (each read is O(new text))."""
+    text = "".join(parts)
+    parts[:] = [text] if text else []
+    return text
+
+
 class ChatController(QObject):
     """Sends questions and follows their answers; what the main window talks to.
 
@@ -513,27 +553,40 @@ class ChatController(QObject):
         self._settings = settings
         self._lang = lang
         self._jobs: dict[int, ReplyJob] = {}
+        self._live: dict[int, LiveReply] = {}  # by answer message id
 
     # --- public API --------------------------------------------------------------------------
+
+    def new_conversation(self, bot: Bot, question: str) -> Conversation:
+        """Create (and return) a conversation with ``bot`` titled after ``question``, before sending
+        it: the caller can show the conversation before its first events arrive.
+
+        Raises ``ValueError`` for an empty question and ``StoreError`` when saving fails.
+        """
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        conversation = self._store.create_conversation(
+            Conversation(
+                id=None, bot_id=bot.bot_id, title=conversation_title(question), base_url=bot.base_url
+            )
+        )
+        assert conversation.id is not None
+        self.conversation_created.emit(conversation.id)
+        return conversation
 
     def send(self, conversation_id: int | None, bot: Bot, text: str) -> int:
         """Save ``text`` as a question and start its answer; returns the conversation id.
 
-        With ``conversation_id`` ``None`` a new conversation with ``bot`` is created, titled
-        after the question. Raises ``ValueError`` for an empty question, ``RuntimeError`` when
-        the conversation is already waiting for an answer, and ``StoreError`` when saving fails.
+        With ``conversation_id`` ``None`` a new conversation is made first (:meth:`new_conversation`).
+        Raises ``ValueError`` for an empty question, ``RuntimeError`` when the conversation is
+        already waiting for an answer, and ``StoreError`` when saving fails.
         """
         question = text.strip()
         if not question:
             raise ValueError("the question is empty")
         if conversation_id is None:
-            conversation = self._store.create_conversation(
-                Conversation(
-                    id=None, bot_id=bot.bot_id, title=conversation_title(question), base_url=bot.base_url
-                )
-            )
-            assert conversation.id is not None
-            self.conversation_created.emit(conversation.id)
+            conversation = self.new_conversation(bot, question)
         else:
             if self.is_streaming(conversation_id):
                 raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
@@ -631,6 +684,16 @@ class ChatController(QObject):
             logger.info("stopping the answer in conversation %d", conversation_id)
             job.stop()
 
+    def live(self, message_id: int | None) -> LiveReply | None:
+        """The live state of answer ``message_id`` while it is being written, else ``None``
+        (then the store has its final state)."""
+        return self._live.get(message_id) if message_id is not None else None
+
+    def with_live(self, message: Message) -> Message:
+        """``message`` as it is now: with its live state when it is an answer being written."""
+        live = self.live(message.id)
+        return live.applied_to(message) if live is not None else message
+
     def is_streaming(self, conversation_id: int | None) -> bool:
         """Whether ``conversation_id`` is waiting for an answer."""
         return conversation_id is not None and conversation_id in self._jobs
@@ -700,6 +763,7 @@ class ChatController(QObject):
             created_at=time.time(),
             uid=writer.uid,
         )
+        self._live[writer.message_id] = LiveReply(conversation.id, writer.message_id)
         account = self._accounts.account(conversation.base_url)
         if account is None:
             self.reply_started.emit(conversation.id, placeholder)
@@ -730,10 +794,12 @@ class ChatController(QObject):
             self._threads.start(job, f"chat-{writer.message_id}")
 
     def _connect(self, job: ReplyJob) -> None:
+        # The job's signals arrive here (queued, in the GUI thread): the live state is updated
+        # first, then passed on, so whoever asks :meth:`live` sees what the view was told.
         job.started.connect(self._on_job_started)
-        job.delta_received.connect(self.delta_received)
-        job.sources_received.connect(self.sources_received)
-        job.follow_ups_received.connect(self.follow_ups_received)
+        job.delta_received.connect(self._on_job_delta_received)
+        job.sources_received.connect(self._on_job_sources_received)
+        job.follow_ups_received.connect(self._on_job_follow_ups_received)
         job.failed.connect(self.reply_failed)
         job.coze_conversation_restarted.connect(self.coze_conversation_restarted)
         job.finished.connect(self._on_job_finished)
@@ -747,16 +813,50 @@ class ChatController(QObject):
             ),
         )
         message = writer.finish(MessageState.FAILED, error=error)
+        self._live.pop(writer.message_id, None)
         self.reply_failed.emit(conversation_id, writer.message_id, error)
         self.reply_finished.emit(conversation_id, message)
 
     @Slot(int, int, str, str)
     def _on_job_started(self, conversation_id: int, message_id: int, coze_id: str, chat_id: str) -> None:
         logger.info("answer %d: Coze chat %s started", message_id, chat_id or "?")
+        live = self._live.get(message_id)
+        if live is not None:
+            live.coze_chat_id = chat_id or None
         self.chat_started.emit(conversation_id, message_id, chat_id)
+
+    @Slot(int, int, str, str)
+    def _on_job_delta_received(
+        self, conversation_id: int, message_id: int, text: str, reasoning: str
+    ) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            if text:
+                live.text_parts.append(text)
+            if reasoning:
+                live.reasoning_parts.append(reasoning)
+        self.delta_received.emit(conversation_id, message_id, text, reasoning)
+
+    @Slot(int, int, list)
+    def _on_job_sources_received(self, conversation_id: int, message_id: int, sources: list[Source]) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            live.sources = list(sources)
+        self.sources_received.emit(conversation_id, message_id, sources)
+
+    @Slot(int, int, list)
+    def _on_job_follow_ups_received(
+        self, conversation_id: int, message_id: int, follow_ups: list[str]
+    ) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            live.follow_ups = list(follow_ups)
+        self.follow_ups_received.emit(conversation_id, message_id, follow_ups)
 
     @Slot(int, object)
     def _on_job_finished(self, conversation_id: int, message: Message) -> None:
+        if message.id is not None:
+            self._live.pop(message.id, None)  # from now on the store has it
         job = self._jobs.get(conversation_id)
         if job is not None and job.message_id == message.id:
             del self._jobs[conversation_id]

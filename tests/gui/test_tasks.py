@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QObject, QThread
@@ -16,6 +17,16 @@ from coze_desktop.workers.tasks import BackgroundTask, TaskContext, TaskFailed
 from coze_desktop.workers.threads import WorkerThreads
 
 from .conftest import WAIT_MS
+
+
+@pytest.fixture
+def threads(qtbot: QtBot) -> Iterator[WorkerThreads]:
+    """The thread registry; every thread must have ended and been cleaned up after the test
+    (a ``QThread`` deleted while it runs aborts the process)."""
+    registry = WorkerThreads()
+    yield registry
+    registry.shutdown(2.0)
+    qtbot.waitUntil(lambda: registry.active_count() == 0, timeout=WAIT_MS)
 
 
 class Receiver(QObject):
@@ -58,8 +69,9 @@ def _watch(task: BackgroundTask[object], receiver: Receiver) -> BackgroundTask[o
     )
 
 
-def test_a_task_delivers_its_result_in_the_gui_thread(qtbot: QtBot, demo_fast: DemoServer) -> None:
-    threads = WorkerThreads()
+def test_a_task_delivers_its_result_in_the_gui_thread(
+    qtbot: QtBot, threads: WorkerThreads, demo_fast: DemoServer
+) -> None:
     receiver = Receiver()
     worker_thread: list[bool] = []
 
@@ -78,8 +90,7 @@ def test_a_task_delivers_its_result_in_the_gui_thread(qtbot: QtBot, demo_fast: D
     assert not task.running and threads.active_count() == 0
 
 
-def test_a_lambda_callback_also_runs_in_the_gui_thread(qtbot: QtBot) -> None:
-    threads = WorkerThreads()
+def test_a_lambda_callback_also_runs_in_the_gui_thread(qtbot: QtBot, threads: WorkerThreads) -> None:
     seen: list[bool] = []
     task = BackgroundTask(threads, lambda _ctx: 42, name="answer")
     task.on_success(lambda _result: seen.append(threading.current_thread() is threading.main_thread()))
@@ -90,9 +101,8 @@ def test_a_lambda_callback_also_runs_in_the_gui_thread(qtbot: QtBot) -> None:
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "token"), ("zh", "令牌")])
 def test_a_failure_arrives_as_readable_text(
-    qtbot: QtBot, demo_fast: DemoServer, lang: str, words: str
+    qtbot: QtBot, threads: WorkerThreads, demo_fast: DemoServer, lang: str, words: str
 ) -> None:
-    threads = WorkerThreads()
     receiver = Receiver()
 
     def op(_ctx: TaskContext) -> Bot:
@@ -109,8 +119,7 @@ def test_a_failure_arrives_as_readable_text(
     assert receiver.threads == [True]
 
 
-def test_an_unexpected_error_gets_a_generic_text(qtbot: QtBot) -> None:
-    threads = WorkerThreads()
+def test_an_unexpected_error_gets_a_generic_text(qtbot: QtBot, threads: WorkerThreads) -> None:
     receiver = Receiver()
 
     def op(_ctx: TaskContext) -> None:
@@ -124,8 +133,9 @@ def test_an_unexpected_error_gets_a_generic_text(qtbot: QtBot) -> None:
     ]
 
 
-def test_progress_is_reported_in_the_gui_thread_before_the_result(qtbot: QtBot) -> None:
-    threads = WorkerThreads()
+def test_progress_is_reported_in_the_gui_thread_before_the_result(
+    qtbot: QtBot, threads: WorkerThreads
+) -> None:
     receiver = Receiver()
 
     def op(ctx: TaskContext) -> str:
@@ -140,8 +150,7 @@ def test_progress_is_reported_in_the_gui_thread_before_the_result(qtbot: QtBot) 
     assert receiver.threads == [True] * 4
 
 
-def test_cancel_stops_the_work_and_drops_its_outcome(qtbot: QtBot) -> None:
-    threads = WorkerThreads()
+def test_cancel_stops_the_work_and_drops_its_outcome(qtbot: QtBot, threads: WorkerThreads) -> None:
     receiver = Receiver()
     started = threading.Event()
 
@@ -163,8 +172,7 @@ def test_cancel_stops_the_work_and_drops_its_outcome(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: threads.active_count() == 0, timeout=WAIT_MS)
 
 
-def test_shutdown_cancels_a_running_task(qtbot: QtBot) -> None:
-    threads = WorkerThreads()
+def test_shutdown_cancels_a_running_task(qtbot: QtBot, threads: WorkerThreads) -> None:
     receiver = Receiver()
     task = _watch(
         BackgroundTask(threads, lambda ctx: ctx.cancel_requested.wait(WAIT_MS / 1000), name="long"), receiver
@@ -176,9 +184,8 @@ def test_shutdown_cancels_a_running_task(qtbot: QtBot) -> None:
 
 
 def test_a_task_can_be_awaited_on_the_qasync_loop(
-    qtbot: QtBot, aio_loop: asyncio.AbstractEventLoop, demo_fast: DemoServer
+    qtbot: QtBot, threads: WorkerThreads, aio_loop: asyncio.AbstractEventLoop, demo_fast: DemoServer
 ) -> None:
-    threads = WorkerThreads()
     outcome: list[object] = []
 
     async def flow() -> None:

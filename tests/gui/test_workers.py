@@ -320,3 +320,55 @@ def test_pacer_does_not_count_waiting_as_work() -> None:
         now[0] += 0.0005
         pacer.tick()
     assert sleeps == [0.001]
+
+
+def test_the_controller_owns_the_live_state_of_an_answer(
+    make_chat: Callable[..., Chat], demo_paced: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_paced)
+    rec = Recorder(chat)
+    started: list[Message] = []
+    chat.controller.reply_started.connect(lambda _cid, message: started.append(message))
+    with qtbot.waitSignal(chat.controller.delta_received, timeout=WAIT_MS):
+        cid = chat.controller.send(None, chat.bot("demo-knowledge"), "7 天无理由退货怎么申请？")
+    answer_id = started[0].id
+    live = chat.controller.live(answer_id)
+    assert live is not None and live.conversation_id == cid and live.message_id == answer_id
+    # The live state is exactly what the receivers were told so far, at every moment.
+    assert live.text == rec.text_of(answer_id) and live.text
+    qtbot.waitUntil(lambda: bool(rec.sources), timeout=WAIT_MS)
+    live = chat.controller.live(answer_id)
+    assert live is not None and live.sources == rec.sources[-1][2]
+    assert live.coze_chat_id  # Coze accepted the chat
+    shown = chat.controller.with_live(started[0])
+    assert shown.state is MessageState.STREAMING and shown.text == live.text and shown.sources == live.sources
+    assert chat.controller.live(None) is None
+    question = chat.store.messages(cid)[0]
+    assert chat.controller.with_live(question) is question  # not an answer being written
+    with qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        pass
+    final = blocker.args[1]
+    assert chat.controller.live(answer_id) is None  # the store has it now
+    assert final.text == rec.text_of(answer_id) and final.state is MessageState.COMPLETE
+
+
+def test_new_conversation_is_made_before_the_question_is_sent(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_fast)
+    created: list[int] = []
+    chat.controller.conversation_created.connect(created.append)
+    conversation = chat.controller.new_conversation(chat.bot("demo-general"), "  Hello\n there ")
+    assert conversation.id is not None and created == [conversation.id]
+    assert conversation.title == "Hello there" and chat.store.messages(conversation.id) == []
+    with qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS):
+        assert chat.controller.send(conversation.id, chat.bot("demo-general"), "Hello there") == conversation.id
+    assert created == [conversation.id]  # sending to it made no other conversation
+    with pytest.raises(ValueError):
+        chat.controller.new_conversation(chat.bot("demo-general"), "  ")
+
+
+def test_a_failed_start_leaves_no_live_state(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast, token=None)
+    _, answer = chat.send_and_wait("demo-general", "Hello")
+    assert answer.state is MessageState.FAILED and chat.controller.live(answer.id) is None
