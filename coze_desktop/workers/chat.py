@@ -748,36 +748,37 @@ class ChatController(QObject):
         self, conversation: Conversation, question: str, *, version_of: int | None = None
     ) -> None:
         assert conversation.id is not None
+        conversation_id = conversation.id
         sent_at = time.monotonic()
-        writer = self._store.start_reply(conversation.id, version_of=version_of)
+        writer = self._store.start_reply(conversation_id, version_of=version_of)
         if version_of is not None:
             # The new version replaced the old one in the store (and Coze's conversation was
             # forgotten): the view shows the new path before the answer starts streaming.
             conversation = dataclasses.replace(conversation, coze_conversation_id=None)
-            self.path_changed.emit(conversation.id, writer.message_id)
+            self.path_changed.emit(conversation_id, writer.message_id)
         placeholder = Message(
             id=writer.message_id,
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             role=Role.ASSISTANT,
             state=MessageState.STREAMING,
             created_at=time.time(),
             uid=writer.uid,
         )
-        self._live[writer.message_id] = LiveReply(conversation.id, writer.message_id)
+        self._live[writer.message_id] = LiveReply(conversation_id, writer.message_id)
         account = self._accounts.account(conversation.base_url)
         if account is None:
-            self.reply_started.emit(conversation.id, placeholder)
-            self._fail_at_once(conversation.id, writer)
+            self.reply_started.emit(conversation_id, placeholder)
+            self._fail_at_once(conversation_id, writer)
             return
         request = ReplyRequest(
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             bot_id=conversation.bot_id,
             question=question,
             coze_conversation_id=conversation.coze_conversation_id,
             account=account,
             lang=self._lang(),
             sent_at=sent_at,
-            context=self._context(conversation.id, writer.message_id),
+            context=self._context(conversation_id, writer.message_id),
         )
         job: ReplyJob
         if self._settings.streaming:
@@ -785,9 +786,9 @@ class ChatController(QObject):
         else:
             job = PollingJob(self._store, writer, request)
         self._connect(job)
-        self._jobs[conversation.id] = job
-        self.reply_started.emit(conversation.id, placeholder)
-        self.streaming_changed.emit(conversation.id, True)
+        self._jobs[conversation_id] = job
+        self.reply_started.emit(conversation_id, placeholder)
+        self.streaming_changed.emit(conversation_id, True)
         if isinstance(job, PollingJob):
             job.start(self._threads)
         else:
