@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 class Messages(Protocol):
-    """The part of the window's message channel (``UserMessages``) the picker uses."""
+    """The part of the window's message channel (:class:`~coze_desktop.ui.notify.UserMessages`) the picker uses."""
 
     def info(self, text: str) -> None: ...
     def warning(self, text: str) -> None: ...

@@ -16,7 +16,7 @@ from coze_desktop.domain import Bot
 from coze_desktop.workers.tasks import BackgroundTask, TaskContext, TaskFailed
 from coze_desktop.workers.threads import WorkerThreads
 
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, AppFactory
 
 
 @pytest.fixture
@@ -205,3 +205,14 @@ def test_a_task_can_be_awaited_on_the_qasync_loop(
     assert isinstance(outcome[0], Bot) and outcome[0].bot_id == "demo-general"
     assert outcome[1] == "Unexpected error (ZeroDivisionError). See the log for details."
     qtbot.waitUntil(lambda: threads.active_count() == 0, timeout=WAIT_MS)
+
+
+def test_closing_the_window_cancels_a_bot_lookup(make_app: AppFactory, demo_fast: DemoServer) -> None:
+    ctx = make_app(demo_fast, bots=())
+    window = ctx.window
+    window.fetch_bots(demo_fast.url, ["demo-general"])  # its outcome cannot arrive before close()
+    posted: list[tuple[str, str]] = []
+    window.messages.posted.connect(lambda level, text: posted.append((level, text)))
+    make_app.close(ctx)  # cancels the lookup; waits for every thread to end
+    assert ctx.threads.active_count() == 0
+    assert not [p for p in posted if p[0] == "error"]
