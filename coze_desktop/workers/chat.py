@@ -472,13 +472,14 @@ class LiveReply:
         return _joined(self.reasoning_parts)
 
     def applied_to(self, message: Message) -> Message:
-        """``message`` (the answer as saved at its last checkpoint) with the live state on top."""
+        """``message`` (the answer as saved at its last checkpoint) with the live text, reasoning
+        and sources on top. Follow-up questions are shown once the answer is finished, so they
+        are not applied."""
         return dataclasses.replace(
             message,
             text=self.text,
             reasoning=self.reasoning,
             sources=list(self.sources),
-            follow_ups=list(self.follow_ups),
             state=MessageState.STREAMING,
         )
 

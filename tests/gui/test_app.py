@@ -224,6 +224,8 @@ def test_replies_land_in_their_own_conversation(
     window.open_conversation(first)  # back to the first one mid-answer: the text so far is there
     live = shown(ctx)[1]
     assert live.state is MessageState.STREAMING
+    owner = ctx.controller.live(live.id)  # the one copy of the answer being written
+    assert owner is not None and live.text == owner.text and live.text
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=WAIT_MS)
     by_conversation = dict(finished)
     assert set(by_conversation) == {first, second}
