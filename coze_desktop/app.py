@@ -195,7 +195,7 @@ def create_app(
         asyncio.set_event_loop(loop)
     threads = WorkerThreads(app)
     controller = ChatController(
-        store, accounts, threads, settings, lang=settings.error_language, loop=loop, parent=app
+        store, accounts, threads, settings, lang=settings.error_language, parent=app
     )
     if is_demo_url(settings.base_url):
         demo.endpoint()  # the demo was in use last time: start it again at once

@@ -636,7 +636,12 @@ class CozeClient:
         cancel: threading.Event | None = None,
     ) -> Iterator[ChatEvent]:
         """A non-streaming chat told as the same events a stream gives: create, poll, then the
-        chat's messages as ``MessageCompleted`` and a final status event. Errors raise as in a stream."""
+        chat's messages as ``MessageCompleted`` and a final status event. Errors raise as in a stream.
+
+        ``cancel`` is checked before the chat is created and between polls: once set, the chat is
+        canceled on the server (best effort) and :class:`ChatCanceledError` is raised."""
+        if cancel is not None and cancel.is_set():
+            raise ChatCanceledError()
         chat = self.create_chat(bot_id, user_id, message, conversation_id=conversation_id)
         yield _status_event(chat)
         final = chat

@@ -1323,6 +1323,16 @@ class ReplyWriter:
         """True once :meth:`finish` succeeded."""
         return self._finished
 
+    @property
+    def text(self) -> str:
+        """The answer's text so far (what was appended)."""
+        return _joined(self._text)
+
+    @property
+    def reasoning(self) -> str:
+        """The answer's reasoning so far."""
+        return _joined(self._reasoning)
+
     def append(self, text_delta: str, reasoning_delta: str = "") -> None:
         """Add a piece of the answer (and of its reasoning); checkpoints when one is due.
 

@@ -19,16 +19,16 @@ from PySide6.QtWidgets import QInputDialog, QWidget
 from coze_desktop.domain import Bot
 from coze_desktop.settings import Settings
 from coze_desktop.store import Store, StoreError
-from coze_desktop.ui.dialogs import describe_error, lookup_bot
+from coze_desktop.ui.dialogs import lookup_bot
 from coze_desktop.workers.accounts import Account
-from coze_desktop.workers.tasks import BackgroundCall
+from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 
 logger = logging.getLogger(__name__)
 
 
 class Messages(Protocol):
-    """The part of the window's message channel (``UserMessages``) the picker uses."""
+    """The part of the window's message channel (:class:`~coze_desktop.ui.notify.UserMessages`) the picker uses."""
 
     def info(self, text: str) -> None: ...
     def warning(self, text: str) -> None: ...
@@ -59,7 +59,7 @@ class BotPicker(QObject):
         self._messages = messages
         self._lang = lang
         self._parent = parent
-        self._call: BackgroundCall | None = None
+        self._call: BackgroundTask[Bot] | None = None
         self.rename_dialog: QInputDialog | None = None
 
     # -------------------------------------------------------------------------------- rename
@@ -137,17 +137,20 @@ class BotPicker(QObject):
         """
         if self._call is not None:
             return False
-        call = BackgroundCall(lambda: lookup_bot(account, bot_id), name="add a bot again")
-        call.succeeded.connect(self._on_call_succeeded)
-        call.failed.connect(self._on_call_failed)
-        self._call = call
-        self._threads.start(call, "add-bot-again")
+        self._call = (
+            BackgroundTask(
+                self._threads, lambda _ctx: lookup_bot(account, bot_id), name="add-bot-again", lang=self._lang
+            )
+            .on_success(self._on_call_succeeded)
+            .on_failure(self._on_call_failed)
+            .start()
+        )
         return True
 
     def stop(self) -> None:
         """Forget a look-up still running (the window is closing)."""
         if self._call is not None:
-            self._call.stop()
+            self._call.cancel()
             self._call = None
 
     @Slot(object)
@@ -162,10 +165,7 @@ class BotPicker(QObject):
         self._messages.info(self.tr("Added “{name}” again.").format(name=bot.name or bot.bot_id))
         self.bots_changed.emit()
 
-    @Slot(object)
-    def _on_call_failed(self, exc: object) -> None:
+    @Slot(str, object)
+    def _on_call_failed(self, text: str, _exc: object) -> None:
         self._call = None
-        assert isinstance(exc, BaseException)
-        self._messages.error(
-            self.tr("The bot could not be added again: {error}").format(error=describe_error(exc, self._lang()))
-        )
+        self._messages.error(self.tr("The bot could not be added again: {error}").format(error=text))

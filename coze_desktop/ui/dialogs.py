@@ -1,7 +1,7 @@
 """Dialogs and the first-run view: settings, welcome, add bot, crash report.
 
 Nothing here blocks the GUI thread: every request (test connection, bot lookup) runs through a
-:class:`~coze_desktop.workers.tasks.BackgroundCall` in its own thread. Tokens go to the keyring
+:class:`~coze_desktop.workers.tasks.BackgroundTask` in its own thread. Tokens go to the keyring
 through :class:`~coze_desktop.workers.accounts.Accounts`, never into the settings file; when the
 keyring is unavailable the dialogs say so and offer to keep the token for this session only.
 """
@@ -34,14 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coze_desktop.api import CozeAPIError, CozeError, ErrorKind
+from coze_desktop.api import CozeAPIError, ErrorKind
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.export import ExportFormatError, parse_json_export
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
 from coze_desktop.store import ImportReport, Store, StoreError, import_items
 from coze_desktop.workers.accounts import Account, Accounts
-from coze_desktop.workers.tasks import BackgroundCall
+from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 
 logger = logging.getLogger(__name__)
@@ -99,15 +99,6 @@ def fit_to_screen(dialog: QDialog, area: QScrollArea, *, max_height: int | None 
         screen = (dialog.parentWidget() or dialog).screen()
         max_height = screen.availableGeometry().height() - SCREEN_MARGIN if screen is not None else height
     dialog.resize(width, min(height, max_height))
-
-
-def describe_error(exc: BaseException, lang: str) -> str:
-    """A known error's advice for people, else a short generic line (details go to the log)."""
-    if isinstance(exc, CozeError | KeyringUnavailable):
-        return exc.user_message(lang)
-    return QCoreApplication.translate(
-        "dialogs", "Unexpected error ({name}). See the log for details."
-    ).format(name=type(exc).__name__)
 
 
 class RegionPicker(QWidget):
@@ -281,7 +272,7 @@ class SettingsDialog(QDialog):
         self._settings = settings
         self._accounts = accounts
         self._threads = threads
-        self._test_call: BackgroundCall | None = None
+        self._test_call: BackgroundTask[str] | None = None
 
         self.region = RegionPicker(settings.base_url, self)
         self.token = TokenField(accounts, self)
@@ -407,11 +398,17 @@ class SettingsDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setText(self.tr("Testing…"))
         bot_id = self.bot_id.text().strip()
-        call = BackgroundCall(lambda: _test_connection(account, bot_id), name="test connection")
-        call.succeeded.connect(self._on_test_succeeded)
-        call.failed.connect(self._on_test_failed)
-        self._test_call = call
-        self._threads.start(call, "test-connection")
+        self._test_call = (
+            BackgroundTask(
+                self._threads,
+                lambda _ctx: _test_connection(account, bot_id),
+                name="test-connection",
+                lang=self._lang,
+            )
+            .on_success(self._on_test_succeeded)
+            .on_failure(self._on_test_failed)
+            .start()
+        )
 
     @Slot(object)
     def _on_test_succeeded(self, bot_name: object) -> None:
@@ -423,10 +420,9 @@ class SettingsDialog(QDialog):
             text = self.tr("Connected. The token works.")
         self._show_test_result(True, text)
 
-    @Slot(object)
-    def _on_test_failed(self, exc: object) -> None:
-        assert isinstance(exc, BaseException)
-        self._show_test_result(False, describe_error(exc, self._lang()))
+    @Slot(str, object)
+    def _on_test_failed(self, text: str, _exc: object) -> None:
+        self._show_test_result(False, text)
 
     def _show_test_result(self, ok: bool, text: str) -> None:
         self._test_call = None
@@ -463,12 +459,12 @@ class SettingsDialog(QDialog):
         s.send_key = self.send_key.currentData()
         s.call_warning_limit = self.call_limit.value()
         if self._test_call is not None:
-            self._test_call.stop()
+            self._test_call.cancel()
         super().accept()
 
     def reject(self) -> None:
         if self._test_call is not None:
-            self._test_call.stop()
+            self._test_call.cancel()
         super().reject()
 
 
@@ -487,7 +483,7 @@ class AddBotDialog(QDialog):
         self._threads = threads
         self._lang = lang
         self._bot: Bot | None = None
-        self._call: BackgroundCall | None = None
+        self._call: BackgroundTask[Bot] | None = None
         self.bot_id = QLineEdit(self)
         self.bot_id.setPlaceholderText(self.tr("e.g. 7351234567890123456"))
         help_text = QLabel(
@@ -533,11 +529,14 @@ class AddBotDialog(QDialog):
             return
         self._buttons.setEnabled(False)
         self.status.setText(self.tr("Looking the bot up…"))
-        call = BackgroundCall(lambda: lookup_bot(account, bot_id), name="add bot")
-        call.succeeded.connect(self._on_lookup_succeeded)
-        call.failed.connect(self._on_lookup_failed)
-        self._call = call
-        self._threads.start(call, "add-bot")
+        self._call = (
+            BackgroundTask(
+                self._threads, lambda _ctx: lookup_bot(account, bot_id), name="add-bot", lang=self._lang
+            )
+            .on_success(self._on_lookup_succeeded)
+            .on_failure(self._on_lookup_failed)
+            .start()
+        )
 
     @Slot(object)
     def _on_lookup_succeeded(self, bot: object) -> None:
@@ -549,18 +548,16 @@ class AddBotDialog(QDialog):
         self.lookup_finished.emit(True, text)
         super().accept()
 
-    @Slot(object)
-    def _on_lookup_failed(self, exc: object) -> None:
-        assert isinstance(exc, BaseException)
+    @Slot(str, object)
+    def _on_lookup_failed(self, text: str, _exc: object) -> None:
         self._call = None
         self._buttons.setEnabled(True)
-        text = describe_error(exc, self._lang)
         self.status.setText(text)
         self.lookup_finished.emit(False, text)
 
     def reject(self) -> None:
         if self._call is not None:
-            self._call.stop()
+            self._call.cancel()
         super().reject()
 
 

@@ -2,8 +2,9 @@
 
 It owns no background work: questions go to the :class:`~coze_desktop.workers.chat.ChatController`,
 whose signals carry the conversation id of each event, so an answer lands in its own
-conversation whichever one is on screen. Answers being written are mirrored in memory
-(:class:`_LiveReply`) so switching back to a conversation mid-answer shows all the text so far.
+conversation whichever one is on screen. The controller keeps the one copy of each answer being
+written (:meth:`~coze_desktop.workers.chat.ChatController.live`), so switching back to a
+conversation mid-answer shows all the text so far.
 
 Without a token the window still opens, lists, searches, shows saved answers with their sources
 and exports; only sending is disabled, and the composer says why and how to fix it.
@@ -11,21 +12,19 @@ and exports; only sending is disabled, and the composer says why and how to fix 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, QTimer, SignalInstance, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -34,22 +33,21 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop import APP_NAME, __version__
-from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role, Source
+from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role
 from coze_desktop.export import FORMAT_BY_SUFFIX, render, write_file
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
 from coze_desktop.store import TRASH_DAYS, Store, StoreError, export_items
+from coze_desktop.ui.actions import MainMenus
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.composer import Composer
-from coze_desktop.ui.confirm import ask_to_confirm
 from coze_desktop.ui.conversation_list import ConversationListView
 from coze_desktop.ui.dialogs import (
     AddBotDialog,
     ImportOutcome,
     SettingsDialog,
     WelcomeView,
-    describe_error,
     import_file,
     lookup_bot,
     open_folder,
@@ -61,13 +59,14 @@ from coze_desktop.ui.elided import ElidedLabel
 from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.messages import MessageView
+from coze_desktop.ui.notify import UserMessages
 from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
-from coze_desktop.workers.tasks import BackgroundCall
+from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 
 logger = logging.getLogger(__name__)
@@ -76,59 +75,6 @@ PAGE_SIZE = 50  # messages loaded at a time
 CLOSE_TIMEOUT = 2.0  # seconds to wait for answers to stop when the window closes
 CALL_WARNING_RATIO = 0.8  # the API call count turns amber at 80 % of the limit
 DEMO_BOT_IDS = ("demo-knowledge", "demo-reasoning", "demo-general")
-STATUS_MESSAGE_MS = 8000
-
-
-@dataclass(slots=True)
-class _LiveReply:
-    """What arrived so far for an answer being written (shown again after switching back)."""
-
-    conversation_id: int
-    text: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)
-
-
-class UserMessages(QObject):
-    """The one channel for telling the user something: status bar, and a box for errors.
-
-    With ``modal`` off (tests, CI) nothing blocks: boxes are not shown and :meth:`confirm`
-    answers yes. :attr:`posted` lets tests assert on what was said.
-    """
-
-    posted = Signal(str, str)
-    """Something was said. Arguments: level (``info``, ``warning``, ``error``), text."""
-
-    def __init__(self, window: QMainWindow, *, modal: bool) -> None:
-        super().__init__(window)
-        self._window = window
-        self.modal = modal
-
-    def info(self, text: str) -> None:
-        self._say("info", text)
-
-    def warning(self, text: str) -> None:
-        self._say("warning", text)
-
-    def error(self, text: str) -> None:
-        self._say("error", text)
-        if self.modal:
-            QMessageBox.warning(self._window, APP_NAME, text)
-
-    def confirm(self, question: str) -> bool:
-        """Ask before going on (yes without asking when not modal); Cancel is the default."""
-        return self.confirm_destructive(APP_NAME, question, self.tr("Continue"))
-
-    def confirm_destructive(self, title: str, text: str, action: str) -> bool:
-        """Ask before ``action`` (a button named for it, Cancel the default; yes when not modal)."""
-        if not self.modal:
-            return True
-        return ask_to_confirm(self._window, title, text, action)
-
-    def _say(self, level: str, text: str) -> None:
-        logger.info("user message (%s): %s", level, text)
-        self._window.statusBar().showMessage(text, STATUS_MESSAGE_MS)
-        self.posted.emit(level, text)
 
 
 class MainWindow(QMainWindow):
@@ -157,9 +103,7 @@ class MainWindow(QMainWindow):
         self.messages = UserMessages(self, modal=modal_messages)
         self._current_id: int | None = None
         self._current: Conversation | None = None
-        self._adopt_new_conversation = False
-        self._live: dict[int, _LiveReply] = {}
-        self._bot_call: BackgroundCall | None = None
+        self._bot_call: BackgroundTask[list[Bot]] | None = None
         self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
         self.last_import_report = ""  # what the last import did, as shown to the user
         # A language change arrives as several LanguageChange events (one per translator):
@@ -215,8 +159,13 @@ class MainWindow(QMainWindow):
         )
 
         self._build_status_bar()
-        self._build_menus()
-        self._build_shortcuts()
+        self.menus = MainMenus(
+            self,
+            sources_visible=settings.sources_panel_visible,
+            theme=settings.theme,
+            language=settings.language,
+        )
+        self._fill_bots_menu()
         self._connect()
         self._restore_layout()
         self.composer.set_send_key(settings.send_key)
@@ -237,169 +186,79 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(6, 0, 6, 0)
             bar.addPermanentWidget(label)
 
-    def _action(
-        self,
-        menu: QMenu,
-        text: str,
-        slot: object,
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-    ) -> QAction:
-        action = QAction(text, menu)  # owned by its menu: cleared with it
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu(self.tr("&File"))
-        self.new_chat_action = self._action(
-            file_menu, self.tr("&New chat"), self._on_new_chat_action_triggered, QKeySequence.StandardKey.New
-        )
-        file_menu.addSeparator()
-        self._action(file_menu, self.tr("&Export conversation…"), self._on_export_action_triggered)
-        self._action(file_menu, self.tr("Export &all conversations…"), self._on_export_all_action_triggered)
-        self.import_action = self._action(file_menu, self.tr("&Import…"), self._on_import_action_triggered)
-        file_menu.addSeparator()
-        self._action(file_menu, self.tr("Recently &deleted…"), self._on_trash_action_triggered)
-        file_menu.addSeparator()
-        quit_action = self._action(
-            file_menu, self.tr("&Quit"), self._on_quit_action_triggered, QKeySequence.StandardKey.Quit
-        )
-        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-
-        edit_menu = bar.addMenu(self.tr("&Edit"))
-        self.copy_answer_action = self._action(
-            edit_menu, self.tr("&Copy last answer"), self._on_copy_answer_action_triggered, "Ctrl+Shift+C"
-        )
-        self._action(
-            edit_menu,
-            self.tr("&Find in chats"),
-            self._on_find_action_triggered,
-            QKeySequence.StandardKey.Find,
-        )
-
-        view_menu = bar.addMenu(self.tr("&View"))
-        self.sources_action = self._action(
-            view_menu, self.tr("&Sources panel"), self._on_sources_action_toggled, "Ctrl+Shift+S"
-        )
-        self.sources_action.setCheckable(True)
-        self.sources_action.setChecked(self._settings.sources_panel_visible)
-        theme_menu = view_menu.addMenu(self.tr("&Theme"))
-        self._theme_group = self._choice_group(
-            theme_menu,
-            (
-                (self.tr("Follow the system"), "system"),
-                (self.tr("Light"), "light"),
-                (self.tr("Dark"), "dark"),
-            ),
-            self._settings.theme,
-            self._on_theme_action_triggered,
-        )
-        language_menu = view_menu.addMenu(self.tr("&Language"))
-        self._language_group = self._choice_group(
-            language_menu,
-            ((self.tr("System language"), "system"), ("中文（简体）", "zh_CN"), ("English", "en")),
-            self._settings.language,
-            self._on_language_action_triggered,
-        )
-
-        self.bots_menu = bar.addMenu(self.tr("&Bots"))
-        self.bots_menu.aboutToShow.connect(self._on_bots_menu_about_to_show)
-        self._fill_bots_menu()
-
-        settings_menu = bar.addMenu(self.tr("&Settings"))
-        settings_action = self._action(
-            settings_menu, self.tr("&Settings…"), self._on_settings_action_triggered, "Ctrl+,"
-        )
-        settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-
-        help_menu = bar.addMenu(self.tr("&Help"))
-        self.try_demo_action = self._action(help_menu, self.tr("Try the &demo bot"), self._on_try_demo_action_triggered)
-        self._action(help_menu, self.tr("Open &log folder"), self._on_log_folder_action_triggered)
-        about = self._action(help_menu, self.tr("&About Coze Desktop"), self._on_about_action_triggered)
-        about.setMenuRole(QAction.MenuRole.AboutRole)
-
-    def _build_shortcuts(self) -> None:
-        # Esc stops the answer on screen; enabled only then, so Esc keeps its other uses.
-        self._stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self._stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-        self._stop_shortcut.setEnabled(False)
-        self._stop_shortcut.activated.connect(self._on_stop_shortcut_activated)
-
-    def _choice_group(
-        self, menu: QMenu, choices: tuple[tuple[str, str], ...], current: str, slot: object
-    ) -> QActionGroup:
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for text, value in choices:
-            action = QAction(text, self)
-            action.setCheckable(True)
-            action.setData(value)
-            action.setChecked(value == current)
-            group.addAction(action)
-            menu.addAction(action)
-        group.triggered.connect(slot)
-        return group
-
     def _connect(self) -> None:
-        c = self._controller
-        c.conversation_created.connect(self._on_controller_conversation_created)
-        c.message_added.connect(self._on_controller_message_added)
-        c.reply_started.connect(self._on_controller_reply_started)
-        c.delta_received.connect(self._on_controller_delta_received)
-        c.sources_received.connect(self._on_controller_sources_received)
-        c.reply_failed.connect(self._on_controller_reply_failed)
-        c.reply_finished.connect(self._on_controller_reply_finished)
-        c.streaming_changed.connect(self._on_controller_streaming_changed)
-        c.coze_conversation_restarted.connect(self._on_controller_coze_conversation_restarted)
-        c.path_changed.connect(self._on_controller_path_changed)
-
-        v = self.message_view
-        v.follow_up_clicked.connect(self._on_view_follow_up_clicked)
-        v.retry_requested.connect(self._on_view_retry_requested)
-        v.regenerate_requested.connect(self._on_view_retry_requested)
-        v.delete_requested.connect(self._on_view_delete_requested)
-        v.copy_requested.connect(self._on_view_copy_requested)
-        v.message_selected.connect(self._on_view_message_selected)
-        v.older_requested.connect(self._on_view_older_requested)
-        v.action_requested.connect(self._on_view_action_requested)
-        v.sources_requested.connect(self._on_view_sources_requested)
-        v.citation_clicked.connect(self._on_view_citation_clicked)
-        v.edit_requested.connect(self._on_view_edit_requested)
-        v.version_requested.connect(self._on_view_version_requested)
-
-        lst = self.conversation_list
-        lst.conversation_activated.connect(self._on_list_conversation_activated)
-        lst.conversation_clicked.connect(self._on_list_conversation_clicked)
-        lst.new_chat_requested.connect(self._on_new_chat_action_triggered)
-        lst.search_hit_activated.connect(self._on_list_search_hit_activated)
-        lst.source_hit_activated.connect(self._on_list_source_hit_activated)
-        lst.conversation_renamed.connect(self._on_list_conversation_renamed)
-        lst.conversation_deleted.connect(self._on_list_conversation_deleted)
-
-        h = self.chat_header
-        h.bot_chosen.connect(self._on_header_bot_chosen)
-        h.rename_requested.connect(self._on_header_rename_requested)
-        h.remove_requested.connect(self._on_header_remove_requested)
-        h.add_bot_requested.connect(self._on_add_bot_action_triggered)
-        h.readd_requested.connect(self._on_header_readd_requested)
-        self.bot_picker.bots_changed.connect(self._on_bot_picker_bots_changed)
-        h.demo_requested.connect(self._on_try_demo_action_triggered)
-        link_failures.failed.connect(self._on_links_failed)
-
-        self.composer.send_requested.connect(self._on_composer_send_requested)
-        self.composer.stop_requested.connect(self._on_composer_stop_requested)
-
-        self._connect_welcome()
-
-        self._settings.changed.connect(self._on_settings_changed)
-        self._accounts.token_changed.connect(self._on_accounts_token_changed)
-        self._accounts.api_call_recorded.connect(self._on_accounts_api_call_recorded)
+        """Wire every part of the window to its slot: one (signal, slot) pair a line."""
+        c, v, m = self._controller, self.message_view, self.menus
+        lst, h = self.conversation_list, self.chat_header
+        wiring: list[tuple[SignalInstance, Callable[..., object]]] = [
+            (c.conversation_created, self._on_controller_conversation_created),
+            (c.message_added, self._on_controller_message_added),
+            (c.reply_started, self._on_controller_reply_started),
+            (c.delta_received, self._on_controller_delta_received),
+            (c.sources_received, self._on_controller_sources_received),
+            (c.reply_failed, self._on_controller_reply_failed),
+            (c.reply_finished, self._on_controller_reply_finished),
+            (c.streaming_changed, self._on_controller_streaming_changed),
+            (c.coze_conversation_restarted, self._on_controller_coze_conversation_restarted),
+            (c.path_changed, self._on_controller_path_changed),
+            (v.follow_up_clicked, self._on_view_follow_up_clicked),
+            (v.retry_requested, self._on_view_retry_requested),
+            (v.regenerate_requested, self._on_view_retry_requested),
+            (v.delete_requested, self._on_view_delete_requested),
+            (v.copy_requested, self._on_view_copy_requested),
+            (v.message_selected, self._on_view_message_selected),
+            (v.older_requested, self._on_view_older_requested),
+            (v.action_requested, self._on_view_action_requested),
+            (v.sources_requested, self._on_view_sources_requested),
+            (v.citation_clicked, self._on_view_citation_clicked),
+            (v.edit_requested, self._on_view_edit_requested),
+            (v.version_requested, self._on_view_version_requested),
+            (lst.conversation_activated, self._on_list_conversation_activated),
+            (lst.conversation_clicked, self._on_list_conversation_clicked),
+            (lst.new_chat_requested, self._on_new_chat_action_triggered),
+            (lst.search_hit_activated, self._on_list_search_hit_activated),
+            (lst.source_hit_activated, self._on_list_source_hit_activated),
+            (lst.conversation_renamed, self._on_list_conversation_renamed),
+            (lst.conversation_deleted, self._on_list_conversation_deleted),
+            (h.bot_chosen, self._on_header_bot_chosen),
+            (h.rename_requested, self._on_header_rename_requested),
+            (h.remove_requested, self._on_header_remove_requested),
+            (h.add_bot_requested, self._on_add_bot_action_triggered),
+            (h.readd_requested, self._on_header_readd_requested),
+            (h.demo_requested, self._on_try_demo_action_triggered),
+            (self.bot_picker.bots_changed, self._on_bot_picker_bots_changed),
+            (link_failures.failed, self._on_links_failed),
+            (self.composer.send_requested, self._on_composer_send_requested),
+            (self.composer.stop_requested, self._on_composer_stop_requested),
+            (m.new_chat_requested, self._on_new_chat_action_triggered),
+            (m.export_requested, self._on_export_action_triggered),
+            (m.export_all_requested, self._on_export_all_action_triggered),
+            (m.import_requested, self._on_import_action_triggered),
+            (m.trash_requested, self._on_trash_action_triggered),
+            (m.quit_requested, self._on_quit_action_triggered),
+            (m.copy_answer_requested, self._on_copy_answer_action_triggered),
+            (m.find_requested, self._on_find_action_triggered),
+            (m.sources_toggled, self._on_sources_action_toggled),
+            (m.theme_chosen, self._on_theme_action_triggered),
+            (m.language_chosen, self._on_language_action_triggered),
+            (m.bots_menu_about_to_show, self._on_bots_menu_about_to_show),
+            (m.add_bot_requested, self._on_add_bot_action_triggered),
+            (m.bot_chosen, self._on_bot_action_triggered),
+            (m.settings_requested, self._on_settings_action_triggered),
+            (m.try_demo_requested, self._on_try_demo_action_triggered),
+            (m.log_folder_requested, self._on_log_folder_action_triggered),
+            (m.about_requested, self._on_about_action_triggered),
+            (m.stop_requested, self._on_stop_shortcut_activated),
+            (self._settings.changed, self._on_settings_changed),
+            (self._accounts.token_changed, self._on_accounts_token_changed),
+            (self._accounts.api_call_recorded, self._on_accounts_api_call_recorded),
+        ]
         network = QNetworkInformation.instance()
         if network is not None:
-            network.reachabilityChanged.connect(self._on_network_reachability_changed)
+            wiring.append((network.reachabilityChanged, self._on_network_reachability_changed))
+        for signal, slot in wiring:
+            signal.connect(slot)
+        self._connect_welcome()
 
     def _connect_welcome(self) -> None:
         """Wire the first-run screen (again after :meth:`retranslate` built a new one)."""
@@ -500,7 +359,7 @@ class MainWindow(QMainWindow):
 
     def _show_streaming(self, streaming: bool) -> None:
         self.composer.set_streaming(streaming)
-        self._stop_shortcut.setEnabled(streaming)
+        self.menus.set_stop_enabled(streaming)
 
     def _update_blocked(self) -> None:
         self.composer.set_blocked_reason(self.blocked_reason())
@@ -663,15 +522,7 @@ class MainWindow(QMainWindow):
         self._current_id = conversation_id
         self._current = conversation
         self.message_view.set_assistant_name(self._bot_of(conversation).name)
-        page = list(reversed(self._store.message_page(conversation_id, limit=PAGE_SIZE)))
-        has_older = len(page) == PAGE_SIZE
-        if message_id is not None and all(m.id != message_id for m in page):
-            page, has_older = self._store.messages(conversation_id), False
-        page = [self._with_live_text(m) for m in page]
-        self.message_view.show_messages(page, has_older=has_older)
-        for message in page:
-            if message.id in self._live:
-                self.message_view.begin_reply(message.id)
+        page = self._show_page(conversation_id, message_id)
         self._show_sources_of_latest(page)
         self._show_last_chat_of(page)
         self._show_streaming(self._controller.is_streaming(conversation_id))
@@ -684,17 +535,19 @@ class MainWindow(QMainWindow):
         self._update_status()
         return True
 
-    def _with_live_text(self, message: Message) -> Message:
-        live = self._live.get(message.id) if message.id is not None else None
-        if live is None:
-            return message
-        return dataclasses.replace(
-            message,
-            text="".join(live.text),
-            reasoning="".join(live.reasoning),
-            sources=list(live.sources),
-            state=MessageState.STREAMING,
-        )
+    def _show_page(self, conversation_id: int, message_id: int | None) -> list[Message]:
+        """Show the newest page of a conversation, or all of it when ``message_id`` is older; each
+        answer being written as it is now (the controller has its live state). Returns the page."""
+        page = list(reversed(self._store.message_page(conversation_id, limit=PAGE_SIZE)))
+        has_older = len(page) == PAGE_SIZE
+        if message_id is not None and all(m.id != message_id for m in page):
+            page, has_older = self._store.messages(conversation_id), False
+        page = [self._controller.with_live(m) for m in page]
+        self.message_view.show_messages(page, has_older=has_older)
+        for message in page:
+            if message.id is not None and self._controller.live(message.id) is not None:
+                self.message_view.begin_reply(message.id)
+        return page
 
     def _show_sources_of_latest(self, messages: list[Message]) -> None:
         answer = next((m for m in reversed(messages) if m.role is Role.ASSISTANT), None)
@@ -716,15 +569,23 @@ class MainWindow(QMainWindow):
         if self._controller.is_streaming(self._current_id):
             self.messages.info(self.tr("Wait for the answer to finish, or stop it (Esc)."))
             return False
-        self._adopt_new_conversation = self._current_id is None
         try:
+            if self._current_id is None:
+                self._adopt(self._controller.new_conversation(bot, text))
             self._controller.send(self._current_id, bot, text)
         except (StoreError, LookupError, ValueError, RuntimeError) as exc:
             self.messages.error(self.tr("The question could not be sent: {error}").format(error=exc))
             return False
-        finally:
-            self._adopt_new_conversation = False
         return True
+
+    def _adopt(self, conversation: Conversation) -> None:
+        """Make a conversation just created for the question being sent the one on screen."""
+        assert conversation.id is not None
+        self._current_id = conversation.id
+        self._current = conversation
+        self.drafts.adopt(conversation.id)
+        self._update_title()
+        self.conversation_list.select_conversation(conversation.id)
 
     def stop_current(self) -> None:
         """Stop the answer being written in the conversation on screen."""
@@ -829,45 +690,33 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _on_sources_action_toggled(self, checked: bool) -> None:
         if not checked and self.panels.is_collapsed(self.sources_panel):
-            self.sources_action.setChecked(True)  # folded away for lack of room: bring it back instead
+            self.menus.sources_action.setChecked(True)  # folded away for lack of room: bring it back instead
             self.panels.reveal(self.sources_panel)
             return
         self._settings.sources_panel_visible = checked
 
-    @Slot(QAction)
-    def _on_theme_action_triggered(self, action: QAction) -> None:
-        self._settings.theme = str(action.data())
+    @Slot(str)
+    def _on_theme_action_triggered(self, theme: str) -> None:
+        self._settings.theme = theme
 
-    @Slot(QAction)
-    def _on_language_action_triggered(self, action: QAction) -> None:
-        if self._settings.language != action.data():
-            self._settings.language = str(action.data())  # the app installs its translation at once
+    @Slot(str)
+    def _on_language_action_triggered(self, language: str) -> None:
+        if self._settings.language != language:
+            self._settings.language = language  # the app installs its translation at once
 
     @Slot()
     def _on_bots_menu_about_to_show(self) -> None:
         self._fill_bots_menu()
 
     def _fill_bots_menu(self) -> None:
-        menu = self.bots_menu
-        menu.clear()
-        self._action(menu, self.tr("&Add bot by ID…"), self._on_add_bot_action_triggered)
-        menu.addSeparator()
         base_url = self._settings.base_url
-        current = self.current_bot()  # the bot of the conversation on screen
-        for bot in (b for b in self._store.list_bots() if b.base_url == base_url):
-            action = QAction(bot.name or bot.bot_id, menu)
-            action.setCheckable(True)
-            action.setChecked(
-                current is not None and bot.bot_id == current.bot_id and bot.base_url == current.base_url
-            )
-            action.setData(bot.bot_id)
-            action.triggered.connect(self._on_bot_action_triggered)
-            menu.addAction(action)
+        bots = [b for b in self._store.list_bots() if b.base_url == base_url]
+        self.menus.fill_bots_menu(bots, self.current_bot())  # the bot of the conversation on screen
 
     def _tick_bots_menu(self) -> None:
         """Tick the bot of the conversation on screen; refill the menu soon if its bots changed."""
         base_url = self._settings.base_url
-        listed = [action for action in self.bots_menu.actions() if action.isCheckable()]
+        listed = self.menus.listed_bot_actions()
         bot_ids = [bot.bot_id for bot in self._store.list_bots() if bot.base_url == base_url]
         if [str(action.data()) for action in listed] != bot_ids:
             # Not now: this may run inside the signal of one of the menu's actions.
@@ -881,14 +730,12 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_bots_menu_refill_due(self) -> None:
-        if not self.bots_menu.isVisible():
+        if not self.menus.bots_menu.isVisible():
             self._fill_bots_menu()
 
-    @Slot()
-    def _on_bot_action_triggered(self) -> None:
-        action = self.sender()
-        if isinstance(action, QAction):
-            self.choose_bot(str(action.data()))
+    @Slot(str)
+    def _on_bot_action_triggered(self, bot_id: str) -> None:
+        self.choose_bot(bot_id)
 
     def choose_bot(self, bot_id: str) -> None:
         """Make ``bot_id`` (of the current region) the current bot and start a new chat with it."""
@@ -976,15 +823,8 @@ class MainWindow(QMainWindow):
     # ================================================================== controller slots
 
     @Slot(int)
-    def _on_controller_conversation_created(self, conversation_id: int) -> None:
-        if self._adopt_new_conversation:
-            self._current_id = conversation_id
-            self._current = self._store.get_conversation(conversation_id)
-            self.drafts.adopt(conversation_id)
-            self._update_title()
+    def _on_controller_conversation_created(self, _conversation_id: int) -> None:
         self.conversation_list.refresh()
-        if self._adopt_new_conversation:
-            self.conversation_list.select_conversation(conversation_id)
 
     @Slot(int, object)
     def _on_controller_message_added(self, conversation_id: int, message: Message) -> None:
@@ -994,7 +834,6 @@ class MainWindow(QMainWindow):
     @Slot(int, object)
     def _on_controller_reply_started(self, conversation_id: int, message: Message) -> None:
         assert message.id is not None
-        self._live[message.id] = _LiveReply(conversation_id)
         if conversation_id == self._current_id:
             self.message_view.begin_reply(message.id)
             self.sources_panel.clear()
@@ -1003,20 +842,11 @@ class MainWindow(QMainWindow):
     def _on_controller_delta_received(
         self, conversation_id: int, message_id: int, text: str, reasoning: str
     ) -> None:
-        live = self._live.get(message_id)
-        if live is not None:
-            if text:
-                live.text.append(text)
-            if reasoning:
-                live.reasoning.append(reasoning)
         if conversation_id == self._current_id:
             self.message_view.append_reply(message_id, text, reasoning)
 
     @Slot(int, int, list)
     def _on_controller_sources_received(self, conversation_id: int, message_id: int, sources: list) -> None:
-        live = self._live.get(message_id)
-        if live is not None:
-            live.sources = list(sources)
         if conversation_id == self._current_id:
             self.sources_panel.show_sources(list(sources))
             self.message_view.set_reply_sources(message_id, list(sources))
@@ -1028,8 +858,6 @@ class MainWindow(QMainWindow):
 
     @Slot(int, object)
     def _on_controller_reply_finished(self, conversation_id: int, message: Message) -> None:
-        if message.id is not None:
-            self._live.pop(message.id, None)
         if conversation_id == self._current_id:
             self.message_view.finish_reply(message)
             self.sources_panel.show_sources(list(message.sources))
@@ -1056,15 +884,7 @@ class MainWindow(QMainWindow):
         # The conversation shows other versions now: show its messages again (only them: the
         # composer, the list and the title stay as they are), keeping ``message_id`` in view.
         self._current = self._store.get_conversation(conversation_id)
-        page = list(reversed(self._store.message_page(conversation_id, limit=PAGE_SIZE)))
-        has_older = len(page) == PAGE_SIZE
-        if all(m.id != message_id for m in page):
-            page, has_older = self._store.messages(conversation_id), False
-        page = [self._with_live_text(m) for m in page]
-        self.message_view.show_messages(page, has_older=has_older)
-        for message in page:
-            if message.id in self._live:
-                self.message_view.begin_reply(message.id)
+        page = self._show_page(conversation_id, message_id)
         self._show_sources_of_latest(page)
         if page and page[-1].id != message_id:
             self.message_view.scroll_to_message(message_id, flash=False)
@@ -1118,7 +938,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_view_delete_requested(self, message_id: int) -> None:
-        if message_id in self._live:
+        if self._controller.live(message_id) is not None:
             self.messages.info(self.tr("Stop the answer before deleting it."))
             return
         if not self.messages.confirm_destructive(
@@ -1150,8 +970,7 @@ class MainWindow(QMainWindow):
     def _on_view_message_selected(self, message_id: int) -> None:
         message = self.message_view.message(message_id)
         if message is not None:
-            live = self._live.get(message_id)
-            self.sources_panel.show_sources(list(live.sources if live is not None else message.sources))
+            self.sources_panel.show_sources(list(self._controller.with_live(message).sources))
 
     @Slot(int)
     def _on_view_sources_requested(self, _message_id: int) -> None:
@@ -1365,11 +1184,17 @@ class MainWindow(QMainWindow):
             self._show_lookup_error(self.tr("Enter your access token."))
             return
         ids = list(bot_ids)
-        call = BackgroundCall(lambda: [lookup_bot(account, bot_id) for bot_id in ids], name="look up bots")
-        call.succeeded.connect(self._on_bots_lookup_succeeded)
-        call.failed.connect(self._on_bots_lookup_failed)
-        self._bot_call = call
-        self._threads.start(call, "look-up-bots")
+        self._bot_call = (
+            BackgroundTask(
+                self._threads,
+                lambda _ctx: [lookup_bot(account, bot_id) for bot_id in ids],
+                name="look-up-bots",
+                lang=self._settings.error_language,
+            )
+            .on_success(self._on_bots_lookup_succeeded)
+            .on_failure(self._on_bots_lookup_failed)
+            .start()
+        )
 
     @Slot(object)
     def _on_bots_lookup_succeeded(self, bots: object) -> None:
@@ -1381,11 +1206,10 @@ class MainWindow(QMainWindow):
         self.welcome.set_busy(False)
         self.choose_bot(bots[0].bot_id)
 
-    @Slot(object)
-    def _on_bots_lookup_failed(self, exc: object) -> None:
+    @Slot(str, object)
+    def _on_bots_lookup_failed(self, text: str, _exc: object) -> None:
         self._bot_call = None
-        assert isinstance(exc, BaseException)
-        self._show_lookup_error(describe_error(exc, self._settings.error_language()))
+        self._show_lookup_error(text)
         self._update_blocked()
 
     def _show_lookup_error(self, text: str) -> None:
@@ -1459,7 +1283,7 @@ class MainWindow(QMainWindow):
         elif key == Key.SOURCES_PANEL_VISIBLE:
             visible = self._settings.sources_panel_visible
             self.panels.set_wanted(self.sources_panel, visible)
-            self.sources_action.setChecked(visible)
+            self.menus.sources_action.setChecked(visible)
         elif key in (Key.BASE_URL, Key.CURRENT_BOT_ID, Key.CALL_WARNING_LIMIT, Key.PROXY):
             if key == Key.BASE_URL and self._current is None:
                 self.new_chat()  # a new chat talks to the new region's bot
@@ -1497,20 +1321,15 @@ class MainWindow(QMainWindow):
 
         Widgets with fixed texts follow ``LanguageChange`` themselves (composer, list, sources
         panel, header); the menus are built again; the conversation on screen is shown again from
-        the store and the answers being written (:class:`_LiveReply`), so its footers, banners and
+        the store and the answers being written (``ChatController.live``), so its footers, banners and
         sources are in the new language and streaming goes on.
         """
-        bar = self.menuBar()
-        for action in bar.actions():
-            menu = action.menu()
-            bar.removeAction(action)
-            if menu is not None:
-                menu.deleteLater()
-        for group in (self._theme_group, self._language_group):
-            for action in group.actions():
-                action.deleteLater()
-            group.deleteLater()
-        self._build_menus()
+        self.menus.rebuild(
+            sources_visible=self._settings.sources_panel_visible,
+            theme=self._settings.theme,
+            language=self._settings.language,
+        )
+        self._fill_bots_menu()
         if self._current_id is not None:
             self.open_conversation(self._current_id)
         else:
@@ -1558,7 +1377,7 @@ class MainWindow(QMainWindow):
         if streaming:
             logger.info("closing with %d answer(s) being written; stopping them", len(streaming))
         if self._bot_call is not None:
-            self._bot_call.stop()
+            self._bot_call.cancel()
         self.bot_picker.stop()
         self._controller.shutdown(CLOSE_TIMEOUT)
         logger.info("window closed in %.2f s", time.monotonic() - started)

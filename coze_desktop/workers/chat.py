@@ -1,4 +1,4 @@
-"""Chat replies in the background: stream (one ``QThread`` each) or poll (qasync coroutines).
+"""Chat replies in the background: stream or poll, one ``QThread`` per answer.
 
 One request travels one way: :meth:`ChatController.send` saves the question, starts an empty
 answer in the store (:meth:`~coze_desktop.store.Store.start_reply`) and hands the work to a job:
@@ -8,9 +8,10 @@ answer in the store (:meth:`~coze_desktop.store.Store.start_reply`) and hands th
   text arrives (a checkpoint at most once a second, the final state at the end) and reports
   through signals. Text is coalesced: pieces are gathered in the worker and emitted at most
   every :data:`EMIT_INTERVAL` seconds (screen rate), plus a final flush.
-* :class:`PollingJob` does the same without streaming (a setting): it creates the chat and
-  polls it from a coroutine on the qasync loop, ``await asyncio.sleep(1)`` between polls and
-  every blocking HTTP call in an executor, so the GUI stays live and Stop works.
+* :class:`PollingJob` does the same without streaming (a setting): the client's
+  ``chat_and_poll`` (create, poll once a second, list the messages) run as a
+  :class:`~coze_desktop.workers.tasks.BackgroundTask`; Stop sets its cancel event, checked
+  between polls, and Coze is asked to cancel the chat.
 
 Every job signal carries the local conversation id and the answer's message id, so a reply
 lands in its own conversation whichever one is on screen, and several can stream at once
@@ -21,42 +22,20 @@ as ``stopped``.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import dataclasses
-import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from coze_desktop.api import ChatAccumulator, ChatCanceledError, ChatTimeoutError, CozeClient, CozeError
+from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
 from coze_desktop.api.client import ChatStream, messages_with_context
 from coze_desktop.api.errors import CozeAPIError, ErrorKind, redact
-from coze_desktop.api.events import (
-    CHAT_CANCELED,
-    CHAT_COMPLETED,
-    CHAT_CREATED,
-    CHAT_FAILED,
-    CHAT_IN_PROGRESS,
-    CHAT_REQUIRES_ACTION,
-    MESSAGE_COMPLETED,
-    ApiChat,
-    ChatCanceled,
-    ChatCompleted,
-    ChatCreated,
-    ChatEvent,
-    ChatFailed,
-    ChatInProgress,
-    ChatRequiresAction,
-    ChatStatusEvent,
-    MessageCompleted,
-    MessageDelta,
-)
+from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.domain import (
     Bot,
     ChatStatus,
@@ -65,11 +44,13 @@ from coze_desktop.domain import (
     Message,
     MessageState,
     Role,
+    Source,
 )
 from coze_desktop.settings import Settings
 from coze_desktop.store import ReplyWriter, Store, StoreError
 from coze_desktop.store.db import MAX_SOURCES_PER_MESSAGE
 from coze_desktop.workers.accounts import Account, Accounts
+from coze_desktop.workers.tasks import BackgroundTask, TaskContext
 from coze_desktop.workers.threads import Pacer, WorkerThreads, name_python_thread, return_to_gui_thread
 
 logger = logging.getLogger(__name__)
@@ -78,16 +59,6 @@ EMIT_INTERVAL = 1 / 60  # seconds: text reaches the GUI at most this often (abou
 POLL_INTERVAL = 1.0  # seconds between two retrieves of a non-streamed chat (Coze asks for ≥ 1 s)
 POLL_TIMEOUT = 300.0  # seconds a non-streamed chat may take
 TITLE_CHARS = 40
-
-_T = TypeVar("_T")
-_STATUS_EVENTS: dict[ChatStatus | None, tuple[str, type[ChatStatusEvent]]] = {
-    ChatStatus.CREATED: (CHAT_CREATED, ChatCreated),
-    ChatStatus.IN_PROGRESS: (CHAT_IN_PROGRESS, ChatInProgress),
-    ChatStatus.COMPLETED: (CHAT_COMPLETED, ChatCompleted),
-    ChatStatus.FAILED: (CHAT_FAILED, ChatFailed),
-    ChatStatus.REQUIRES_ACTION: (CHAT_REQUIRES_ACTION, ChatRequiresAction),
-    ChatStatus.CANCELED: (CHAT_CANCELED, ChatCanceled),
-}
 
 
 def conversation_title(question: str) -> str:
@@ -99,11 +70,6 @@ def conversation_title(question: str) -> str:
 def _rest(full: str, shown: str) -> str:
     """What ``full`` adds after ``shown``; nothing when they disagree (what was shown stays)."""
     return full[len(shown) :] if len(full) > len(shown) and full.startswith(shown) else ""
-
-
-def _status_event(chat: ApiChat) -> ChatStatusEvent:
-    name, cls = _STATUS_EVENTS.get(chat.status, (CHAT_IN_PROGRESS, ChatInProgress))
-    return cls(name, chat)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +137,6 @@ class ReplyJob(QObject):
         self._finished = False
         self._pending_text: list[str] = []
         self._pending_reasoning: list[str] = []
-        self._shown_text: list[str] = []
-        self._shown_reasoning: list[str] = []
         self._last_emit = 0.0
         self._sources_seen = 0
         self._follow_ups_seen = 0
@@ -236,10 +200,8 @@ class ReplyJob(QObject):
             self._checkpoint_failed = True
         if text:
             self._pending_text.append(text)
-            self._shown_text.append(text)
         if reasoning:
             self._pending_reasoning.append(reasoning)
-            self._shown_reasoning.append(reasoning)
 
     def _flush(self, now: float | None = None) -> None:
         if self._pending_text or self._pending_reasoning:
@@ -263,8 +225,8 @@ class ReplyJob(QObject):
 
     def _complete_from_result(self) -> None:
         """Add what the final result has beyond what was shown (a polled answer's reasoning)."""
-        text = _rest(self._acc.answer, "".join(self._shown_text))
-        reasoning = _rest(self._acc.reasoning, "".join(self._shown_reasoning))
+        text = _rest(self._acc.answer, self._writer.text)
+        reasoning = _rest(self._acc.reasoning, self._writer.reasoning)
         if text or reasoning:
             self._append(text, reasoning)
 
@@ -342,8 +304,8 @@ class ReplyJob(QObject):
             id=self.message_id,
             conversation_id=self.conversation_id,
             role=Role.ASSISTANT,
-            text="".join(self._shown_text),
-            reasoning="".join(self._shown_reasoning),
+            text=self._writer.text,
+            reasoning=self._writer.reasoning,
             state=MessageState.FAILED,
             error=error,
             sources=list(self._acc.sources),
@@ -422,91 +384,110 @@ class StreamWorker(ReplyJob):
 
 
 class PollingJob(ReplyJob):
-    """Produces one answer without streaming, as a coroutine on the (qasync) event loop."""
+    """Produces one answer without streaming: ``CozeClient.chat_and_poll`` run as a
+    :class:`~coze_desktop.workers.tasks.BackgroundTask`, its events folded like a stream's."""
 
-    def __init__(
-        self,
-        store: Store,
-        writer: ReplyWriter,
-        request: ReplyRequest,
-        executor: concurrent.futures.Executor,
-    ) -> None:
+    def __init__(self, store: Store, writer: ReplyWriter, request: ReplyRequest) -> None:
         super().__init__(store, writer, request)
-        self._executor = executor
-        self._task: asyncio.Task[None] | None = None
+        self._task: BackgroundTask[None] | None = None
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Schedule the job on ``loop``."""
-        self._task = loop.create_task(self._run(), name=f"chat-{self.message_id}")
+    def start(self, threads: WorkerThreads) -> None:
+        """Start polling in a thread of ``threads``."""
+        self._task = BackgroundTask(
+            threads, self._run, name=f"chat-{self.message_id}", lang=self._request.lang
+        )
+        self._task.finished.connect(self.done)
+        self._task.start()
 
-    async def _run(self) -> None:
-        client = self._client()
+    def _run(self, ctx: TaskContext) -> None:
+        """Poll, save and report the answer (in the task's thread); never raises."""
         error: BaseException | None = None
         try:
-            await self._poll(client)
-        except asyncio.CancelledError:
-            error = ChatCanceledError()
-            await self._cancel_on_coze(client)
+            self._poll_reply(ctx.cancel_requested)
         except Exception as exc:  # a CozeError, or a bug: either way the answer is finished below
             error = exc
         finally:
-            client.close()
             self._finish(error)
-            self.done.emit()
 
-    async def _call(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
-
-    async def _poll(self, client: CozeClient) -> None:
+    def _poll_reply(self, cancel: threading.Event) -> None:
         req = self._request
-        try:
-            chat = await self._call(
-                client.create_chat,
-                req.bot_id,
-                req.account.user_id,
-                req.question if req.coze_conversation_id else req.chat_messages(),
-                conversation_id=req.coze_conversation_id,
-            )
-        except CozeAPIError as exc:
-            if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id:
-                raise
-            self._forget_coze_conversation()
-            chat = await self._call(client.create_chat, req.bot_id, req.account.user_id, req.chat_messages())
-        self._take(_status_event(chat))
-        deadline = time.monotonic() + POLL_TIMEOUT
-        while not (chat.status and chat.status.is_terminal):
-            await asyncio.sleep(POLL_INTERVAL)
-            chat = await self._call(client.retrieve_chat, self._acc.conversation_id or "", chat.id)
-            if time.monotonic() > deadline and not (chat.status and chat.status.is_terminal):
-                raise ChatTimeoutError(POLL_TIMEOUT)
-        if chat.status in (ChatStatus.COMPLETED, ChatStatus.REQUIRES_ACTION, ChatStatus.FAILED):
-            messages = await self._call(
-                client.list_chat_messages, chat.conversation_id or self._acc.conversation_id or "", chat.id
-            )
-            for msg in messages:
-                if msg.type != "question" and msg.role != "user":
-                    self._take(MessageCompleted(MESSAGE_COMPLETED, msg))
-        event = _status_event(chat)
-        self._take(event)
-        if isinstance(event, ChatFailed):
-            err = chat.last_error
-            raise CozeAPIError(err.code if err else None, err.message if err else "chat failed")
+        with self._client() as client:
 
-    async def _cancel_on_coze(self, client: CozeClient) -> None:
-        conversation_id, chat_id = self._acc.conversation_id, self._acc.chat_id
-        if not (conversation_id and chat_id):
-            return
-        try:
-            await self._call(client.cancel_chat, conversation_id, chat_id)
-        except (CozeError, RuntimeError) as exc:  # RuntimeError: the executor was shut down on quit
-            logger.info("cancel request failed: %s", exc)
+            def chat(message: str | list[dict[str, Any]], conversation_id: str | None) -> Iterator[ChatEvent]:
+                return client.chat_and_poll(
+                    req.bot_id,
+                    req.account.user_id,
+                    message,
+                    conversation_id=conversation_id,
+                    interval=POLL_INTERVAL,
+                    timeout=POLL_TIMEOUT,
+                    cancel=cancel,
+                )
+
+            events = chat(
+                req.question if req.coze_conversation_id else req.chat_messages(), req.coze_conversation_id
+            )
+            try:
+                first = next(events)  # the chat is created here
+            except CozeAPIError as exc:
+                if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id or cancel.is_set():
+                    raise
+                self._forget_coze_conversation()
+                events = chat(req.chat_messages(), None)
+                first = next(events)
+            self._take(first)
+            for event in events:
+                self._take(event)
 
     def stop(self) -> None:
-        """Cancel the coroutine (between polls or while a request runs); call from the GUI thread."""
+        """Stop polling (Coze is asked to cancel the chat); safe from any thread."""
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
+
+
+@dataclass(slots=True)
+class LiveReply:
+    """The live state of one answer being written, as far as the GUI thread has received it.
+
+    Owned by :class:`ChatController` (the one copy of a reply in flight); the window, the
+    conversation switcher and exports ask :meth:`ChatController.live` instead of keeping their own.
+    """
+
+    conversation_id: int
+    message_id: int
+    text_parts: list[str] = field(default_factory=list)
+    reasoning_parts: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)
+    coze_chat_id: str | None = None
+
+    @property
+    def text(self) -> str:
+        return _joined(self.text_parts)
+
+    @property
+    def reasoning(self) -> str:
+        return _joined(self.reasoning_parts)
+
+    def applied_to(self, message: Message) -> Message:
+        """``message`` (the answer as saved at its last checkpoint) with the live text, reasoning
+        and sources on top. Follow-up questions are shown once the answer is finished, so they
+        are not applied."""
+        return dataclasses.replace(
+            message,
+            text=self.text,
+            reasoning=self.reasoning,
+            sources=list(self.sources),
+            state=MessageState.STREAMING,
+        )
+
+
+def _joined(parts: list[str]) -> str:
+    """Join pieces and keep the result as the only piece (each read is O(new text))."""
+    text = "".join(parts)
+    parts[:] = [text] if text else []
+    return text
 
 
 class ChatController(QObject):
@@ -563,7 +544,6 @@ class ChatController(QObject):
         settings: Settings,
         *,
         lang: Callable[[], str],
-        loop: asyncio.AbstractEventLoop | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -572,30 +552,41 @@ class ChatController(QObject):
         self._threads = threads
         self._settings = settings
         self._lang = lang
-        self._loop = loop
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="coze-poll")
         self._jobs: dict[int, ReplyJob] = {}
+        self._live: dict[int, LiveReply] = {}  # by answer message id
 
     # --- public API --------------------------------------------------------------------------
+
+    def new_conversation(self, bot: Bot, question: str) -> Conversation:
+        """Create (and return) a conversation with ``bot`` titled after ``question``, before sending
+        it: the caller can show the conversation before its first events arrive.
+
+        Raises ``ValueError`` for an empty question and ``StoreError`` when saving fails.
+        """
+        question = question.strip()
+        if not question:
+            raise ValueError("the question is empty")
+        conversation = self._store.create_conversation(
+            Conversation(
+                id=None, bot_id=bot.bot_id, title=conversation_title(question), base_url=bot.base_url
+            )
+        )
+        assert conversation.id is not None
+        self.conversation_created.emit(conversation.id)
+        return conversation
 
     def send(self, conversation_id: int | None, bot: Bot, text: str) -> int:
         """Save ``text`` as a question and start its answer; returns the conversation id.
 
-        With ``conversation_id`` ``None`` a new conversation with ``bot`` is created, titled
-        after the question. Raises ``ValueError`` for an empty question, ``RuntimeError`` when
-        the conversation is already waiting for an answer, and ``StoreError`` when saving fails.
+        With ``conversation_id`` ``None`` a new conversation is made first (:meth:`new_conversation`).
+        Raises ``ValueError`` for an empty question, ``RuntimeError`` when the conversation is
+        already waiting for an answer, and ``StoreError`` when saving fails.
         """
         question = text.strip()
         if not question:
             raise ValueError("the question is empty")
         if conversation_id is None:
-            conversation = self._store.create_conversation(
-                Conversation(
-                    id=None, bot_id=bot.bot_id, title=conversation_title(question), base_url=bot.base_url
-                )
-            )
-            assert conversation.id is not None
-            self.conversation_created.emit(conversation.id)
+            conversation = self.new_conversation(bot, question)
         else:
             if self.is_streaming(conversation_id):
                 raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
@@ -693,6 +684,16 @@ class ChatController(QObject):
             logger.info("stopping the answer in conversation %d", conversation_id)
             job.stop()
 
+    def live(self, message_id: int | None) -> LiveReply | None:
+        """The live state of answer ``message_id`` while it is being written, else ``None``
+        (then the store has its final state)."""
+        return self._live.get(message_id) if message_id is not None else None
+
+    def with_live(self, message: Message) -> Message:
+        """``message`` as it is now: with its live state when it is an answer being written."""
+        live = self.live(message.id)
+        return live.applied_to(message) if live is not None else message
+
     def is_streaming(self, conversation_id: int | None) -> bool:
         """Whether ``conversation_id`` is waiting for an answer."""
         return conversation_id is not None and conversation_id in self._jobs
@@ -713,7 +714,6 @@ class ChatController(QObject):
         ended = self._threads.wait_all(timeout)
         for job in jobs:
             job.settle()
-        self._executor.shutdown(wait=False, cancel_futures=True)
         return ended
 
     # --- internals ---------------------------------------------------------------------------
@@ -748,57 +748,59 @@ class ChatController(QObject):
         self, conversation: Conversation, question: str, *, version_of: int | None = None
     ) -> None:
         assert conversation.id is not None
+        conversation_id = conversation.id
         sent_at = time.monotonic()
-        writer = self._store.start_reply(conversation.id, version_of=version_of)
+        writer = self._store.start_reply(conversation_id, version_of=version_of)
         if version_of is not None:
             # The new version replaced the old one in the store (and Coze's conversation was
             # forgotten): the view shows the new path before the answer starts streaming.
             conversation = dataclasses.replace(conversation, coze_conversation_id=None)
-            self.path_changed.emit(conversation.id, writer.message_id)
-        assert conversation.id is not None  # again, for mypy: replace() above made a new object
+            self.path_changed.emit(conversation_id, writer.message_id)
         placeholder = Message(
             id=writer.message_id,
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             role=Role.ASSISTANT,
             state=MessageState.STREAMING,
             created_at=time.time(),
             uid=writer.uid,
         )
+        self._live[writer.message_id] = LiveReply(conversation_id, writer.message_id)
         account = self._accounts.account(conversation.base_url)
         if account is None:
-            self.reply_started.emit(conversation.id, placeholder)
-            self._fail_at_once(conversation.id, writer)
+            self.reply_started.emit(conversation_id, placeholder)
+            self._fail_at_once(conversation_id, writer)
             return
         request = ReplyRequest(
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             bot_id=conversation.bot_id,
             question=question,
             coze_conversation_id=conversation.coze_conversation_id,
             account=account,
             lang=self._lang(),
             sent_at=sent_at,
-            context=self._context(conversation.id, writer.message_id),
+            context=self._context(conversation_id, writer.message_id),
         )
         job: ReplyJob
-        if self._settings.streaming or self._loop is None:
+        if self._settings.streaming:
             job = StreamWorker(self._store, writer, request)
         else:
-            job = PollingJob(self._store, writer, request, self._executor)
+            job = PollingJob(self._store, writer, request)
         self._connect(job)
-        self._jobs[conversation.id] = job
-        self.reply_started.emit(conversation.id, placeholder)
-        self.streaming_changed.emit(conversation.id, True)
+        self._jobs[conversation_id] = job
+        self.reply_started.emit(conversation_id, placeholder)
+        self.streaming_changed.emit(conversation_id, True)
         if isinstance(job, PollingJob):
-            assert self._loop is not None
-            job.start(self._loop)
+            job.start(self._threads)
         else:
             self._threads.start(job, f"chat-{writer.message_id}")
 
     def _connect(self, job: ReplyJob) -> None:
+        # The job's signals arrive here (queued, in the GUI thread): the live state is updated
+        # first, then passed on, so whoever asks :meth:`live` sees what the view was told.
         job.started.connect(self._on_job_started)
-        job.delta_received.connect(self.delta_received)
-        job.sources_received.connect(self.sources_received)
-        job.follow_ups_received.connect(self.follow_ups_received)
+        job.delta_received.connect(self._on_job_delta_received)
+        job.sources_received.connect(self._on_job_sources_received)
+        job.follow_ups_received.connect(self._on_job_follow_ups_received)
         job.failed.connect(self.reply_failed)
         job.coze_conversation_restarted.connect(self.coze_conversation_restarted)
         job.finished.connect(self._on_job_finished)
@@ -812,16 +814,50 @@ class ChatController(QObject):
             ),
         )
         message = writer.finish(MessageState.FAILED, error=error)
+        self._live.pop(writer.message_id, None)
         self.reply_failed.emit(conversation_id, writer.message_id, error)
         self.reply_finished.emit(conversation_id, message)
 
     @Slot(int, int, str, str)
     def _on_job_started(self, conversation_id: int, message_id: int, coze_id: str, chat_id: str) -> None:
         logger.info("answer %d: Coze chat %s started", message_id, chat_id or "?")
+        live = self._live.get(message_id)
+        if live is not None:
+            live.coze_chat_id = chat_id or None
         self.chat_started.emit(conversation_id, message_id, chat_id)
+
+    @Slot(int, int, str, str)
+    def _on_job_delta_received(
+        self, conversation_id: int, message_id: int, text: str, reasoning: str
+    ) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            if text:
+                live.text_parts.append(text)
+            if reasoning:
+                live.reasoning_parts.append(reasoning)
+        self.delta_received.emit(conversation_id, message_id, text, reasoning)
+
+    @Slot(int, int, list)
+    def _on_job_sources_received(self, conversation_id: int, message_id: int, sources: list[Source]) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            live.sources = list(sources)
+        self.sources_received.emit(conversation_id, message_id, sources)
+
+    @Slot(int, int, list)
+    def _on_job_follow_ups_received(
+        self, conversation_id: int, message_id: int, follow_ups: list[str]
+    ) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            live.follow_ups = list(follow_ups)
+        self.follow_ups_received.emit(conversation_id, message_id, follow_ups)
 
     @Slot(int, object)
     def _on_job_finished(self, conversation_id: int, message: Message) -> None:
+        if message.id is not None:
+            self._live.pop(message.id, None)  # from now on the store has it
         job = self._jobs.get(conversation_id)
         if job is not None and job.message_id == message.id:
             del self._jobs[conversation_id]

@@ -395,7 +395,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>MainMenus</name>
     <message>
         <source>&amp;File</source>
         <translation type="unfinished"></translation>
@@ -496,6 +496,13 @@
         <source>&amp;About Coze Desktop</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Add bot by ID…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.</source>
         <translation type="unfinished"></translation>
@@ -682,10 +689,6 @@
     </message>
     <message>
         <source>No access token for this server.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Add bot by ID…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -395,7 +395,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>MainMenus</name>
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
@@ -496,6 +496,13 @@
         <source>&amp;About Coze Desktop</source>
         <translation>关于 Coze Desktop(&amp;A)</translation>
     </message>
+    <message>
+        <source>&amp;Add bot by ID…</source>
+        <translation>按 ID 添加智能体(&amp;A)…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.</source>
         <translation>还没有智能体。请通过“智能体 → 按 ID 添加智能体…”添加，或试用演示智能体。</translation>
@@ -683,10 +690,6 @@
     <message>
         <source>No access token for this server.</source>
         <translation>没有此服务器的访问令牌。</translation>
-    </message>
-    <message>
-        <source>&amp;Add bot by ID…</source>
-        <translation>按 ID 添加智能体(&amp;A)…</translation>
     </message>
     <message>
         <source>Added “{name}”.</source>

@@ -255,6 +255,16 @@ def test_poll_can_be_canceled(demo_paced: DemoServer) -> None:
     assert c.retrieve_chat(chat.conversation_id, chat.id).status is ChatStatus.CANCELED
 
 
+def test_a_poll_canceled_before_it_starts_creates_no_chat(demo_fast: DemoServer) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    paths: list[str] = []
+    with CozeClient(DEMO_TOKEN, demo_fast.url, on_request=paths.append) as c:
+        with pytest.raises(ChatCanceledError):
+            next(iter(c.chat_and_poll("demo-general", "u1", "hi", cancel=cancel)))
+    assert paths == []  # nothing was asked of the server
+
+
 def test_poll_timeout(demo_paced: DemoServer) -> None:
     from coze_desktop.api import ChatTimeoutError
 

@@ -129,7 +129,7 @@ def make_chat(
         accounts.count_calls_with(store.record_api_call, count_local=True)  # the demo stands in for Coze
         threads = WorkerThreads()
         controller = ChatController(
-            store, accounts, threads, settings, lang=settings.error_language, loop=aio_loop
+            store, accounts, threads, settings, lang=settings.error_language
         )
         chat = Chat(qtbot, store, settings, accounts, threads, controller, server)
         built.append((chat, store))

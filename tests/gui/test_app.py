@@ -224,6 +224,8 @@ def test_replies_land_in_their_own_conversation(
     window.open_conversation(first)  # back to the first one mid-answer: the text so far is there
     live = shown(ctx)[1]
     assert live.state is MessageState.STREAMING
+    owner = ctx.controller.live(live.id)  # the one copy of the answer being written
+    assert owner is not None and live.text == owner.text and live.text
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=WAIT_MS)
     by_conversation = dict(finished)
     assert set(by_conversation) == {first, second}
@@ -350,7 +352,7 @@ def test_add_bot_by_id(make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
     assert ctx.window.current_bot() == bot
     assert button(qtbot, ctx.window.message_view, bot.suggested_questions[0])  # the prologue's suggestions
     ctx.window._fill_bots_menu()
-    titles = [a.text() for a in ctx.window.bots_menu.actions()]
+    titles = [a.text() for a in ctx.window.menus.bots_menu.actions()]
     assert bot.name in titles
 
 
@@ -423,7 +425,7 @@ def test_window_geometry_and_splitter_are_restored(
 ) -> None:
     ctx = make_app(demo_fast, bots=("demo-general",))
     show(ctx, qtbot)
-    ctx.window.sources_action.trigger()  # hide the sources panel
+    ctx.window.menus.sources_action.trigger()  # hide the sources panel
     assert not ctx.window.sources_panel.isVisible()
     qtbot.waitUntil(lambda: ctx.window.minimumSize().width() < 700)  # the layout shrank
     ctx.window.resize(700, 520)  # smaller than the offscreen screen (800×600), which would clamp it
@@ -434,7 +436,7 @@ def test_window_geometry_and_splitter_are_restored(
     ctx = make_app(demo_fast, bots=("demo-general",))
     show(ctx, qtbot)
     assert (ctx.window.width(), ctx.window.height()) == (700, 520)
-    assert not ctx.window.sources_panel.isVisible() and not ctx.window.sources_action.isChecked()
+    assert not ctx.window.sources_panel.isVisible() and not ctx.window.menus.sources_action.isChecked()
     assert ctx.window.splitter.sizes()[0] == sizes[0]
 
 

@@ -81,14 +81,14 @@ def test_citation_shows_the_hidden_sources_panel_and_highlights_the_card(
     body, point = citation_point(ctx, answer_id, "cite:2")
     qtbot.mouseClick(body.viewport(), Qt.MouseButton.LeftButton, pos=point)
     qtbot.waitUntil(window.sources_panel.isVisible, timeout=WAIT_MS)
-    assert window.sources_action.isChecked()
+    assert window.menus.sources_action.isChecked()
     assert [c.source.document for c in window.sources_panel.cards()] == [s.document for s in SOURCES]
     card = window.sources_panel.highlighted_card()
     assert card is not None and card.rank == 2
     qtbot.waitUntil(lambda: card.visibleRegion().boundingRect().height() > 0, timeout=WAIT_MS)
 
     # The "3 sources" button shows a hidden panel too.
-    window.sources_action.trigger()
+    window.menus.sources_action.trigger()
     assert not window.sources_panel.isVisible()
     button = next(
         b for b in window.message_view.findChildren(QToolButton) if b.objectName() == "sources_button"

@@ -61,7 +61,7 @@ def menu_action(ctx: AppContext, menu_title: str, text: str) -> QAction:
 
 def language_action(ctx: AppContext, value: str) -> QAction:
     """The View → Language entry for ``value`` (the menus are rebuilt on a language change)."""
-    return next(a for a in ctx.window._language_group.actions() if a.data() == value)
+    return next(a for a in ctx.window.menus.language_group.actions() if a.data() == value)
 
 
 def list_rows(ctx: AppContext) -> int:
@@ -117,7 +117,7 @@ def test_import_from_the_file_menu_reports_and_lists(
     )
     assert said[-1] == ("info", ctx.window.last_import_report)
 
-    ctx.window.import_action.trigger()  # the same file again adds nothing, and says so
+    ctx.window.menus.import_action.trigger()  # the same file again adds nothing, and says so
     assert list_rows(ctx) == before + 1
     assert "0 conversation(s)" in said[-1][1] and "1 already there" in said[-1][1]
 
@@ -126,7 +126,7 @@ def test_import_from_the_file_menu_reports_and_lists(
     broken["conversations"][1] = {**broken["conversations"][1], "uid": "another-uid"}
     chosen[0] = tmp_path / "partly.json"
     chosen[0].write_text(json.dumps(broken), encoding="utf-8")
-    ctx.window.import_action.trigger()  # one readable conversation, one skipped with its reason
+    ctx.window.menus.import_action.trigger()  # one readable conversation, one skipped with its reason
     level, text = said[-1]
     assert level == "warning" and "1 conversation(s)" in text and "1 skipped" in text
     assert "Skipped: conversation" in ctx.window.last_import_report
@@ -134,7 +134,7 @@ def test_import_from_the_file_menu_reports_and_lists(
 
     chosen[0] = tmp_path / "notes.json"
     chosen[0].write_text("[1, 2]", encoding="utf-8")
-    ctx.window.import_action.trigger()
+    ctx.window.menus.import_action.trigger()
     level, text = said[-1]
     assert level == "error" and "notes.json cannot be imported" in text and "Not a Coze Desktop export" in text
     assert list_rows(ctx) == before + 2  # nothing lost, nothing added
@@ -293,10 +293,10 @@ def test_after_skip_the_demo_is_one_click_away(make_app: AppFactory, qtbot: QtBo
     assert window.pages.currentWidget() is not window.welcome
     header = window.chat_header
     assert header.demo_button.isVisible() and header.demo_button.text() == "Try the demo bot"
-    assert window.try_demo_action.text() == "Try the &demo bot"
-    assert menu_action(ctx, "&Help", "Try the &demo bot") is window.try_demo_action
+    assert window.menus.try_demo_action.text() == "Try the &demo bot"
+    assert menu_action(ctx, "&Help", "Try the &demo bot") is window.menus.try_demo_action
 
-    window.try_demo_action.trigger()
+    window.menus.try_demo_action.trigger()
     qtbot.waitUntil(lambda: ctx.store.get_bot("demo-knowledge", DEMO_BASE_URL) is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.current_bot() is not None, timeout=WAIT_MS)
     assert window.current_bot().bot_id == "demo-knowledge"

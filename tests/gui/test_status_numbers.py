@@ -57,7 +57,7 @@ def saved_chat(ctx: AppContext, bot_id: str, *, tokens: int, seconds: float, bas
 
 
 def ticked(ctx: AppContext) -> list[str]:
-    return [str(a.data()) for a in ctx.window.bots_menu.actions() if a.isCheckable() and a.isChecked()]
+    return [str(a.data()) for a in ctx.window.menus.bots_menu.actions() if a.isCheckable() and a.isChecked()]
 
 
 # --- the last answer -----------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_bots_menu_ticks_the_bot_of_the_conversation_on_screen_after_a_restart(
     reasoning = saved_chat(ctx, "demo-reasoning", tokens=5, seconds=1.0, base_url=DEMO_BASE_URL)
     window.open_conversation(reasoning)
     assert ticked(ctx) == ["demo-reasoning"]  # the conversation on screen talks to this bot
-    general = next(a for a in window.bots_menu.actions() if a.data() == "demo-general")
+    general = next(a for a in window.menus.bots_menu.actions() if a.data() == "demo-general")
     general.trigger()  # as a click in the menu does
     assert window.current_conversation_id is None and ticked(ctx) == ["demo-general"]
     make_app.close(ctx)

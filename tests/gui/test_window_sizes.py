@@ -196,8 +196,8 @@ def test_side_panels_give_way_to_the_chat_and_come_back(
     resize(ctx, qtbot, 800, 600)  # the sources panel gives way first
     assert chats.isVisible() and not sources.isVisible() and panels.is_collapsed(sources)
     assert window.pages.width() >= CHAT_MIN_WIDTH
-    window.sources_action.trigger()  # View → Sources panel on a folded panel brings it back
-    assert sources.isVisible() and not chats.isVisible() and window.sources_action.isChecked()
+    window.menus.sources_action.trigger()  # View → Sources panel on a folded panel brings it back
+    assert sources.isVisible() and not chats.isVisible() and window.menus.sources_action.isChecked()
     panels.show_sidebar_action.trigger()
     assert chats.isVisible() and not sources.isVisible()
     resize(ctx, qtbot, window.minimumWidth(), 600)  # the narrowest window: still the chat and a panel
@@ -214,11 +214,11 @@ def test_side_panels_give_way_to_the_chat_and_come_back(
     assert chats.isVisible() and sources.isVisible() and not panels.toolbar.isVisible()
     assert window.pages.width() >= CHAT_MIN_WIDTH
 
-    window.sources_action.trigger()  # View → Sources panel off: hidden, not collapsed
+    window.menus.sources_action.trigger()  # View → Sources panel off: hidden, not collapsed
     assert not ctx.settings.sources_panel_visible
     resize(ctx, qtbot, 800, 600)
     assert not sources.isVisible() and not panels.is_collapsed(sources) and not panels.toolbar.isVisible()
-    window.sources_action.trigger()  # on again at 800 px: shown, the chat list gives way
+    window.menus.sources_action.trigger()  # on again at 800 px: shown, the chat list gives way
     assert sources.isVisible() and not chats.isVisible() and panels.show_sidebar_action.isVisible()
 
 

@@ -6,15 +6,14 @@ import time
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QObject, QThread
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.api import ChatAccumulator, CozeClient
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
-from coze_desktop.domain import Bot, ErrorInfo, Message, MessageState, Role
+from coze_desktop.domain import ErrorInfo, Message, MessageState, Role
 from coze_desktop.workers.chat import EMIT_INTERVAL, conversation_title
-from coze_desktop.workers.tasks import BackgroundCall
-from coze_desktop.workers.threads import Pacer, WorkerThreads
+from coze_desktop.workers.threads import Pacer
 
 from .conftest import WAIT_MS, Chat
 
@@ -272,29 +271,6 @@ def test_shutdown_saves_partial_answers_within_two_seconds(
     assert answer.state is MessageState.STOPPED and answer.text
 
 
-def test_background_call_reports_in_the_gui_thread(qtbot: QtBot, demo_fast: DemoServer) -> None:
-    threads = WorkerThreads()
-
-    class Receiver(QObject):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bot: Bot | None = None
-            self.in_gui_thread = False
-
-        def on_succeeded(self, bot: object) -> None:
-            self.in_gui_thread = QThread.currentThread() is self.thread()
-            assert isinstance(bot, Bot)
-            self.bot = bot
-
-    receiver = Receiver()
-    call = BackgroundCall(lambda: CozeClient(DEMO_TOKEN, demo_fast.url).get_bot("demo-knowledge"))
-    call.succeeded.connect(receiver.on_succeeded)
-    with qtbot.waitSignal(threads.all_finished, timeout=WAIT_MS):
-        threads.start(call, "test-call")
-    assert receiver.bot is not None and receiver.bot.prologue and receiver.in_gui_thread
-    assert threads.active_count() == 0
-
-
 def test_conversation_title_is_one_short_line() -> None:
     assert conversation_title("  hello\n world ") == "hello world"
     long = conversation_title("x" * 100)
@@ -344,3 +320,55 @@ def test_pacer_does_not_count_waiting_as_work() -> None:
         now[0] += 0.0005
         pacer.tick()
     assert sleeps == [0.001]
+
+
+def test_the_controller_owns_the_live_state_of_an_answer(
+    make_chat: Callable[..., Chat], demo_paced: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_paced)
+    rec = Recorder(chat)
+    started: list[Message] = []
+    chat.controller.reply_started.connect(lambda _cid, message: started.append(message))
+    with qtbot.waitSignal(chat.controller.delta_received, timeout=WAIT_MS):
+        cid = chat.controller.send(None, chat.bot("demo-knowledge"), "7 天无理由退货怎么申请？")
+    answer_id = started[0].id
+    live = chat.controller.live(answer_id)
+    assert live is not None and live.conversation_id == cid and live.message_id == answer_id
+    # The live state is exactly what the receivers were told so far, at every moment.
+    assert live.text == rec.text_of(answer_id) and live.text
+    qtbot.waitUntil(lambda: bool(rec.sources), timeout=WAIT_MS)
+    live = chat.controller.live(answer_id)
+    assert live is not None and live.sources == rec.sources[-1][2]
+    assert live.coze_chat_id  # Coze accepted the chat
+    shown = chat.controller.with_live(started[0])
+    assert shown.state is MessageState.STREAMING and shown.text == live.text and shown.sources == live.sources
+    assert chat.controller.live(None) is None
+    question = chat.store.messages(cid)[0]
+    assert chat.controller.with_live(question) is question  # not an answer being written
+    with qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        pass
+    final = blocker.args[1]
+    assert chat.controller.live(answer_id) is None  # the store has it now
+    assert final.text == rec.text_of(answer_id) and final.state is MessageState.COMPLETE
+
+
+def test_new_conversation_is_made_before_the_question_is_sent(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    chat = make_chat(demo_fast)
+    created: list[int] = []
+    chat.controller.conversation_created.connect(created.append)
+    conversation = chat.controller.new_conversation(chat.bot("demo-general"), "  Hello\n there ")
+    assert conversation.id is not None and created == [conversation.id]
+    assert conversation.title == "Hello there" and chat.store.messages(conversation.id) == []
+    with qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS):
+        assert chat.controller.send(conversation.id, chat.bot("demo-general"), "Hello there") == conversation.id
+    assert created == [conversation.id]  # sending to it made no other conversation
+    with pytest.raises(ValueError):
+        chat.controller.new_conversation(chat.bot("demo-general"), "  ")
+
+
+def test_a_failed_start_leaves_no_live_state(make_chat: Callable[..., Chat], demo_fast: DemoServer) -> None:
+    chat = make_chat(demo_fast, token=None)
+    _, answer = chat.send_and_wait("demo-general", "Hello")
+    assert answer.state is MessageState.FAILED and chat.controller.live(answer.id) is None
