@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from coze_desktop import __version__
 from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
@@ -46,15 +46,11 @@ from coze_desktop.domain import (
 )
 from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
 from coze_desktop.store import ReplyWriter, Store, StoreError
-from coze_desktop.store.export import (
-    ConversationExport,
-    ExportFormatError,
-    import_items,
-    parse_json_export,
-    to_html,
-    to_json,
-    to_markdown,
-)
+
+if TYPE_CHECKING:
+    from coze_desktop.store.export import ConversationExport
+
+# The export code is imported by the commands that use it, not at start-up: ``chat`` needs none.
 
 ENV_BASE = "COZE_API_BASE"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -406,6 +402,8 @@ def _find_conversation(store: Store, ref: str, lang: str) -> Conversation:
 
 
 def _export_item(store: Store, conv: Conversation) -> ConversationExport:
+    from coze_desktop.store.export import ConversationExport
+
     assert conv.id is not None
     return ConversationExport(conv, store.all_messages(conv.id), store.get_bot(conv.bot_id, conv.base_url))
 
@@ -446,6 +444,8 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from coze_desktop.store.export import to_json, to_markdown
+
     lang = ui_lang()
     with _store_or_fail(args, err, lang) as store:
         item = _export_item(store, _find_conversation(store, args.conversation, lang))
@@ -486,6 +486,8 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from coze_desktop.store.export import to_html, to_json, to_markdown
+
     lang = ui_lang()
     if not args.all and not args.conversations:
         raise _UsageError(
@@ -530,6 +532,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from coze_desktop.store.export import ExportFormatError, import_items, parse_json_export
+
     lang = ui_lang()
     try:
         data = Path(args.path).read_bytes()
