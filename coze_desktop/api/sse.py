@@ -18,9 +18,12 @@ https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-inte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 _BOM = b"\xef\xbb\xbf"
+# An event line, a data line (each with its one optional space) and the blank line that ends them.
+_EVENT_AND_DATA = re.compile("event: ?([^\n]*)\ndata: ?([^\n]*)\n\n").match
 
 
 class SseEvent:
@@ -111,20 +114,38 @@ class SseDecoder:
             self._pending = buf
             return []
         self._pending = buf[end:]
-        lines = buf[:end].decode("utf-8", "replace").split("\n")
-        lines.pop()  # the empty string after the last LF
+        text = buf[:end].decode("utf-8", "replace")
         events: list[SseEvent] = []
-        data = self._data
-        for line in lines:
+        pos, size = 0, len(text)
+        match = _EVENT_AND_DATA
+        while pos < size:
+            if not self._data:
+                # The usual event, "event:NAME", "data:DATA" and a blank line, in one match.
+                m = match(text, pos)
+                if m is not None:
+                    last_id, retry = self._last_event_id, self._retry
+                    while m is not None:
+                        events.append(SseEvent(m[1] or "message", m[2], last_id, retry))
+                        pos = m.end()
+                        m = match(text, pos)
+                    self._event = ""
+                    if pos >= size:
+                        break
+            # Anything else, one line at a time.
+            eol = text.index("\n", pos)
+            line = text[pos:eol]
+            pos = eol + 1
             if not line:  # blank line: dispatch
-                if data:
+                if self._data:
                     events.append(
-                        SseEvent(self._event or "message", "\n".join(data), self._last_event_id, self._retry)
+                        SseEvent(
+                            self._event or "message", "\n".join(self._data), self._last_event_id, self._retry
+                        )
                     )
-                    data = self._data = []
+                    self._data = []
                 self._event = ""
-            elif line.startswith("data:"):  # the field that carries nearly all the bytes
-                data.append(line[6:] if line[5:6] == " " else line[5:])
+            elif line.startswith("data:"):
+                self._data.append(line[6:] if line[5:6] == " " else line[5:])
             elif line.startswith("event:"):
                 self._event = line[7:] if line[6:7] == " " else line[6:]
             else:
