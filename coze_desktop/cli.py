@@ -248,16 +248,16 @@ def _error_line(lang: str, info: ErrorInfo) -> str:
 def _events(
     client: CozeClient, args: argparse.Namespace, holder: dict[str, ChatStream], cancel: threading.Event
 ) -> Iterator[ChatEvent]:
+    """Start the chat; its events. Raises :class:`CozeError` as iterating does."""
     if args.no_stream:
-        yield from client.chat_and_poll(
+        return client.chat_and_poll(
             args.bot_id, args.user_id, args.message, conversation_id=args.conversation_id, cancel=cancel
         )
-        return
     stream = client.stream_chat(args.bot_id, args.user_id, args.message, conversation_id=args.conversation_id)
     holder["stream"] = stream
     if cancel.is_set():
         stream.abort()
-    yield from stream
+    return iter(stream)  # the stream's own iterator: no generator in between, once per event
 
 
 def _open_store(args: argparse.Namespace, err: TextIO, lang: str) -> Store | None:
@@ -309,7 +309,8 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         on_request = (lambda _path: recorder.count_call(base_url, token)) if recorder is not None else None
         with CozeClient(token, base_url, on_request=on_request) as client:
             try:
-                for event in _events(client, args, holder, cancel):
+                events = _events(client, args, holder, cancel)
+                for event in events:
                     shown = acc.feed(event)
                     reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
                     if recorder is not None and (shown or reasoning):
