@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -195,12 +195,14 @@ class _Recorder:
             except StoreError as exc:
                 self._warn(exc)
 
-    def append(self, text: str, reasoning: str) -> None:
-        if self.writer is not None and not self.broken:
-            try:
-                self.writer.append(text, reasoning)
-            except StoreError as exc:
-                self._warn(exc)
+    def writer_append(self) -> Callable[[str, str], None] | None:
+        """The writer's own ``append`` for the chat loop (one call per delta), or ``None`` when
+        nothing is saved. A ``StoreError`` it raises goes to :meth:`storage_failed`."""
+        return self.writer.append if self.writer is not None and not self.broken else None
+
+    def storage_failed(self, exc: StoreError) -> None:
+        """Report ``exc`` once; the chat goes on without saving."""
+        self._warn(exc)
 
     def finish(self, acc: ChatAccumulator) -> None:
         if self.writer is None or self.conversation is None or self.broken:
@@ -310,11 +312,17 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with CozeClient(token, base_url, on_request=on_request) as client:
             try:
                 events = _events(client, args, holder, cancel)
+                save = recorder.writer_append() if recorder is not None else None
                 for event in events:
                     shown = acc.feed(event)
                     reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
-                    if recorder is not None and (shown or reasoning):
-                        recorder.append(shown, reasoning)
+                    if save is not None and (shown or reasoning):
+                        try:
+                            save(shown, reasoning)
+                        except StoreError as exc:  # reported once; the chat goes on unsaved
+                            assert recorder is not None
+                            recorder.storage_failed(exc)
+                            save = None
                     if printer is not None:
                         if reasoning:
                             printer.reasoning(reasoning)
