@@ -180,8 +180,18 @@ def _message_from_dict(d: dict[str, Any]) -> ApiMessage:
     if set(map(type, strs)) != _ONLY_STR:
         strs = [v if v.__class__ is str else as_str(v) for v in strs]
     created, updated, meta = get("created_at"), get("updated_at"), get("meta_data")
+    msg_id, conv_id, bot_id, chat_id, section_id, role, kind, content, content_type, reasoning = strs
     return ApiMessage(
-        *strs,
+        msg_id,
+        conv_id,
+        bot_id,
+        chat_id,
+        section_id,
+        role,
+        kind,
+        content,
+        content_type,
+        reasoning,
         None if created is None else as_int(created),
         None if updated is None else as_int(updated),
         meta if meta.__class__ is dict else {},
@@ -303,7 +313,6 @@ _MESSAGE_EVENTS: dict[str, type[MessageDelta] | type[MessageCompleted] | type[Au
 
 _decoder = json.JSONDecoder()
 _scan_once = _decoder.scan_once
-_scanstring = json.decoder.scanstring
 
 # The delta as Coze sends it (coze-api.md §3): compact JSON, these keys in this order, every
 # value a string, and only the content may hold escapes. Such a delta is read with one regular
@@ -342,7 +351,7 @@ def parse_event(sse: SseEvent) -> ChatEvent:
             msg_id, conv_id, bot_id, role, kind, content, content_type, chat_id, section_id = shape.groups()
             try:
                 if "\\" in content:
-                    content = _scanstring('"' + content + '"', 1)[0]
+                    content = _scan_once('"' + content + '"', 0)[0]  # the JSON string's escapes
             except ValueError:
                 pass  # a bad escape: the general path below says what is wrong
             else:
