@@ -68,7 +68,23 @@ class ChatAccumulator:
 
     def feed(self, event: ChatEvent) -> str:
         if isinstance(event, MessageDelta):
-            return self._on_delta(event.message)
+            # Hot path: one call per streamed delta, nearly always more of the answer in progress.
+            msg = event.message
+            if self.chat_id is None or self.conversation_id is None:
+                self._note_ids(msg)
+            if msg.reasoning_content:
+                self._reasoning.append(msg.reasoning_content)
+            content = msg.content
+            if not content or msg.type not in ("answer", ""):
+                return ""
+            last = self._last
+            if last is not None and last.id == msg.id and msg.id:
+                last.parts.append(content)
+                return content
+            ans, sep = self._answer_for(msg.id)
+            ans.parts.append(content)
+            self._last = ans
+            return sep + content if sep else content
         if isinstance(event, MessageCompleted):
             return self._on_completed(event.message)
         if isinstance(event, ChatStatusEvent):
@@ -91,24 +107,6 @@ class ChatAccumulator:
                 ans.parts.append(sep)
                 return ans, sep
         return ans, ""
-
-    def _on_delta(self, msg: ApiMessage) -> str:
-        # Hot path: one call per streamed delta, nearly always more of the answer in progress.
-        if self.chat_id is None or self.conversation_id is None:
-            self._note_ids(msg)
-        if msg.reasoning_content:
-            self._reasoning.append(msg.reasoning_content)
-        content = msg.content
-        if not content or msg.type not in ("answer", ""):
-            return ""
-        last = self._last
-        if last is not None and last.id == msg.id and msg.id:
-            last.parts.append(content)
-            return content
-        ans, sep = self._answer_for(msg.id)
-        ans.parts.append(content)
-        self._last = ans
-        return sep + content if sep else content
 
     def _on_completed(self, msg: ApiMessage) -> str:
         self._note_ids(msg)
