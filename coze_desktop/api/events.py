@@ -319,8 +319,8 @@ _scan_once = _decoder.scan_once
 # expression, without building a dict; its values are exactly what JSON decoding would give
 # (a JSON string without escapes or control characters is its own text). Any other shape takes
 # the general path.
-_STR = r'"([^"\\\x00-\x1f]*)"'
-_ESCAPED_STR = r'"((?:[^"\\\x00-\x1f]|\\.)*)"'
+_STR = r'"([^"\\\x00-\x1f]*+)"'
+_ESCAPED_STR = r'"((?:[^"\\\x00-\x1f]++|\\.)*+)"'
 _delta_shape = re.compile(
     rf'\{{"id":{_STR},"conversation_id":{_STR},"bot_id":{_STR},"role":{_STR},"type":{_STR},'
     rf'"content":{_ESCAPED_STR},"content_type":{_STR},"chat_id":{_STR}(?:,"section_id":{_STR})?\}}'

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 
 _BOM = b"\xef\xbb\xbf"
 # An event line, a data line (each with its one optional space) and the blank line that ends them.
-_EVENT_AND_DATA = re.compile("event: ?([^\n]*)\ndata: ?([^\n]*)\n\n").match
+_EVENT_AND_DATA = re.compile("event: ?([^\n]*+)\ndata: ?([^\n]*+)\n\n").match
 
 
 class SseEvent:
@@ -125,7 +125,8 @@ class SseDecoder:
                 if m is not None:
                     last_id, retry = self._last_event_id, self._retry
                     while m is not None:
-                        events.append(SseEvent(m[1] or "message", m[2], last_id, retry))
+                        name, data = m.groups()
+                        events.append(SseEvent(name or "message", data, last_id, retry))
                         pos = m.end()
                         m = match(text, pos)
                     self._event = ""
