@@ -108,6 +108,21 @@ def ensure_cozepy() -> Path:
     return py
 
 
+def compile_coze_desktop() -> None:
+    """Give coze-cli its bytecode, as the other contenders have theirs.
+
+    pip compiles a package's modules when it installs it (cozepy, requests and urllib3 have
+    their ``.pyc`` files), but coze_desktop runs from this checkout; where
+    PYTHONDONTWRITEBYTECODE is set, every coze-cli run would compile each of its modules from
+    source again (about 45 ms of start-up on the 2-core machine). compileall writes the
+    ``__pycache__`` files (git-ignored) whatever that variable says.
+    """
+    import compileall
+
+    if not compileall.compile_dir(str(ROOT / "coze_desktop"), quiet=1):
+        raise SystemExit("could not compile coze_desktop")
+
+
 def measure(cmd: list[str], env: dict[str, str]) -> Run:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
@@ -137,6 +152,7 @@ def main() -> None:
     args = ap.parse_args()
 
     cozepy_py = ensure_cozepy()
+    compile_coze_desktop()
     demo, url = start_demo()
     env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
     env.update(
@@ -208,9 +224,9 @@ The stream: {events_in_stream:,} events, {stream_bytes / 1e6:.1f} MB; every clie
 |---|---:|---:|---:|
 {rows}
 
-- coze-cli vs cozepy: **{speed:.2f}×** the events per second (target ≥ 2×), **{mem:.2f}×** the peak memory (target < 1×).
+- coze-cli vs cozepy: **{speed:.2f}×** the events per second (target ≥ 3×), **{mem:.2f}×** the peak memory (target < 1×).
 - coze-cli vs the plain read: {plain.seconds / ours.seconds:.2f}× the speed — the cost of decoding, parsing and folding every event.
-- Target {"met" if speed >= 2 and mem < 1 else "NOT met"}.
+- Target {"met" if speed >= 3 and mem < 1 else "NOT met"}.
 """
     write_section(args.out, section)
     print(f"\nwritten to {args.out}")

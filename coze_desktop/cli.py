@@ -26,7 +26,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -199,12 +199,14 @@ class _Recorder:
             except StoreError as exc:
                 self._warn(exc)
 
-    def append(self, text: str, reasoning: str) -> None:
-        if self.writer is not None and not self.broken:
-            try:
-                self.writer.append(text, reasoning)
-            except StoreError as exc:
-                self._warn(exc)
+    def writer_append(self) -> Callable[[str, str], None] | None:
+        """The writer's own ``append`` for the chat loop (one call per delta), or ``None`` when
+        nothing is saved. A ``StoreError`` it raises goes to :meth:`storage_failed`."""
+        return self.writer.append if self.writer is not None and not self.broken else None
+
+    def storage_failed(self, exc: StoreError) -> None:
+        """Report ``exc`` once; the chat goes on without saving."""
+        self._warn(exc)
 
     def finish(self, acc: ChatAccumulator) -> None:
         if self.writer is None or self.conversation is None or self.broken:
@@ -252,16 +254,16 @@ def _error_line(lang: str, info: ErrorInfo) -> str:
 def _events(
     client: CozeClient, args: argparse.Namespace, holder: dict[str, ChatStream], cancel: threading.Event
 ) -> Iterator[ChatEvent]:
+    """Start the chat; its events. Raises :class:`CozeError` as iterating does."""
     if args.no_stream:
-        yield from client.chat_and_poll(
+        return client.chat_and_poll(
             args.bot_id, args.user_id, args.message, conversation_id=args.conversation_id, cancel=cancel
         )
-        return
     stream = client.stream_chat(args.bot_id, args.user_id, args.message, conversation_id=args.conversation_id)
     holder["stream"] = stream
     if cancel.is_set():
         stream.abort()
-    yield from stream
+    return iter(stream)  # the stream's own iterator: no generator in between, once per event
 
 
 def _open_store(args: argparse.Namespace, err: TextIO, lang: str) -> Store | None:
@@ -313,11 +315,18 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         on_request = (lambda _path: recorder.count_call(base_url, token)) if recorder is not None else None
         with CozeClient(token, base_url, on_request=on_request) as client:
             try:
-                for event in _events(client, args, holder, cancel):
+                events = _events(client, args, holder, cancel)
+                save = recorder.writer_append() if recorder is not None else None
+                for event in events:
                     shown = acc.feed(event)
                     reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
-                    if recorder is not None and (shown or reasoning):
-                        recorder.append(shown, reasoning)
+                    if save is not None and (shown or reasoning):
+                        try:
+                            save(shown, reasoning)
+                        except StoreError as exc:  # reported once; the chat goes on unsaved
+                            assert recorder is not None
+                            recorder.storage_failed(exc)
+                            save = None
                     if printer is not None:
                         if reasoning:
                             printer.reasoning(reasoning)
@@ -450,6 +459,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+
     lang = ui_lang()
     with _store_or_fail(args, err, lang) as store:
         conv = _find_conversation(store, args.conversation, lang)
@@ -492,6 +502,7 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+
     lang = ui_lang()
     if not args.all and not args.conversations:
         raise _UsageError(
@@ -520,6 +531,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+
     lang = ui_lang()
     try:
         data = Path(args.path).read_bytes()

@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import os
 
-import keyring
-import keyring.errors
-from keyring.backends import fail
+# keyring is imported by the functions that use it: the CLI with COZE_API_TOKEN set never needs
+# it, and importing it costs more start-up time than the rest of this module.
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +46,17 @@ def _entry(base_url: str) -> str:
 
 
 def keyring_available() -> bool:
+    import keyring
+    from keyring.backends import fail
+
     backend = keyring.get_keyring()
     return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
 
 
 def get_token(base_url: str) -> str | None:
     """The saved token for ``base_url``; ``None`` if none is saved. Raises KeyringUnavailable."""
+    import keyring.errors
+
     try:
         return keyring.get_password(SERVICE, _entry(base_url))
     except keyring.errors.NoKeyringError as exc:
@@ -62,6 +66,8 @@ def get_token(base_url: str) -> str | None:
 
 
 def set_token(base_url: str, token: str) -> None:
+    import keyring.errors
+
     try:
         keyring.set_password(SERVICE, _entry(base_url), token)
     except keyring.errors.NoKeyringError as exc:
@@ -71,6 +77,8 @@ def set_token(base_url: str, token: str) -> None:
 
 
 def delete_token(base_url: str) -> None:
+    import keyring.errors
+
     try:
         keyring.delete_password(SERVICE, _entry(base_url))
     except keyring.errors.PasswordDeleteError:

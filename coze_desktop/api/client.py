@@ -265,6 +265,9 @@ class ChatStream:
             for chunk in self._chunks():
                 for sse in decoder.feed(chunk):
                     event = parse_event(sse)
+                    if event.__class__ is MessageDelta and self.chat_id is not None:
+                        yield event  # the bulk of the stream: nothing to note, never terminal
+                        continue
                     self._note(event)
                     yield event
                     if isinstance(event, TERMINAL_EVENTS):

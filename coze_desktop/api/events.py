@@ -8,6 +8,7 @@ event name becomes :class:`UnknownEvent` instead of an error.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,22 +150,12 @@ class ApiMessage:
 
     @classmethod
     def from_json(cls, d: Any) -> ApiMessage:
-        # Hot path: one call per streamed delta. Fields that are already strings (nearly all)
-        # skip the conversion call.
         if not isinstance(d, dict):
             return cls()
-        get = d.get
-        strs = [v if (v := get(k)).__class__ is str else as_str(v) for k in _MESSAGE_STR_FIELDS]
-        created, updated, meta = get("created_at"), get("updated_at"), get("meta_data")
-        return cls(  # type: ignore[call-arg]  # *strs fills the str fields in order; mypy cannot count a list
-            *strs,  # type: ignore[arg-type]  # (same)
-            None if created is None else as_int(created),
-            None if updated is None else as_int(updated),
-            meta if meta.__class__ is dict else {},
-        )
+        return _message_from_dict(d)
 
 
-# Positional order of ApiMessage's string fields, for from_json.
+# Positional order of ApiMessage's string fields, for _message_from_dict.
 _MESSAGE_STR_FIELDS = (
     "id",
     "conversation_id",
@@ -177,6 +168,34 @@ _MESSAGE_STR_FIELDS = (
     "content_type",
     "reasoning_content",
 )
+_MESSAGE_STR_DEFAULTS = ("",) * len(_MESSAGE_STR_FIELDS)
+_ONLY_STR = {str}
+
+
+def _message_from_dict(d: dict[str, Any]) -> ApiMessage:
+    # Hot path: one call per streamed delta. The string fields are looked up in one C-level
+    # map; only when one of them is not already a string (rare) is each converted.
+    get = d.get
+    strs = list(map(get, _MESSAGE_STR_FIELDS, _MESSAGE_STR_DEFAULTS))
+    if set(map(type, strs)) != _ONLY_STR:
+        strs = [v if v.__class__ is str else as_str(v) for v in strs]
+    created, updated, meta = get("created_at"), get("updated_at"), get("meta_data")
+    msg_id, conv_id, bot_id, chat_id, section_id, role, kind, content, content_type, reasoning = strs
+    return ApiMessage(
+        msg_id,
+        conv_id,
+        bot_id,
+        chat_id,
+        section_id,
+        role,
+        kind,
+        content,
+        content_type,
+        reasoning,
+        None if created is None else as_int(created),
+        None if updated is None else as_int(updated),
+        meta if meta.__class__ is dict else {},
+    )
 
 
 # --- events -------------------------------------------------------------------------------
@@ -295,6 +314,18 @@ _MESSAGE_EVENTS: dict[str, type[MessageDelta] | type[MessageCompleted] | type[Au
 _decoder = json.JSONDecoder()
 _scan_once = _decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__; not in typeshed
 
+# The delta as Coze sends it (coze-api.md §3): compact JSON, these keys in this order, every
+# value a string, and only the content may hold escapes. Such a delta is read with one regular
+# expression, without building a dict; its values are exactly what JSON decoding would give
+# (a JSON string without escapes or control characters is its own text). Any other shape takes
+# the general path.
+_STR = r'"([^"\\\x00-\x1f]*+)"'
+_ESCAPED_STR = r'"((?:[^"\\\x00-\x1f]++|\\.)*+)"'
+_delta_shape = re.compile(
+    rf'\{{"id":{_STR},"conversation_id":{_STR},"bot_id":{_STR},"role":{_STR},"type":{_STR},'
+    rf'"content":{_ESCAPED_STR},"content_type":{_STR},"chat_id":{_STR}(?:,"section_id":{_STR})?\}}'
+).fullmatch
+
 
 def _decode_json(text: str) -> Any:
     """``json.loads`` for the hot path: compact JSON (as Coze sends) goes straight to the C
@@ -313,6 +344,30 @@ TERMINAL_EVENTS = (ChatCompleted, ChatFailed, ChatRequiresAction, ChatCanceled, 
 def parse_event(sse: SseEvent) -> ChatEvent:
     """Turn one decoded SSE event into a typed chat event. Never raises."""
     name = sse.event
+    if name == MESSAGE_DELTA:  # the bulk of every stream
+        data = sse.data
+        shape = _delta_shape(data)
+        if shape is not None:
+            msg_id, conv_id, bot_id, role, kind, content, content_type, chat_id, section_id = shape.groups()
+            try:
+                if "\\" in content:
+                    content = _scan_once('"' + content + '"', 0)[0]  # the JSON string's escapes
+            except ValueError:
+                pass  # a bad escape: the general path below says what is wrong
+            else:
+                return MessageDelta(
+                    name,
+                    ApiMessage(
+                        msg_id, conv_id, bot_id, chat_id, section_id or "", role, kind, content, content_type
+                    ),
+                )
+        try:
+            obj, end = _scan_once(data, 0)
+        except (StopIteration, ValueError):
+            pass  # the general path below says what is wrong
+        else:
+            if end == len(data) and obj.__class__ is dict:
+                return MessageDelta(name, _message_from_dict(obj))
     msg_cls = _MESSAGE_EVENTS.get(name)
     status_cls = None if msg_cls else _STATUS_EVENTS.get(_CHAT_EVENT_ALIASES.get(name, name))
     if msg_cls or status_cls:

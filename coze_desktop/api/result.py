@@ -60,6 +60,7 @@ class ChatAccumulator:
         self.error: ErrorInfo | None = None
         self._answers: list[_Answer] = []
         self._by_id: dict[str, _Answer] = {}
+        self._last: _Answer | None = None  # the answer the last delta went to
         self._reasoning: list[str] = []
         self._reasoning_final: str | None = None
 
@@ -67,7 +68,23 @@ class ChatAccumulator:
 
     def feed(self, event: ChatEvent) -> str:
         if isinstance(event, MessageDelta):
-            return self._on_delta(event.message)
+            # Hot path: one call per streamed delta, nearly always more of the answer in progress.
+            msg = event.message
+            if self.chat_id is None or self.conversation_id is None:
+                self._note_ids(msg)
+            if msg.reasoning_content:
+                self._reasoning.append(msg.reasoning_content)
+            content = msg.content
+            if not content or msg.type not in ("answer", ""):
+                return ""
+            last = self._last
+            if last is not None and last.id == msg.id and msg.id:
+                last.parts.append(content)
+                return content
+            ans, sep = self._answer_for(msg.id)
+            ans.parts.append(content)
+            self._last = ans
+            return sep + content if sep else content
         if isinstance(event, MessageCompleted):
             return self._on_completed(event.message)
         if isinstance(event, ChatStatusEvent):
@@ -90,16 +107,6 @@ class ChatAccumulator:
                 ans.parts.append(sep)
                 return ans, sep
         return ans, ""
-
-    def _on_delta(self, msg: ApiMessage) -> str:
-        self._note_ids(msg)
-        if msg.reasoning_content:
-            self._reasoning.append(msg.reasoning_content)
-        if msg.type not in ("answer", "") or not msg.content:
-            return ""
-        ans, sep = self._answer_for(msg.id)
-        ans.parts.append(msg.content)
-        return sep + msg.content
 
     def _on_completed(self, msg: ApiMessage) -> str:
         self._note_ids(msg)

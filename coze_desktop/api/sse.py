@@ -18,9 +18,12 @@ https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-inte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 _BOM = b"\xef\xbb\xbf"
+# An event line, a data line (each with its one optional space) and the blank line that ends them.
+_EVENT_AND_DATA = re.compile("event: ?([^\n]*+)\ndata: ?([^\n]*+)\n\n").match
 
 
 class SseEvent:
@@ -101,6 +104,57 @@ class SseDecoder:
             self._at_start = False
             if buf.startswith(_BOM):
                 buf = buf[3:]
+        if b"\r" in buf:
+            return self._feed_any_line_endings(buf)
+        # The usual stream: LF line endings only. Decode all complete lines in one call (an LF
+        # byte is never part of a UTF-8 sequence, so this is the same as decoding line by line)
+        # and split the text on LF alone (str.splitlines would also split on U+2028 and others).
+        end = buf.rfind(b"\n") + 1
+        if not end:
+            self._pending = buf
+            return []
+        self._pending = buf[end:]
+        text = buf[:end].decode("utf-8", "replace")
+        events: list[SseEvent] = []
+        pos, size = 0, len(text)
+        match = _EVENT_AND_DATA
+        while pos < size:
+            if not self._data:
+                # The usual event, "event:NAME", "data:DATA" and a blank line, in one match.
+                m = match(text, pos)
+                if m is not None:
+                    last_id, retry = self._last_event_id, self._retry
+                    while m is not None:
+                        name, data = m.groups()
+                        events.append(SseEvent(name or "message", data, last_id, retry))
+                        pos = m.end()
+                        m = match(text, pos)
+                    self._event = ""
+                    if pos >= size:
+                        break
+            # Anything else, one line at a time.
+            eol = text.index("\n", pos)
+            line = text[pos:eol]
+            pos = eol + 1
+            if not line:  # blank line: dispatch
+                if self._data:
+                    events.append(
+                        SseEvent(
+                            self._event or "message", "\n".join(self._data), self._last_event_id, self._retry
+                        )
+                    )
+                    self._data = []
+                self._event = ""
+            elif line.startswith("data:"):
+                self._data.append(line[6:] if line[5:6] == " " else line[5:])
+            elif line.startswith("event:"):
+                self._event = line[7:] if line[6:7] == " " else line[6:]
+            else:
+                self._process_text_line(line)
+        return events
+
+    def _feed_any_line_endings(self, buf: bytes) -> list[SseEvent]:
+        """:meth:`feed` for a buffer with CR bytes (CR or CRLF line endings)."""
         lines = buf.splitlines()  # one item per line ending; a trailing partial line comes last
         last = buf[-1:]
         if last == b"\n":
@@ -112,23 +166,18 @@ class SseDecoder:
         else:
             self._pending = lines.pop() if lines else b""
         events: list[SseEvent] = []
-        data = self._data
         for line in lines:
-            if not line:  # blank line: dispatch
-                if data:
-                    events.append(
-                        SseEvent(self._event or "message", "\n".join(data), self._last_event_id, self._retry)
-                    )
-                    data = self._data = []
-                self._event = ""
-            elif line.startswith(b"data:"):  # the field that carries nearly all the bytes
-                value = line[6:] if line[5:6] == b" " else line[5:]
-                data.append(value.decode("utf-8", "replace"))
-            elif line.startswith(b"event:"):
-                value = line[7:] if line[6:7] == b" " else line[6:]
-                self._event = value.decode("utf-8", "replace")
-            else:
+            if line:
                 self._process_line(line)
+            else:  # blank line: dispatch
+                if self._data:
+                    events.append(
+                        SseEvent(
+                            self._event or "message", "\n".join(self._data), self._last_event_id, self._retry
+                        )
+                    )
+                    self._data = []
+                self._event = ""
         return events
 
     def close(self) -> list[SseEvent]:
@@ -147,9 +196,11 @@ class SseDecoder:
         return []
 
     def _process_line(self, line: bytes) -> None:
-        if line[:1] == b":":
+        self._process_text_line(line.decode("utf-8", "replace"))
+
+    def _process_text_line(self, text: str) -> None:
+        if text[:1] == ":":
             return  # comment
-        text = line.decode("utf-8", "replace")
         name, colon, value = text.partition(":")
         if colon and value.startswith(" "):
             value = value[1:]

@@ -335,3 +335,34 @@ def test_ctrl_c_stops_json(demo_paced: DemoServer, subprocess_env: dict[str, str
     assert obj["status"] == "canceled"
     assert obj["answer"].startswith(BENCH_PIECE) and obj["error"] is None
     assert _saved_answer(data_dir) == ("stopped", obj["answer"])
+
+
+def test_a_store_failure_while_streaming_is_reported_once_and_the_chat_goes_on(
+    demo_fast: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In-process: the chat loop hands each delta straight to the writer; a write that fails
+    is reported once, nothing more is handed over, and the answer is still printed."""
+    from coze_desktop import cli as cli_module
+    from coze_desktop.store import ReplyWriter, StoreWriteError
+
+    handed: list[str] = []
+    real_append = ReplyWriter.append
+
+    def append(self: ReplyWriter, text_delta: str, reasoning_delta: str = "") -> None:
+        handed.append(text_delta)
+        if len(handed) == 3:
+            raise StoreWriteError("the disk is full")
+        real_append(self, text_delta, reasoning_delta)
+
+    monkeypatch.setattr(ReplyWriter, "append", append)
+    monkeypatch.setenv("COZE_API_TOKEN", DEMO_TOKEN)
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    args = ["chat", "--json", "--data-dir", str(tmp_path / "data"), "--bot-id", "bench"]
+    code = cli_module.main([*args, "--base-url", demo_fast.url, "10"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out)["answer"] == BENCH_PIECE * 10
+    assert err.count("Could not save the chat history: the disk is full") == 1
+    assert len(handed) == 3

@@ -421,3 +421,152 @@ def test_redact() -> None:
     assert "Bearer ***" in out
     err = CozeAPIError(4100, f"bad token {token}")
     assert token not in str(err) and token not in err.msg
+
+
+# --- the fast path for deltas gives exactly what the general path gives ------------------------
+
+_DELTA_KEYS = [
+    "id",
+    "conversation_id",
+    "bot_id",
+    "role",
+    "type",
+    "content",
+    "content_type",
+    "chat_id",
+    "section_id",
+]
+_json_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8) | st.sampled_from(
+    ["", "答案", 'a"b', "a\\b", "line\nbreak", "tab\t", "\x00", "\u2028", "😀"]
+)
+
+
+def _general_path(data: str) -> ev.ChatEvent:
+    try:
+        obj = json.loads(data)
+    except ValueError:
+        return ev.MalformedEvent(ev.MESSAGE_DELTA, data, "")
+    if not isinstance(obj, dict):
+        return ev.MalformedEvent(ev.MESSAGE_DELTA, data, "")
+    return ev.MessageDelta(ev.MESSAGE_DELTA, ev.ApiMessage.from_json(obj))
+
+
+@st.composite
+def delta_payloads(draw: st.DrawFn) -> str:
+    keys = list(_DELTA_KEYS)
+    if draw(st.booleans()):  # mostly the wire's own order; sometimes shuffled, missing or extra keys
+        keys = draw(st.permutations(keys))
+        keys = keys[: draw(st.integers(0, len(keys)))]
+        keys += draw(st.lists(st.sampled_from(["reasoning_content", "created_at", "meta_data", "x"])))
+    plain = st.sampled_from(["", "7460000000000000101", "assistant", "answer", "text", "数据"])
+    if draw(st.booleans()):  # every value a string, as Coze sends them
+        obj = {k: draw(_json_text if k == "content" or draw(st.booleans()) else plain) for k in keys}
+    else:
+        obj = {k: draw(_json_text | st.integers() | st.none()) for k in keys}
+    data = json.dumps(obj, ensure_ascii=draw(st.booleans()), separators=(",", ":"))
+    if draw(st.integers(0, 3)) == 0:  # break it: a stray character anywhere
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.sampled_from(['"', "\\", "\x01", " ", "\n", "}", "u"])) + data[at:]
+    return data
+
+
+@settings(max_examples=600, deadline=None)
+@given(data=delta_payloads())
+def test_delta_fast_path_equals_general_path(data: str) -> None:
+    got = ev.parse_event(SseEvent(ev.MESSAGE_DELTA, data))
+    want = _general_path(data)
+    if isinstance(want, ev.MalformedEvent):
+        assert isinstance(got, ev.MalformedEvent) and got.data == data
+    else:
+        assert got == want
+
+
+def test_deltas_of_the_samples_take_the_fast_path() -> None:
+    """The bulk of a real stream must not fall back to the general path (a speed regression)."""
+    deltas = [
+        e
+        for name in ("stream_basic.sse", "stream_knowledge_recall.sse")
+        for e in decode_all([(FIXTURES / name).read_bytes()])
+        if e.event == ev.MESSAGE_DELTA
+    ]
+    assert deltas and all(ev._delta_shape(e.data) is not None for e in deltas)
+    escaped = '{"id":"1","conversation_id":"2","bot_id":"3","role":"assistant","type":"answer","content":"a\\nb\\"\\u4e2d","content_type":"text","chat_id":"4"}'
+    e = ev.parse_event(SseEvent(ev.MESSAGE_DELTA, escaped))
+    assert isinstance(e, ev.MessageDelta) and e.message.content == 'a\nb"中' and e.message.section_id == ""
+
+
+# --- the accumulator's fast path for deltas folds like the plain rules -------------------------
+
+
+def _reference_fold(events: list[ev.ChatEvent]) -> tuple[list[str], str, str]:
+    """The accumulator's rules for answers, written plainly: what each event shows, the answer
+    and the reasoning."""
+    answers: list[tuple[str, list[str]]] = []
+    by_id: dict[str, list[str]] = {}
+    reasoning: list[str] = []
+    final_reasoning: str | None = None
+    shown: list[str] = []
+
+    def answer_for(msg_id: str) -> tuple[list[str], str]:
+        parts = by_id.get(msg_id) if msg_id else None
+        if parts is not None:
+            return parts, ""
+        parts = []
+        sep = "\n\n" if answers and answers[-1][1] else ""
+        if msg_id:
+            by_id[msg_id] = parts
+        answers.append((msg_id, parts))
+        if sep:
+            parts.append(sep)
+        return parts, sep
+
+    for e in events:
+        m = e.message  # type: ignore[attr-defined]
+        if isinstance(e, ev.MessageDelta):
+            if m.reasoning_content:
+                reasoning.append(m.reasoning_content)
+            if m.type not in ("answer", "") or not m.content:
+                shown.append("")
+                continue
+            parts, sep = answer_for(m.id)
+            parts.append(m.content)
+            shown.append(sep + m.content)
+        else:  # a completed answer
+            if m.reasoning_content:
+                final_reasoning = m.reasoning_content
+            known = by_id.get(m.id) if m.id else None
+            if known is None:
+                if not m.content:
+                    shown.append("")
+                    continue
+                parts, sep = answer_for(m.id)
+                parts.append(m.content)
+                shown.append(sep + m.content)
+                continue
+            sep = known[0] if known and known[0] == "\n\n" else ""
+            had = "".join(known[1:] if sep else known)
+            known[:] = [sep, m.content] if sep else [m.content]
+            shown.append(m.content[len(had) :] if m.content.startswith(had) else "")
+    answer = "".join("".join(parts) for _, parts in answers)
+    return shown, answer, final_reasoning if final_reasoning is not None else "".join(reasoning)
+
+
+_answer_events = st.builds(
+    lambda done, msg_id, kind, content, reasoning: (ev.MessageCompleted if done else ev.MessageDelta)(
+        ev.MESSAGE_COMPLETED if done else ev.MESSAGE_DELTA,
+        ev.ApiMessage(id=msg_id, type=kind, role="assistant", content=content, reasoning_content=reasoning),
+    ),
+    st.integers(0, 5).map(lambda n: n == 0),
+    st.sampled_from(["", "a1", "a2"]),
+    st.sampled_from(["answer", "answer", ""]),
+    st.sampled_from(["", "x", "yz", "x yz", "\n"]),
+    st.sampled_from(["", "", "r"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(events=st.lists(_answer_events, max_size=12))
+def test_accumulator_folds_deltas_like_the_plain_rules(events: list[ev.ChatEvent]) -> None:
+    acc = ChatAccumulator()
+    shown = [acc.feed(e) for e in events]
+    assert (shown, acc.answer, acc.reasoning) == _reference_fold(events)

@@ -219,3 +219,61 @@ def test_any_split_gives_the_same_events(data: bytes, cuts: list[int]) -> None:
     whole = list(decode_all([data]))
     points = [c % (len(data) + 1) for c in cuts]
     assert list(decode_all(split_at(data, *points))) == whole
+
+
+# --- property: the decoder agrees with a plain line-by-line reading of the standard ------------
+
+
+def reference_decode(data: bytes) -> list[SseEvent]:
+    """The WHATWG algorithm written as plainly as possible: whole stream, one line at a time."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    lines.pop()  # the unterminated rest: a final line is processed, but cannot dispatch anything
+    events, event, buf, last_id, retry = [], "", [], "", None
+    for raw in lines:
+        line = raw.decode("utf-8", "replace")
+        if not line:
+            if buf:
+                events.append(SseEvent(event or "message", "\n".join(buf), last_id, retry))
+            event, buf = "", []
+            continue
+        if line.startswith(":"):
+            continue
+        name, colon, value = line.partition(":")
+        if colon and value.startswith(" "):
+            value = value[1:]
+        if name == "event":
+            event = value
+        elif name == "data":
+            buf.append(value)
+        elif name == "id" and "\x00" not in value:
+            last_id = value
+        elif name == "retry" and value.isascii() and value.isdigit():
+            retry = int(value)
+    return events
+
+
+_raw_value = st.binary(max_size=10).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")) | st.sampled_from(
+    ["数据".encode(), "😀".encode(), b"\xe6\x95", b"\xff", "\u2028".encode()]
+)
+
+
+@st.composite
+def byte_streams(draw: st.DrawFn) -> bytes:
+    """Mostly LF-framed events with arbitrary bytes (broken UTF-8 too) in the values."""
+    eol = draw(st.sampled_from([b"\n", b"\n", b"\n", b"\r\n", b"\r"]))
+    parts = [b"\xef\xbb\xbf"] if draw(st.booleans()) else []
+    for _ in range(draw(st.integers(0, 6))):
+        for _ in range(draw(st.integers(0, 3))):
+            name = draw(st.sampled_from([b"event", b"data", b"data", b"id", b"retry", b"", b"x"]))
+            parts.append(name + draw(st.sampled_from([b":", b": ", b""])) + draw(_raw_value) + eol)
+        parts.append(eol)
+    return b"".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=byte_streams(), cuts=st.lists(st.integers(0, 10_000), max_size=6))
+def test_decoder_agrees_with_the_reference(data: bytes, cuts: list[int]) -> None:
+    points = [c % (len(data) + 1) for c in cuts]
+    assert list(decode_all(split_at(data, *points))) == reference_decode(data)
