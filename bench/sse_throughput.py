@@ -216,6 +216,8 @@ def main() -> None:
 `bench/sse_throughput.py`, run on {time.strftime("%Y-%m-%d")}: the demo server in `--fast` mode streams one chat of
 {args.deltas:,} answer deltas over loopback; each contender runs as a whole process (start-up included),
 {args.runs} times, and the median run is shown. Peak memory is the process's own max RSS (wait4).
+coze_desktop is compiled to bytecode first, as pip compiles the installed contenders (with
+`PYTHONDONTWRITEBYTECODE` set, an editable checkout would otherwise be compiled on every start).
 Machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}.
 
 The stream: {events_in_stream:,} events, {stream_bytes / 1e6:.1f} MB; every client received the whole answer.
