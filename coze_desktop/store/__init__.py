@@ -1,6 +1,7 @@
 """The local chat history on SQLite (stdlib ``sqlite3``; no Qt, no Coze API).
 
 ``Store.open()`` is the way in; see :mod:`coze_desktop.store.chats` for the repository,
+:mod:`coze_desktop.store.replies` for an answer saved while it streams,
 :mod:`coze_desktop.store.search` for search, :mod:`coze_desktop.store.exporting` for what goes
 into an export and comes back from an import, and :mod:`coze_desktop.store.db` for the file,
 its schema and its errors.
@@ -10,7 +11,6 @@ from coze_desktop.store.chats import (
     TRASH_DAYS,
     ConversationSummary,
     NotFoundError,
-    ReplyWriter,
     Store,
     TrashedConversation,
     TrashedMessage,
@@ -26,6 +26,7 @@ from coze_desktop.store.db import (
 )
 from coze_desktop.store.exporting import ImportReport, export_items, import_items
 from coze_desktop.store.paths import DB_FILENAME, default_data_dir, default_db_path
+from coze_desktop.store.replies import ReplyWriter
 from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
 
 __all__ = [

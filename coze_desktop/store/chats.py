@@ -43,18 +43,17 @@ from coze_desktop.domain import (
 from coze_desktop.store import search as search_module
 from coze_desktop.store.db import (
     DEFAULT_BUSY_TIMEOUT,
-    MAX_SOURCES_PER_MESSAGE,
     Database,
     StoreError,
     open_database,
 )
 from coze_desktop.store.paths import resolve_db_path
+from coze_desktop.store.replies import CHECKPOINT_INTERVAL, ReplyWriter, check_sources
 from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
 
 logger = logging.getLogger(__name__)
 
 PREVIEW_CHARS = 120
-CHECKPOINT_INTERVAL = 1.0  # seconds between checkpoints of a streaming reply
 TRASH_DAYS = 30  # a conversation or message in the trash is deleted for good after this many days
 _DAY = 86400.0
 
@@ -175,11 +174,6 @@ def _bot_from_row(row: Sequence[Any]) -> Bot:
 
 def _month(when: float | None) -> str:
     return time.strftime("%Y-%m", time.localtime(time.time() if when is None else when))
-
-
-def _check_sources(sources: Sequence[Source]) -> None:
-    if len(sources) > MAX_SOURCES_PER_MESSAGE:
-        raise ValueError(f"a message can keep at most {MAX_SOURCES_PER_MESSAGE} sources, got {len(sources)}")
 
 
 class Store:
@@ -638,7 +632,7 @@ class Store:
         """
         if message.conversation_id is None:
             raise ValueError("the message has no conversation_id")
-        _check_sources(message.sources)
+        check_sources(message.sources)
         with self._db.transaction() as conn:
             if not conn.execute(
                 "SELECT 1 FROM conversations WHERE id = ?", (message.conversation_id,)
@@ -951,7 +945,7 @@ class Store:
         """
         message_list = list(messages)
         for message in message_list:
-            _check_sources(message.sources)
+            check_sources(message.sources)
         with self._db.transaction() as conn:
             if (
                 conversation.uid
@@ -1268,150 +1262,3 @@ def _attach_details(conn: sqlite3.Connection, messages: list[Message]) -> None:
         if total_tokens is not None or input_tokens is not None or output_tokens is not None:
             message.usage = Usage(input_tokens or 0, output_tokens or 0, total_tokens or 0)
         message.duration = duration
-
-
-def _joined(parts: list[str]) -> str:
-    """Join accumulated pieces and keep the result as the only piece (O(total) once)."""
-    text = "".join(parts)
-    parts[:] = [text] if text else []
-    return text
-
-
-class ReplyWriter:
-    """Saves one streaming assistant answer: created by :meth:`Store.start_reply`.
-
-    :meth:`append` costs O(len(delta)): pieces are kept in memory and written as a checkpoint
-    at most once per ``checkpoint_interval`` seconds (about 1 s), so a crash loses at most
-    about a second of text. :meth:`finish` writes the final state with sources, follow-ups
-    and usage in one transaction. Used as a context manager, a block left by an exception
-    finishes the answer as ``failed`` and one left normally finishes it as ``complete``.
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        message: Message,
-        *,
-        checkpoint_interval: float = CHECKPOINT_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        """Wrap a message already saved as ``streaming``; use :meth:`Store.start_reply`."""
-        assert message.id is not None
-        self._store = store
-        self._message = message
-        self._message_id: int = message.id
-        self._interval = checkpoint_interval
-        self._clock = clock
-        self._text: list[str] = []
-        self._reasoning: list[str] = []
-        self._dirty = False
-        self._finished = False
-        self._last_checkpoint = clock()
-
-    @property
-    def message_id(self) -> int:
-        """The local id of the answer being written."""
-        return self._message_id
-
-    @property
-    def uid(self) -> str:
-        """The global uid of the answer being written."""
-        return self._message.uid
-
-    @property
-    def finished(self) -> bool:
-        """True once :meth:`finish` succeeded."""
-        return self._finished
-
-    @property
-    def text(self) -> str:
-        """The answer's text so far (what was appended)."""
-        return _joined(self._text)
-
-    @property
-    def reasoning(self) -> str:
-        """The answer's reasoning so far."""
-        return _joined(self._reasoning)
-
-    def append(self, text_delta: str, reasoning_delta: str = "") -> None:
-        """Add a piece of the answer (and of its reasoning); checkpoints when one is due.
-
-        May raise :class:`~coze_desktop.store.db.StoreWriteError` from a checkpoint; the text
-        stays in memory and the next checkpoint (a second later) or :meth:`finish` retries.
-        """
-        if self._finished:
-            raise RuntimeError("the reply is already finished")
-        if text_delta:
-            self._text.append(text_delta)
-            self._dirty = True
-        if reasoning_delta:
-            self._reasoning.append(reasoning_delta)
-            self._dirty = True
-        if self._dirty and self._clock() - self._last_checkpoint >= self._interval:
-            self.checkpoint()
-
-    def checkpoint(self) -> None:
-        """Write the text so far to the database now (if anything changed since last time)."""
-        if not self._dirty:
-            return
-        self._last_checkpoint = self._clock()  # even if it fails: retry in a second, not per delta
-        self._store._save_checkpoint(self._message_id, _joined(self._text), _joined(self._reasoning))
-        self._dirty = False
-
-    def finish(
-        self,
-        state: MessageState = MessageState.COMPLETE,
-        *,
-        error: ErrorInfo | None = None,
-        sources: Sequence[Source] = (),
-        follow_ups: Sequence[str] = (),
-        usage: Usage | None = None,
-        duration: float | None = None,
-        coze_message_id: str | None = None,
-        coze_chat_id: str | None = None,
-    ) -> Message:
-        """Save the whole answer with its final ``state`` and details; returns it.
-
-        ``state`` is complete, stopped, failed or interrupted. If the conversation was deleted
-        while the answer streamed, nothing is saved. On a ``StoreError`` nothing was written
-        and ``finish`` may be called again.
-        """
-        if self._finished:
-            raise RuntimeError("the reply is already finished")
-        if state is MessageState.STREAMING:
-            raise ValueError("finish() needs a final state, not 'streaming'")
-        _check_sources(sources)
-        final = dataclasses.replace(
-            self._message,
-            text=_joined(self._text),
-            reasoning=_joined(self._reasoning),
-            state=state,
-            error=error,
-            sources=list(sources),
-            follow_ups=list(follow_ups),
-            usage=usage,
-            duration=duration,
-            coze_message_id=coze_message_id or self._message.coze_message_id,
-            coze_chat_id=coze_chat_id or self._message.coze_chat_id,
-        )
-        if not self._store._save_final(final):
-            logger.info("answer %d was deleted while it streamed; not saved", self._message_id)
-        self._finished = True
-        self._dirty = False
-        return final
-
-    def __enter__(self) -> ReplyWriter:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._finished:
-            return
-        if exc is None:
-            self.finish()
-        else:
-            self.finish(MessageState.FAILED, error=ErrorInfo(code=None, message=str(exc) or repr(exc)))
