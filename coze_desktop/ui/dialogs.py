@@ -678,6 +678,13 @@ class WelcomeView(QWidget):
         outer.addWidget(self.scroll_area)
         self.setFocusProxy(self.demo_button)
 
+    def take_input_of(self, other: WelcomeView) -> None:
+        """Carry over what was typed on ``other`` (the same page before a language switch)."""
+        self.region.set_base_url(other.region.base_url())
+        self.token.edit.setText(other.token.edit.text())
+        self.token.session_only.setChecked(other.token.session_only.isChecked())
+        self.bot_id.setText(other.bot_id.text())
+
     def set_busy(self, busy: bool, text: str = "") -> None:
         """Disable the buttons while connecting, and say what is happening."""
         self.connect_button.setEnabled(not busy)

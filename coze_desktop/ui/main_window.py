@@ -1339,8 +1339,7 @@ class MainWindow(QMainWindow):
             else:
                 self.message_view.clear()
             self.sources_panel.clear()
-        if self.pages.currentWidget() is not self.welcome:
-            self._rebuild_welcome()  # not while shown: what the user typed there stays
+        self._rebuild_welcome()  # what the user typed there is carried over
         answer = next(
             (
                 m
@@ -1358,9 +1357,13 @@ class MainWindow(QMainWindow):
 
     def _rebuild_welcome(self) -> None:
         old = self.welcome
+        shown = self.pages.currentWidget() is old
         self.welcome = WelcomeView(self._accounts, self._settings.base_url, self)
+        self.welcome.take_input_of(old)  # the region, token and bot ID typed so far (in memory only)
         self._connect_welcome()
         self.pages.insertWidget(self.pages.indexOf(old), self.welcome)
+        if shown:
+            self.pages.setCurrentWidget(self.welcome)
         self.pages.removeWidget(old)
         old.deleteLater()
 

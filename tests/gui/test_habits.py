@@ -306,6 +306,26 @@ def test_after_skip_the_demo_is_one_click_away(make_app: AppFactory, qtbot: QtBo
     assert send(ctx, qtbot, "What is in the knowledge base?").state is MessageState.COMPLETE
 
 
+def test_the_first_run_page_follows_a_language_switch_and_keeps_what_was_typed(
+    make_app: AppFactory, qtbot: QtBot
+) -> None:
+    ctx = make_app()  # no bot, no token: the first-run screen
+    ctx.settings.language = "en"
+    show(ctx, qtbot)
+    window = ctx.window
+    assert window.welcome.demo_button.text() == "Try the demo bot"
+    window.welcome.region.set_base_url("https://api.coze.com")
+    window.welcome.token.edit.setText("pat_typed_not_saved")
+    window.welcome.bot_id.setText("7350000000000000001")
+    language_action(ctx, "zh_CN").trigger()
+    qtbot.waitUntil(lambda: window.welcome.demo_button.text() == "试用演示智能体", timeout=WAIT_MS)
+    page = window.welcome
+    assert window.pages.currentWidget() is page  # still on screen, now in Chinese
+    assert page.region.base_url() == "https://api.coze.com"
+    assert page.token.edit.text() == "pat_typed_not_saved"
+    assert page.bot_id.text() == "7350000000000000001"
+
+
 def test_empty_state_demo_button_starts_the_demo(make_app: AppFactory, qtbot: QtBot) -> None:
     ctx = make_app()
     show(ctx, qtbot)
