@@ -599,6 +599,8 @@ class MainWindow(QMainWindow):
         Markdown, JSON or HTML (by its suffix)."""
         kind = FORMAT_BY_SUFFIX.get(path.suffix.lower(), "md")
         items = export_items(self._store, conversation_ids)
+        for item in items:  # an answer being written goes in as it is now, not as last checkpointed
+            item.messages = [self._controller.with_live(m) for m in item.messages]
         write_file(path, render(items, kind, lang=self._settings.error_language()))
         logger.info("exported %d conversation(s) as %s", len(items), kind)
 

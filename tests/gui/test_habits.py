@@ -468,3 +468,26 @@ def test_export_all_from_the_file_menu_is_what_coze_cli_export_all_writes(
     )
     assert cli.cmd_export(args, io.StringIO(), io.StringIO()) == cli.EXIT_OK
     assert json.loads(cli_path.read_text(encoding="utf-8"))["conversations"] == from_window
+
+
+def test_an_export_made_while_an_answer_streams_has_its_text_so_far(
+    make_app: AppFactory, qtbot: QtBot, demo_paced: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No checkpoint reaches the database: what the export shows can only come from the live reply.
+    monkeypatch.setattr(Store, "_save_checkpoint", lambda *_args: None)
+    ctx = make_app(demo_paced)
+    show(ctx, qtbot)
+    window = ctx.window
+    window.composer.set_text("What is in the knowledge base?")
+    with qtbot.waitSignal(ctx.controller.delta_received, timeout=WAIT_MS) as first:
+        qtbot.mouseClick(window.composer.send_button, Qt.MouseButton.LeftButton)
+    conversation_id, message_id = first.args[0], first.args[1]
+    live = ctx.controller.live(message_id)
+    assert live is not None and ctx.controller.is_streaming(conversation_id)
+    saved = ctx.store.get_message(message_id)
+    assert saved is not None and saved.text == ""  # nothing checkpointed
+    so_far = ctx.controller.with_live(saved).text
+    assert so_far
+    path = tmp_path / "streaming.md"
+    window.export_to(path, [conversation_id])
+    assert so_far in path.read_text(encoding="utf-8")
