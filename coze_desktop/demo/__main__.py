@@ -37,8 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a background job may inherit it ignored
         signal.signal(signum, _interrupt)
     with server:
-        _print_banner(server)
-        try:
+        try:  # the banner too: a signal may come as soon as its last line is read
+            _print_banner(server)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:

@@ -752,6 +752,34 @@ def test_file_upload(client: Client) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+def test_command_line_stops_cleanly_on_sigterm_right_after_its_banner() -> None:
+    """The signal may come as soon as the last banner line is read, before the server's main
+    thread goes on (it did on a loaded machine: an uncaught KeyboardInterrupt, exit -2)."""
+    for _ in range(10):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coze_desktop.demo", "--port", "0", "--fast"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            encoding="utf-8",
+        )
+        try:
+            assert process.stdout is not None
+            banner = ""
+            while "Ctrl+C" not in banner:
+                banner += process.stdout.readline()
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+            assert "Traceback" not in (process.stderr.read() if process.stderr else "")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            for stream in (process.stdout, process.stderr):
+                if stream is not None:
+                    stream.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
 def test_command_line_prints_the_url_and_stops_on_sigterm() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "coze_desktop.demo", "--port", "0", "--fast"],
