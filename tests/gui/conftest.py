@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -208,3 +209,18 @@ def make_app(qtbot: QtBot, data_dir: Path, aio_loop: asyncio.AbstractEventLoop) 
     for ctx in list(factory.built):
         factory.close(ctx)  # fails the test if a worker thread does not end
     teardown_logging()
+
+
+def show(ctx: AppContext, qtbot: QtBot) -> None:
+    """Show the app's window and wait until it is on screen."""
+    ctx.window.show()
+    qtbot.waitExposed(ctx.window)
+
+
+def send(ctx: AppContext, qtbot: QtBot, text: str) -> Message:
+    """Type ``text`` in the composer, press Send and wait for the answer's final state."""
+    ctx.window.composer.set_text(text)
+    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(ctx.window.composer.send_button, Qt.MouseButton.LeftButton)
+    answer: Message = blocker.args[1]
+    return answer

@@ -28,7 +28,7 @@ from coze_desktop.store import Store
 from coze_desktop.ui.dialogs import CrashDialog
 from coze_desktop.ui.main_window import DEMO_BOT_IDS
 
-from .conftest import WAIT_MS, AppFactory
+from .conftest import WAIT_MS, AppFactory, send, show
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
@@ -47,22 +47,11 @@ def button(qtbot: QtBot, widget: QWidget, text: str = "", *, name: str = "") -> 
     return visible()[-1]
 
 
-def send(ctx: AppContext, qtbot: QtBot, text: str) -> Message:
-    """Type ``text`` in the composer, press Send and wait for the answer's final state."""
-    ctx.window.composer.set_text(text)
-    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(ctx.window.composer.send_button, Qt.MouseButton.LeftButton)
-    return blocker.args[1]
 
 
 def shown(ctx: AppContext) -> list[Message]:
     view = ctx.window.message_view
     return [m for m in (view.message(i) for i in view.message_ids()) if m is not None]
-
-
-def show(ctx: AppContext, qtbot: QtBot) -> None:
-    ctx.window.show()
-    qtbot.waitExposed(ctx.window)
 
 
 # --- the main path ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Conversation, Message, Role, Source
 from coze_desktop.ui.conversation_list import StreamingRole
 
-from .conftest import WAIT_MS, AppFactory
+from .conftest import WAIT_MS, AppFactory, show
 
 CITED = "退货免运费 [1]，退款三天到账 [2]。\n\n```text\nnot a link: [1]\n```\n"
 SOURCES = [
@@ -59,11 +59,6 @@ def citation_point(ctx: AppContext, message_id: int, href: str) -> tuple[QTextBr
                 it += 1
             block = block.next()
     raise AssertionError(f"no link {href}")
-
-
-def show(ctx: AppContext, qtbot: QtBot) -> None:
-    ctx.window.show()
-    qtbot.waitExposed(ctx.window)
 
 
 def test_citation_shows_the_hidden_sources_panel_and_highlights_the_card(

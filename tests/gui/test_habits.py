@@ -29,19 +29,7 @@ from coze_desktop.ui.dialogs import show_link_failed
 from coze_desktop.ui.main_window import DEMO_BOT_IDS
 from coze_desktop.ui.markdown import open_web_link
 
-from .conftest import WAIT_MS, AppFactory
-
-
-def show(ctx: AppContext, qtbot: QtBot) -> None:
-    ctx.window.show()
-    qtbot.waitExposed(ctx.window)
-
-
-def send(ctx: AppContext, qtbot: QtBot, text: str) -> Message:
-    ctx.window.composer.set_text(text)
-    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(ctx.window.composer.send_button, Qt.MouseButton.LeftButton)
-    return blocker.args[1]
+from .conftest import WAIT_MS, AppFactory, send, show
 
 
 def posted(ctx: AppContext) -> list[tuple[str, str]]:

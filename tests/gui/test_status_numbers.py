@@ -13,19 +13,7 @@ from coze_desktop.domain import Conversation, Message, MessageState, Role, Usage
 from coze_desktop.settings import DEMO_BASE_URL
 from coze_desktop.ui.formatting import answer_stats
 
-from .conftest import WAIT_MS, AppFactory
-
-
-def show(ctx: AppContext, qtbot: QtBot) -> None:
-    ctx.window.show()
-    qtbot.waitExposed(ctx.window)
-
-
-def send(ctx: AppContext, qtbot: QtBot, text: str) -> Message:
-    ctx.window.composer.set_text(text)
-    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(ctx.window.composer.send_button, Qt.MouseButton.LeftButton)
-    return blocker.args[1]
+from .conftest import WAIT_MS, AppFactory, send, show
 
 
 def last_answer(ctx: AppContext) -> str:

@@ -12,16 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
-from coze_desktop.domain import Message, MessageState
+from coze_desktop.domain import MessageState
 
-from .conftest import WAIT_MS, AppFactory
-
-
-def send(ctx: AppContext, qtbot: QtBot, text: str) -> Message:
-    ctx.window.composer.set_text(text)
-    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
-        qtbot.mouseClick(ctx.window.composer.send_button, Qt.MouseButton.LeftButton)
-    return blocker.args[1]
+from .conftest import WAIT_MS, AppFactory, send
 
 
 def shown_texts(ctx: AppContext) -> list[str]:
