@@ -117,6 +117,24 @@ class DemoState:
         self._lock = threading.Lock()
         self._conversations: dict[str, Conversation] = {}  # insertion order = creation order
         self._chats: dict[str, Chat] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # file id -> (name, bytes)
+
+    # Uploaded files
+
+    def add_file(self, file_id: str, name: str, data: bytes) -> None:
+        with self._lock:
+            self._files[file_id] = (name, data)
+
+    def uploaded_file(self, file_id: str) -> tuple[str, bytes] | None:
+        """``(name, bytes)`` of a file uploaded to this server, None for an unknown id."""
+        with self._lock:
+            return self._files.get(file_id)
+
+    @property
+    def chat_count(self) -> int:
+        """How many chats were started on this server (tests check that a refusal sent none)."""
+        with self._lock:
+            return len(self._chats)
 
     # Conversations
 
