@@ -190,3 +190,13 @@ def test_server_refusals_classify_as_file_errors(
         client._call("POST", "/v1/files/upload", files=[("file", ("a.txt", b"a")), ("file", ("b.txt", b"b"))])
     assert info.value.code == 4301 and info.value.kind is ErrorKind.FILE
     assert demo_fast.chat_count == chats
+
+
+def test_demo_server_forgets_the_oldest_uploads_past_its_memory_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coze_desktop.demo import state
+
+    monkeypatch.setattr(state, "MAX_KEPT_UPLOAD_BYTES", 10)
+    demo = state.DemoState()
+    demo.add_file("1", "a", b"x" * 6)
+    demo.add_file("2", "b", b"y" * 6)
+    assert demo.uploaded_file("1") is None and demo.uploaded_file("2") == ("b", b"y" * 6)
