@@ -34,6 +34,7 @@ from coze_desktop import __version__
 from coze_desktop.api import ChatAccumulator, CozeClient, CozeError, ErrorKind, classify
 from coze_desktop.api.client import ChatStream
 from coze_desktop.api.events import ChatEvent, MessageDelta
+from coze_desktop.api.files import Attachment, AttachmentError, check_file, question_with_files
 from coze_desktop.domain import (
     DEFAULT_BASE_URL,
     ChatResult,
@@ -252,14 +253,22 @@ def _error_line(lang: str, info: ErrorInfo) -> str:
 
 
 def _events(
-    client: CozeClient, args: argparse.Namespace, holder: dict[str, ChatStream], cancel: threading.Event
+    client: CozeClient,
+    args: argparse.Namespace,
+    holder: dict[str, ChatStream],
+    cancel: threading.Event,
+    attachments: Sequence[Attachment] = (),
 ) -> Iterator[ChatEvent]:
-    """Start the chat; its events. Raises :class:`CozeError` as iterating does."""
+    """Start the chat; its events. Raises :class:`CozeError` as iterating does. With attachments
+    the question goes as one ``object_string`` message (its text and one part per file)."""
+    message: str | list[dict[str, Any]] = (
+        [question_with_files(args.message, attachments)] if attachments else args.message
+    )
     if args.no_stream:
         return client.chat_and_poll(
-            args.bot_id, args.user_id, args.message, conversation_id=args.conversation_id, cancel=cancel
+            args.bot_id, args.user_id, message, conversation_id=args.conversation_id, cancel=cancel
         )
-    stream = client.stream_chat(args.bot_id, args.user_id, args.message, conversation_id=args.conversation_id)
+    stream = client.stream_chat(args.bot_id, args.user_id, message, conversation_id=args.conversation_id)
     holder["stream"] = stream
     if cancel.is_set():
         stream.abort()
@@ -296,6 +305,14 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         acc.status = ChatStatus.ERROR
         return _finish_chat(acc, None, args, out, err, lang, code=EXIT_USAGE)
+    for path in args.files:  # every file is checked before anything is uploaded or sent
+        try:
+            check_file(path)
+        except AttachmentError as exc:
+            acc.error = ErrorInfo(None, _t(lang, f"无法附加文件 {exc}", f"Cannot attach {exc}"))
+            acc.status = ChatStatus.ERROR
+            return _finish_chat(acc, None, args, out, err, lang, code=EXIT_USAGE)
+    attachments: list[Attachment] = []
 
     store = None if args.no_save else _open_store(args, err, lang)
     recorder = _Recorder(store, err, lang) if store is not None else None
@@ -310,12 +327,14 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        if recorder is not None:
-            recorder.begin(args.bot_id, base_url, args.message, args.conversation_id)
         on_request = (lambda _path: recorder.count_call(base_url, token)) if recorder is not None else None
         with CozeClient(token, base_url, on_request=on_request) as client:
             try:
-                events = _events(client, args, holder, cancel)
+                for path in args.files:  # an upload error ends here: no chat is sent, nothing saved
+                    attachments.append(client.attach(path))
+                if recorder is not None:  # the question is saved with its text only (files: not yet)
+                    recorder.begin(args.bot_id, base_url, args.message, args.conversation_id)
+                events = _events(client, args, holder, cancel, attachments)
                 save = recorder.writer_append() if recorder is not None else None
                 for event in events:
                     shown = acc.feed(event)
@@ -351,7 +370,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     local_id = (
         recorder.conversation.id if recorder is not None and recorder.conversation is not None else None
     )
-    return _finish_chat(acc, local_id, args, out, err, lang, code=code)
+    return _finish_chat(acc, local_id, args, out, err, lang, code=code, attachments=attachments)
 
 
 def _finish_chat(
@@ -363,11 +382,13 @@ def _finish_chat(
     lang: str,
     *,
     code: int,
+    attachments: Sequence[Attachment] = (),
 ) -> int:
     result = acc.result()
     if args.json:
         obj = result.to_json()
         obj["local_conversation_id"] = local_conversation_id
+        obj["attachments"] = [a.to_json() for a in attachments]
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         out.flush()
     if result.error is not None:
@@ -591,6 +612,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--no-stream", action="store_true", help="create the chat and poll until it finishes")
     chat.add_argument("--json", action="store_true", help="print one JSON object when the chat ends")
     chat.add_argument("--no-save", action="store_true", help="do not save this chat in the history")
+    chat.add_argument(
+        "--file",
+        action="append",
+        default=[],
+        dest="files",
+        metavar="PATH",
+        help="upload this file and send it with the message (repeat for several files)",
+    )
     chat.add_argument("message", help="what to say")
     chat.set_defaults(func=cmd_chat)
 

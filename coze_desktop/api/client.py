@@ -61,6 +61,7 @@ from .events import (
     as_str,
     parse_event,
 )
+from .files import MAX_UPLOAD_BYTES, Attachment, check_file, file_kind
 from .sse import SseDecoder
 
 logger = logging.getLogger(__name__)
@@ -799,6 +800,17 @@ class CozeClient:
         p = Path(path)
         with p.open("rb") as fh:
             return self.upload_fileobj(fh, file_name or p.name)
+
+    def attach(self, path: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Attachment:
+        """Check ``path`` (see :func:`check_file`), upload it and return it as an :class:`Attachment`
+        whose kind (image/audio/file) is told by content."""
+        p = Path(path)
+        check_file(p, max_bytes=max_bytes)
+        kind = file_kind(p)
+        up = self.upload_file(p)
+        if not up.id:
+            raise ProtocolError("the upload was answered without a file id")
+        return Attachment(name=p.name, file_id=up.id, bytes=up.bytes or p.stat().st_size, kind=kind)
 
     def upload_fileobj(self, fh: IO[bytes], file_name: str) -> UploadedFile:
         obj = self._call("POST", "/v1/files/upload", files={"file": (file_name, fh)})

@@ -7,6 +7,7 @@ pacing, faults on the wire — is the server's business (``turn.py``).
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import zlib
@@ -16,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from coze_desktop.demo import knowledge
+from coze_desktop.demo.images import image_info
 from coze_desktop.demo.knowledge import follow_ups_for, match_topic
 
 BENCH_PIECE = "数据x"
@@ -71,6 +73,8 @@ class Bot:
     fault: Fault | None = None
     # /v1/bots/{id} spells the onboarding keys Prologue/SuggestedQuestions, like a doc example does.
     pascal_case_onboarding: bool = False
+    # A bot that reads attachments: gets the raw object_string content and a lookup of uploaded files.
+    files_answer: Callable[[str, Callable[[str], tuple[str, bytes] | None]], Reply] | None = None
 
 
 def is_chinese(text: str) -> bool:
@@ -253,6 +257,50 @@ def _fault_bot(bot_id: str, name: str, description: str, fault: Fault, answer: C
     return Bot(bot_id, name, description, f"测试机器人：{description}", (), answer, fault)
 
 
+def _files_answer(content: str, uploaded: Callable[[str], tuple[str, bytes] | None]) -> Reply:
+    """Describe what an object_string message carried: per image its format and pixel size, per
+    file its name, size and first line. A plain text question gets a hint instead."""
+    try:
+        parts = json.loads(content)
+    except ValueError:
+        parts = None
+    if not isinstance(parts, list):
+        zh = is_chinese(content)
+        hint = (
+            "请附上图片或文件，我会描述收到的内容。"
+            if zh
+            else "Attach an image or a file and I will describe what I received."
+        )
+        return Reply(answer_pieces=split_pieces(hint))
+    text = " ".join(p.get("text", "") for p in parts if isinstance(p, dict) and p.get("type") == "text")
+    zh = is_chinese(text)
+    lines = ["我收到了：" if zh else "I received:"]
+    for part in parts:
+        if not isinstance(part, dict) or part.get("type") == "text":
+            continue
+        file_id = str(part.get("file_id", ""))
+        found = uploaded(file_id)
+        if found is None:
+            lines.append(f"- {file_id}: " + ("未知的文件" if zh else "unknown file"))
+            continue
+        name, data = found
+        info = image_info(data)
+        if info is not None:
+            fmt, w, h = info
+            lines.append(
+                f"- {name}: " + (f"{fmt} 图片，{w}×{h} 像素" if zh else f"{fmt} image, {w}×{h} pixels")
+            )
+            continue
+        first = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+        lines.append(
+            f"- {name}: "
+            + (f"{len(data)} 字节，第一行：{first}" if zh else f"{len(data)} bytes, first line: {first}")
+        )
+    if len(lines) == 1:
+        lines.append("（没有文件）" if zh else "(no files)")
+    return Reply(answer_pieces=split_pieces("\n".join(lines)))
+
+
 _OK_ANSWER = _fixed_answer("收到，这是一个简短的回答。", "Got it, this is a short answer.")
 
 _ALL = (
@@ -288,6 +336,15 @@ _ALL = (
         "发送一个整数 N，我会回复 N 个增量片段。",
         ("1000", "100000"),
         _bench_answer,
+    ),
+    Bot(
+        "demo-files",
+        "文件助手 / Files bot",
+        "描述收到的附件：图片的格式和像素尺寸，文件的名称、大小和第一行。",
+        "你好！发给我图片或文件，我会告诉你收到了什么。Send me images or files and I'll describe them.",
+        ("看看这张图", "What did you receive?"),
+        lambda question: _files_answer(question, lambda file_id: None),
+        files_answer=_files_answer,
     ),
     _fault_bot(
         "fault-failed",

@@ -25,6 +25,9 @@ SLOW_SECONDS = 3.0  # fault-slow waits this long before the first byte of its an
 _BOT_CREATED = 1735689600  # 2025-01-01: create/update time of every demo bot
 _MAX_ENTER_MESSAGES = 100
 _MAX_META_PAIRS = 16
+DEMO_MAX_UPLOAD_BYTES = (
+    1024 * 1024
+)  # the demo refuses larger uploads with 4303 (Coze allows 512 MB; tests cannot send that)
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ class DemoApi:
         chat, question = self._state.start_chat(
             conversation_id, bot.id, messages, meta_data, auto_save=auto_save
         )
+        if bot.files_answer and messages and messages[-1].content_type == "object_string":
+            question = messages[-1].content  # the files bot reads the parts, not only the text
         turn = Turn(self._state, chat, bot, question, self._pacing)
         if stream:
             return StreamReply(turn)
@@ -248,9 +253,15 @@ class DemoApi:
         if len(files) > 1:
             raise ApiError(4301, "upload one file per request")
         upload = files[0]
+        if not upload.data:
+            raise ApiError(4300, "the file is empty")
+        if len(upload.data) > DEMO_MAX_UPLOAD_BYTES:
+            raise ApiError(4303, f"the demo server takes files up to {DEMO_MAX_UPLOAD_BYTES} bytes")
+        file_id = new_id()
+        self._state.add_file(file_id, upload.filename or "", upload.data)
         return ok(
             {
-                "id": new_id(),
+                "id": file_id,
                 "bytes": len(upload.data),
                 "file_name": upload.filename or "",
                 "created_at": now(),

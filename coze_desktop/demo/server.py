@@ -51,6 +51,11 @@ class DemoServer:
         self._closed = False
 
     @property
+    def chat_count(self) -> int:
+        """How many chats this server has started (a refused send must start none)."""
+        return self._state.chat_count
+
+    @property
     def url(self) -> str:
         """The base URL to give the client, e.g. ``http://127.0.0.1:54321``."""
         host, port = self._httpd.server_address[:2]

@@ -110,6 +110,9 @@ class Page:
     has_more: bool
 
 
+MAX_KEPT_UPLOAD_BYTES = 64 * 1024 * 1024  # uploads kept in memory for the files bot, all files together
+
+
 class DemoState:
     """Every conversation and chat the demo server knows, behind one lock."""
 
@@ -117,6 +120,29 @@ class DemoState:
         self._lock = threading.Lock()
         self._conversations: dict[str, Conversation] = {}  # insertion order = creation order
         self._chats: dict[str, Chat] = {}
+        self._files: dict[str, tuple[str, bytes]] = {}  # file id -> (name, bytes)
+
+    # Uploaded files
+
+    def add_file(self, file_id: str, name: str, data: bytes) -> None:
+        """Keep an upload for the files bot; the oldest are forgotten past :data:`MAX_KEPT_UPLOAD_BYTES`."""
+        with self._lock:
+            self._files[file_id] = (name, data)
+            kept = sum(len(d) for _, d in self._files.values())
+            while kept > MAX_KEPT_UPLOAD_BYTES and len(self._files) > 1:
+                oldest = next(iter(self._files))
+                kept -= len(self._files.pop(oldest)[1])
+
+    def uploaded_file(self, file_id: str) -> tuple[str, bytes] | None:
+        """``(name, bytes)`` of a file uploaded to this server, None for an unknown id."""
+        with self._lock:
+            return self._files.get(file_id)
+
+    @property
+    def chat_count(self) -> int:
+        """How many chats were started on this server (tests check that a refusal sent none)."""
+        with self._lock:
+            return len(self._chats)
 
     # Conversations
 

@@ -64,7 +64,9 @@ class Turn:
         self._chat = chat
         self._bot = bot
         self._pacing = pacing
-        self._reply = bot.answer(question)
+        self._reply = (
+            bot.files_answer(question, state.uploaded_file) if bot.files_answer else bot.answer(question)
+        )
         self._answer_id = new_id()
         self._usage = _usage(question, self._reply)
 

@@ -31,6 +31,7 @@ JSON_KEYS = {
     "required_action",
     "error",
     "local_conversation_id",
+    "attachments",
 }
 SOURCE_KEYS = {"slice", "score", "document", "dataset", "title", "url"}
 
