@@ -168,6 +168,31 @@ class Conversation:
 
 
 @dataclass(slots=True)
+class MessageFile:
+    """A file attached to a message (an upload of the user's, or an image in a reply), as the
+    local history keeps it: one content-addressed copy per distinct file in the data folder."""
+
+    name: str  # the original file name, shown to people (Chinese names included)
+    size: int  # bytes
+    kind: str = "file"  # image | audio | file: told by content (api.files.kind_of), not by name
+    mime: str = ""  # media type, e.g. image/png, application/pdf; "" when unknown
+    sha256: str = ""  # hex digest of the content: names the local copy; "" when no copy was ever kept
+    file_id: str = ""  # Coze's id from /v1/files/upload; "" when not uploaded (e.g. imported)
+    path: str = ""  # absolute path of the local copy when the store has it, else ""
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything but ``path`` (a detail of one machine's data folder)."""
+        return {
+            "name": self.name,
+            "size": self.size,
+            "kind": self.kind,
+            "mime": self.mime,
+            "sha256": self.sha256,
+            "file_id": self.file_id,
+        }
+
+
+@dataclass(slots=True)
 class Message:
     """A locally saved message: a user question or an assistant answer.
 
@@ -198,6 +223,7 @@ class Message:
     version: int = 1  # 1-based position among its versions, oldest first
     version_count: int = 1  # how many versions this place of the conversation has
     parent_uid: str | None = None  # export/import: the parent's uid, "" for a first message, None: the one before
+    attachments: list[MessageFile] = field(default_factory=list)  # in the order they were attached
 
 
 def token_fingerprint(token: str) -> str:
