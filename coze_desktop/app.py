@@ -58,6 +58,7 @@ from coze_desktop.ui.dialogs import CrashDialog
 from coze_desktop.ui.main_window import MainWindow
 from coze_desktop.workers.accounts import Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
+from coze_desktop.workers.collector import GuiThreadCollector
 from coze_desktop.workers.threads import WorkerThreads
 
 logger = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ class AppContext:
     window: MainWindow
     demo: DemoService
     appearance: Appearance
+    collector: GuiThreadCollector
 
     def shutdown(self, timeout: float = SHUTDOWN_TIMEOUT) -> bool:
         """Stop answers (saved as ``stopped``), the demo server, and close the store.
@@ -135,6 +137,7 @@ class AppContext:
         self.demo.stop()
         self.settings.sync()
         self.store.close()
+        self.collector.uninstall()
         return ended
 
 
@@ -189,6 +192,8 @@ def create_app(
         QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability)
 
     store = _open_store(folder)
+    collector = GuiThreadCollector(app)  # cycles are freed in the GUI thread only (workers/collector.py)
+    collector.install()
     accounts.count_calls_with(store.record_api_call)
     if loop is None:
         loop = qasync.QEventLoop(app)
@@ -222,6 +227,7 @@ def create_app(
         window=window,
         demo=demo,
         appearance=appearance,
+        collector=collector,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -56,6 +57,18 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
         yield ring
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def _cycles_collected_in_the_main_thread() -> Iterator[None]:
+    """As in the app (workers/collector.py): Python's cycle collector never runs by itself, so it
+    cannot free a Qt object in a worker thread; it runs here, in the main thread, after each test."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.enable()
 
 
 @pytest.fixture

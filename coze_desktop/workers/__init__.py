@@ -4,6 +4,7 @@
 * :mod:`~coze_desktop.workers.chat`: :class:`ChatController` and its jobs (stream or poll a reply).
 * :mod:`~coze_desktop.workers.tasks`: :class:`BackgroundTask`, the one helper for one-shot work off the GUI thread.
 * :mod:`~coze_desktop.workers.accounts`: :class:`Accounts`, token and endpoint per base URL.
+* :mod:`~coze_desktop.workers.collector`: :class:`GuiThreadCollector`, Python's cycle collector in the GUI thread only.
 """
 
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url

@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from coze_desktop.api import CozeError
 from coze_desktop.secrets import KeyringUnavailable
@@ -116,6 +116,13 @@ class _TaskWorker(QObject):
     def stop(self) -> None:
         """Ask the work to end (it sees ``ctx.cancel_requested``); safe from any thread."""
         self.cancel_requested.set()
+
+    def forget_op(self) -> None:
+        """Let go of the work once it has run (GUI thread): ``op`` is often a method of the task's
+        owner, and holding it would make owner → task → worker → op → owner a cycle that only
+        Python's cycle collector frees — in whatever thread it happens to run (see
+        :mod:`~coze_desktop.workers.collector`)."""
+        self._op = _spent
 
 
 class BackgroundTask(QObject, Generic[T]):
@@ -268,8 +275,18 @@ class BackgroundTask(QObject, Generic[T]):
     @Slot()
     def _on_worker_done(self) -> None:
         self._over = True
+        self._worker.forget_op()
         self.finished.emit()
+        # Not freed here: the last reference may be this one, and a QObject deleted inside its
+        # own slot is used by Qt after the slot returns. A zero timer lets go of it afterwards.
+        QTimer.singleShot(0, self._release)
+
+    def _release(self) -> None:
         _RUNNING.discard(self)
+
+
+def _spent(ctx: TaskContext) -> object:
+    raise RuntimeError("this task has already run")
 
 
 def _is_known(exc: Exception) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Iterator
 
@@ -216,3 +217,40 @@ def test_closing_the_window_cancels_a_bot_lookup(make_app: AppFactory, demo_fast
     make_app.close(ctx)  # cancels the lookup; waits for every thread to end
     assert ctx.threads.active_count() == 0
     assert not [p for p in posted if p[0] == "error"]
+
+
+class Owner(QObject):
+    """Keeps its task, whose work is one of its own methods: the usual shape, and a cycle
+    (owner → task → worker → op → owner) unless the task lets go of its work when it is over."""
+
+    def __init__(self, threads: WorkerThreads) -> None:
+        super().__init__()
+        self.task: BackgroundTask[int] = BackgroundTask(threads, self.work, name="owned")
+
+    def work(self, ctx: TaskContext) -> int:
+        return 7
+
+
+def test_a_finished_task_is_freed_in_the_gui_thread_without_the_cycle_collector(
+    qtbot: QtBot, threads: WorkerThreads
+) -> None:
+    """Python's cycle collector may run in any thread, and a QObject it frees in a worker thread
+    can crash the GUI: so nothing a task holds may depend on it. With the collector off, the owner,
+    its task and the worker are all freed by reference counting, in the GUI thread."""
+    gc.collect()
+    gc.disable()
+    try:
+        owner = Owner(threads)
+        freed = threading.Event()
+        owner.destroyed.connect(freed.set)  # direct: set where the owner is freed
+        task_freed = []
+        owner.task.destroyed.connect(lambda: task_freed.append(QThread.currentThread() is owner_thread))
+        owner_thread = owner.thread()
+        with qtbot.waitSignal(owner.task.finished, timeout=WAIT_MS):
+            owner.task.start()
+        qtbot.waitUntil(lambda: threads.active_count() == 0, timeout=WAIT_MS)
+        del owner
+        qtbot.waitUntil(freed.is_set, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: task_freed == [True], timeout=WAIT_MS)
+    finally:
+        gc.enable()

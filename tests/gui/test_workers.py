@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 
@@ -12,7 +13,8 @@ from pytestqt.qtbot import QtBot
 from coze_desktop.api import ChatAccumulator, CozeClient
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 from coze_desktop.domain import ErrorInfo, Message, MessageState, Role
-from coze_desktop.workers.chat import EMIT_INTERVAL, conversation_title
+from coze_desktop.workers.chat import EMIT_INTERVAL, ReplyJob, conversation_title
+from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import Pacer
 
 from .conftest import WAIT_MS, Chat
@@ -372,3 +374,27 @@ def test_a_failed_start_leaves_no_live_state(make_chat: Callable[..., Chat], dem
     chat = make_chat(demo_fast, token=None)
     _, answer = chat.send_and_wait("demo-general", "Hello")
     assert answer.state is MessageState.FAILED and chat.controller.live(answer.id) is None
+
+
+def _jobs_and_tasks_alive() -> list[object]:
+    """Every reply job and background task Python still tracks, garbage cycles included."""
+    return [o for o in gc.get_objects() if isinstance(o, ReplyJob | BackgroundTask)]
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_a_finished_reply_job_is_freed_without_the_cycle_collector(
+    make_chat: Callable[..., Chat], demo_fast: DemoServer, streaming: bool
+) -> None:
+    """A reply's job, task and worker must be freed by reference counting once it is over: left
+    to the cycle collector, they may be deleted in a worker thread, which crashed the suite
+    (a segmentation fault while a polling job started its request)."""
+    chat = make_chat(demo_fast, streaming=streaming)
+    gc.collect()
+    gc.disable()
+    try:
+        _cid, answer = chat.send_and_wait("demo-general", "hello")
+        assert answer.state is MessageState.COMPLETE
+        chat.qtbot.waitUntil(lambda: chat.threads.active_count() == 0, timeout=WAIT_MS)
+        chat.qtbot.waitUntil(lambda: not _jobs_and_tasks_alive(), timeout=WAIT_MS)
+    finally:
+        gc.enable()
