@@ -561,7 +561,6 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "role": h.role.value,
                 "snippet": h.snippet,
                 "created_at": h.created_at,
-                "in_attachment": h.in_attachment,  # the snippet is the name of an attached file
             }
             for h in hits
         ]
