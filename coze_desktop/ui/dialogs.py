@@ -824,10 +824,8 @@ def import_report_text(report: ImportReport, path: Path) -> str:
 
     skipped = [*report.failed, *report.skipped]
     lines = [
-        tr(
-            "Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; "
-            "{skipped} skipped."
-        ).format(
+        tr("Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; "
+           "{skipped} skipped.").format(
             imported=len(report.imported),
             messages=report.messages_imported,
             file=path.name,

@@ -395,11 +395,7 @@ class StreamWorker(ReplyJob):
                 req.bot_id, req.account.user_id, req.query(), conversation_id=req.coze_conversation_id
             )
         except CozeAPIError as exc:
-            if (
-                exc.kind is not ErrorKind.CONVERSATION_GONE
-                or not req.coze_conversation_id
-                or self._stop.is_set()
-            ):
+            if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id or self._stop.is_set():
                 raise
         self._forget_coze_conversation()
         return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
@@ -460,11 +456,7 @@ class PollingJob(ReplyJob):
             try:
                 first = next(events)  # the chat is created here
             except CozeAPIError as exc:
-                if (
-                    exc.kind is not ErrorKind.CONVERSATION_GONE
-                    or not req.coze_conversation_id
-                    or cancel.is_set()
-                ):
+                if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id or cancel.is_set():
                     raise
                 self._forget_coze_conversation()
                 events = chat(req.chat_messages(), None)
