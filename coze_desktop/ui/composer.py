@@ -18,6 +18,7 @@ cancels, and after a failure or a cancel the text and the files are still there.
 
 from __future__ import annotations
 
+import logging
 import math
 import uuid
 from collections.abc import Iterable
@@ -70,6 +71,8 @@ from coze_desktop.api.files import MAX_UPLOAD_BYTES, AttachmentError, check_file
 from coze_desktop.ui import theme
 from coze_desktop.ui.attachment_chips import AttachmentChips, PendingFile, scaled_thumbnail
 from coze_desktop.workers.uploads import LocalFile, refusal_text
+
+logger = logging.getLogger(__name__)
 
 SEND_KEYS = ("enter", "ctrl_enter")
 MIN_LINES = 2  # the input grows with its text between these heights
@@ -124,7 +127,12 @@ class _Input(QPlainTextEdit):
         return self._composer.accepts_drop(source) or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        if not self._composer.drop(source):
+        try:
+            taken = self._composer.drop(source)
+        except Exception:  # never let an error escape into Qt's paste (it would abort the app)
+            logger.exception("could not take the pasted files")
+            taken = False
+        if not taken:
             super().insertFromMimeData(source)
 
 
@@ -323,7 +331,7 @@ class Composer(QWidget):
         stamp = QDateTime.currentDateTime().toString("yyyy-MM-dd HH.mm.ss")
         name = self.tr("Pasted image {time}.png").format(time=stamp)
         path = Path(self._paste_dir.path()) / f"{uuid.uuid4().hex}.png"
-        if not self._paste_dir.isValid() or not image.save(str(path), b"PNG"):
+        if not self._paste_dir.isValid() or not image.save(str(path)):
             self._show_problems([self.tr("The pasted image could not be saved for sending.")])
             return False
         size = path.stat().st_size
