@@ -47,7 +47,7 @@ class PendingFile:
 
 def format_size(size: int) -> str:
     """A size for people, in the UI language's number format (e.g. ``1.5 MB``)."""
-    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
 def thumbnail(path: Path, side: int = THUMB) -> QPixmap:

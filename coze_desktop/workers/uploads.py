@@ -21,12 +21,13 @@ is sent then. QtCore only.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal, Slot
 
 from coze_desktop.api import ChatCanceledError, CozeClient, CozeError, ProtocolError
 from coze_desktop.api.files import MAX_UPLOAD_BYTES, Attachment, AttachmentError, check_file
@@ -83,26 +84,36 @@ def as_attachment(file: MessageFile) -> Attachment:
     return Attachment(name=file.name, file_id=file.file_id, bytes=file.size, kind=file.kind)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("uploads", text)
+_TOO_LARGE = re.compile(r"is too large \((\d+) bytes; the limit is (\d+) bytes\)")
+
+
+def _size(n: int) -> str:
+    return QLocale().formattedDataSize(n, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
 def refusal_text(error: AttachmentError, name: str) -> str:
     """A local check's refusal (:func:`~coze_desktop.api.files.check_file`) for people, naming ``name``."""
     reason = error.reason
     if reason.startswith("no such file"):
-        text = _tr("“{name}” was not found. It may have been moved or deleted.")
+        text = QCoreApplication.translate(
+            "uploads", "“{name}” was not found. It may have been moved or deleted."
+        )
     elif reason.startswith("is a folder"):
-        text = _tr("“{name}” is a folder. Attach the files in it instead.")
+        text = QCoreApplication.translate("uploads", "“{name}” is a folder. Attach the files in it instead.")
     elif reason.startswith("is empty"):
-        text = _tr("“{name}” is empty. Coze does not take empty files.")
-    elif reason.startswith("is too large"):
-        text = _tr("“{name}” is too large ({reason}).")
+        text = QCoreApplication.translate("uploads", "“{name}” is empty. Coze does not take empty files.")
+    elif found := _TOO_LARGE.search(reason):
+        size, limit = (_size(int(n)) for n in found.groups())
+        return QCoreApplication.translate(
+            "uploads", "“{name}” is too large: {size}, the limit is {limit}."
+        ).format(name=name, size=size, limit=limit)
     elif reason.startswith("became shorter"):
-        text = _tr("“{name}” changed while it was being sent. Attach it again.")
+        text = QCoreApplication.translate(
+            "uploads", "“{name}” changed while it was being sent. Attach it again."
+        )
     else:
-        text = _tr("“{name}” cannot be read ({reason}).")
-    return text.format(name=name, reason=reason.removeprefix("is too large ").strip("()"))
+        text = QCoreApplication.translate("uploads", "“{name}” cannot be read ({reason}).")
+    return text.format(name=name, reason=reason.removeprefix("cannot be read ").strip("()"))
 
 
 def upload_files(
@@ -139,15 +150,17 @@ def upload_files(
             except AttachmentError as exc:
                 raise UploadFailed(name, refusal_text(exc, name), exc) from None
             except StoreError as exc:
-                text = _tr("“{name}” could not be kept in the history: {error}").format(name=name, error=exc)
+                text = QCoreApplication.translate(
+                    "uploads", "“{name}” could not be kept in the history: {error}"
+                ).format(name=name, error=exc)
                 raise UploadFailed(name, text, exc) from None
             except CozeError as exc:
-                text = _tr("“{name}” could not be uploaded: {error}").format(
-                    name=name, error=describe_error(exc, lang)
-                )
+                text = QCoreApplication.translate(
+                    "uploads", "“{name}” could not be uploaded: {error}"
+                ).format(name=name, error=describe_error(exc, lang))
                 raise UploadFailed(name, text, exc) from None
             except OSError as exc:
-                text = _tr("“{name}” cannot be read ({reason}).").format(
+                text = QCoreApplication.translate("uploads", "“{name}” cannot be read ({reason}).").format(
                     name=name, reason=exc.strerror or type(exc).__name__
                 )
                 raise UploadFailed(name, text, exc) from None
