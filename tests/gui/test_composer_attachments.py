@@ -244,3 +244,21 @@ def test_the_app_keeps_text_and_files_when_an_upload_fails(
     assert window.composer.text() == "look" and len(window.composer.chips.chips) == 2
     assert "太大.bin" in window.composer.attach_notice.text()
     assert window._current_id is None
+
+
+def test_stop_in_the_app_cancels_the_uploads_and_keeps_everything(
+    qtbot: QtBot, make_app: Any, demo_fast: DemoServer, picture: Path, document: Path
+) -> None:
+    ctx = make_app(demo_fast, bots=("demo-files",))
+    show(ctx, qtbot)
+    composer = ctx.window.composer
+    composer.add_files([picture, document])
+    composer.set_text("look")
+    chats = demo_fast.chat_count
+    with qtbot.waitSignal(ctx.controller.upload_canceled, timeout=WAIT_MS):
+        qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+        assert composer.is_uploading() and composer.stop_button.isVisible()
+        qtbot.mouseClick(composer.stop_button, Qt.MouseButton.LeftButton)
+    assert demo_fast.chat_count == chats and ctx.store.list_conversations() == []
+    assert composer.text() == "look" and len(composer.chips.chips) == 2 and not composer.is_uploading()
+    assert composer.send_button.isVisible() and composer.send_button.isEnabled()
