@@ -78,6 +78,10 @@ class UploadFailed(Exception):
         self.text = text
         self.error = error
 
+    def user_message(self, lang: str = "zh") -> str:
+        """The text for people (already in the UI's language)."""
+        return self.text
+
 
 def as_attachment(file: MessageFile) -> Attachment:
     """A sent file as it goes into an object_string message (its ``file_id`` must be set)."""
@@ -187,7 +191,7 @@ def _upload(
             return kept.file_id
         raise AttachmentError(Path(kept.name), "no such file")
     path = Path(kept.path)
-    check_file(path, max_bytes=max_bytes)
+    check_file(path, max_bytes=max_bytes if isinstance(item, LocalFile) else MAX_UPLOAD_BYTES)
     total = kept.size or path.stat().st_size
 
     def progress(sent: int, size: int) -> None:

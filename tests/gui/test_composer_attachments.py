@@ -262,3 +262,8 @@ def test_stop_in_the_app_cancels_the_uploads_and_keeps_everything(
     assert demo_fast.chat_count == chats and ctx.store.list_conversations() == []
     assert composer.text() == "look" and len(composer.chips.chips) == 2 and not composer.is_uploading()
     assert composer.send_button.isVisible() and composer.send_button.isEnabled()
+    # Esc stops the uploads too.
+    with qtbot.waitSignal(ctx.controller.upload_canceled, timeout=WAIT_MS):
+        qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
+        qtbot.keyClick(ctx.window, Qt.Key.Key_Escape)
+    assert demo_fast.chat_count == chats and composer.text() == "look" and len(composer.chips.chips) == 2

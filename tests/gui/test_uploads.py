@@ -253,3 +253,15 @@ def test_context_sends_earlier_questions_with_files_as_object_string() -> None:
     assert request.query() == [items[-1]]
     plain = ReplyRequest(1, "b", "hi", "c", account, "en", 0.0)
     assert plain.query() == "hi" and plain.chat_messages() == "hi"
+
+
+def test_a_network_error_names_the_file(qtbot: QtBot, make_chat: Any, files: list[LocalFile]) -> None:
+    server = DemoServer(fast=True).start()
+    chat: Chat = make_chat(server)
+    server.stop()  # the connection is refused from now on
+    chat.settings.language = "en"
+    with qtbot.waitSignal(chat.controller.upload_failed, timeout=WAIT_MS) as blocker:
+        chat.controller.send(None, chat.bot("demo-files"), "look", files)
+    _target, text, name = blocker.args
+    assert name == "截图.txt" and text.startswith("“截图.txt” could not be uploaded: ")
+    assert chat.store.list_conversations() == []
