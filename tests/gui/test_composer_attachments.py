@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.demo.server import DemoServer
-from coze_desktop.settings import MAX_ATTACHMENT_MB, Settings
+from coze_desktop.settings import MAX_ATTACHMENT_MB, SETTINGS_FILENAME, Settings
 from coze_desktop.ui.attachment_chips import PROGRESS_MIN_BYTES
 from coze_desktop.ui.composer import ATTACH_SHORTCUT, Composer
 from coze_desktop.workers.uploads import LocalFile
@@ -267,3 +267,40 @@ def test_stop_in_the_app_cancels_the_uploads_and_keeps_everything(
         qtbot.mouseClick(composer.send_button, Qt.MouseButton.LeftButton)
         qtbot.keyClick(ctx.window, Qt.Key.Key_Escape)
     assert demo_fast.chat_count == chats and composer.text() == "look" and len(composer.chips.chips) == 2
+
+
+def test_attachments_speak_chinese(
+    qtbot: QtBot, make_app: Any, demo_fast: DemoServer, data_dir: Path, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir / SETTINGS_FILENAME)
+    settings.language = "zh_CN"
+    settings.sync()
+    ctx = make_app(demo_fast, bots=("demo-files",))
+    try:
+        show(ctx, qtbot)
+        composer = ctx.window.composer
+        assert composer.attach_button.accessibleName() == "添加附件"
+        assert (
+            "Ctrl+Shift+A" in composer.attach_button.toolTip() and "拖放" in composer.attach_button.toolTip()
+        )
+        image = QImage(8, 8, QImage.Format.Format_RGB32)
+        image.fill(QColor("red"))
+        assert composer.add_image(image)
+        assert composer.chips.files()[0].name.startswith("粘贴的图片 20")
+        empty = tmp_path / "空.txt"
+        empty.write_bytes(b"")
+        composer.add_files([empty])
+        assert composer.attach_notice.text() == "“空.txt”是空文件，扣子不接受空文件。"
+        dialog = ctx.window.open_settings()
+        try:
+            assert dialog.max_attachment.value() == 512 and dialog.max_attachment.suffix() == " MB"
+            dialog.max_attachment.setValue(1)
+            dialog.accept()
+        finally:
+            dialog.close()
+        big = tmp_path / "大.bin"
+        big.write_bytes(b"x" * (1024 * 1024 + 1))
+        assert composer.add_files([big]) == 0  # the new Settings limit applies at once
+        assert composer.attach_notice.text().startswith("“大.bin”太大：")
+    finally:
+        ctx.appearance.install_translators("en")  # translators are application-wide
