@@ -117,7 +117,7 @@ class AttachmentChip(QFrame):
         self.remove_button.setText("×")
         self.remove_button.setAutoRaise(True)
         self.remove_button.clicked.connect(self.remove_clicked)
-        self._retranslate()
+        self.retranslate()
 
         text = QVBoxLayout()
         text.setSpacing(0)
@@ -132,7 +132,7 @@ class AttachmentChip(QFrame):
         row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-    def _retranslate(self) -> None:
+    def retranslate(self) -> None:
         label = self.tr("Remove {name}").format(name=self.file.name)
         self.remove_button.setToolTip(label)
         self.remove_button.setAccessibleName(label)
@@ -224,4 +224,4 @@ class AttachmentChips(QScrollArea):
     def retranslate(self) -> None:
         self.setAccessibleName(self.tr("Files to send"))
         for chip in self.chips:
-            chip._retranslate()
+            chip.retranslate()

@@ -483,7 +483,8 @@ class Composer(QWidget):
         self.stop_button.setVisible(busy)
         self.attach_button.setEnabled(not self._uploading)
         self.attach_action.setEnabled(not self._uploading)
-        self.input.setReadOnly(self._uploading)
+        if self.input.isReadOnly() != self._uploading:
+            self.input.setReadOnly(self._uploading)
         self.send_button.setEnabled(self.can_send())
         if self._blocked_reason:
             self.send_button.setToolTip(self._blocked_reason)
