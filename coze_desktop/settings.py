@@ -24,6 +24,7 @@ from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL
 logger = logging.getLogger(__name__)
 
 SETTINGS_FILENAME = "settings.ini"
+MAX_ATTACHMENT_MB = 512  # Coze's limit per file (coze-api.md §8), the highest the setting allows
 DEMO_BASE_URL = "demo://local"  # stable name of the embedded demo server, mapped to its live URL at runtime
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ class Key(StrEnum):
     SEND_KEY = "ui/send_key"
     SOURCES_PANEL_VISIBLE = "ui/sources_panel_visible"
     CALL_WARNING_LIMIT = "usage/call_warning_limit"
+    MAX_ATTACHMENT_MB = "files/max_attachment_mb"
     WINDOW_GEOMETRY = "window/geometry"
     WINDOW_STATE = "window/state"
     SPLITTER_STATE = "window/splitter"
@@ -63,6 +65,8 @@ DEFAULTS: dict[Key, tuple[Any, type]] = {
     Key.SOURCES_PANEL_VISIBLE: (True, bool),
     # Coze's free plan allows 500 API calls in total (coze-api.md §11).
     Key.CALL_WARNING_LIMIT: (500, int),
+    # The largest file the composer takes, in MB (2**20 bytes); Coze's own limit is 512 MB.
+    Key.MAX_ATTACHMENT_MB: (MAX_ATTACHMENT_MB, int),
     Key.WINDOW_GEOMETRY: (QByteArray(), QByteArray),
     Key.WINDOW_STATE: (QByteArray(), QByteArray),
     Key.SPLITTER_STATE: (QByteArray(), QByteArray),
@@ -164,6 +168,7 @@ class Settings(QSettings):
     send_key = _Field[str](Key.SEND_KEY)
     sources_panel_visible = _Field[bool](Key.SOURCES_PANEL_VISIBLE)
     call_warning_limit = _Field[int](Key.CALL_WARNING_LIMIT)
+    max_attachment_mb = _Field[int](Key.MAX_ATTACHMENT_MB)
     window_geometry = _Field[QByteArray](Key.WINDOW_GEOMETRY)
     window_state = _Field[QByteArray](Key.WINDOW_STATE)
     splitter_state = _Field[QByteArray](Key.SPLITTER_STATE)
@@ -186,6 +191,8 @@ class Settings(QSettings):
             return normalize_base_url(value)
         if key in (Key.FONT_SIZE, Key.CALL_WARNING_LIMIT) and value < 0:
             return default
+        if key is Key.MAX_ATTACHMENT_MB and not 1 <= value <= MAX_ATTACHMENT_MB:
+            return default
         return value
 
     def put(self, key: Key, value: Any) -> None:
@@ -207,6 +214,10 @@ class Settings(QSettings):
         if self.contains(key.value):
             self.remove(key.value)
             self.changed.emit(key.value)
+
+    def max_attachment_bytes(self) -> int:
+        """The Settings limit on one attachment, in bytes (never above Coze's 512 MB)."""
+        return int(self.max_attachment_mb) * 1024 * 1024
 
     def ui_language(self) -> str:
         """The language of the interface: ``zh_CN`` or ``en`` (``system`` resolved by the system locale)."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import mimetypes
+import os
 import re
 import socket
 import ssl
@@ -26,6 +28,7 @@ from urllib.parse import quote
 
 import requests
 import urllib3.exceptions
+from urllib3.fields import RequestField
 
 from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import DEFAULT_BASE_URL, Bot, ChatStatus
@@ -61,13 +64,16 @@ from .events import (
     as_str,
     parse_event,
 )
-from .files import MAX_UPLOAD_BYTES, Attachment, check_file, file_kind
+from .files import MAX_UPLOAD_BYTES, Attachment, AttachmentError, check_file, file_kind
 from .sse import SseDecoder
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"{APP_NAME.replace(' ', '')}/{__version__} (+https://github.com/coze-desktop)"
 READ_SIZE = 65536
+UPLOAD_CHUNK = 256 * 1024  # an upload is read from its file and sent this much at a time
+
+UploadProgress = Callable[[int, int], None]  # (bytes of the file sent, its size)
 _HTML_TAG = re.compile(r"<[^>]+>")
 
 
@@ -391,12 +397,13 @@ class CozeClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
         files: Any = None,
+        body: Any = None,
         stream: bool = False,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
         url = self.base_url + path
         hdrs = dict(headers or {})
-        data = None
+        data = body
         if json_body is not None:
             data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
             hdrs["Content-Type"] = "application/json; charset=utf-8"
@@ -795,32 +802,154 @@ class CozeClient:
             )
         return bots, as_int(data.get("total")) or len(bots)
 
-    def upload_file(self, path: str | Path, *, file_name: str | None = None) -> UploadedFile:
-        """``POST /v1/files/upload`` with the multipart field ``file``."""
+    def upload_file(
+        self,
+        path: str | Path,
+        *,
+        file_name: str | None = None,
+        progress: UploadProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> UploadedFile:
+        """``POST /v1/files/upload`` with the multipart field ``file``, streamed from the file
+        (see :meth:`upload_stream`) under ``file_name`` (default: the file's own name)."""
         p = Path(path)
-        with p.open("rb") as fh:
-            return self.upload_fileobj(fh, file_name or p.name)
+        try:
+            fh = p.open("rb")
+        except OSError as exc:
+            raise AttachmentError(p, f"cannot be read ({exc.strerror or exc})") from None
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            return self.upload_stream(fh, file_name or p.name, size, progress=progress, cancel=cancel)
 
-    def attach(self, path: str | Path, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Attachment:
+    def attach(
+        self,
+        path: str | Path,
+        *,
+        max_bytes: int = MAX_UPLOAD_BYTES,
+        file_name: str | None = None,
+        progress: UploadProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Attachment:
         """Check ``path`` (see :func:`check_file`), upload it and return it as an :class:`Attachment`
-        whose kind (image/audio/file) is told by content."""
+        whose kind (image/audio/file) is told by content. ``file_name`` is the name Coze gets
+        (default: the file's own name); ``progress`` and ``cancel`` as in :meth:`upload_stream`."""
         p = Path(path)
         check_file(p, max_bytes=max_bytes)
         kind = file_kind(p)
-        up = self.upload_file(p)
+        name = file_name or p.name
+        up = self.upload_file(p, file_name=name, progress=progress, cancel=cancel)
         if not up.id:
             raise ProtocolError("the upload was answered without a file id")
-        return Attachment(name=p.name, file_id=up.id, bytes=up.bytes or p.stat().st_size, kind=kind)
+        return Attachment(name=name, file_id=up.id, bytes=up.bytes or p.stat().st_size, kind=kind)
+
+    def upload_stream(
+        self,
+        fh: IO[bytes],
+        file_name: str,
+        size: int,
+        *,
+        progress: UploadProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> UploadedFile:
+        """Upload ``size`` bytes read from ``fh`` as one ``multipart/form-data`` part named ``file``.
+
+        The body is sent :data:`UPLOAD_CHUNK` bytes at a time with its Content-Length known in
+        advance, never held in memory whole. ``progress(sent, size)`` is called before the first
+        chunk and after each one. ``cancel`` is checked before each chunk: once set, the
+        connection is closed without sending the rest and :class:`ChatCanceledError` is raised
+        (Coze gets an incomplete request and keeps nothing). A file that cannot be read, or that
+        ends early, raises :class:`AttachmentError`.
+        """
+        head, tail = _multipart_frame(file_name)
+        stream = _UploadBody(head, tail, fh, file_name, size, progress, cancel)
+        obj = self._call(
+            "POST",
+            "/v1/files/upload",
+            body=stream,
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={_BOUNDARY}",
+                "Content-Length": str(len(stream)),
+            },
+        )
+        return _uploaded(obj)
 
     def upload_fileobj(self, fh: IO[bytes], file_name: str) -> UploadedFile:
-        obj = self._call("POST", "/v1/files/upload", files={"file": (file_name, fh)})
-        data = as_dict(obj.get("data"))
-        return UploadedFile(
-            id=as_str(data.get("id")),
-            bytes=as_int(data.get("bytes")) or 0,
-            file_name=as_str(data.get("file_name")),
-            created_at=as_int(data.get("created_at")),
-        )
+        """Upload a file object whose size is not known in advance (the body is built in memory)."""
+        return _uploaded(self._call("POST", "/v1/files/upload", files={"file": (file_name, fh)}))
+
+
+_BOUNDARY = "cozedesktop" + "0123456789abcdef" * 2  # never inside the framing; the part has its length
+
+
+def _multipart_frame(file_name: str) -> tuple[bytes, bytes]:
+    """The bytes before and after the file's content in a one-part ``multipart/form-data`` body.
+
+    The part's headers are the ones requests' ``files=`` would write (urllib3: the file name as
+    UTF-8 in quotes, Chinese names included, as Coze and the demo server accept it)."""
+    field = RequestField(name="file", data=b"", filename=file_name)
+    mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
+    field.make_multipart(content_type=mime)
+    head = f"--{_BOUNDARY}\r\n".encode() + field.render_headers().encode("utf-8")
+    tail = f"\r\n--{_BOUNDARY}--\r\n".encode()
+    return head, tail
+
+
+class _UploadBody:
+    """An upload's body as an iterable of chunks whose total length is known (requests then sends
+    a Content-Length, not chunked encoding). Iterating it reads the file as it goes."""
+
+    def __init__(
+        self,
+        head: bytes,
+        tail: bytes,
+        fh: IO[bytes],
+        name: str,
+        size: int,
+        progress: UploadProgress | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self._head, self._tail, self._fh, self._name, self._size = head, tail, fh, name, size
+        self._progress = progress
+        self._cancel = cancel or threading.Event()
+
+    def __len__(self) -> int:
+        return len(self._head) + self._size + len(self._tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._cancel.is_set():
+            raise ChatCanceledError()
+        yield self._head
+        sent = 0
+        self._report(sent)
+        while sent < self._size:
+            if self._cancel.is_set():
+                raise ChatCanceledError()
+            try:
+                chunk = self._fh.read(min(UPLOAD_CHUNK, self._size - sent))
+            except OSError as exc:  # not an OSError further up: urllib3 would take it for the network
+                raise AttachmentError(Path(self._name), f"cannot be read ({exc.strerror or exc})") from None
+            if not chunk:
+                raise AttachmentError(Path(self._name), "became shorter while it was being uploaded")
+            yield chunk
+            sent += len(chunk)
+            self._report(sent)
+        if self._cancel.is_set():
+            raise ChatCanceledError()
+        yield self._tail
+
+    def _report(self, sent: int) -> None:
+        if self._progress is not None:
+            self._progress(sent, self._size)
+
+
+def _uploaded(obj: dict[str, Any]) -> UploadedFile:
+    data = as_dict(obj.get("data"))
+    return UploadedFile(
+        id=as_str(data.get("id")),
+        bytes=as_int(data.get("bytes")) or 0,
+        file_name=as_str(data.get("file_name")),
+        created_at=as_int(data.get("created_at")),
+    )
 
 
 def _status_event(chat: ApiChat) -> ChatEvent:

@@ -56,6 +56,11 @@ class DemoServer:
         return self._state.chat_count
 
     @property
+    def upload_count(self) -> int:
+        """How many files this server has accepted (a file uploaded once must not be sent again)."""
+        return self._state.upload_count
+
+    @property
     def url(self) -> str:
         """The base URL to give the client, e.g. ``http://127.0.0.1:54321``."""
         host, port = self._httpd.server_address[:2]
@@ -202,6 +207,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise ApiError(4000, "bad or too large Content-Length", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         body = self.rfile.read(length)
+        if len(body) < length:  # the client gave up mid-body (e.g. a canceled upload): nothing is kept
+            self.close_connection = True
+            raise ApiError(4000, "the request body ended before its Content-Length")
         url = urlsplit(self.path)
         query: dict[str, str] = {}
         for name, value in parse_qsl(url.query, keep_blank_values=True):

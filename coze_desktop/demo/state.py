@@ -121,12 +121,14 @@ class DemoState:
         self._conversations: dict[str, Conversation] = {}  # insertion order = creation order
         self._chats: dict[str, Chat] = {}
         self._files: dict[str, tuple[str, bytes]] = {}  # file id -> (name, bytes)
+        self._uploads = 0  # files accepted so far, forgotten ones included
 
     # Uploaded files
 
     def add_file(self, file_id: str, name: str, data: bytes) -> None:
         """Keep an upload for the files bot; the oldest are forgotten past :data:`MAX_KEPT_UPLOAD_BYTES`."""
         with self._lock:
+            self._uploads += 1
             self._files[file_id] = (name, data)
             kept = sum(len(d) for _, d in self._files.values())
             while kept > MAX_KEPT_UPLOAD_BYTES and len(self._files) > 1:
@@ -137,6 +139,12 @@ class DemoState:
         """``(name, bytes)`` of a file uploaded to this server, None for an unknown id."""
         with self._lock:
             return self._files.get(file_id)
+
+    @property
+    def upload_count(self) -> int:
+        """How many uploads were accepted (tests check that a file is not uploaded twice)."""
+        with self._lock:
+            return self._uploads
 
     @property
     def chat_count(self) -> int:

@@ -38,7 +38,7 @@ from coze_desktop.api import CozeAPIError, ErrorKind
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
 from coze_desktop.export import ExportFormatError, parse_json_export
 from coze_desktop.secrets import KeyringUnavailable
-from coze_desktop.settings import DEMO_BASE_URL, Settings, normalize_base_url, region_of
+from coze_desktop.settings import DEMO_BASE_URL, MAX_ATTACHMENT_MB, Settings, normalize_base_url, region_of
 from coze_desktop.store import ImportReport, Store, StoreError, import_items
 from coze_desktop.workers.accounts import Account, Accounts
 from coze_desktop.workers.tasks import BackgroundTask
@@ -353,6 +353,23 @@ class SettingsDialog(QDialog):
         usage_note.setWordWrap(True)
         usage_form.addRow("", usage_note)
 
+        self.max_attachment = QSpinBox(self)
+        self.max_attachment.setRange(1, MAX_ATTACHMENT_MB)
+        self.max_attachment.setSuffix(self.tr(" MB"))
+        self.max_attachment.setValue(settings.max_attachment_mb)
+        self.max_attachment.setAccessibleName(self.tr("Largest attachment"))
+        files = QGroupBox(self.tr("Attachments"), self)
+        files_form = QFormLayout(files)
+        files_form.addRow(self.tr("Largest attachment:"), self.max_attachment)
+        files_note = QLabel(
+            self.tr(
+                "Coze takes files up to 512 MB; a lower limit here keeps larger files out of the composer."
+            ),
+            self,
+        )
+        files_note.setWordWrap(True)
+        files_form.addRow("", files_note)
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -364,6 +381,7 @@ class SettingsDialog(QDialog):
         body_layout.addWidget(connection)
         body_layout.addWidget(appearance)
         body_layout.addWidget(usage)
+        body_layout.addWidget(files)
         self.scroll_area = scrolling(body, self)  # the groups scroll on a small screen; OK stays in view
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
@@ -458,6 +476,7 @@ class SettingsDialog(QDialog):
         s.font_size = self.font_size.value()
         s.send_key = self.send_key.currentData()
         s.call_warning_limit = self.call_limit.value()
+        s.max_attachment_mb = self.max_attachment.value()
         if self._test_call is not None:
             self._test_call.cancel()
         super().accept()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, SignalInstance, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QGuiApplication
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import (
     QDialog,
@@ -68,6 +68,7 @@ from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
 from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
+from coze_desktop.workers.uploads import LocalFile
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_layout()
         self.composer.set_send_key(settings.send_key)
+        self.composer.set_max_attachment_bytes(settings.max_attachment_bytes())
+        self.setAcceptDrops(True)  # files dropped anywhere on the window go to the composer
+        self._upload_target: int | None = None  # the conversation the composer's files go to
         if self._needs_welcome():
             self.pages.setCurrentWidget(self.welcome)
         else:
@@ -230,6 +234,12 @@ class MainWindow(QMainWindow):
             (link_failures.failed, self._on_links_failed),
             (self.composer.send_requested, self._on_composer_send_requested),
             (self.composer.stop_requested, self._on_composer_stop_requested),
+            (self.composer.send_files_requested, self._on_composer_send_files_requested),
+            (self.composer.upload_cancel_requested, self._on_composer_upload_cancel_requested),
+            (c.upload_progress, self._on_controller_upload_progress),
+            (c.upload_failed, self._on_controller_upload_failed),
+            (c.upload_canceled, self._on_controller_upload_canceled),
+            (c.upload_finished, self._on_controller_upload_finished),
             (m.new_chat_requested, self._on_new_chat_action_triggered),
             (m.export_requested, self._on_export_action_triggered),
             (m.export_all_requested, self._on_export_all_action_triggered),
@@ -578,6 +588,26 @@ class MainWindow(QMainWindow):
             return False
         return True
 
+    def send_files(self, text: str, files: list[LocalFile]) -> bool:
+        """Upload ``files``, then send them with ``text`` to the current bot in the current
+        conversation (a new one is made once the uploads succeed); False when not possible."""
+        reason = self.blocked_reason()
+        bot = self.current_bot()
+        if reason is not None or bot is None:
+            self.messages.warning(reason or self.tr("No bot to send to."))
+            return False
+        if self._controller.is_streaming(self._current_id):
+            self.messages.info(self.tr("Wait for the answer to finish, or stop it (Esc)."))
+            return False
+        try:
+            self._controller.send(self._current_id, bot, text, files)
+        except (StoreError, LookupError, ValueError, RuntimeError) as exc:
+            self.messages.error(self.tr("The question could not be sent: {error}").format(error=exc))
+            return False
+        self._upload_target = self._current_id
+        self.menus.set_stop_enabled(True)
+        return True
+
     def _adopt(self, conversation: Conversation) -> None:
         """Make a conversation just created for the question being sent the one on screen."""
         assert conversation.id is not None
@@ -588,8 +618,10 @@ class MainWindow(QMainWindow):
         self.conversation_list.select_conversation(conversation.id)
 
     def stop_current(self) -> None:
-        """Stop the answer being written in the conversation on screen."""
-        if self._current_id is not None:
+        """Stop the answer being written in the conversation on screen (or the composer's uploads)."""
+        if self.composer.is_uploading():
+            self._controller.cancel_upload(self._upload_target)
+        elif self._current_id is not None:
             self._controller.stop(self._current_id)
 
     # ================================================================== export
@@ -1149,6 +1181,66 @@ class MainWindow(QMainWindow):
     def _on_composer_stop_requested(self) -> None:
         self.stop_current()
 
+    @Slot(str, list)
+    def _on_composer_send_files_requested(self, text: str, files: list[LocalFile]) -> None:
+        if not self.send_files(text, files):
+            self.composer.end_upload(False)  # not sent: the text and the files stay
+
+    @Slot()
+    def _on_composer_upload_cancel_requested(self) -> None:
+        self._controller.cancel_upload(self._upload_target)
+
+    def _upload_ended(self) -> None:
+        self._show_streaming(self._controller.is_streaming(self._current_id))
+
+    @Slot(object, int, int, int)
+    def _on_controller_upload_progress(self, target: object, index: int, sent: int, total: int) -> None:
+        if target == self._upload_target and self.composer.is_uploading():
+            self.composer.set_upload_progress(index, sent, total)
+
+    @Slot(object, str, str)
+    def _on_controller_upload_failed(self, target: object, text: str, _name: str) -> None:
+        if target == self._upload_target and self.composer.is_uploading():
+            self.composer.end_upload(False, text)
+        self.messages.error(text)
+        self._upload_ended()
+
+    @Slot(object)
+    def _on_controller_upload_canceled(self, target: object) -> None:
+        if target == self._upload_target and self.composer.is_uploading():
+            self.composer.end_upload(False)
+        self._upload_ended()
+
+    @Slot(object, int)
+    def _on_controller_upload_finished(self, target: object, conversation_id: int) -> None:
+        if target == self._upload_target and self.composer.is_uploading():
+            self.composer.end_upload(True)
+            self.drafts.save()  # the composer is empty now: the draft is cleared
+        if target is None and self._current_id is None:
+            conversation = self._store.get_conversation(conversation_id)
+            if conversation is not None:
+                self._adopt(conversation)
+                self._show_page(conversation_id, None)
+        self._upload_ended()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.composer.accepts_drop(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self.composer.accepts_drop(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.composer.drop(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            super().dropEvent(event)
+
     # ================================================================== welcome and bots
 
     @Slot(str, str, str, bool)
@@ -1282,6 +1374,8 @@ class MainWindow(QMainWindow):
     def _on_settings_changed(self, key: str) -> None:
         if key == Key.SEND_KEY:
             self.composer.set_send_key(self._settings.send_key)
+        elif key == Key.MAX_ATTACHMENT_MB:
+            self.composer.set_max_attachment_bytes(self._settings.max_attachment_bytes())
         elif key == Key.SOURCES_PANEL_VISIBLE:
             visible = self._settings.sources_panel_visible
             self.panels.set_wanted(self.sources_panel, visible)

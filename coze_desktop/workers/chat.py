@@ -26,22 +26,24 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
-from coze_desktop.api.client import ChatStream, messages_with_context
+from coze_desktop.api.client import MAX_ADDITIONAL_MESSAGES, ChatStream
 from coze_desktop.api.errors import CozeAPIError, ErrorKind, redact
 from coze_desktop.api.events import ChatEvent, MessageDelta
+from coze_desktop.api.files import Attachment, question_with_files
 from coze_desktop.domain import (
     Bot,
     ChatStatus,
     Conversation,
     ErrorInfo,
     Message,
+    MessageFile,
     MessageState,
     Role,
     Source,
@@ -52,6 +54,7 @@ from coze_desktop.store.db import MAX_SOURCES_PER_MESSAGE
 from coze_desktop.workers.accounts import Account, Accounts
 from coze_desktop.workers.tasks import BackgroundTask, TaskContext
 from coze_desktop.workers.threads import Pacer, WorkerThreads, name_python_thread, return_to_gui_thread
+from coze_desktop.workers.uploads import LocalFile, UploadCache, UploadItem, UploadJob, as_attachment
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +89,33 @@ class ReplyRequest:
     # The shown messages before the question, (role, text) oldest first: sent as context when
     # a new Coze conversation starts (after a regenerate, an edit or a version switch).
     context: tuple[tuple[str, str], ...] = ()
+    # The question's files, uploaded (file_id set): sent with it as object_string.
+    attachments: tuple[Attachment, ...] = ()
+    # The files of each context item (same order as ``context``; may be shorter: no files).
+    context_files: tuple[tuple[Attachment, ...], ...] = ()
+
+    def query(self) -> str | list[dict[str, Any]]:
+        """The question alone: its text, or an object_string message when it has files."""
+        if not self.attachments:
+            return self.question
+        return [question_with_files(self.question, self.attachments)]
 
     def chat_messages(self) -> str | list[dict[str, Any]]:
-        """What to send: the question alone, or with the context when there is some."""
-        return messages_with_context(self.context, self.question) if self.context else self.question
+        """What to send to a new Coze conversation: the question, with the context when there is
+        some (earlier questions with files as object_string); at most
+        :data:`~coze_desktop.api.client.MAX_ADDITIONAL_MESSAGES` items, the newest context kept."""
+        if not self.context:
+            return self.query()
+        items: list[dict[str, Any]] = []
+        for index, (role, text) in enumerate(self.context):
+            files = self.context_files[index] if index < len(self.context_files) else ()
+            if role == "user":
+                if text or files:
+                    items.append(question_with_files(text, files))
+            elif text:
+                items.append({"role": "assistant", "type": "answer", "content": text, "content_type": "text"})
+        keep = MAX_ADDITIONAL_MESSAGES - 1
+        return [*items[max(0, len(items) - keep) :], question_with_files(self.question, self.attachments)]
 
 
 class ReplyJob(QObject):
@@ -366,7 +392,7 @@ class StreamWorker(ReplyJob):
             if not req.coze_conversation_id:
                 return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
             return client.stream_chat(
-                req.bot_id, req.account.user_id, req.question, conversation_id=req.coze_conversation_id
+                req.bot_id, req.account.user_id, req.query(), conversation_id=req.coze_conversation_id
             )
         except CozeAPIError as exc:
             if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id or self._stop.is_set():
@@ -425,7 +451,7 @@ class PollingJob(ReplyJob):
                 )
 
             events = chat(
-                req.question if req.coze_conversation_id else req.chat_messages(), req.coze_conversation_id
+                req.query() if req.coze_conversation_id else req.chat_messages(), req.coze_conversation_id
             )
             try:
                 first = next(events)  # the chat is created here
@@ -444,6 +470,19 @@ class PollingJob(ReplyJob):
         self._stop.set()
         if self._task is not None:
             self._task.cancel()
+
+
+@dataclass(slots=True)
+class _PendingSend:
+    """A question waiting for its files to be uploaded, and what to do once they are."""
+
+    target: int | None  # the conversation id; None: a new conversation, made after the uploads
+    bot: Bot | None  # the bot of a new conversation
+    text: str
+    question_id: int | None = None  # retry: the question asked again (its file ids are updated)
+    version_of: int | None = None  # retry: the answer to write again
+    edit_of: int | None = None  # edit: the question a new version replaces
+    job: UploadJob | None = None
 
 
 @dataclass(slots=True)
@@ -536,6 +575,27 @@ class ChatController(QObject):
     another version chosen (the view reloads it). Arguments: conversation id, the id of the
     message that changed (to keep in view)."""
 
+    # The uploads of a question's files (send with files, retry/regenerate/edit of a question
+    # with files). "target" is the conversation id, or None for a question that starts a new
+    # conversation (it is created only once every file is uploaded).
+
+    upload_started = Signal(object, int)
+    """Files are being uploaded before a question is sent. Arguments: target, how many files."""
+
+    upload_progress = Signal(object, int, int, int)
+    """Arguments: target, the file's index, bytes of it sent, its size."""
+
+    upload_failed = Signal(object, str, str)
+    """A file could not be uploaded: nothing was saved or sent. Arguments: target, text for
+    people (naming the file), the file's name."""
+
+    upload_canceled = Signal(object)
+    """The uploads were stopped: nothing was saved or sent. Argument: target."""
+
+    upload_finished = Signal(object, int)
+    """Every file was uploaded and the question is saved and being answered. Arguments: target,
+    the conversation id (new when the target was None)."""
+
     def __init__(
         self,
         store: Store,
@@ -554,6 +614,9 @@ class ChatController(QObject):
         self._lang = lang
         self._jobs: dict[int, ReplyJob] = {}
         self._live: dict[int, LiveReply] = {}  # by answer message id
+        self._uploads: dict[int | None, _PendingSend] = {}  # by target (see upload_started)
+        self.upload_cache = UploadCache()  # file ids of this run, by (base_url, sha256)
+        self.max_attachment_bytes: Callable[[], int] = settings.max_attachment_bytes
 
     # --- public API --------------------------------------------------------------------------
 
@@ -575,21 +638,28 @@ class ChatController(QObject):
         self.conversation_created.emit(conversation.id)
         return conversation
 
-    def send(self, conversation_id: int | None, bot: Bot, text: str) -> int:
+    def send(
+        self, conversation_id: int | None, bot: Bot, text: str, files: Sequence[LocalFile] = ()
+    ) -> int | None:
         """Save ``text`` as a question and start its answer; returns the conversation id.
 
         With ``conversation_id`` ``None`` a new conversation is made first (:meth:`new_conversation`).
+        With ``files`` they are uploaded first (:class:`~coze_desktop.workers.uploads.UploadJob`,
+        see the ``upload_*`` signals) and the question is saved and sent only once every upload
+        succeeded; the text may then be empty, and the conversation id is returned when known
+        (None for a new conversation: it is made after the uploads, see :attr:`upload_finished`).
         Raises ``ValueError`` for an empty question, ``RuntimeError`` when the conversation is
-        already waiting for an answer, and ``StoreError`` when saving fails.
+        already waiting for an answer (or has no token for uploads), and ``StoreError`` when saving fails.
         """
         question = text.strip()
+        if files:
+            return self._send_with_files(conversation_id, bot, question, list(files))
         if not question:
             raise ValueError("the question is empty")
         if conversation_id is None:
             conversation = self.new_conversation(bot, question)
         else:
-            if self.is_streaming(conversation_id):
-                raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+            self._check_idle(conversation_id)
             conversation = self._conversation(conversation_id)
         assert conversation.id is not None
         saved = self._store.add_message(
@@ -604,37 +674,51 @@ class ChatController(QObject):
 
         The new answer follows the same question (the messages after the old answer stay with
         the old version) and is asked in a new Coze conversation with the messages before it as
-        context. Returns the conversation id. Raises ``LookupError`` when the answer or its
-        question is gone and ``RuntimeError`` when the conversation is already waiting for an answer.
+        context. A question with files sends them again: their ids from this run, else their
+        local copies are uploaded again first. Returns the conversation id. Raises ``LookupError``
+        when the answer or its question is gone and ``RuntimeError`` when the conversation is
+        already waiting for an answer.
         """
         answer = self._store.get_message(message_id)
         if answer is None or answer.conversation_id is None or answer.role is not Role.ASSISTANT:
             raise LookupError(f"answer {message_id} does not exist")
-        if self.is_streaming(answer.conversation_id):
-            raise RuntimeError(f"conversation {answer.conversation_id} is already waiting for an answer")
+        self._check_idle(answer.conversation_id)
         question = self._question_before(answer)
         if question is None:
             raise LookupError(f"no question precedes message {message_id}")
-        self._start_reply(self._conversation(answer.conversation_id), question.text, version_of=message_id)
+        conversation = self._conversation(answer.conversation_id)
+        if question.attachments:
+            pending = _PendingSend(
+                conversation.id, None, question.text, question_id=question.id, version_of=message_id
+            )
+            self._start_uploads(pending, conversation.base_url, list(question.attachments))
+        else:
+            self._start_reply(conversation, question.text, version_of=message_id)
         return answer.conversation_id
 
     def edit(self, message_id: int, text: str) -> int:
         """Ask ``text`` instead of the question ``message_id``: a new version of the question, in
         its place, and a new answer after it; the earlier question and its answers stay as the
-        earlier version. Returns the conversation id.
+        earlier version. The question's files go with the new version (uploaded again first
+        when this run has not uploaded them). Returns the conversation id.
 
-        Raises ``ValueError`` for an empty text, ``LookupError`` when the question is gone,
-        ``RuntimeError`` when the conversation is waiting for an answer, ``StoreError`` when saving fails.
+        Raises ``ValueError`` for an empty text (without files), ``LookupError`` when the question
+        is gone, ``RuntimeError`` when the conversation is waiting for an answer, ``StoreError``
+        when saving fails.
         """
         question_text = text.strip()
-        if not question_text:
-            raise ValueError("the question is empty")
         question = self._store.get_message(message_id)
         if question is None or question.conversation_id is None or question.role is not Role.USER:
             raise LookupError(f"question {message_id} does not exist")
+        if not question_text and not question.attachments:
+            raise ValueError("the question is empty")
         conversation_id = question.conversation_id
-        if self.is_streaming(conversation_id):
-            raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+        self._check_idle(conversation_id)
+        if question.attachments:
+            conversation = self._conversation(conversation_id)
+            pending = _PendingSend(conversation_id, None, question_text, edit_of=message_id)
+            self._start_uploads(pending, conversation.base_url, list(question.attachments))
+            return conversation_id
         saved = self._store.add_message(
             Message(
                 id=None, conversation_id=conversation_id, role=Role.USER, text=question_text, type="question"
@@ -645,6 +729,17 @@ class ChatController(QObject):
         self.path_changed.emit(conversation_id, saved.id)
         self._start_reply(self._conversation(conversation_id), question_text)
         return conversation_id
+
+    def is_uploading(self, target: int | None) -> bool:
+        """Whether the files of a question for ``target`` (None: a new conversation) are uploading."""
+        return target in self._uploads
+
+    def cancel_upload(self, target: int | None) -> None:
+        """Stop the uploads for ``target``: nothing is saved or sent (:attr:`upload_canceled`)."""
+        pending = self._uploads.get(target)
+        if pending is not None and pending.job is not None:
+            logger.info("canceling the uploads for %s", "a new conversation" if target is None else target)
+            pending.job.cancel()
 
     def switch_version(self, message_id: int, step: int) -> int | None:
         """Show the version ``step`` places after (negative: before) ``message_id``; returns the id
@@ -677,8 +772,12 @@ class ChatController(QObject):
         self._store.select_version(message_id)
         return True
 
-    def stop(self, conversation_id: int) -> None:
-        """Stop the answer being written in ``conversation_id`` (its text so far is kept)."""
+    def stop(self, conversation_id: int | None) -> None:
+        """Stop the answer being written in ``conversation_id`` (its text so far is kept), or
+        the uploads of a question for it (None: for a new conversation; nothing is sent)."""
+        self.cancel_upload(conversation_id)
+        if conversation_id is None:
+            return
         job = self._jobs.get(conversation_id)
         if job is not None:
             logger.info("stopping the answer in conversation %d", conversation_id)
@@ -709,6 +808,8 @@ class ChatController(QObject):
         even when a request cannot be interrupted.
         """
         jobs = list(self._jobs.values())
+        for target in list(self._uploads):
+            self.cancel_upload(target)
         for job in jobs:
             job.stop()
         ended = self._threads.wait_all(timeout)
@@ -717,6 +818,160 @@ class ChatController(QObject):
         return ended
 
     # --- internals ---------------------------------------------------------------------------
+
+    def _check_idle(self, conversation_id: int) -> None:
+        if self.is_streaming(conversation_id) or self.is_uploading(conversation_id):
+            raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+
+    def _send_with_files(
+        self, conversation_id: int | None, bot: Bot, question: str, files: list[LocalFile]
+    ) -> int | None:
+        base_url = bot.base_url
+        if conversation_id is not None:
+            self._check_idle(conversation_id)
+            base_url = self._conversation(conversation_id).base_url
+        elif self.is_uploading(None):
+            raise RuntimeError("the files of a new conversation are being uploaded")
+        self._start_uploads(_PendingSend(conversation_id, bot, question), base_url, list(files))
+        return conversation_id
+
+    def _start_uploads(self, pending: _PendingSend, base_url: str, items: list[UploadItem]) -> None:
+        account = self._accounts.account(base_url)
+        if account is None:
+            raise RuntimeError(
+                QCoreApplication.translate(
+                    "ChatController",
+                    "No access token for this bot's server. Enter your token in Settings, then retry.",
+                )
+            )
+        job = UploadJob(
+            self._threads,
+            self._store,
+            account,
+            self.upload_cache,
+            items,
+            lang=self._lang,
+            max_bytes=self.max_attachment_bytes(),
+            parent=self,
+        )
+        pending.job = job
+        job.progressed.connect(self._on_upload_progressed)
+        job.succeeded.connect(self._on_upload_succeeded)
+        job.failed.connect(self._on_upload_failed)
+        job.canceled.connect(self._on_upload_canceled)
+        job.finished.connect(self._on_upload_job_finished)
+        self._uploads[pending.target] = pending
+        logger.info("uploading %d file(s) before sending", len(items))
+        self.upload_started.emit(pending.target, len(items))
+        job.start()
+
+    def _pending_of(self, job: object) -> _PendingSend | None:
+        return next((p for p in self._uploads.values() if p.job is job), None)
+
+    @Slot(object, int, int, int)
+    def _on_upload_progressed(self, job: object, index: int, sent: int, total: int) -> None:
+        pending = self._pending_of(job)
+        if pending is not None:
+            self.upload_progress.emit(pending.target, index, sent, total)
+
+    @Slot(object, str, str)
+    def _on_upload_failed(self, job: object, text: str, name: str) -> None:
+        pending = self._pending_of(job)
+        if pending is not None:
+            del self._uploads[pending.target]
+            self.upload_failed.emit(pending.target, text, name)
+
+    @Slot(object)
+    def _on_upload_canceled(self, job: object) -> None:
+        pending = self._pending_of(job)
+        if pending is not None:
+            del self._uploads[pending.target]
+            self.upload_canceled.emit(pending.target)
+
+    @Slot(object)
+    def _on_upload_job_finished(self, job: object) -> None:
+        pending = self._pending_of(job)
+        if pending is not None:  # ended without an outcome (cannot happen; never keep it busy)
+            del self._uploads[pending.target]
+        if isinstance(job, UploadJob):
+            job.deleteLater()
+
+    @Slot(object, list)
+    def _on_upload_succeeded(self, job: object, files: list[MessageFile]) -> None:
+        pending = self._pending_of(job)
+        if pending is None:
+            return
+        del self._uploads[pending.target]
+        try:
+            conversation_id = self._send_uploaded(pending, files)
+        except (StoreError, LookupError, ValueError, RuntimeError) as exc:
+            logger.info("the question with files could not be sent: %s", exc)
+            text = QCoreApplication.translate(
+                "ChatController", "The question could not be sent: {error}"
+            ).format(error=exc)
+            self.upload_failed.emit(pending.target, text, "")
+            return
+        self.upload_finished.emit(pending.target, conversation_id)
+
+    def _send_uploaded(self, pending: _PendingSend, files: list[MessageFile]) -> int:
+        """Save and send a question whose files are all uploaded; its conversation id."""
+        if pending.version_of is not None:  # retry / regenerate
+            assert pending.target is not None
+            if pending.question_id is not None:
+                self._remember_file_ids(pending.question_id, files)
+            self._start_reply(
+                self._conversation(pending.target), pending.text, version_of=pending.version_of, files=files
+            )
+            return pending.target
+        if pending.edit_of is not None:
+            assert pending.target is not None
+            saved = self._store.add_message(
+                Message(
+                    id=None,
+                    conversation_id=pending.target,
+                    role=Role.USER,
+                    text=pending.text,
+                    type="question",
+                    attachments=list(files),
+                ),
+                version_of=pending.edit_of,
+            )
+            assert saved.id is not None
+            self.path_changed.emit(pending.target, saved.id)
+            self._start_reply(self._conversation(pending.target), pending.text, files=files)
+            return pending.target
+        if pending.target is None:
+            assert pending.bot is not None
+            conversation = self.new_conversation(pending.bot, pending.text or files[0].name)
+        else:
+            if self.is_streaming(pending.target):
+                raise RuntimeError(f"conversation {pending.target} is already waiting for an answer")
+            conversation = self._conversation(pending.target)
+        assert conversation.id is not None
+        saved = self._store.add_message(
+            Message(
+                id=None,
+                conversation_id=conversation.id,
+                role=Role.USER,
+                text=pending.text,
+                type="question",
+                attachments=list(files),
+            )
+        )
+        self.message_added.emit(conversation.id, saved)
+        self._start_reply(conversation, pending.text, files=files)
+        return conversation.id
+
+    def _remember_file_ids(self, question_id: int, files: list[MessageFile]) -> None:
+        """Save the file ids a question's files got when uploaded again (after a restart)."""
+        question = self._store.get_message(question_id)
+        before = {f.sha256: f.file_id for f in question.attachments} if question is not None else {}
+        for file in files:
+            if file.sha256 and before.get(file.sha256) != file.file_id:
+                try:
+                    self._store.set_attachment_file_id(question_id, file.sha256, file.file_id)
+                except StoreError as exc:
+                    logger.info("could not save a new file id: %s", exc)
 
     def _conversation(self, conversation_id: int) -> Conversation:
         conversation = self._store.get_conversation(conversation_id)
@@ -738,14 +993,24 @@ class ChatController(QObject):
             parent_id = parent.parent_id
         return None
 
-    def _context(self, conversation_id: int, answer_id: int) -> tuple[tuple[str, str], ...]:
-        """The shown messages before the question that ``answer_id`` replies to, as (role, text)."""
+    def _context(
+        self, conversation_id: int, answer_id: int
+    ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[Attachment, ...], ...]]:
+        """The shown messages before the question that ``answer_id`` replies to, as (role, text),
+        and the files of each (those with a Coze file id: files are not uploaded for context)."""
         earlier = list(reversed(self._store.message_page(conversation_id, before_id=answer_id, limit=100)))
         last_question = max((i for i, m in enumerate(earlier) if m.role is Role.USER), default=0)
-        return tuple((m.role.value, m.text) for m in earlier[:last_question] if m.text)
+        kept = [m for m in earlier[:last_question] if m.text or m.attachments]
+        files = tuple(tuple(as_attachment(f) for f in m.attachments if f.file_id) for m in kept)
+        return tuple((m.role.value, m.text) for m in kept), files
 
     def _start_reply(
-        self, conversation: Conversation, question: str, *, version_of: int | None = None
+        self,
+        conversation: Conversation,
+        question: str,
+        *,
+        version_of: int | None = None,
+        files: Sequence[MessageFile] = (),
     ) -> None:
         assert conversation.id is not None
         conversation_id = conversation.id
@@ -770,6 +1035,7 @@ class ChatController(QObject):
             self.reply_started.emit(conversation_id, placeholder)
             self._fail_at_once(conversation_id, writer)
             return
+        context, context_files = self._context(conversation_id, writer.message_id)
         request = ReplyRequest(
             conversation_id=conversation_id,
             bot_id=conversation.bot_id,
@@ -778,7 +1044,9 @@ class ChatController(QObject):
             account=account,
             lang=self._lang(),
             sent_at=sent_at,
-            context=self._context(conversation_id, writer.message_id),
+            context=context,
+            attachments=tuple(as_attachment(f) for f in files),
+            context_files=context_files,
         )
         job: ReplyJob
         if self._settings.streaming:

@@ -80,6 +80,24 @@
     </message>
 </context>
 <context>
+    <name>AttachmentChip</name>
+    <message>
+        <source>Remove {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attachment {name}, {size}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChips</name>
+    <message>
+        <source>Files to send</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BotPicker</name>
     <message>
         <source>Rename bot</source>
@@ -138,6 +156,10 @@
     </message>
     <message>
         <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The question could not be sent: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -243,6 +265,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Attach files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pasted image {time}.png</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pasted image could not be saved for sending.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Enter to send, Shift+Enter for a new line</source>
         <translation type="unfinished"></translation>
     </message>
@@ -252,6 +290,10 @@
     </message>
     <message>
         <source>Ask anything…  (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach files or images ({shortcut}); you can also drop or paste them</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -962,6 +1004,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source> MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Largest attachment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Largest attachment:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Coze takes files up to 512 MB; a lower limit here keeps larger files out of the composer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Enter the server address and a token first.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1437,6 +1499,41 @@
     <name>dialogs</name>
     <message>
         <source>Unexpected error ({name}). See the log for details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>uploads</name>
+    <message>
+        <source>“{name}” was not found. It may have been moved or deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is a folder. Attach the files in it instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is empty. Coze does not take empty files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is too large: {size}, the limit is {limit}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” changed while it was being sent. Attach it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” could not be kept in the history: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” could not be uploaded: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -80,6 +80,24 @@
     </message>
 </context>
 <context>
+    <name>AttachmentChip</name>
+    <message>
+        <source>Remove {name}</source>
+        <translation>移除 {name}</translation>
+    </message>
+    <message>
+        <source>Attachment {name}, {size}</source>
+        <translation>附件 {name}，{size}</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentChips</name>
+    <message>
+        <source>Files to send</source>
+        <translation>待发送的文件</translation>
+    </message>
+</context>
+<context>
     <name>BotPicker</name>
     <message>
         <source>Rename bot</source>
@@ -139,6 +157,10 @@
     <message>
         <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
         <translation>没有此智能体所在服务器的访问令牌。请在设置中填写令牌后重试。</translation>
+    </message>
+    <message>
+        <source>The question could not be sent: {error}</source>
+        <translation>问题未能发送：{error}</translation>
     </message>
 </context>
 <context>
@@ -243,6 +265,22 @@
         <translation>消息输入框</translation>
     </message>
     <message>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}).</source>
+        <translation>无法读取“{name}”（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Pasted image {time}.png</source>
+        <translation>粘贴的图片 {time}.png</translation>
+    </message>
+    <message>
+        <source>The pasted image could not be saved for sending.</source>
+        <translation>粘贴的图片无法保存，未能添加。</translation>
+    </message>
+    <message>
         <source>Enter to send, Shift+Enter for a new line</source>
         <translation>Enter 发送，Shift+Enter 换行</translation>
     </message>
@@ -253,6 +291,10 @@
     <message>
         <source>Ask anything…  (%1)</source>
         <translation>输入你的问题…（%1）</translation>
+    </message>
+    <message>
+        <source>Attach files or images ({shortcut}); you can also drop or paste them</source>
+        <translation>添加文件或图片（{shortcut}）；也可以拖放或粘贴</translation>
     </message>
 </context>
 <context>
@@ -962,6 +1004,26 @@
         <translation>扣子个人免费版每个账号共有 500 次 API 调用（累计，不是每月），用完后该账号无法再调用 API。付费版不限调用次数。状态栏只统计本月本应用发往扣子的调用（演示免费）。</translation>
     </message>
     <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Largest attachment</source>
+        <translation>附件大小上限</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Largest attachment:</source>
+        <translation>附件大小上限：</translation>
+    </message>
+    <message>
+        <source>Coze takes files up to 512 MB; a lower limit here keeps larger files out of the composer.</source>
+        <translation>扣子接受最大 512 MB 的文件；在此设置更低的上限，超过的文件不会被添加到输入框。</translation>
+    </message>
+    <message>
         <source>Enter the server address and a token first.</source>
         <translation>请先填写服务器地址和令牌。</translation>
     </message>
@@ -1438,6 +1500,41 @@
     <message>
         <source>Unexpected error ({name}). See the log for details.</source>
         <translation>意外错误（{name}）。详情请查看日志。</translation>
+    </message>
+</context>
+<context>
+    <name>uploads</name>
+    <message>
+        <source>“{name}” was not found. It may have been moved or deleted.</source>
+        <translation>找不到“{name}”，它可能已被移动或删除。</translation>
+    </message>
+    <message>
+        <source>“{name}” is a folder. Attach the files in it instead.</source>
+        <translation>“{name}”是文件夹，请添加其中的文件。</translation>
+    </message>
+    <message>
+        <source>“{name}” is empty. Coze does not take empty files.</source>
+        <translation>“{name}”是空文件，扣子不接受空文件。</translation>
+    </message>
+    <message>
+        <source>“{name}” is too large: {size}, the limit is {limit}.</source>
+        <translation>“{name}”太大：{size}，上限为 {limit}。</translation>
+    </message>
+    <message>
+        <source>“{name}” changed while it was being sent. Attach it again.</source>
+        <translation>“{name}”在发送过程中被修改，请重新添加。</translation>
+    </message>
+    <message>
+        <source>“{name}” could not be kept in the history: {error}</source>
+        <translation>“{name}”未能保存到聊天记录：{error}</translation>
+    </message>
+    <message>
+        <source>“{name}” could not be uploaded: {error}</source>
+        <translation>“{name}”上传失败：{error}</translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}).</source>
+        <translation>无法读取“{name}”（{reason}）。</translation>
     </message>
 </context>
 </TS>
