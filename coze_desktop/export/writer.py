@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
+from coze_desktop.export.attachments import FilesFolder, files_folder, write_files_folder
 from coze_desktop.export.common import ConversationExport
 from coze_desktop.export.html import to_html
 from coze_desktop.export.jsonfmt import to_json
@@ -17,14 +19,21 @@ FORMAT_BY_SUFFIX = {".md": "md", ".json": "json", ".html": "html"}
 
 
 def render(
-    items: Sequence[ConversationExport], fmt: str, *, lang: str = "zh", tz: tzinfo | None = None
+    items: Sequence[ConversationExport],
+    fmt: str,
+    *,
+    lang: str = "zh",
+    tz: tzinfo | None = None,
+    include_files: bool = True,
 ) -> str:
     """The export of ``items`` in ``fmt`` (one of :data:`FORMATS`); labels in ``lang`` (Markdown
-    and HTML), times in ``tz`` (the local zone when None). JSON has neither."""
+    and HTML), times in ``tz`` (the local zone when None). JSON has neither; it carries the
+    attachments' content unless ``include_files`` is False. Markdown rendered here lists
+    attachments by name and size only: :func:`export_file` writes them next to it."""
     if fmt == "json":
-        return to_json(items)
+        return to_json(items, include_files=include_files)
     if fmt == "html":
-        return to_html(items, lang=lang, tz=tz)
+        return to_html(items, lang=lang, tz=tz, include_files=include_files)
     if fmt == "md":
         return to_markdown(items, lang=lang, tz=tz)
     raise ValueError(f"unknown export format {fmt!r}")
@@ -40,3 +49,47 @@ def write_file(path: Path, text: str) -> None:
     except OSError:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """What :func:`export_file` wrote besides the file: the folder of a Markdown export's
+    attachments (None when it has none to hold), how many files went into it, and how many
+    attachments were listed without their file (no local copy kept)."""
+
+    folder: Path | None = None
+    files_written: int = 0
+    files_missing: int = 0
+
+
+def export_file(
+    path: Path,
+    items: Sequence[ConversationExport],
+    fmt: str,
+    *,
+    lang: str = "zh",
+    tz: tzinfo | None = None,
+    include_files: bool = True,
+) -> ExportSummary:
+    """Write the export of ``items`` to ``path`` as :func:`render` does, with the attachments:
+
+    - Markdown: the kept files are copied into a folder next to it (``chat.md`` → ``chat_files/``,
+      one for all the conversations in the file) and linked from the document; no folder when
+      there is nothing to copy, or when ``include_files`` is False (then files are listed only).
+    - HTML: images embedded in the page; JSON: content as base64.
+
+    With ``include_files`` False no file content goes anywhere: attachments are listed only.
+
+    Raises ``OSError`` when something cannot be written; the export file is then left as it was.
+    """
+    if fmt != "md":
+        write_file(path, render(items, fmt, lang=lang, tz=tz, include_files=include_files))
+        return ExportSummary()
+    attachments = [a for item in items for m in item.messages if m.shown for a in m.attachments]
+    folder = FilesFolder()
+    if include_files and attachments:
+        folder = write_files_folder(files_folder(path), attachments)
+    else:
+        folder.missing = sum(1 for a in attachments if not a.path)
+    write_file(path, to_markdown(items, lang=lang, tz=tz, links=folder.links if include_files else None))
+    return ExportSummary(folder.folder, folder.copied, folder.missing)
