@@ -5,7 +5,7 @@
     coze-cli history [--json]
     coze-cli show CONVERSATION [--json]
     coze-cli search QUERY [--bot ID] [--json]
-    coze-cli export [--format md|json|html] (--all | CONVERSATION ...) -o PATH
+    coze-cli export [--format md|json|html] [--no-files] (--all | CONVERSATION ...) -o PATH
     coze-cli import PATH
 
 The token comes from ``COZE_API_TOKEN``, else from the keyring entry the desktop app uses;
@@ -48,11 +48,10 @@ from coze_desktop.domain import (
 from coze_desktop.export import (
     FORMATS,
     ExportFormatError,
+    export_file,
     parse_json_export,
-    render,
     to_json,
     to_markdown,
-    write_file,
 )
 from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
 from coze_desktop.store import ReplyWriter, Store, StoreError, export_items, import_items
@@ -488,7 +487,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         (item,) = export_items(store, [conv.id])
     if args.json:
         obj: dict[str, Any] = {"id": item.conversation.id}
-        obj.update(json.loads(to_json([item]))["conversations"][0])  # the documented export schema
+        # the documented export schema, without the attachments' content
+        obj.update(json.loads(to_json([item], include_files=False))["conversations"][0])
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     else:
         out.write(to_markdown([item], lang=lang))
@@ -541,13 +541,29 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             items = export_items(store, [i for i in ids if i is not None])
     path = Path(args.output)
     try:
-        write_file(path, render(items, args.format, lang=lang))
+        summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files)
     except OSError as exc:
+        where = exc.filename or path
         raise _UsageError(
-            _t(lang, f"无法写入 {path}：{exc.strerror}", f"Could not write {path}: {exc.strerror}")
+            _t(lang, f"无法写入 {where}：{exc.strerror}", f"Could not write {where}: {exc.strerror}")
         ) from None
     n = len(items)
     err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
+    if summary.folder is not None:
+        k = summary.files_written
+        err.write(
+            _t(lang, f"附件 {k} 个，在 {summary.folder}", f"{k} attached file(s) in {summary.folder}") + "\n"
+        )
+    if summary.files_missing:
+        k = summary.files_missing
+        err.write(
+            _t(
+                lang,
+                f"{k} 个附件没有保留文件，只列出名称。",
+                f"{k} attachment(s) had no file kept: listed by name.",
+            )
+            + "\n"
+        )
     return EXIT_OK
 
 
@@ -646,6 +662,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("conversations", nargs="*", metavar="CONVERSATION")
     export.add_argument("--all", action="store_true", help="every saved conversation")
     export.add_argument("--format", choices=FORMATS, default="md")
+    export.add_argument(
+        "--no-files",
+        action="store_true",
+        help="leave the attachments' content out: JSON without data, HTML without images, Markdown without the folder",
+    )
     export.add_argument("-o", "--output", required=True, help="the file to write")
     export.set_defaults(func=cmd_export)
 

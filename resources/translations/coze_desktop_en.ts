@@ -616,6 +616,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Exported to {path}, attached files in {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exported to {path}</source>
         <translation type="unfinished"></translation>
     </message>

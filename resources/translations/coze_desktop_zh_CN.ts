@@ -616,6 +616,10 @@
         <translation>导出文件未能写入：{error}</translation>
     </message>
     <message>
+        <source>Exported to {path}, attached files in {folder}</source>
+        <translation>已导出到 {path}，附件在 {folder}</translation>
+    </message>
+    <message>
         <source>Exported to {path}</source>
         <translation>已导出到 {path}</translation>
     </message>
