@@ -7,13 +7,12 @@ import base64
 import hashlib
 import json
 import re
-import struct
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from sample_files import PDF, png_bytes
 
 from coze_desktop.domain import Bot, Conversation, Message, MessageFile, Role
 from coze_desktop.export import (
@@ -29,25 +28,6 @@ from coze_desktop.export import (
 )
 from coze_desktop.export import attachments as attachments_module
 from coze_desktop.export.attachments import NAME_MAX_BYTES, format_size, plan_names
-
-
-def png_bytes(width: int = 2, height: int = 1) -> bytes:
-    """A real, minimal RGB PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
-PDF = b"%PDF-1.4\n% \xe5\x90\x88\xe5\x90\x8c\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def keep(folder: Path, data: bytes, name: str, *, kind: str = "file", mime: str = "") -> MessageFile:
