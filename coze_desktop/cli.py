@@ -591,6 +591,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         + "\n"
     )
+    if report.files_kept:
+        k = report.files_kept
+        out.write(_t(lang, f"恢复了 {k} 个附件文件。", f"Restored {k} attached file(s).") + "\n")
     for item in [*report.skipped, *report.failed]:
         out.write(_t(lang, "跳过：", "Skipped: ") + str(item) + "\n")
     for warning in report.warnings:
