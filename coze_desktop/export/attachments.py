@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coze_desktop.domain import MessageFile
+from coze_desktop.text.media import SNIFF_BYTES, mime_of
 
 HTML_EMBED_MAX_BYTES = 10 * 1024 * 1024  # larger images are listed by name in an HTML export, not embedded
 FILES_FOLDER_SUFFIX = "_files"  # chat.md → chat_files/
@@ -108,21 +109,6 @@ def is_image(attachment: MessageFile) -> bool:
     return attachment.kind == "image" or attachment.mime.lower().startswith("image/")
 
 
-def image_mime(head: bytes) -> str | None:
-    """The media type of an image a browser shows, told by its first bytes; None for anything else."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    if head.startswith(b"BM") and len(head) >= 14:
-        return "image/bmp"
-    return None
-
-
 def too_large_to_embed(path: Path) -> bool:
     """Whether a local copy is over :data:`HTML_EMBED_MAX_BYTES` (an unreadable one is not)."""
     try:
@@ -146,8 +132,8 @@ def data_uri(attachment: MessageFile) -> str | None:
         return None
     mime = attachment.mime.lower().strip()
     if mime not in _BROWSER_IMAGES:
-        mime = image_mime(data[:16]) or ""
-    if not mime:
+        mime = mime_of(data[:SNIFF_BYTES], "")  # the type told by the content
+    if mime not in _BROWSER_IMAGES:
         return None
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
