@@ -7,13 +7,16 @@ about what identifies data and forgiving about everything else.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
-from collections.abc import Sequence
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from coze_desktop import __version__
 from coze_desktop.domain import (
@@ -28,7 +31,7 @@ from coze_desktop.domain import (
     Source,
     Usage,
 )
-from coze_desktop.export.attachments import file_data
+from coze_desktop.export.attachments import file_data, local_copy
 from coze_desktop.export.common import ConversationExport, iso_utc, utf8_safe
 
 FORMAT_NAME = "coze-desktop-export"
@@ -105,13 +108,57 @@ def to_json(
     text (not representable in UTF-8) as U+FFFD. Each attachment carries its content as base64
     ``data`` when its local copy can be read, unless ``include_files`` is False.
     """
+    return _document_text(items, exported_at, file_data if include_files else None)
+
+
+_DataOf = Callable[[MessageFile], str | None]  # an attachment's ``data`` value, None: leave it out
+_STREAM_CHUNK = 3 * 256 * 1024  # bytes of a file base64-encoded at a time (a multiple of 3)
+
+
+def write_json(
+    out: BinaryIO,
+    items: Sequence[ConversationExport],
+    *,
+    exported_at: float | None = None,
+    include_files: bool = True,
+) -> None:
+    """Write what :func:`to_json` returns to ``out`` as UTF-8, with each file's content streamed
+    from its local copy a chunk at a time, so a history of large files never sits in memory whole.
+
+    Raises ``OSError`` when a copy found at the start cannot be read any more, or ``out`` fails.
+    """
+    nonce = secrets.token_hex(16)  # unguessable: no text in the history can look like a marker
+    sources: list[Path] = []
+
+    def marker(attachment: MessageFile) -> str | None:
+        path = local_copy(attachment)
+        if path is None:
+            return None
+        sources.append(path)
+        return f"\x00{nonce}:{len(sources) - 1}\x00"
+
+    text = _document_text(items, exported_at, marker if include_files else None)
+    position = 0
+    for match in re.finditer(r"\\u0000" + nonce + r":(\d+)\\u0000", text):
+        out.write(text[position : match.start()].encode("utf-8"))
+        with sources[int(match.group(1))].open("rb") as source:
+            while chunk := source.read(_STREAM_CHUNK):
+                out.write(base64.b64encode(chunk))
+        position = match.end()
+    out.write(text[position:].encode("utf-8"))
+
+
+def _document_text(
+    items: Sequence[ConversationExport], exported_at: float | None, data_of: _DataOf | None
+) -> str:
+    """The whole JSON document as text; ``data_of`` gives each attachment's ``data`` (None: none)."""
     moment = datetime.now(UTC).timestamp() if exported_at is None else exported_at
     document = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported_at": iso_utc(moment),
         "app_version": __version__,
-        "conversations": [_conversation_json(item, include_files) for item in items],
+        "conversations": [_conversation_json(item, data_of) for item in items],
     }
     return utf8_safe(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
@@ -123,7 +170,7 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _conversation_json(item: ConversationExport, include_files: bool) -> dict[str, Any]:
+def _conversation_json(item: ConversationExport, data_of: _DataOf | None) -> dict[str, Any]:
     """The JSON object for one conversation, with its bot and messages."""
     conversation = item.conversation
     return {
@@ -139,9 +186,7 @@ def _conversation_json(item: ConversationExport, include_files: bool) -> dict[st
         "pinned": bool(conversation.pinned),
         "bot": _bot_json(item.bot) if item.bot else None,
         "messages": [
-            _message_json(
-                message, _parent_uid(message, item.messages[index - 1] if index else None), include_files
-            )
+            _message_json(message, _parent_uid(message, item.messages[index - 1] if index else None), data_of)
             for index, message in enumerate(item.messages)
         ],
     }
@@ -167,7 +212,7 @@ def _parent_uid(message: Message, previous: Message | None) -> str | None:
     return previous.uid if previous is not None else None
 
 
-def _message_json(message: Message, parent_uid: str | None, include_files: bool) -> dict[str, Any]:
+def _message_json(message: Message, parent_uid: str | None, data_of: _DataOf | None) -> dict[str, Any]:
     """The JSON object for a message."""
     sources = [source.to_json() | {"score": _finite(source.score)} for source in message.sources]
     return {
@@ -189,14 +234,14 @@ def _message_json(message: Message, parent_uid: str | None, include_files: bool)
         "duration": _finite(message.duration),
         "parent_uid": parent_uid,
         "selected": bool(message.selected),
-        "attachments": [_attachment_json(attachment, include_files) for attachment in message.attachments],
+        "attachments": [_attachment_json(attachment, data_of) for attachment in message.attachments],
     }
 
 
-def _attachment_json(attachment: MessageFile, include_files: bool) -> dict[str, Any]:
+def _attachment_json(attachment: MessageFile, data_of: _DataOf | None) -> dict[str, Any]:
     """An attachment's fields, and its content as base64 ``data`` when wanted and readable."""
     obj = attachment.to_json()
-    if include_files and (data := file_data(attachment)) is not None:
+    if data_of is not None and (data := data_of(attachment)) is not None:
         obj["data"] = data
     return obj
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from coze_desktop.export.attachments import FilesFolder, files_folder, write_files_folder
 from coze_desktop.export.common import ConversationExport
 from coze_desktop.export.html import to_html
-from coze_desktop.export.jsonfmt import to_json
+from coze_desktop.export.jsonfmt import to_json, write_json
 from coze_desktop.export.markdown import to_markdown
 
 FORMATS = ("md", "json", "html")  # Markdown for reading, JSON for import, HTML for a browser
@@ -42,11 +43,18 @@ def render(
 def write_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8 through a ``.part`` file beside it, so a failed write
     never leaves a half-written export under the real name. Raises ``OSError``."""
+    _write_through_part(path, lambda out: out.write(text.encode("utf-8")))
+
+
+def _write_through_part(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Let ``write`` fill a ``.part`` file beside ``path``, then rename it to ``path``; on any
+    failure remove the ``.part`` file and raise."""
     tmp = path.with_name(path.name + ".part")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        with tmp.open("wb") as out:
+            write(out)
         os.replace(tmp, path)
-    except OSError:
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
@@ -82,6 +90,9 @@ def export_file(
 
     Raises ``OSError`` when something cannot be written; the export file is then left as it was.
     """
+    if fmt == "json":  # the files' content streamed from their copies, never whole in memory
+        _write_through_part(path, lambda out: write_json(out, items, include_files=include_files))
+        return ExportSummary()
     if fmt != "md":
         write_file(path, render(items, fmt, lang=lang, tz=tz, include_files=include_files))
         return ExportSummary()

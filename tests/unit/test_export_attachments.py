@@ -19,6 +19,7 @@ from coze_desktop.export import (
     ConversationExport,
     export_file,
     files_folder,
+    jsonfmt,
     parse_json_export,
     render,
     safe_file_name,
@@ -421,3 +422,49 @@ def test_an_older_export_without_attachments_still_reads() -> None:
     }
     result = parse_json_export(json.dumps(document))
     assert result.items[0].messages[0].attachments == [] and result.files == {}
+
+
+def test_a_json_export_file_streams_the_content_and_equals_to_json(tmp_path: Path, kept: Path) -> None:
+    big = bytes(range(256)) * 6200 + b"tail"  # over two chunks of the stream, not a multiple of 3
+    large = keep(kept, big, "大文件.bin")
+    image = keep(kept, png_bytes(), "截图.png", kind="image", mime="image/png")
+    conversation = item("流", [large, image], [missing()])
+    # Text that looks like the stream's marker stays text.
+    conversation.messages[0].text = "\x00" + "0" * 32 + ":0\x00 \\u0000x:0\\u0000"
+    out = tmp_path / "stream.json"
+    assert export_file(out, [conversation], "json").folder is None
+    written = json.loads(out.read_text(encoding="utf-8"))
+    expected = json.loads(to_json([conversation]))
+    assert written["conversations"] == expected["conversations"]
+    first = written["conversations"][0]["messages"][0]
+    assert base64.b64decode(first["attachments"][0]["data"]) == big
+    assert first["text"] == conversation.messages[0].text
+    bare = tmp_path / "bare.json"
+    export_file(bare, [conversation], "json", include_files=False)
+    assert (
+        json.loads(bare.read_text(encoding="utf-8"))["conversations"]
+        == json.loads(to_json([conversation], include_files=False))["conversations"]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bare.json", "data", "stream.json"]
+
+
+def test_a_json_export_whose_copy_vanishes_midway_leaves_nothing(
+    tmp_path: Path, kept: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one = keep(kept, b"one", "a.txt")
+    two = keep(kept, b"two", "b.txt")
+    out = tmp_path / "x.json"
+    out.write_text("older export", encoding="utf-8")
+    real = jsonfmt.local_copy
+
+    def found_then_gone(attachment: MessageFile) -> Path | None:
+        path = real(attachment)
+        if attachment.name == "b.txt" and path is not None:
+            path.unlink()  # deleted between the document and the streaming of its content
+        return path
+
+    monkeypatch.setattr(jsonfmt, "local_copy", found_then_gone)
+    with pytest.raises(FileNotFoundError):
+        export_file(out, [item("t", [one, two])], "json")
+    assert out.read_text(encoding="utf-8") == "older export"
+    assert not (tmp_path / "x.json.part").exists()
