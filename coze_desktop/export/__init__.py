@@ -28,6 +28,7 @@ from coze_desktop.export.jsonfmt import (
     SkippedItem,
     parse_json_export,
     to_json,
+    write_json,
 )
 from coze_desktop.export.markdown import to_markdown
 from coze_desktop.export.writer import (
@@ -60,4 +61,5 @@ __all__ = [
     "to_json",
     "to_markdown",
     "write_file",
+    "write_json",
 ]
