@@ -9,7 +9,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
-from coze_desktop.export.attachments import FilesFolder, files_folder, write_files_folder
+from coze_desktop.export.attachments import FilesFolder, files_folder, local_copy, write_files_folder
 from coze_desktop.export.common import ConversationExport
 from coze_desktop.export.html import to_html
 from coze_desktop.export.jsonfmt import to_json, write_json
@@ -63,7 +63,7 @@ def _write_through_part(path: Path, write: Callable[[BinaryIO], object]) -> None
 class ExportSummary:
     """What :func:`export_file` wrote besides the file: the folder of a Markdown export's
     attachments (None when it has none to hold), how many files went into it, and how many
-    attachments were listed without their file (no local copy kept)."""
+    attachments had no local copy to export (listed by name and size only)."""
 
     folder: Path | None = None
     files_written: int = 0
@@ -90,17 +90,19 @@ def export_file(
 
     Raises ``OSError`` when something cannot be written; the export file is then left as it was.
     """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    shown_only = fmt != "json"  # Markdown and HTML show the shown versions; JSON keeps them all
+    attachments = [a for i in items for m in i.messages if m.shown or not shown_only for a in m.attachments]
+    not_kept = sum(1 for a in attachments if local_copy(a) is None)
     if fmt == "json":  # the files' content streamed from their copies, never whole in memory
         _write_through_part(path, lambda out: write_json(out, items, include_files=include_files))
-        return ExportSummary()
-    if fmt != "md":
-        write_file(path, render(items, fmt, lang=lang, tz=tz, include_files=include_files))
-        return ExportSummary()
-    attachments = [a for item in items for m in item.messages if m.shown for a in m.attachments]
-    folder = FilesFolder()
+        return ExportSummary(files_missing=not_kept)
+    if fmt == "html":
+        write_file(path, to_html(items, lang=lang, tz=tz, include_files=include_files))
+        return ExportSummary(files_missing=not_kept)
+    folder = FilesFolder(missing=not_kept)
     if include_files and attachments:
         folder = write_files_folder(files_folder(path), attachments)
-    else:
-        folder.missing = sum(1 for a in attachments if not a.path)
     write_file(path, to_markdown(items, lang=lang, tz=tz, links=folder.links if include_files else None))
     return ExportSummary(folder.folder, folder.copied, folder.missing)

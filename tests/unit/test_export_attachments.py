@@ -17,6 +17,7 @@ from sample_files import PDF, png_bytes
 from coze_desktop.domain import Bot, Conversation, Message, MessageFile, Role
 from coze_desktop.export import (
     ConversationExport,
+    ExportSummary,
     export_file,
     files_folder,
     jsonfmt,
@@ -293,7 +294,8 @@ def test_html_embeds_images_and_lists_other_files(
     image, pdf, gone = sample
     unlabelled = keep(kept, png_bytes(5, 5), "无类型.bin", kind="image", mime="")  # type told by content
     out = tmp_path / "page.html"
-    export_file(out, [item("网页", [image, pdf], [gone, unlabelled])], "html", lang="zh")
+    summary = export_file(out, [item("网页", [image, pdf], [gone, unlabelled])], "html", lang="zh")
+    assert (summary.folder, summary.files_written, summary.files_missing) == (None, 0, 1)
     page = out.read_text(encoding="utf-8")
     parsed = html_images(page)
     assert [img["alt"] for img in parsed.images] == ["截图 1.png", "无类型.bin"]
@@ -432,7 +434,7 @@ def test_a_json_export_file_streams_the_content_and_equals_to_json(tmp_path: Pat
     # Text that looks like the stream's marker stays text.
     conversation.messages[0].text = "\x00" + "0" * 32 + ":0\x00 \\u0000x:0\\u0000"
     out = tmp_path / "stream.json"
-    assert export_file(out, [conversation], "json").folder is None
+    assert export_file(out, [conversation], "json") == ExportSummary(None, 0, 1)
     written = json.loads(out.read_text(encoding="utf-8"))
     expected = json.loads(to_json([conversation]))
     assert written["conversations"] == expected["conversations"]
