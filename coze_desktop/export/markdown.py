@@ -35,6 +35,7 @@ def to_markdown(
     lang: str = "zh",
     tz: tzinfo | None = None,
     links: Mapping[str, str] | None = None,
+    attachments: bool = True,
 ) -> str:
     """Render conversations as one readable Markdown document.
 
@@ -46,10 +47,11 @@ def to_markdown(
     (:attr:`MessageFile.path`) to the relative path of the copy written next to the document
     (:func:`coze_desktop.export.attachments.write_files_folder`): images are embedded from there,
     other files linked, and an attachment without one is noted as not kept. Without ``links``
-    (a document with no folder, e.g. printed to a terminal) attachments are listed by name and size.
+    (a document with no folder, e.g. printed to a terminal) attachments are listed by name and size;
+    ``attachments=False`` leaves them out (for a caller that lists them its own way).
     """
     labels = LABELS[lang_key(lang)]
-    blocks = [_md_conversation(item, labels, tz, links) for item in items] or [labels["empty"]]
+    blocks = [_md_conversation(item, labels, tz, links, attachments) for item in items] or [labels["empty"]]
     return utf8_safe("\n\n---\n\n".join(blocks) + "\n")
 
 
@@ -89,19 +91,27 @@ def _md_code_span(text: str) -> str:
 
 
 def _md_conversation(
-    item: ConversationExport, labels: dict[str, str], tz: tzinfo | None, links: Mapping[str, str] | None
+    item: ConversationExport,
+    labels: dict[str, str],
+    tz: tzinfo | None,
+    links: Mapping[str, str] | None,
+    attachments: bool,
 ) -> str:
     """Title, meta line and messages of one conversation."""
     title = _md_inline(conversation_title(item.conversation, labels))
     pairs = meta_pairs(item, labels, tz)
     meta = " · ".join(f"**{_md_inline(key)}**{labels['colon']}{_md_inline(value)}" for key, value in pairs)
     blocks = [f"# {title}", meta]
-    blocks += [_md_message(message, labels, tz, links) for message in item.messages if message.shown]
+    blocks += [_md_message(m, labels, tz, links, attachments) for m in item.messages if m.shown]
     return "\n\n".join(blocks)
 
 
 def _md_message(
-    message: Message, labels: dict[str, str], tz: tzinfo | None, links: Mapping[str, str] | None
+    message: Message,
+    labels: dict[str, str],
+    tz: tzinfo | None,
+    links: Mapping[str, str] | None,
+    attachments: bool,
 ) -> str:
     """One message: a role heading, reasoning, text, attachments, state note, sources, follow-ups, usage."""
     heading = f"## {labels[message.role.value]}"
@@ -118,7 +128,7 @@ def _md_message(
             blocks.append(_md_quote(_md_literal_block(text)))
         else:
             blocks.append(_md_close_fences(text).strip("\n"))
-    if message.attachments:
+    if message.attachments and attachments:
         blocks.append(_md_attachments(message.attachments, labels, links))
     note = state_note(message, labels)
     if note:
