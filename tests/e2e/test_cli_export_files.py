@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import pytest
 from sample_files import PDF, png_bytes
 
+from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 from coze_desktop.domain import Bot, Conversation, Message, MessageFile, Role
 from coze_desktop.store import Store
 
@@ -160,3 +161,40 @@ def test_show_lists_attachments_once_and_never_their_content(env: dict[str, str]
     (message,) = obj["messages"]
     assert [a["name"] for a in message["attachments"]] == ["报错 截图.png", "合同.pdf", "旧报告.docx"]
     assert all("data" not in a for a in message["attachments"])
+
+
+def test_files_sent_with_chat_file_go_through_export_and_import(
+    demo_fast: DemoServer, env: dict[str, str], tmp_path: Path
+) -> None:
+    image = tmp_path / "截图:登录失败.png"
+    image.write_bytes(png_bytes(6, 4))
+    pdf = tmp_path / "合同 v2.pdf"
+    pdf.write_bytes(PDF)
+    chat = cli(
+        dict(env, COZE_API_TOKEN=DEMO_TOKEN),
+        *("chat", "--json", "--bot-id", "demo-files", "--base-url", demo_fast.url),
+        *("--file", str(image), "--file", str(pdf), "这两个文件是什么？"),
+    )
+    assert chat.returncode == 0, chat.stderr
+    image.unlink()
+    pdf.unlink()  # the history has its own copies
+
+    md = tmp_path / "out" / "chat.md"
+    md.parent.mkdir()
+    assert cli(env, "export", "--all", "-o", str(md)).returncode == 0
+    folder = md.parent / "chat_files"
+    assert (folder / "截图_登录失败.png").read_bytes() == png_bytes(6, 4)  # ":" is not allowed on Windows
+    assert (folder / "合同 v2.pdf").read_bytes() == PDF
+
+    out = tmp_path / "all.json"
+    assert cli(env, "export", "--all", "--format", "json", "-o", str(out)).returncode == 0
+    other = tmp_path / "other"
+    p = cli(dict(env, COZE_DESKTOP_DATA_DIR=str(other)), "import", str(out))
+    assert p.returncode == 0 and "Restored 2 attached file(s)." in p.stdout, p.stdout + p.stderr
+    restored = attachments_in(other)
+    assert [Path(a.path).read_bytes() for a in restored] == [png_bytes(6, 4), PDF]
+    assert [a.sha256 for a in restored] == [hashlib.sha256(d).hexdigest() for d in (png_bytes(6, 4), PDF)]
+    assert [a.file_id for a in restored] == [
+        a.file_id for a in attachments_in(Path(env["COZE_DESKTOP_DATA_DIR"]))
+    ]
+    assert all(a.file_id for a in restored)
