@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import secrets
 import shutil
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,9 @@ NAME_MAX_BYTES = 150  # UTF-8 bytes of one exported file name (file systems allo
 # Characters no file name may hold on some system (Windows is the strictest): separators,
 # reserved punctuation and control characters.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
-_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+_WINDOWS_RESERVED = re.compile(
+    r"^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE
+)
 
 # Image types a browser shows in an <img>; other images are listed, not embedded.
 _BROWSER_IMAGES = {
@@ -195,7 +198,7 @@ def write_files_folder(folder: Path, attachments: Sequence[MessageFile]) -> File
     """Copy the local copies of ``attachments`` into ``folder`` (created when there is at least
     one) and return their links, ``<folder name>/<file name>``.
 
-    Each file is written through a ``.part`` file and renamed, so a file under its real name is
+    Each file is written through a hidden ``.part`` file and renamed, so a file under its real name is
     always whole. Files already in an existing folder of the same name are replaced when they
     have the same name, else left alone. A copy that disappears meanwhile is listed as not kept.
     Raises ``OSError`` when the folder or a file cannot be written (full disk, no permission);
@@ -213,7 +216,7 @@ def write_files_folder(folder: Path, attachments: Sequence[MessageFile]) -> File
         folder.mkdir(exist_ok=True)
         for source, name in names.items():
             target = folder / name
-            tmp = target.with_name(name + ".part")
+            tmp = folder / f".{secrets.token_hex(8)}.part"  # never the name of another file here
             try:
                 shutil.copyfile(source, tmp)
             except FileNotFoundError:

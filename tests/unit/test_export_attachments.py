@@ -94,6 +94,7 @@ def sample(kept: Path) -> tuple[MessageFile, MessageFile, MessageFile]:
         ("CON", "_CON"),
         ("nul.txt", "_nul.txt"),
         ("Com1.log", "_Com1.log"),
+        ("CONIN$", "_CONIN$"),
         ("console.txt", "console.txt"),
         ("  .hidden. ", "hidden"),
         ("../../etc/passwd", "_.._etc_passwd"),
@@ -191,6 +192,16 @@ def test_markdown_of_several_conversations_shares_one_folder_with_clashes_number
     targets = [target for _, _, target in md_links(out.read_text(encoding="utf-8"))]
     assert targets == ["all_files/image.png", "all_files/image%20%282%29.png", "all_files/image.png"]
     assert all((tmp_path / unquote(t)).is_file() for t in targets)
+
+
+def test_a_file_named_like_a_temporary_file_is_not_lost(tmp_path: Path, kept: Path) -> None:
+    first = keep(kept, b"first", "notes.txt.part")
+    second = keep(kept, b"second", "notes.txt")
+    export_file(tmp_path / "t.md", [item("t", [first, second])], "md")
+    folder = tmp_path / "t_files"
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "notes.txt.part"]
+    assert (folder / "notes.txt.part").read_bytes() == b"first"
+    assert (folder / "notes.txt").read_bytes() == b"second"
 
 
 def test_markdown_exported_again_replaces_its_files_and_leaves_others_alone(
