@@ -47,13 +47,17 @@ _BROWSER_IMAGES = {
 def safe_file_name(name: str) -> str:
     """``name`` made safe as a file name on Windows, macOS and Linux, readable text kept.
 
-    Separators, reserved characters (``\\ / : * ? " < > |``) and control characters become ``_``;
+    Separators, reserved characters (``\\ / : * ? " < > |``), control and invisible format
+    characters become ``_``;
     leading dots and spaces and trailing dots and spaces are dropped; a reserved Windows device
     name (``CON``, ``nul.txt``) gets a leading ``_``; an over-long name is shortened keeping its
     extension; an empty result is ``file``. Chinese and other letters are kept (NFC).
     """
     text = unicodedata.normalize("NFC", name)
     text = _UNSAFE.sub("_", text)
+    # Other control and invisible format characters (e.g. U+202E, which shows "gnp.exe" as
+    # "exe.png") and line separators.
+    text = "".join("_" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
     text = text.strip(" .")
     if _WINDOWS_RESERVED.match(text):
         text = "_" + text

@@ -91,6 +91,7 @@ def sample(kept: Path) -> tuple[MessageFile, MessageFile, MessageFile]:
         ("合同（最终版）.pdf", "合同（最终版）.pdf"),
         ('a/b\\c:d*e?f"g<h>i|j.txt', "a_b_c_d_e_f_g_h_i_j.txt"),
         ("tab\tnew\nline.txt", "tab_new_line.txt"),
+        ("photo\u202egnp.exe", "photo_gnp.exe"),
         ("CON", "_CON"),
         ("nul.txt", "_nul.txt"),
         ("Com1.log", "_Com1.log"),
