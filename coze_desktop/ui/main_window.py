@@ -594,20 +594,33 @@ class MainWindow(QMainWindow):
 
     # ================================================================== export
 
-    def export_to(self, path: Path, conversation_ids: list[int] | None) -> ExportSummary:
+    def export_to(
+        self, path: Path, conversation_ids: list[int] | None, *, include_files: bool = True
+    ) -> ExportSummary:
         """Write ``conversation_ids`` (None: every conversation, the oldest first) to ``path`` as
-        Markdown, JSON or HTML (by its suffix), with the attachments (``export.export_file``)."""
+        Markdown, JSON or HTML (by its suffix), with the attachments unless ``include_files`` is
+        False (``export.export_file``)."""
         kind = FORMAT_BY_SUFFIX.get(path.suffix.lower(), "md")
         items = export_items(self._store, conversation_ids)
         for item in items:  # an answer being written goes in as it is now, not as last checkpointed
             item.messages = [self._controller.with_live(m) for m in item.messages]
-        summary = export_file(path, items, kind, lang=self._settings.error_language())
+        summary = export_file(
+            path, items, kind, lang=self._settings.error_language(), include_files=include_files
+        )
         logger.info("exported %d conversation(s) as %s", len(items), kind)
         return summary
 
-    def _ask_export_path(self, suggested: str) -> Path | None:
+    def _ask_export_path(self, suggested: str) -> tuple[Path, bool] | None:
+        """The file to export to, and whether the attachments go with it (not when the user picked
+        the type "JSON without attachments")."""
+        without_files = self.tr("JSON without attachments (*.json)")
         filters = ";;".join(
-            (self.tr("Markdown (*.md)"), self.tr("HTML page (*.html)"), self.tr("JSON, for import (*.json)"))
+            (
+                self.tr("Markdown (*.md)"),
+                self.tr("HTML page (*.html)"),
+                self.tr("JSON, for import (*.json)"),
+                without_files,
+            )
         )
         name, chosen = QFileDialog.getSaveFileName(self, self.tr("Export"), suggested, filters)
         if not name:
@@ -616,14 +629,15 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() not in FORMAT_BY_SUFFIX:
             suffix = ".json" if "json" in chosen else ".html" if "html" in chosen else ".md"
             path = path.with_suffix(suffix)
-        return path
+        return path, chosen != without_files
 
     def _export(self, conversation_ids: list[int] | None, suggested: str) -> None:
-        path = self._ask_export_path(suggested)
-        if path is None:
+        chosen = self._ask_export_path(suggested)
+        if chosen is None:
             return
+        path, include_files = chosen
         try:
-            summary = self.export_to(path, conversation_ids)
+            summary = self.export_to(path, conversation_ids, include_files=include_files)
         except (OSError, StoreError) as exc:
             self.messages.error(self.tr("The export could not be written: {error}").format(error=exc))
             return

@@ -596,6 +596,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>JSON without attachments (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Markdown (*.md)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -596,6 +596,10 @@
         <translation>问题未能发送：{error}</translation>
     </message>
     <message>
+        <source>JSON without attachments (*.json)</source>
+        <translation>JSON，不含附件 (*.json)</translation>
+    </message>
+    <message>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>

@@ -3,6 +3,7 @@ path as coze-cli, the files next to a Markdown export, and what the import repor
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -67,6 +68,34 @@ def test_export_from_the_window_writes_the_files_and_says_where(
     ctx.window.menus.export_all_requested.emit()
     assert said[-1] == ("info", f"Exported to {html}")  # one file: nothing beside it
     assert "data:image/png;base64," in html.read_text(encoding="utf-8")
+
+
+def test_the_save_dialog_offers_json_without_attachments(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    with_files(ctx.store, demo_fast.url, "带图")
+    offered: list[str] = []
+
+    def save_as(path: Path, kind: str) -> None:
+        def dialog(*args: object, **_kwargs: object) -> tuple[str, str]:
+            offered[:] = str(args[3]).split(";;")
+            return str(path), next(f for f in offered if f.startswith(kind))
+
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+        ctx.window.menus.export_all_requested.emit()
+
+    save_as(tmp_path / "full", "JSON, for import")
+    save_as(tmp_path / "bare", "JSON without attachments")
+    assert offered[-2:] == ["JSON, for import (*.json)", "JSON without attachments (*.json)"]
+    full = json.loads((tmp_path / "full.json").read_text(encoding="utf-8"))
+    bare = json.loads((tmp_path / "bare.json").read_text(encoding="utf-8"))
+    (full_message,) = full["conversations"][0]["messages"]
+    (bare_message,) = bare["conversations"][0]["messages"]
+    assert [base64.b64decode(a["data"]) for a in full_message["attachments"]] == [png_bytes(), PDF]
+    assert [a["name"] for a in bare_message["attachments"]] == ["截图.png", "合同.pdf"]
+    assert all("data" not in a for a in bare_message["attachments"])
 
 
 def test_import_from_the_window_restores_files_and_reports_a_bad_one(
