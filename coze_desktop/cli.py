@@ -597,9 +597,11 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files)
     except OSError as exc:
-        where = exc.filename or path
+        reason = exc.strerror or str(exc)
+        if exc.filename and str(exc.filename) not in (str(path), f"{path}.part"):
+            reason += f" ({exc.filename})"  # an attachment's copy, or the folder beside the export
         raise _UsageError(
-            _t(lang, f"无法写入 {where}：{exc.strerror}", f"Could not write {where}: {exc.strerror}")
+            _t(lang, f"无法写入 {path}：{reason}", f"Could not write {path}: {reason}")
         ) from None
     n = len(items)
     err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")

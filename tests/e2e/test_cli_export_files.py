@@ -198,3 +198,14 @@ def test_files_sent_with_chat_file_go_through_export_and_import(
         a.file_id for a in attachments_in(Path(env["COZE_DESKTOP_DATA_DIR"]))
     ]
     assert all(a.file_id for a in restored)
+
+
+def test_an_export_whose_folder_cannot_be_made_says_why_and_writes_nothing(
+    env: dict[str, str], saved: int, tmp_path: Path
+) -> None:
+    out = tmp_path / "chat.md"
+    (tmp_path / "chat_files").write_text("a file in the way", encoding="utf-8")
+    p = cli(env, "export", str(saved), "-o", str(out))
+    assert p.returncode == 2
+    assert f"Could not write {out}" in p.stderr and str(tmp_path / "chat_files") in p.stderr
+    assert not out.exists()
