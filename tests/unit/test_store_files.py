@@ -429,6 +429,7 @@ def test_a_copy_kept_for_an_unsent_message_survives_deletes(store: Store) -> Non
     pending = store.keep_file(PDF, "again.pdf")  # the same file, attached again, not sent yet
     store.delete_message_forever(sent.id or 0)
     assert Path(pending.path).read_bytes() == PDF
+    assert file_rows(store) == [pending.sha256]  # still known, so the sweep at opening can judge it
     ask(store, conv, "新", [pending])
     assert store.messages(conv)[0].attachments[0].path == pending.path
 
