@@ -5,7 +5,7 @@
     coze-cli history [--json]
     coze-cli show CONVERSATION [--json]
     coze-cli search QUERY [--bot ID] [--json]
-    coze-cli export [--format md|json|html] (--all | CONVERSATION ...) -o PATH
+    coze-cli export [--format md|json|html] [--no-files] (--all | CONVERSATION ...) -o PATH
     coze-cli import PATH
 
 The token comes from ``COZE_API_TOKEN``, else from the keyring entry the desktop app uses;
@@ -51,11 +51,10 @@ from coze_desktop.export import (
     FORMATS,
     ConversationExport,
     ExportFormatError,
+    export_file,
     parse_json_export,
-    render,
     to_json,
     to_markdown,
-    write_file,
 )
 from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
 from coze_desktop.store import ReplyWriter, Store, StoreError, export_items, import_items
@@ -510,7 +509,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         (item,) = export_items(store, [conv.id])
     if args.json:
         obj: dict[str, Any] = {"id": item.conversation.id}
-        obj.update(json.loads(to_json([item]))["conversations"][0])  # the documented export schema
+        # the documented export schema; attachments without their content, with where the copy is
+        obj.update(json.loads(to_json([item], include_files=False))["conversations"][0])
         files = {m.uid: m.attachments for m in item.messages}
         for message in obj["messages"]:  # what is attached and where its copy is; never the content
             message["attachments"] = [
@@ -518,7 +518,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             ]
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     else:
-        out.write(to_markdown([item], lang=lang))
+        out.write(to_markdown([item], lang=lang, attachments=False))  # listed below, with more detail
         out.write(_attachment_list(item, lang))
     return EXIT_OK
 
@@ -595,13 +595,31 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             items = export_items(store, [i for i in ids if i is not None])
     path = Path(args.output)
     try:
-        write_file(path, render(items, args.format, lang=lang))
+        summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files)
     except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.filename and str(exc.filename) not in (str(path), f"{path}.part"):
+            reason += f" ({exc.filename})"  # an attachment's copy, or the folder beside the export
         raise _UsageError(
-            _t(lang, f"无法写入 {path}：{exc.strerror}", f"Could not write {path}: {exc.strerror}")
+            _t(lang, f"无法写入 {path}：{reason}", f"Could not write {path}: {reason}")
         ) from None
     n = len(items)
     err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
+    if summary.folder is not None:
+        k = summary.files_written
+        err.write(
+            _t(lang, f"附件 {k} 个，在 {summary.folder}", f"{k} attached file(s) in {summary.folder}") + "\n"
+        )
+    if summary.files_missing:
+        k = summary.files_missing
+        err.write(
+            _t(
+                lang,
+                f"{k} 个附件没有保留文件，只列出名称。",
+                f"{k} attachment(s) had no file kept: listed by name.",
+            )
+            + "\n"
+        )
     return EXIT_OK
 
 
@@ -629,6 +647,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         + "\n"
     )
+    if report.files_kept:
+        k = report.files_kept
+        out.write(_t(lang, f"恢复了 {k} 个附件文件。", f"Restored {k} attached file(s).") + "\n")
     for item in [*report.skipped, *report.failed]:
         out.write(_t(lang, "跳过：", "Skipped: ") + str(item) + "\n")
     for warning in report.warnings:
@@ -700,6 +721,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("conversations", nargs="*", metavar="CONVERSATION")
     export.add_argument("--all", action="store_true", help="every saved conversation")
     export.add_argument("--format", choices=FORMATS, default="md")
+    export.add_argument(
+        "--no-files",
+        action="store_true",
+        help="leave the attachments' content out: JSON without data, HTML without images, Markdown without the folder",
+    )
     export.add_argument("-o", "--output", required=True, help="the file to write")
     export.set_defaults(func=cmd_export)
 

@@ -9,39 +9,57 @@ return text that always encodes as UTF-8 (lone surrogates become U+FFFD).
 - :mod:`.common`: the item type, labels, times and notes every format shares
 - :mod:`.markdown`, :mod:`.html`: the formats for people
 - :mod:`.jsonfmt`: the JSON writer and its reader side by side
-- :mod:`.writer`: pick a format by name and write the file safely
+- :mod:`.writer`: pick a format by name and write the file safely, attachments included
+- :mod:`.attachments`: safe file names, the folder next to a Markdown export, embedding
 
 The store gathers conversations to export and saves imported ones
 (:mod:`coze_desktop.store.exporting`); the window and ``coze-cli`` both go through it.
 """
 
+from coze_desktop.export.attachments import HTML_EMBED_MAX_BYTES, files_folder, safe_file_name
 from coze_desktop.export.common import ConversationExport
 from coze_desktop.export.html import to_html
 from coze_desktop.export.jsonfmt import (
     FORMAT_NAME,
     FORMAT_VERSION,
     ExportFormatError,
+    FileData,
     ImportResult,
     SkippedItem,
     parse_json_export,
     to_json,
+    write_json,
 )
 from coze_desktop.export.markdown import to_markdown
-from coze_desktop.export.writer import FORMAT_BY_SUFFIX, FORMATS, render, write_file
+from coze_desktop.export.writer import (
+    FORMAT_BY_SUFFIX,
+    FORMATS,
+    ExportSummary,
+    export_file,
+    render,
+    write_file,
+)
 
 __all__ = [
     "FORMATS",
     "FORMAT_BY_SUFFIX",
     "FORMAT_NAME",
     "FORMAT_VERSION",
+    "HTML_EMBED_MAX_BYTES",
     "ConversationExport",
     "ExportFormatError",
+    "ExportSummary",
+    "FileData",
     "ImportResult",
     "SkippedItem",
+    "export_file",
+    "files_folder",
     "parse_json_export",
     "render",
+    "safe_file_name",
     "to_html",
     "to_json",
     "to_markdown",
     "write_file",
+    "write_json",
 ]

@@ -41,6 +41,9 @@ LABELS: dict[str, dict[str, str]] = {
         "reasoning": "思考过程",
         "sources": "来源",
         "follow_ups": "推荐问题",
+        "attachments": "附件",
+        "not_kept": "未保留文件",
+        "not_embedded": "超过 {}，未嵌入",
         "bot": "智能体",
         "created": "创建于",
         "updated": "更新于",
@@ -70,6 +73,9 @@ LABELS: dict[str, dict[str, str]] = {
         "reasoning": "Reasoning",
         "sources": "Sources",
         "follow_ups": "Suggested questions",
+        "attachments": "Attachments",
+        "not_kept": "file not kept",
+        "not_embedded": "over {}, not embedded",
         "bot": "Bot",
         "created": "Created",
         "updated": "Updated",
@@ -101,6 +107,7 @@ _STATE_LABEL_KEYS = {
     MessageState.FAILED: "failed",
     MessageState.STREAMING: "streaming",
 }
+
 
 def lang_key(lang: str) -> str:
     """``"zh"`` for any Chinese locale (``zh``, ``zh_CN``, ``zh-TW``), else ``"en"``."""

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 from coze_desktop import __version__
-from coze_desktop.domain import Message, Source
+from coze_desktop.domain import Message, MessageFile, Source
+from coze_desktop.export import attachments as files
+from coze_desktop.export.attachments import data_uri, format_size, is_image, local_copy, too_large_to_embed
 from coze_desktop.export.common import (
     LABELS,
     ConversationExport,
@@ -79,11 +81,16 @@ details.reasoning .text, details.reasoning pre { font-size: .9rem; color: var(--
 .sources blockquote {
   margin: .25rem 0; padding: 0 .75rem; border-left: 3px solid var(--border); color: var(--muted);
 }
+.attachments ul { margin: .25rem 0; padding-left: 1.5rem; }
+.attachments figure { margin: .5rem 0; }
+.attachments img { display: block; max-width: 100%; height: auto; border-radius: 6px; }
+.attachments figcaption, .attachments .size { color: var(--muted); font-size: .875rem; }
 @media print { .message { break-inside: avoid-page; } details.reasoning { border-style: solid; } }
 """
 
 # Defence in depth: even if some text escaped escaping, the page can run no script and load nothing.
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+# Images come only from data: URIs written into the page itself (attachments).
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def _e(text: str) -> str:
@@ -91,18 +98,29 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def to_html(items: Sequence[ConversationExport], *, lang: str = "zh", tz: tzinfo | None = None) -> str:
+def to_html(
+    items: Sequence[ConversationExport],
+    *,
+    lang: str = "zh",
+    tz: tzinfo | None = None,
+    include_files: bool = True,
+) -> str:
     """Render conversations as one self-contained HTML page: inline CSS, no scripts, no remote assets.
 
     Every piece of text is escaped; message text is shown as written (``white-space: pre-wrap``) with
-    only fenced code blocks set in monospace. Only http(s) source URLs become links.
+    only fenced code blocks set in monospace. Only http(s) source URLs become links. Attached images
+    whose local copy is readable and at most :data:`HTML_EMBED_MAX_BYTES` are embedded as ``data:``
+    URIs (unless ``include_files`` is False); other attachments are listed by name and size.
     """
     key = lang_key(lang)
     labels = LABELS[key]
     parts = []
     if len(items) > 1:
         parts.append(_html_contents(items, labels))
-    parts += [_html_conversation(number, item, labels, tz) for number, item in enumerate(items, start=1)]
+    parts += [
+        _html_conversation(number, item, labels, tz, include_files)
+        for number, item in enumerate(items, start=1)
+    ]
     if not items:
         parts.append(f'<p class="empty">{_e(labels["empty"])}</p>')
     page = "\n".join(
@@ -159,7 +177,7 @@ def _html_contents(items: Sequence[ConversationExport], labels: dict[str, str]) 
 
 
 def _html_conversation(
-    number: int, item: ConversationExport, labels: dict[str, str], tz: tzinfo | None
+    number: int, item: ConversationExport, labels: dict[str, str], tz: tzinfo | None, include_files: bool
 ) -> str:
     """One ``<article>``: a header with title and meta line, then the messages."""
     meta = " · ".join(f"{_e(k)}{_e(labels['colon'])}{_e(v)}" for k, v in meta_pairs(item, labels, tz))
@@ -167,11 +185,13 @@ def _html_conversation(
         f"<header>\n<h1>{_e(conversation_title(item.conversation, labels))}</h1>\n"
         f'<p class="meta">{meta}</p>\n</header>'
     )
-    messages = [_html_message(message, labels, tz) for message in item.messages if message.shown]
+    messages = [
+        _html_message(message, labels, tz, include_files) for message in item.messages if message.shown
+    ]
     return "\n".join([f'<article id="c{number}">', header, *messages, "</article>"])
 
 
-def _html_message(message: Message, labels: dict[str, str], tz: tzinfo | None) -> str:
+def _html_message(message: Message, labels: dict[str, str], tz: tzinfo | None, include_files: bool) -> str:
     """One ``<section class="message user|assistant">`` with everything the message carries."""
     role = message.role.value
     when = _html_time(message.created_at, tz)
@@ -184,6 +204,8 @@ def _html_message(message: Message, labels: dict[str, str], tz: tzinfo | None) -
         )
     if message.text.strip():
         parts.append(_html_rich_text(message.text))
+    if message.attachments:
+        parts.append(_html_attachments(message.attachments, labels, include_files))
     note = state_note(message, labels)
     if note:
         parts.append(f'<p class="note {_e(message.state.value)}">{_e(note)}</p>')
@@ -222,3 +244,33 @@ def _html_follow_ups(follow_ups: Sequence[str], labels: dict[str, str]) -> str:
     """The non-blank suggested follow-up questions as a bullet list."""
     entries = "\n".join(f"<li>{_e(question)}</li>" for question in follow_ups if question.strip())
     return f'<section class="follow-ups">\n<h3>{_e(labels["follow_ups"])}</h3>\n<ul>\n{entries}\n</ul>\n</section>'
+
+
+def _html_attachments(attachments: list[MessageFile], labels: dict[str, str], embed: bool) -> str:
+    """Embedded images (``<figure>`` with a ``data:`` URI) and a list of the other attachments by
+    name and size, noting a file that was not kept or an image too large to embed."""
+    figures = []
+    entries = []
+    for attachment in attachments:
+        name = _e(attachment.name)
+        size = _e(format_size(attachment.size))
+        uri = data_uri(attachment) if embed and is_image(attachment) else None
+        if uri is not None:
+            figures.append(
+                f'<figure>\n<img src="{_e(uri)}" alt="{name}">\n'
+                f"<figcaption>{name} · {size}</figcaption>\n</figure>"
+            )
+            continue
+        entry = f'<li>{name} <span class="size">({size})</span>'
+        copy = local_copy(attachment)
+        if copy is None:
+            entry += f' <span class="note">{_e(labels["not_kept"])}</span>'
+        elif embed and is_image(attachment) and too_large_to_embed(copy):
+            note = labels["not_embedded"].format(format_size(files.HTML_EMBED_MAX_BYTES))
+            entry += f' <span class="note">{_e(note)}</span>'
+        entries.append(entry + "</li>")
+    parts = [f'<section class="attachments">\n<h3>{_e(labels["attachments"])}</h3>', *figures]
+    if entries:
+        parts.append("<ul>\n" + "\n".join(entries) + "\n</ul>")
+    parts.append("</section>")
+    return "\n".join(parts)

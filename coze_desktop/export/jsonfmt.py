@@ -7,12 +7,16 @@ about what identifies data and forgiving about everything else.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
-from collections.abc import Sequence
+import re
+import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from coze_desktop import __version__
 from coze_desktop.domain import (
@@ -21,11 +25,13 @@ from coze_desktop.domain import (
     Conversation,
     ErrorInfo,
     Message,
+    MessageFile,
     MessageState,
     Role,
     Source,
     Usage,
 )
+from coze_desktop.export.attachments import file_data, local_copy
 from coze_desktop.export.common import ConversationExport, iso_utc, utf8_safe
 
 FORMAT_NAME = "coze-desktop-export"
@@ -63,11 +69,24 @@ class ImportResult:
     """What :func:`parse_json_export` read: domain objects ready for the store, and what it left out.
 
     ``warnings`` lists things that were imported but changed (an unknown message state).
+    ``files`` holds the content of attachments that came with their data, by message uid and
+    position in ``Message.attachments``; those attachments have ``path`` ``""`` until the store
+    keeps the data (:func:`coze_desktop.store.exporting.import_items` checks it against ``sha256``).
     """
 
     items: list[ConversationExport] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    files: dict[tuple[str, int], FileData] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FileData:
+    """An attachment's content as the file holds it: base64 text, and the sha256 it declared
+    (lower-case; ``""`` when none, possibly not a valid digest: then it cannot match)."""
+
+    base64: str
+    declared_sha256: str
 
 
 class ExportFormatError(ValueError):
@@ -79,20 +98,67 @@ class ExportFormatError(ValueError):
 # ---------------------------------------------------------------------------------------------
 
 
-def to_json(items: Sequence[ConversationExport], *, exported_at: float | None = None) -> str:
+def to_json(
+    items: Sequence[ConversationExport], *, exported_at: float | None = None, include_files: bool = True
+) -> str:
     """Serialize conversations losslessly (see ``docs/export-format.md``); ``exported_at`` defaults to now.
 
     Local integer ids are left out; uids identify conversations and messages. Non-finite numbers
     (NaN, infinity) are written as ``null`` so the output is strict JSON, and lone surrogates in
-    text (not representable in UTF-8) as U+FFFD.
+    text (not representable in UTF-8) as U+FFFD. Each attachment carries its content as base64
+    ``data`` when its local copy can be read, unless ``include_files`` is False.
     """
+    return _document_text(items, exported_at, file_data if include_files else None)
+
+
+_DataOf = Callable[[MessageFile], str | None]  # an attachment's ``data`` value, None: leave it out
+_STREAM_CHUNK = 3 * 256 * 1024  # bytes of a file base64-encoded at a time (a multiple of 3)
+
+
+def write_json(
+    out: BinaryIO,
+    items: Sequence[ConversationExport],
+    *,
+    exported_at: float | None = None,
+    include_files: bool = True,
+) -> None:
+    """Write what :func:`to_json` returns to ``out`` as UTF-8, with each file's content streamed
+    from its local copy a chunk at a time, so a history of large files never sits in memory whole.
+
+    Raises ``OSError`` when a copy found at the start cannot be read any more, or ``out`` fails.
+    """
+    nonce = secrets.token_hex(16)  # unguessable: no text in the history can look like a marker
+    sources: list[Path] = []
+
+    def marker(attachment: MessageFile) -> str | None:
+        path = local_copy(attachment)
+        if path is None:
+            return None
+        sources.append(path)
+        return f"\x00{nonce}:{len(sources) - 1}\x00"
+
+    text = _document_text(items, exported_at, marker if include_files else None)
+    position = 0
+    for match in re.finditer(r"\\u0000" + nonce + r":(\d+)\\u0000", text):
+        out.write(text[position : match.start()].encode("utf-8"))
+        with sources[int(match.group(1))].open("rb") as source:
+            while chunk := source.read(_STREAM_CHUNK):
+                out.write(base64.b64encode(chunk))
+        position = match.end()
+    out.write(text[position:].encode("utf-8"))
+
+
+def _document_text(
+    items: Sequence[ConversationExport], exported_at: float | None, data_of: _DataOf | None
+) -> str:
+    """The whole JSON document as text; ``data_of`` gives each attachment's ``data`` (None: none)."""
     moment = datetime.now(UTC).timestamp() if exported_at is None else exported_at
     document = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exported_at": iso_utc(moment),
         "app_version": __version__,
-        "conversations": [_conversation_json(item) for item in items],
+        "conversations": [_conversation_json(item, data_of) for item in items],
     }
     return utf8_safe(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
@@ -104,7 +170,7 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
-def _conversation_json(item: ConversationExport) -> dict[str, Any]:
+def _conversation_json(item: ConversationExport, data_of: _DataOf | None) -> dict[str, Any]:
     """The JSON object for one conversation, with its bot and messages."""
     conversation = item.conversation
     return {
@@ -120,7 +186,7 @@ def _conversation_json(item: ConversationExport) -> dict[str, Any]:
         "pinned": bool(conversation.pinned),
         "bot": _bot_json(item.bot) if item.bot else None,
         "messages": [
-            _message_json(message, _parent_uid(message, item.messages[index - 1] if index else None))
+            _message_json(message, _parent_uid(message, item.messages[index - 1] if index else None), data_of)
             for index, message in enumerate(item.messages)
         ],
     }
@@ -146,7 +212,7 @@ def _parent_uid(message: Message, previous: Message | None) -> str | None:
     return previous.uid if previous is not None else None
 
 
-def _message_json(message: Message, parent_uid: str | None) -> dict[str, Any]:
+def _message_json(message: Message, parent_uid: str | None, data_of: _DataOf | None) -> dict[str, Any]:
     """The JSON object for a message."""
     sources = [source.to_json() | {"score": _finite(source.score)} for source in message.sources]
     return {
@@ -168,7 +234,16 @@ def _message_json(message: Message, parent_uid: str | None) -> dict[str, Any]:
         "duration": _finite(message.duration),
         "parent_uid": parent_uid,
         "selected": bool(message.selected),
+        "attachments": [_attachment_json(attachment, data_of) for attachment in message.attachments],
     }
+
+
+def _attachment_json(attachment: MessageFile, data_of: _DataOf | None) -> dict[str, Any]:
+    """An attachment's fields, and its content as base64 ``data`` when wanted and readable."""
+    obj = attachment.to_json()
+    if data_of is not None and (data := data_of(attachment)) is not None:
+        obj["data"] = data
+    return obj
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,6 +411,30 @@ def _as_bot(value: object, bot_id: str, base_url: str) -> Bot | None:
         prologue=_as_str(value.get("prologue")),
         suggested_questions=_as_str_list(value.get("suggested_questions")),
         base_url=_as_str(value.get("base_url")) or base_url,
+    )
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_KINDS = ("image", "audio", "file")
+
+
+def _as_sha256(value: object) -> str:
+    """A SHA-256 hex digest in lower case, or ``""`` when missing or not one (it names a file in
+    the data folder, so nothing else may pass)."""
+    text = _as_str(value).strip().lower()
+    return text if _SHA256.fullmatch(text) else ""
+
+
+def _as_attachment(value: dict[str, Any]) -> MessageFile:
+    """An attachment object as a MessageFile with no local copy (``path`` ``""``)."""
+    kind = _as_str(value.get("kind")).strip().lower()
+    return MessageFile(
+        name=_as_str(value.get("name")).strip() or "file",
+        size=max(_as_int(value.get("size")) or 0, 0),
+        kind=kind if kind in _KINDS else "file",
+        mime=_as_str(value.get("mime")).strip(),
+        sha256=_as_sha256(value.get("sha256")),
+        file_id=_as_str(value.get("file_id")),
     )
 
 
@@ -518,7 +617,24 @@ class _Reader:
             uid=uid,
             parent_uid=self._parent_uid(raw),
             selected=_as_bool(raw["selected"]) if "selected" in raw else True,
+            attachments=self._attachments(uid, raw.get("attachments")),
         )
+
+    def _attachments(self, message_uid: str, value: object) -> list[MessageFile]:
+        """The attachments of a message (entries that are not objects are dropped); the content
+        of those that carry ``data`` goes into ``result.files``."""
+        if not isinstance(value, list):
+            return []
+        attachments: list[MessageFile] = []
+        for raw in value:
+            if not isinstance(raw, dict):
+                continue
+            data = raw.get("data")
+            if isinstance(data, str):
+                declared = _as_str(raw.get("sha256")).strip().lower()
+                self.result.files[(message_uid, len(attachments))] = FileData(data, declared)
+            attachments.append(_as_attachment(raw))
+        return attachments
 
     def _parent_uid(self, raw: dict[str, Any]) -> str | None:
         """Version 2's tree of versions: the parent's uid, "" for a first message, or None when the

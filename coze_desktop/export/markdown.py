@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from coze_desktop.domain import Message, Role, Source
+from coze_desktop.domain import Message, MessageFile, Role, Source
+from coze_desktop.export.attachments import format_size, is_image
 from coze_desktop.export.common import (
     LABELS,
     ConversationExport,
@@ -28,15 +29,29 @@ _MD_LINE_MARKER = re.compile(r"^([ \t]*)([#>+*=|~`-])", re.MULTILINE)
 _MD_LINE_NUMBER = re.compile(r"^([ \t]*\d+)([.)])", re.MULTILINE)
 
 
-def to_markdown(items: Sequence[ConversationExport], *, lang: str = "zh", tz: tzinfo | None = None) -> str:
+def to_markdown(
+    items: Sequence[ConversationExport],
+    *,
+    lang: str = "zh",
+    tz: tzinfo | None = None,
+    links: Mapping[str, str] | None = None,
+    attachments: bool = True,
+) -> str:
     """Render conversations as one readable Markdown document.
 
     Answers are Markdown already and are kept as they are (an unclosed code fence is closed so it
     cannot swallow what follows); user questions and quoted passages are put in block quotes with
     their Markdown structure escaped. Times are shown in ``tz`` (the local zone when None).
+
+    Attachments are listed under each message. ``links`` maps an attachment's local copy
+    (:attr:`MessageFile.path`) to the relative path of the copy written next to the document
+    (:func:`coze_desktop.export.attachments.write_files_folder`): images are embedded from there,
+    other files linked, and an attachment without one is noted as not kept. Without ``links``
+    (a document with no folder, e.g. printed to a terminal) attachments are listed by name and size;
+    ``attachments=False`` leaves them out (for a caller that lists them its own way).
     """
     labels = LABELS[lang_key(lang)]
-    blocks = [_md_conversation(item, labels, tz) for item in items] or [labels["empty"]]
+    blocks = [_md_conversation(item, labels, tz, links, attachments) for item in items] or [labels["empty"]]
     return utf8_safe("\n\n---\n\n".join(blocks) + "\n")
 
 
@@ -75,18 +90,30 @@ def _md_code_span(text: str) -> str:
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
-def _md_conversation(item: ConversationExport, labels: dict[str, str], tz: tzinfo | None) -> str:
+def _md_conversation(
+    item: ConversationExport,
+    labels: dict[str, str],
+    tz: tzinfo | None,
+    links: Mapping[str, str] | None,
+    attachments: bool,
+) -> str:
     """Title, meta line and messages of one conversation."""
     title = _md_inline(conversation_title(item.conversation, labels))
     pairs = meta_pairs(item, labels, tz)
     meta = " · ".join(f"**{_md_inline(key)}**{labels['colon']}{_md_inline(value)}" for key, value in pairs)
     blocks = [f"# {title}", meta]
-    blocks += [_md_message(message, labels, tz) for message in item.messages if message.shown]
+    blocks += [_md_message(m, labels, tz, links, attachments) for m in item.messages if m.shown]
     return "\n\n".join(blocks)
 
 
-def _md_message(message: Message, labels: dict[str, str], tz: tzinfo | None) -> str:
-    """One message: a role heading, reasoning, text, state note, sources, follow-ups, usage."""
+def _md_message(
+    message: Message,
+    labels: dict[str, str],
+    tz: tzinfo | None,
+    links: Mapping[str, str] | None,
+    attachments: bool,
+) -> str:
+    """One message: a role heading, reasoning, text, attachments, state note, sources, follow-ups, usage."""
     heading = f"## {labels[message.role.value]}"
     when = format_time(message.created_at, tz)
     if when:
@@ -101,6 +128,8 @@ def _md_message(message: Message, labels: dict[str, str], tz: tzinfo | None) -> 
             blocks.append(_md_quote(_md_literal_block(text)))
         else:
             blocks.append(_md_close_fences(text).strip("\n"))
+    if message.attachments and attachments:
+        blocks.append(_md_attachments(message.attachments, labels, links))
     note = state_note(message, labels)
     if note:
         blocks.append(f"> ⚠️ {_md_inline(note)}")
@@ -132,3 +161,36 @@ def _md_follow_ups(follow_ups: Sequence[str], labels: dict[str, str]) -> str:
     """The non-blank suggested follow-up questions as a bullet list."""
     items = [f"- {_md_inline(question)}" for question in follow_ups if question.strip()]
     return "\n".join([f"**{labels['follow_ups']}**", "", *items])
+
+
+def _md_link_target(relative: str) -> str:
+    """A relative path as a Markdown link destination: ASCII characters that would end or change
+    the link (space, parentheses, ``#``, ``%``…) percent-encoded; letters such as Chinese kept."""
+    out = []
+    for char in relative:
+        if ord(char) >= 128 or char.isalnum() or char in "/-_.~":
+            out.append(char)
+        else:
+            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8")))
+    return "".join(out)
+
+
+def _md_attachments(
+    attachments: Sequence[MessageFile], labels: dict[str, str], links: Mapping[str, str] | None
+) -> str:
+    """``**附件**`` and one bullet per attachment: an embedded image, a linked file with its size,
+    or the name and size of a file that was not kept."""
+    lines = [f"**{labels['attachments']}**", ""]
+    for attachment in attachments:
+        name = _md_inline(attachment.name) or "file"
+        size = format_size(attachment.size)
+        link = links.get(attachment.path) if links is not None and attachment.path else None
+        if link is not None and is_image(attachment):
+            lines.append(f"- ![{name}]({_md_link_target(link)})")
+        elif link is not None:
+            lines.append(f"- [{name}]({_md_link_target(link)}) ({size})")
+        elif links is None and attachment.path:
+            lines.append(f"- {name} ({size})")
+        else:
+            lines.append(f"- {name} ({size}) — {labels['not_kept']}")
+    return "\n".join(lines)

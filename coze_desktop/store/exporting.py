@@ -6,12 +6,17 @@ are the one path between them and the store, for the window and ``coze-cli`` ali
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
+import binascii
+import dataclasses
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
-from coze_desktop.domain import Bot, Conversation, Message
-from coze_desktop.export import ConversationExport, ImportResult, SkippedItem
+from coze_desktop.domain import Bot, Conversation, Message, MessageFile
+from coze_desktop.export import ConversationExport, FileData, ImportResult, SkippedItem
 from coze_desktop.store.chats import Store
 
 _PAGE = 500
@@ -47,7 +52,9 @@ class ImportReport:
     """What :func:`import_items` did: conversations saved, already there, refused, and file problems.
 
     ``messages_imported`` counts the messages of the conversations saved now (the store leaves out
-    any whose uid it already had). ``skipped`` and ``warnings`` are carried over from reading the file.
+    any whose uid it already had). ``skipped`` and ``warnings`` are carried over from reading the file;
+    ``skipped`` also lists each attachment whose data was refused (bad base64, a sha256 mismatch):
+    it was restored without its file. ``files_kept`` counts the attachments restored with theirs.
     """
 
     imported: list[str] = field(default_factory=list)
@@ -56,6 +63,7 @@ class ImportReport:
     skipped: list[SkippedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     messages_imported: int = 0
+    files_kept: int = 0
 
 
 class ConversationImporter(Protocol):
@@ -67,6 +75,14 @@ class ConversationImporter(Protocol):
         """Save a conversation unless one with its uid exists; True if it was saved."""
         ...
 
+    def get_conversation_by_uid(self, uid: str) -> Conversation | None:
+        """The saved conversation with this uid, if any."""
+        ...
+
+    def keep_file(self, source: Path | bytes, name: str) -> MessageFile:
+        """Keep a copy of a file's content in the data folder; the copy's MessageFile."""
+        ...
+
 
 def import_items(store: ConversationImporter, result: ImportResult) -> ImportReport:
     """Save what :func:`coze_desktop.export.parse_json_export` read; importing the same file twice
@@ -76,12 +92,23 @@ def import_items(store: ConversationImporter, result: ImportResult) -> ImportRep
     (``ValueError``, e.g. too many sources on a message) is listed in ``failed`` and the rest go on;
     storage errors (``StoreError``: disk full, locked, read-only) propagate and stop the import,
     leaving the conversations saved so far in place.
+
+    The content of attachments that came with data is kept (``Store.keep_file``) once its SHA-256
+    matches the one the file declares; the others are restored with no file (``path`` ``""``).
+    Files are kept only for conversations not already saved.
     """
     report = ImportReport(skipped=list(result.skipped), warnings=list(result.warnings))
     for item in result.items:
         uid = item.conversation.uid
+        messages = item.messages
+        has_files = any((m.uid, i) in result.files for m in messages for i in range(len(m.attachments)))
+        if has_files:  # keep no file for a conversation that is there already
+            if store.get_conversation_by_uid(uid) is not None:
+                report.already_present.append(uid)
+                continue
+            messages = [_with_files(store, message, uid, result.files, report) for message in messages]
         try:
-            saved = store.import_conversation(item.conversation, item.messages, item.bot)
+            saved = store.import_conversation(item.conversation, messages, item.bot)
         except ValueError as exc:
             report.failed.append(SkippedItem("conversation", uid, f"not saved: {exc}"))
             continue
@@ -91,3 +118,54 @@ def import_items(store: ConversationImporter, result: ImportResult) -> ImportRep
         else:
             report.already_present.append(uid)
     return report
+
+
+def _with_files(
+    store: ConversationImporter,
+    message: Message,
+    conversation_uid: str,
+    files: Mapping[tuple[str, int], FileData],
+    report: ImportReport,
+) -> Message:
+    """``message`` with the data of its attachments kept by the store and their copies' paths set;
+    an attachment whose data is refused stays without a file and is listed in ``report.skipped``."""
+    if not any((message.uid, index) in files for index in range(len(message.attachments))):
+        return message
+    attachments = []
+    for index, attachment in enumerate(message.attachments):
+        data = files.get((message.uid, index))
+        if data is not None:
+            kept, problem = _keep(store, attachment, data)
+            if problem is None:
+                report.files_kept += 1
+            else:
+                ref = f"{attachment.name!r} of message {message.uid}"
+                report.skipped.append(SkippedItem("attachment", ref, problem, conversation_uid))
+            attachment = kept
+        attachments.append(attachment)
+    return dataclasses.replace(message, attachments=attachments)
+
+
+def _keep(
+    store: ConversationImporter, attachment: MessageFile, data: FileData
+) -> tuple[MessageFile, str | None]:
+    """The attachment with its content kept, or as it was and why the content was refused."""
+    try:
+        content = base64.b64decode(data.base64, validate=True)
+    except (binascii.Error, ValueError):
+        return attachment, "its data is not valid base64; restored without its file"
+    digest = hashlib.sha256(content).hexdigest()
+    if data.declared_sha256 and data.declared_sha256 != digest:
+        return attachment, (
+            f"its data does not match its sha256 (declared {data.declared_sha256[:16]}…, "
+            f"data {digest[:16]}…); restored without its file"
+        )
+    kept = store.keep_file(content, attachment.name)
+    return dataclasses.replace(
+        attachment,
+        size=kept.size,
+        kind=kept.kind,
+        mime=kept.mime or attachment.mime,
+        sha256=kept.sha256,
+        path=kept.path,
+    ), None

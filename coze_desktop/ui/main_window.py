@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role
-from coze_desktop.export import FORMAT_BY_SUFFIX, render, write_file
+from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary, export_file
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
 from coze_desktop.store import TRASH_DAYS, Store, StoreError, export_items
@@ -626,19 +626,33 @@ class MainWindow(QMainWindow):
 
     # ================================================================== export
 
-    def export_to(self, path: Path, conversation_ids: list[int] | None) -> None:
+    def export_to(
+        self, path: Path, conversation_ids: list[int] | None, *, include_files: bool = True
+    ) -> ExportSummary:
         """Write ``conversation_ids`` (None: every conversation, the oldest first) to ``path`` as
-        Markdown, JSON or HTML (by its suffix)."""
+        Markdown, JSON or HTML (by its suffix), with the attachments unless ``include_files`` is
+        False (``export.export_file``)."""
         kind = FORMAT_BY_SUFFIX.get(path.suffix.lower(), "md")
         items = export_items(self._store, conversation_ids)
         for item in items:  # an answer being written goes in as it is now, not as last checkpointed
             item.messages = [self._controller.with_live(m) for m in item.messages]
-        write_file(path, render(items, kind, lang=self._settings.error_language()))
+        summary = export_file(
+            path, items, kind, lang=self._settings.error_language(), include_files=include_files
+        )
         logger.info("exported %d conversation(s) as %s", len(items), kind)
+        return summary
 
-    def _ask_export_path(self, suggested: str) -> Path | None:
+    def _ask_export_path(self, suggested: str) -> tuple[Path, bool] | None:
+        """The file to export to, and whether the attachments go with it (not when the user picked
+        the type "JSON without attachments")."""
+        without_files = self.tr("JSON without attachments (*.json)")
         filters = ";;".join(
-            (self.tr("Markdown (*.md)"), self.tr("HTML page (*.html)"), self.tr("JSON, for import (*.json)"))
+            (
+                self.tr("Markdown (*.md)"),
+                self.tr("HTML page (*.html)"),
+                self.tr("JSON, for import (*.json)"),
+                without_files,
+            )
         )
         name, chosen = QFileDialog.getSaveFileName(self, self.tr("Export"), suggested, filters)
         if not name:
@@ -647,18 +661,23 @@ class MainWindow(QMainWindow):
         if path.suffix.lower() not in FORMAT_BY_SUFFIX:
             suffix = ".json" if "json" in chosen else ".html" if "html" in chosen else ".md"
             path = path.with_suffix(suffix)
-        return path
+        return path, chosen != without_files
 
     def _export(self, conversation_ids: list[int] | None, suggested: str) -> None:
-        path = self._ask_export_path(suggested)
-        if path is None:
+        chosen = self._ask_export_path(suggested)
+        if chosen is None:
             return
+        path, include_files = chosen
         try:
-            self.export_to(path, conversation_ids)
+            summary = self.export_to(path, conversation_ids, include_files=include_files)
         except (OSError, StoreError) as exc:
             self.messages.error(self.tr("The export could not be written: {error}").format(error=exc))
             return
-        self.messages.info(self.tr("Exported to {path}").format(path=path))
+        if summary.folder is not None:
+            text = self.tr("Exported to {path}, attached files in {folder}")
+            self.messages.info(text.format(path=path, folder=summary.folder))
+        else:
+            self.messages.info(self.tr("Exported to {path}").format(path=path))
 
     # ================================================================== menu slots
 

@@ -638,6 +638,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>JSON without attachments (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Markdown (*.md)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -655,6 +659,10 @@
     </message>
     <message>
         <source>The export could not be written: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to {path}, attached files in {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -638,6 +638,10 @@
         <translation>问题未能发送：{error}</translation>
     </message>
     <message>
+        <source>JSON without attachments (*.json)</source>
+        <translation>JSON，不含附件 (*.json)</translation>
+    </message>
+    <message>
         <source>Markdown (*.md)</source>
         <translation>Markdown (*.md)</translation>
     </message>
@@ -656,6 +660,10 @@
     <message>
         <source>The export could not be written: {error}</source>
         <translation>导出文件未能写入：{error}</translation>
+    </message>
+    <message>
+        <source>Exported to {path}, attached files in {folder}</source>
+        <translation>已导出到 {path}，附件在 {folder}</translation>
     </message>
     <message>
         <source>Exported to {path}</source>
