@@ -37,6 +37,7 @@ from coze_desktop.ui.markdown import (
     open_web_link,
     render_markdown,
 )
+from coze_desktop.ui.messages.reply_images import show_images
 from coze_desktop.ui.messages.text_view import STREAM_BLOCK_MAX_CHARS, _insert_streamed, _TextView
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
@@ -362,12 +363,10 @@ class _AnswerBody(QWidget):
         view = shown.view
         document = QTextDocument(view)
         document.setDefaultFont(view.document().defaultFont())
-        shown.code_blocks = render_markdown(
-            document,
-            _display_markdown(segment.prefix + segment.text + closing),
-            self.palette(),
-            citations=len(self._sources),
-        )
+        markdown = _display_markdown(segment.prefix + segment.text + closing)
+        shown.code_blocks = render_markdown(document, markdown, self.palette(), citations=len(self._sources))
+        if "![" in markdown:
+            show_images(document, self.palette())  # loaded pictures, or placeholders till they come
         if shown is not self._segments[0]:
             # The segment before ends with its paragraph's bottom margin already.
             block = document.rootFrame().firstCursorPosition()
