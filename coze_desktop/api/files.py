@@ -1,5 +1,5 @@
-"""Attachments on the wire: checking a local file before upload, telling images by content,
-and building the ``object_string`` content of a message (coze-api.md §2, §8). No Qt."""
+"""Attachments on the wire: checking a local file before upload, telling images by content
+(the signatures live in :mod:`coze_desktop.text.media`, shared with the store), and building the ``object_string`` content of a message (coze-api.md §2, §8). No Qt."""
 
 from __future__ import annotations
 
@@ -10,9 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # Coze's limit per file (coze-api.md §8)
+from coze_desktop.text.media import SNIFF_BYTES, audio_format, image_format, kind_of
 
-_SNIFF_BYTES = 16
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "Attachment",
+    "AttachmentError",
+    "audio_format",
+    "check_file",
+    "file_kind",
+    "image_format",
+    "kind_of",
+    "object_string",
+    "question_with_files",
+]
+
+MAX_UPLOAD_BYTES = 512 * 1024 * 1024  # Coze's limit per file (coze-api.md §8)
 
 
 class AttachmentError(ValueError):
@@ -45,48 +58,9 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_UPLOAD_BYTE
     return size
 
 
-def image_format(head: bytes) -> str | None:
-    """The image format told by the first bytes (``png``, ``jpeg``, ``gif``, ``webp``, ``bmp``), else None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    if head.startswith(b"BM") and len(head) >= 14:
-        return "bmp"
-    return None
-
-
-def audio_format(head: bytes) -> str | None:
-    """The audio format told by the first bytes (``wav``, ``mp3``, ``flac``, ``ogg``), else None."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "wav"
-    if head.startswith(b"ID3") or (
-        len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] != 0xFF
-    ):
-        return "mp3"
-    if head.startswith(b"fLaC"):
-        return "flac"
-    if head.startswith(b"OggS"):
-        return "ogg"
-    return None
-
-
-def kind_of(head: bytes) -> str:
-    """``image``, ``audio`` or ``file`` for an object_string part, judged by content, not by name."""
-    if image_format(head):
-        return "image"
-    if audio_format(head):
-        return "audio"
-    return "file"
-
-
 def file_kind(path: str | os.PathLike[str]) -> str:
     with Path(path).open("rb") as fh:
-        return kind_of(fh.read(_SNIFF_BYTES))
+        return kind_of(fh.read(SNIFF_BYTES))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,11 @@ between threads: calls are serialised by a lock.
 A streaming answer is saved through a :class:`ReplyWriter`: it starts in state ``streaming``,
 is checkpointed about once a second and finished with its final state. A store that finds a
 message still ``streaming`` when it opens marks it ``interrupted`` and keeps its text.
+
+Attached files are copied into ``files/`` next to the database (see :mod:`.files`) by
+:meth:`Store.keep_file`; a message's attachments are saved with it and read back with it.
+Deleting for good removes the copies no remaining attachment uses; opening removes copies kept
+more than a day ago that no attachment uses (kept for a message that was never sent).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from coze_desktop.domain import (
     Conversation,
     ErrorInfo,
     Message,
+    MessageFile,
     MessageState,
     Role,
     Source,
@@ -43,10 +49,13 @@ from coze_desktop.domain import (
 from coze_desktop.store import search as search_module
 from coze_desktop.store.db import (
     DEFAULT_BUSY_TIMEOUT,
+    MAX_SOURCES_PER_MESSAGE,
     Database,
     StoreError,
+    StoreWriteError,
     open_database,
 )
+from coze_desktop.store.files import FILES_DIRNAME, FileStore, is_sha256
 from coze_desktop.store.paths import resolve_db_path
 from coze_desktop.store.replies import CHECKPOINT_INTERVAL, ReplyWriter, check_sources
 from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
@@ -55,6 +64,7 @@ logger = logging.getLogger(__name__)
 
 PREVIEW_CHARS = 120
 TRASH_DAYS = 30  # a conversation or message in the trash is deleted for good after this many days
+UNUSED_FILE_DAYS = 1.0  # a kept copy no attachment uses is deleted at opening after this many days
 _DAY = 86400.0
 
 _P = ParamSpec("_P")
@@ -182,7 +192,9 @@ class Store:
     Attributes set when opening: ``path`` (the database file), ``recovered_from`` (where a
     damaged file was moved, else ``None``; see :attr:`recovery_message`), ``backups`` (copies
     made before a migration), ``interrupted_count`` (streaming replies found cut off) and
-    ``purged_count`` (items older than :data:`TRASH_DAYS` days deleted from the trash).
+    ``purged_count`` (items older than :data:`TRASH_DAYS` days deleted from the trash) and
+    ``swept_files_count`` (copies of files no attachment used, deleted; see :meth:`sweep_files`).
+    Kept files live in ``files_dir``, next to the database.
     """
 
     def __init__(self, database: Database) -> None:
@@ -190,11 +202,17 @@ class Store:
         self._db = database
         self._lock = threading.RLock()
         self.path: Path = database.path
+        self.files_dir: Path = database.path.parent / FILES_DIRNAME
+        self._files = FileStore(self.files_dir)
+        # Copies kept by this process for messages not saved yet: digest -> how many such keeps.
+        # Deleting for good never removes them (the sweep at opening does, a day later).
+        self._unattached: dict[str, int] = {}
         self.recovered_from: Path | None = database.recovered_from
         self.backups: list[Path] = list(database.backups)
         self.read_only: bool = database.read_only
         self.interrupted_count = 0 if database.read_only else self._mark_interrupted()
         self.purged_count = 0 if database.read_only else self.purge_trash()
+        self.swept_files_count = 0 if database.read_only else self.sweep_files()
 
     @classmethod
     def open(
@@ -477,9 +495,12 @@ class Store:
     def delete_conversation_forever(self, conversation_id: int) -> None:
         """Delete a conversation (in the trash or not) with all its messages and their details."""
         with self._db.transaction() as conn:
+            used = _files_of(conn, "m.conversation_id = ?", (conversation_id,))
             cursor = conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
             if cursor.rowcount == 0:
                 raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
+            unused = self._forget_files(conn, used)
+        self._remove_copies(unused)
 
     delete_conversation = delete_conversation_forever  # the name before the trash; still deletes for good
 
@@ -580,7 +601,7 @@ class Store:
         with self._db.translating_errors() as conn:
             rows = conn.execute(sql).fetchall()
             messages = [_message_from_row(row[:16]) for row in rows]
-            _attach_details(conn, messages)
+            _attach_details(conn, messages, self._files)
         return [
             TrashedMessage(message=message, deleted_at=float(row[16]), conversation_title=row[17])
             for message, row in zip(messages, rows, strict=True)
@@ -590,7 +611,11 @@ class Store:
     def empty_trash(self) -> int:
         """Delete everything in the trash for good; returns how many conversations and messages."""
         with self._db.transaction() as conn:
-            return _purge(conn, None)
+            used = _trash_files(conn, None)
+            count = _purge(conn, None)
+            unused = self._forget_files(conn, used)
+        self._remove_copies(unused)
+        return count
 
     @_locked
     def purge_trash(self, older_than_days: float = TRASH_DAYS, *, now: float | None = None) -> int:
@@ -608,7 +633,10 @@ class Store:
         if not due:
             return 0
         with self._db.transaction() as conn:
+            used = _trash_files(conn, cutoff)
             count = _purge(conn, cutoff)
+            unused = self._forget_files(conn, used)
+        self._remove_copies(unused)
         if count:
             logger.info("deleted %d item(s) kept in the trash for more than %g days", count, older_than_days)
         return count
@@ -629,16 +657,23 @@ class Store:
         Raises :class:`NotFoundError` when the conversation (or ``version_of``) does not exist,
         ``ValueError`` when the message has no ``conversation_id`` or more sources than a
         message can keep, or ``version_of`` belongs to another conversation.
+
+        ``message.attachments`` are saved with it, in order. An attachment should name a copy
+        made by :meth:`keep_file` (its ``sha256``); one that names none but whose ``path`` is an
+        existing file is copied first (under the store's lock: prefer :meth:`keep_file` in a
+        worker for big files); one with neither is saved as given (no local copy).
         """
-        if message.conversation_id is None:
+        conversation_id = message.conversation_id
+        if conversation_id is None:
             raise ValueError("the message has no conversation_id")
         check_sources(message.sources)
+        message = self._with_kept_files(message)
         with self._db.transaction() as conn:
-            if not conn.execute(
-                "SELECT 1 FROM conversations WHERE id = ?", (message.conversation_id,)
-            ).fetchone():
-                raise NotFoundError(f"conversation {message.conversation_id} does not exist", path=self.path)
-            return self._insert_message(conn, message, message.conversation_id, version_of=version_of)
+            if not conn.execute("SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)).fetchone():
+                raise NotFoundError(f"conversation {conversation_id} does not exist", path=self.path)
+            saved = self._insert_message(conn, message, conversation_id, version_of=version_of)
+        self._attached(saved.attachments)
+        return saved
 
     def _insert_message(
         self,
@@ -707,6 +742,7 @@ class Store:
         _insert_details(
             conn, message_id, message.sources, message.follow_ups, message.usage, message.duration
         )
+        _insert_attachments(conn, message_id, message.attachments)
         _touch_conversation(conn, conversation_id, created_at)
         saved = dataclasses.replace(
             message,
@@ -717,6 +753,7 @@ class Store:
             parent_id=parent_id,
             sources=list(message.sources),
             follow_ups=list(message.follow_ups),
+            attachments=[self._located(a) for a in message.attachments],
         )
         if refresh:
             _attach_versions(conn, [saved])
@@ -765,7 +802,7 @@ class Store:
         sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {where} {tail}"  # noqa: S608
         with self._db.translating_errors() as conn:
             messages = [_message_from_row(row) for row in conn.execute(sql, (*params, *tail_params))]
-            _attach_details(conn, messages)
+            _attach_details(conn, messages, self._files)
             _attach_versions(conn, messages)
         return messages
 
@@ -856,9 +893,12 @@ class Store:
         """
         with self._db.transaction() as conn:
             row = conn.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+            used = _files_of(conn, "m.id = ?", (message_id,))
             if row is None or not _delete_messages(conn, "id = ?", (message_id,)):
                 raise NotFoundError(f"message {message_id} does not exist", path=self.path)
             _refresh_path(conn, int(row[0]))
+            unused = self._forget_files(conn, used)
+        self._remove_copies(unused)
 
     delete_message = delete_message_forever  # the name before the trash; still deletes for good
 
@@ -941,11 +981,13 @@ class Store:
 
         Returns ``False`` (and changes nothing) when a conversation with the same ``uid`` is
         already saved. Messages whose ``uid`` is already saved are skipped; a message saved as
-        ``streaming`` comes in as ``interrupted``. ``bot``, if given, is saved too.
+        ``streaming`` comes in as ``interrupted``. ``bot``, if given, is saved too. Attachments
+        are saved as :meth:`add_message` saves them (a ``path`` to an existing file is copied).
         """
         message_list = list(messages)
         for message in message_list:
             check_sources(message.sources)
+        message_list = [self._with_kept_files(message) for message in message_list]
         with self._db.transaction() as conn:
             if (
                 conversation.uid
@@ -985,6 +1027,8 @@ class Store:
                 conn.execute(
                     "UPDATE conversations SET updated_at = ? WHERE id = ?", (saved.updated_at, saved.id)
                 )
+        for message in message_list:
+            self._attached(message.attachments)
         logger.info(
             "imported conversation %s (%d messages, %d already present)",
             saved.uid,
@@ -992,6 +1036,162 @@ class Store:
             skipped,
         )
         return True
+
+    # --------------------------------------------------------------------------------- files
+
+    def keep_file(self, source: Path | bytes, name: str) -> MessageFile:
+        """Keep a copy of an attached file (a path, or its bytes) in the data folder.
+
+        The copy is content-addressed (one per distinct content), private, written through a
+        temporary file and renamed; its size, kind and media type are recorded. Returns a
+        :class:`~coze_desktop.domain.MessageFile` named ``name`` with ``sha256``, ``size``,
+        ``kind``, ``mime`` and ``path`` set and ``file_id`` "". Safe to call from a worker
+        thread: the copy is made without holding the store's lock. Raises
+        :class:`~coze_desktop.store.files.SourceFileError` when the source cannot be read and
+        :class:`~coze_desktop.store.db.StoreWriteError` when the copy cannot be written (full
+        disk, read-only store); no partial file is left either way.
+        """
+        if self.read_only:
+            raise StoreWriteError(
+                f"聊天记录以只读方式打开，无法保存附件。The history {self.path} is open read-only: "
+                "the attachment cannot be kept.",
+                path=self.path,
+            )
+        for _attempt in range(3):
+            kept = self._files.keep(source, name)
+            with self._lock:
+                if not kept.path.is_file():  # deleted for good meanwhile as unused: copy again
+                    continue
+                with self._db.transaction() as conn:
+                    conn.execute(
+                        "INSERT INTO files (sha256, size, kind, mime, created_at) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (sha256) DO UPDATE SET created_at = max(created_at, excluded.created_at)",
+                        (kept.sha256, kept.size, kept.kind, kept.mime, time.time()),
+                    )
+                self._unattached[kept.sha256] = self._unattached.get(kept.sha256, 0) + 1
+            return MessageFile(
+                name=name,
+                size=kept.size,
+                kind=kept.kind,
+                mime=kept.mime,
+                sha256=kept.sha256,
+                path=str(kept.path),
+            )
+        raise StoreWriteError(  # only if copies vanish as fast as they are made
+            f"附件副本一再被删除，未能保存。The copy of {name} in {self.files_dir} kept disappearing.",
+            path=self.files_dir,
+        )
+
+    def file_path(self, sha256: str) -> Path | None:
+        """The local copy of the content ``sha256``, or ``None`` when not kept or missing on disk."""
+        return self._files.existing(sha256)
+
+    @_locked
+    def set_attachment_file_id(self, message_id: int, sha256: str, file_id: str) -> None:
+        """Record Coze's ``file_id`` for the attachments of a message with content ``sha256``.
+
+        Raises :class:`NotFoundError` when the message has no such attachment.
+        """
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE attachments SET file_id = ? WHERE message_id = ? AND sha256 = ?",
+                (file_id, message_id, sha256),
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"message {message_id} has no attachment {sha256}", path=self.path)
+
+    @_locked
+    def sweep_files(self, older_than_days: float = UNUSED_FILE_DAYS, *, now: float | None = None) -> int:
+        """Delete copies no attachment uses that were kept more than ``older_than_days`` ago
+        (kept for a message that was never sent), and temporary files left by a crash.
+
+        Runs when the store opens. Copies on disk the database does not know are left alone (they
+        may belong to a damaged history moved aside). Returns how many copies were deleted.
+        """
+        cutoff = (time.time() if now is None else now) - older_than_days * _DAY
+        with self._db.translating_errors() as conn:  # a read first: opening takes no write lock
+            due = conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM files f WHERE f.created_at < ? "
+                "AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = f.sha256))",
+                (cutoff,),
+            ).fetchone()[0]
+        unused: list[str] = []
+        if due:
+            with self._db.transaction() as conn:
+                rows = conn.execute(
+                    "DELETE FROM files WHERE created_at < ? "
+                    "AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = files.sha256) "
+                    "RETURNING sha256",
+                    (cutoff,),
+                ).fetchall()
+            unused = [str(row[0]) for row in rows if str(row[0]) not in self._unattached]
+            self._remove_copies(unused)
+        self._files.remove_stale_parts(cutoff)
+        if unused:
+            logger.info("deleted %d kept file(s) no message uses", len(unused))
+        return len(unused)
+
+    def _with_kept_files(self, message: Message) -> Message:
+        """``message`` with each attachment naming its local copy (copying a given path if needed)."""
+        if len(message.attachments) + len(message.sources) > MAX_SOURCES_PER_MESSAGE:
+            raise ValueError(
+                f"a message can keep at most {MAX_SOURCES_PER_MESSAGE} sources and attachments together"
+            )
+        files: list[MessageFile] = []
+        for attachment in message.attachments:
+            if attachment.sha256 and not is_sha256(attachment.sha256):
+                raise ValueError(
+                    f"attachment {attachment.name!r}: not a SHA-256 digest: {attachment.sha256!r}"
+                )
+            if not (attachment.sha256 and self.file_path(attachment.sha256)) and attachment.path:
+                source = Path(attachment.path)
+                if source.is_file():
+                    kept = self.keep_file(source, attachment.name)
+                    attachment = dataclasses.replace(kept, name=attachment.name, file_id=attachment.file_id)
+            files.append(attachment)
+        return dataclasses.replace(message, attachments=files)
+
+    def _located(self, attachment: MessageFile) -> MessageFile:
+        """A copy of ``attachment`` with ``path`` naming the local copy, or "" when there is none."""
+        copy = self._files.existing(attachment.sha256) if attachment.sha256 else None
+        return dataclasses.replace(attachment, path=str(copy) if copy else "")
+
+    def _attached(self, attachments: Sequence[MessageFile]) -> None:
+        """Saved attachments now hold their copies: the copies need no more protection."""
+        with self._lock:
+            for attachment in attachments:
+                left = self._unattached.get(attachment.sha256, 0) - 1
+                if left > 0:
+                    self._unattached[attachment.sha256] = left
+                else:
+                    self._unattached.pop(attachment.sha256, None)
+
+    def _forget_files(self, conn: sqlite3.Connection, candidates: Iterable[str]) -> list[str]:
+        """In a transaction that just deleted attachments: drop the rows of the copies among
+        ``candidates`` that no remaining attachment uses; returns them (delete them after commit)."""
+        doomed = [sha for sha in set(candidates) if sha and sha not in self._unattached]
+        if not doomed:
+            return []
+        rows = conn.execute(
+            "DELETE FROM files WHERE sha256 IN (SELECT value FROM json_each(?)) "
+            "AND NOT EXISTS (SELECT 1 FROM attachments a WHERE a.sha256 = files.sha256) RETURNING sha256",
+            (json.dumps(doomed),),
+        ).fetchall()
+        unused = {str(row[0]) for row in rows}
+        # A copy with no row (made before a crash, or by an import) goes too when nothing uses it.
+        for sha in doomed:
+            if (
+                sha not in unused
+                and not conn.execute("SELECT 1 FROM attachments WHERE sha256 = ? LIMIT 1", (sha,)).fetchone()
+            ):
+                unused.add(sha)
+        return sorted(unused)
+
+    def _remove_copies(self, digests: Iterable[str]) -> None:
+        with self._lock:
+            for sha in digests:
+                if is_sha256(sha) and sha not in self._unattached:
+                    self._files.remove(sha)
 
     # ----------------------------------------------------------------------------- API calls
 
@@ -1117,6 +1317,45 @@ def _purge(conn: sqlite3.Connection, cutoff: float | None) -> int:
     return conversations + _delete_messages(conn, f"deleted_at IS NOT NULL{before}", params)
 
 
+def _files_of(conn: sqlite3.Connection, where: str, params: tuple[object, ...]) -> set[str]:
+    """The digests of the copies used by the attachments of the messages ``m`` matching ``where``."""
+    sql = (
+        "SELECT DISTINCT a.sha256 FROM attachments a JOIN messages m ON m.id = a.message_id "  # noqa: S608
+        f"WHERE a.sha256 != '' AND {where}"
+    )
+    return {str(row[0]) for row in conn.execute(sql, params)}
+
+
+def _trash_files(conn: sqlite3.Connection, cutoff: float | None) -> set[str]:
+    """The digests used by what :func:`_purge` is about to delete."""
+    if cutoff is None:
+        return _files_of(
+            conn,
+            "(m.deleted_at IS NOT NULL OR m.conversation_id IN "
+            "(SELECT c.id FROM conversations c WHERE c.deleted_at IS NOT NULL))",
+            (),
+        )
+    return _files_of(
+        conn,
+        "(m.deleted_at < ? OR m.conversation_id IN (SELECT c.id FROM conversations c WHERE c.deleted_at < ?))",
+        (cutoff, cutoff),
+    )
+
+
+def _insert_attachments(
+    conn: sqlite3.Connection, message_id: int, attachments: Sequence[MessageFile]
+) -> None:
+    if attachments:
+        conn.executemany(
+            "INSERT INTO attachments (message_id, position, name, sha256, size, kind, mime, file_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (message_id, position, a.name, a.sha256, a.size, a.kind, a.mime, a.file_id)
+                for position, a in enumerate(attachments)
+            ],
+        )
+
+
 def _touch_conversation(conn: sqlite3.Connection, conversation_id: int, when: float) -> None:
     conn.execute(
         "UPDATE conversations SET updated_at = max(updated_at, ?) WHERE id = ?",
@@ -1235,8 +1474,9 @@ def _attach_versions(conn: sqlite3.Connection, messages: list[Message]) -> None:
         message.version_count = int(count)
 
 
-def _attach_details(conn: sqlite3.Connection, messages: list[Message]) -> None:
-    """Fill ``sources``, ``follow_ups``, ``usage`` and ``duration`` of freshly loaded messages."""
+def _attach_details(conn: sqlite3.Connection, messages: list[Message], files: FileStore) -> None:
+    """Fill ``sources``, ``follow_ups``, ``usage``, ``duration`` and ``attachments`` of freshly
+    loaded messages (one query per kind of detail, whatever the number of messages)."""
     if not messages:
         return
     by_id = {m.id: m for m in messages}
@@ -1262,3 +1502,20 @@ def _attach_details(conn: sqlite3.Connection, messages: list[Message]) -> None:
         if total_tokens is not None or input_tokens is not None or output_tokens is not None:
             message.usage = Usage(input_tokens or 0, output_tokens or 0, total_tokens or 0)
         message.duration = duration
+    for message_id, name, sha, size, kind, mime, file_id in conn.execute(
+        "SELECT message_id, name, sha256, size, kind, mime, file_id FROM attachments "  # noqa: S608
+        f"WHERE {in_ids} ORDER BY message_id, position",
+        (ids,),
+    ):
+        copy = files.existing(sha) if sha else None
+        by_id[message_id].attachments.append(
+            MessageFile(
+                name=name,
+                size=size,
+                kind=kind,
+                mime=mime,
+                sha256=sha,
+                file_id=file_id,
+                path=str(copy) if copy else "",
+            )
+        )

@@ -42,6 +42,9 @@ SIDE_FILE_SUFFIXES = ("-wal", "-shm")
 # Migration 3 writes the 10 literally (a migration must never change): changing it needs a new one.
 DOC_SHIFT = 10
 MAX_SOURCES_PER_MESSAGE = (1 << DOC_SHIFT) - 1
+# Migration 5: the attachment at position p is document ``(id << DOC_SHIFT) + TOP_SLOT - p``, so
+# a message's sources and attachments together fit in MAX_SOURCES_PER_MESSAGE slots.
+TOP_SLOT = (1 << DOC_SHIFT) - 1
 
 # Primary SQLite result codes (https://www.sqlite.org/rescode.html).
 _SQLITE_PERM = 3
@@ -244,6 +247,62 @@ _V4_TRASH_VERSIONS_DRAFTS = (
 )
 
 
+_V5_ATTACHMENTS = (
+    # The local copies of attached files: one row per distinct content, named by its SHA-256 (the
+    # copy is <data folder>/files/<sha256[:2]>/<sha256>, see files.py). created_at is when the
+    # content was last kept, so a copy kept for a message not yet saved survives the sweep at
+    # opening for a day.
+    """CREATE TABLE files (
+        sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+        size INTEGER NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'file',
+        mime TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    ) WITHOUT ROWID""",
+    # A message's attachments in the order they were attached. sha256 names the local copy;
+    # '' when none was ever kept (an import without the files). No foreign key to files: a copy
+    # may be missing (an import) and an attachment outlives nothing but its message.
+    """CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 1022),
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL DEFAULT 0,
+        kind TEXT NOT NULL DEFAULT 'file',
+        mime TEXT NOT NULL DEFAULT '',
+        file_id TEXT NOT NULL DEFAULT '',
+        UNIQUE (message_id, position)
+    )""",
+    "CREATE INDEX attachments_by_file ON attachments (sha256) WHERE sha256 != ''",
+    # Attachment names are searchable: the name of the attachment at position p is document
+    # (message_id << 10) + 1023 - p, counting down from the top of the message's slots while its
+    # source passages count up from 1 (Store refuses a message whose sources and attachments
+    # together would meet). 10 and 1023 are written literally, as in migration 3.
+    "DROP VIEW search_docs",
+    """CREATE VIEW search_docs (doc_id, body) AS
+        SELECT id << 10, text || char(31, 31) FROM messages
+        UNION ALL
+        SELECT (message_id << 10) + rank + 1, slice || char(31, 31) FROM sources
+        UNION ALL
+        SELECT (message_id << 10) + 1023 - position, name || char(31, 31) FROM attachments""",
+    """CREATE TRIGGER attachments_index_insert AFTER INSERT ON attachments BEGIN
+        INSERT INTO search_index (rowid, body)
+            VALUES ((new.message_id << 10) + 1023 - new.position, new.name || char(31, 31));
+    END""",
+    """CREATE TRIGGER attachments_index_delete AFTER DELETE ON attachments BEGIN
+        INSERT INTO search_index (search_index, rowid, body)
+            VALUES ('delete', (old.message_id << 10) + 1023 - old.position, old.name || char(31, 31));
+    END""",
+    """CREATE TRIGGER attachments_index_update AFTER UPDATE OF message_id, position, name ON attachments BEGIN
+        INSERT INTO search_index (search_index, rowid, body)
+            VALUES ('delete', (old.message_id << 10) + 1023 - old.position, old.name || char(31, 31));
+        INSERT INTO search_index (rowid, body)
+            VALUES ((new.message_id << 10) + 1023 - new.position, new.name || char(31, 31));
+    END""",
+)
+
+
 def migrate_v1_baseline(conn: sqlite3.Connection) -> None:
     """Version 1: bots, conversations, messages, sources, follow-ups and API call counts."""
     _run(conn, _V1_BASELINE)
@@ -264,11 +323,17 @@ def migrate_v4_trash_versions_drafts(conn: sqlite3.Connection) -> None:
     _run(conn, _V4_TRASH_VERSIONS_DRAFTS)
 
 
+def migrate_v5_attachments(conn: sqlite3.Connection) -> None:
+    """Version 5: attached files (one local copy per distinct content) and their searchable names."""
+    _run(conn, _V5_ATTACHMENTS)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     migrate_v1_baseline,
     migrate_v2_usage,
     migrate_v3_search,
     migrate_v4_trash_versions_drafts,
+    migrate_v5_attachments,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

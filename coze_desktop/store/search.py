@@ -1,8 +1,9 @@
 """Full-text search over saved messages and the knowledge-base passages of their answers.
 
 Matching is by substring, for Chinese as for English, case-insensitive for ASCII letters. The
-query is split on whitespace; a message matches when its text, or one of its source passages,
-contains every word; nothing in the trash is found. Documents (texts and passages) live in the
+query is split on whitespace; a message matches when its text, one of its source passages, or
+the name of one of its attached files contains every word; nothing in the trash is found.
+Documents (texts, passages and file names) live in the
 FTS5 ``trigram`` index ``search_index``; no user input is ever parsed as FTS5 syntax (every
 piece is a quoted phrase).
 
@@ -37,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coze_desktop.domain import Role
-from coze_desktop.store.db import DOC_SHIFT
+from coze_desktop.store.db import DOC_SHIFT, TOP_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -56,11 +57,14 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 
 _DOC_SLOT_MASK = (1 << DOC_SHIFT) - 1
-# The text of the document a search_index row stands for: a message text or a source passage.
+# The text of the document a search_index row stands for: a message text, a source passage
+# (slots counting up from 1) or an attachment's name (slots counting down from TOP_SLOT).
 _DOCUMENT_TEXT = (
     f"(CASE WHEN search_index.rowid & {_DOC_SLOT_MASK} = 0 THEN m.text "  # noqa: S608 - constants only
-    "ELSE (SELECT slice FROM sources WHERE message_id = m.id "
-    f"AND rank = (search_index.rowid & {_DOC_SLOT_MASK}) - 1) END)"
+    "ELSE coalesce((SELECT slice FROM sources WHERE message_id = m.id "
+    f"AND rank = (search_index.rowid & {_DOC_SLOT_MASK}) - 1), "
+    "(SELECT name FROM attachments WHERE message_id = m.id "
+    f"AND position = {TOP_SLOT} - (search_index.rowid & {_DOC_SLOT_MASK})), '') END)"
 )
 _DOCUMENTS = f"search_index CROSS JOIN messages m ON m.id = search_index.rowid >> {DOC_SHIFT}"
 _TERMS_TABLE = "temp.search_terms"
@@ -79,6 +83,8 @@ class SearchHit:
     created_at: float
     in_source: bool = False  # matched in a knowledge-base passage of the answer, not its text
     source_rank: int = 0  # that passage's place among the answer's sources (1-based), else 0
+    in_attachment: bool = False  # matched the name of a file attached to the message (the snippet)
+    attachment_position: int = 0  # that file's place among the message's attachments (1-based), else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,13 +372,14 @@ def _scan(
     *,
     newer_than: float | None = None,
 ) -> list[int]:
-    """Message ids whose text or a passage contains every word, newest first, by scanning.
+    """Message ids whose text, a passage or a file name contains every word, newest first, by scanning.
 
     Messages are walked newest first through ``messages_by_time``, so the scan stops as soon
     as the page is full; ``newer_than`` bounds it to messages created at or after that time.
     """
     text_sql, text_params = _contains_all("m.text", words)
     slice_sql, slice_params = _contains_all("s.slice", words)
+    name_sql, name_params = _contains_all("a.name", words)
     join, conditions, filter_params = filters.sql()
     if newer_than is not None:
         conditions += " AND m.created_at >= ?"
@@ -381,11 +388,12 @@ def _scan(
         SELECT m.id
         FROM messages m {join}
         WHERE (({text_sql})
-               OR EXISTS (SELECT 1 FROM sources s WHERE s.message_id = m.id AND {slice_sql}))
+               OR EXISTS (SELECT 1 FROM sources s WHERE s.message_id = m.id AND {slice_sql})
+               OR EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id AND {name_sql}))
               {conditions}
         ORDER BY m.created_at DESC, m.id DESC
         LIMIT ? OFFSET ?"""  # noqa: S608 - only fixed SQL fragments are formatted in
-    params = [*text_params, *slice_params, *filter_params, limit, offset]
+    params = [*text_params, *slice_params, *name_params, *filter_params, limit, offset]
     return [row[0] for row in conn.execute(sql, params)]
 
 
@@ -403,12 +411,20 @@ def _hit(
     ).fetchone()
     in_source = False
     source_rank = 0
+    attachment_position = 0
     if not _contains_every(text, words):
         passages = conn.execute("SELECT slice FROM sources WHERE message_id = ? ORDER BY rank", (message_id,))
         found = next(((n, p) for n, (p,) in enumerate(passages, start=1) if _contains_every(p, words)), None)
         if found is not None:
             source_rank, text = found
             in_source = True
+        else:
+            names = conn.execute(
+                "SELECT name FROM attachments WHERE message_id = ? ORDER BY position", (message_id,)
+            )
+            named = next(((n, p) for n, (p,) in enumerate(names, start=1) if _contains_every(p, words)), None)
+            if named is not None:
+                attachment_position, text = named
     return SearchHit(
         conversation_id=conversation_id,
         conversation_title=title,
@@ -418,6 +434,8 @@ def _hit(
         created_at=created_at,
         in_source=in_source,
         source_rank=source_rank,
+        in_attachment=attachment_position > 0,
+        attachment_position=attachment_position,
     )
 
 

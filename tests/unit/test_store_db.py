@@ -65,7 +65,7 @@ def test_new_store_has_current_schema_and_pragmas(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
         conn = store._db.conn
         assert store.path == tmp_path / DB_FILENAME
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
