@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QImageReader,
     QKeySequence,
     QPixmap,
-    QResizeEvent,
     QShortcut,
     QWheelEvent,
 )

@@ -83,7 +83,9 @@ def _question(files: list[MessageFile], message_id: int = 1) -> Message:
     )
 
 
-def test_question_shows_thumbnail_and_chips(qtbot: QtBot, view: MessageView, files: list[MessageFile]) -> None:
+def test_question_shows_thumbnail_and_chips(
+    qtbot: QtBot, view: MessageView, files: list[MessageFile]
+) -> None:
     decoded_in: list[bool] = []
     real_read = attachments.read_thumbnail
 
@@ -107,7 +109,11 @@ def test_question_shows_thumbnail_and_chips(qtbot: QtBot, view: MessageView, fil
     assert (shown.width(), shown.height()) == (160, 120)  # 4:3 kept
     assert thumbnail.accessibleName() == "Image 海边 photo.jpg"
     assert chip.objectName() == "attachment_chip"
-    assert "报告 report.pdf" in chip.text() and "PDF" in chip.text() and format_size(files[1].size) in chip.text()
+    assert (
+        "报告 report.pdf" in chip.text()
+        and "PDF" in chip.text()
+        and format_size(files[1].size) in chip.text()
+    )
     assert chip.accessibleName().startswith("File 报告 report.pdf, ")
     assert missing.objectName() == "attachment_missing"
     assert "not kept on this computer" in missing.text() and "old notes.txt" in missing.text()
@@ -183,7 +189,10 @@ def test_thumbnail_opens_the_viewer_which_zooms_copies_and_saves(
     scroll_viewport = viewer.findChild(QToolButton)  # (none: just make sure the tree is built)
     assert scroll_viewport is None
     area = viewer._scroll.viewport()
-    for modifiers, expected in ((Qt.KeyboardModifier.ControlModifier, 1.0), (Qt.KeyboardModifier.NoModifier, 1.0)):
+    for modifiers, expected in (
+        (Qt.KeyboardModifier.ControlModifier, 1.0),
+        (Qt.KeyboardModifier.NoModifier, 1.0),
+    ):
         event = QWheelEvent(
             QPointF(10, 10),
             QPointF(area.mapToGlobal(QPoint(10, 10))),
@@ -226,7 +235,9 @@ def _answer(text: str, message_id: int = 2, state: MessageState = MessageState.C
     )
 
 
-def test_answer_shows_a_markdown_image_over_http(qtbot: QtBot, view: MessageView, demo_fast: DemoServer) -> None:
+def test_answer_shows_a_markdown_image_over_http(
+    qtbot: QtBot, view: MessageView, demo_fast: DemoServer
+) -> None:
     url = f"{demo_fast.url}/demo/images/chart.png"
     broken = f"{demo_fast.url}/demo/images/missing-{time.monotonic_ns()}.png"
     text = f"Chart:\n\n![Demo chart]({url})\n\nBroken: ![Lost picture]({broken})\n\nLocal: ![Secret](file:///etc/passwd)\n"
@@ -235,7 +246,9 @@ def test_answer_shows_a_markdown_image_over_http(qtbot: QtBot, view: MessageView
     def states() -> dict[str, str]:
         return dict(view.answer_images(2))
 
-    qtbot.waitUntil(lambda: states().get(url) == "loaded" and states().get(broken) == "failed", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: states().get(url) == "loaded" and states().get(broken) == "failed", timeout=WAIT_MS
+    )
     assert states()["file:///etc/passwd"] == "failed"  # never read
     assert images().replies.failure("file:///etc/passwd") is None  # not even tried
     loaded = images().replies.get(url)
@@ -246,7 +259,9 @@ def test_answer_shows_a_markdown_image_over_http(qtbot: QtBot, view: MessageView
     assert documents and documents[0].size().height() > 300
 
 
-def test_a_slow_image_does_not_hold_up_the_stream(qtbot: QtBot, view: MessageView, demo_fast: DemoServer) -> None:
+def test_a_slow_image_does_not_hold_up_the_stream(
+    qtbot: QtBot, view: MessageView, demo_fast: DemoServer
+) -> None:
     url = f"{demo_fast.url}/demo/images/slow.png?n={time.monotonic_ns()}"
     view.show_messages([_question([])])
     view.add_message(_answer("", state=MessageState.STREAMING))
