@@ -34,23 +34,22 @@ logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = QSize(160, 120)  # a thumbnail fits in this box, its proportions kept
 _REPLY_CACHE_SIZE = 50  # reply images kept for the session (each at most 10 MB)
-_CONTEXT = "Attachments"  # translation context of this module's functions
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
 
 
 def format_size(size: int) -> str:
     """A byte count for people: "512 B", "1.5 KB", "3.2 MB", "1.1 GB" (units translated)."""
     if size < 1024:
-        return _tr("%1 B").replace("%1", str(size))
+        return QCoreApplication.translate("Attachments", "%1 B").replace("%1", str(size))
+    units = (
+        QCoreApplication.translate("Attachments", "%1 KB"),
+        QCoreApplication.translate("Attachments", "%1 MB"),
+        QCoreApplication.translate("Attachments", "%1 GB"),
+    )
     value = float(size)
-    for unit in (_tr("%1 KB"), _tr("%1 MB"), _tr("%1 GB")):
+    for index, unit in enumerate(units):
         value /= 1024
-        if value < 1024 or unit == _tr("%1 GB"):
-            number = f"{value:.1f}" if value < 10 else f"{value:.0f}"
-            return unit.replace("%1", number)
+        if value < 1024 or index == len(units) - 1:
+            return unit.replace("%1", f"{value:.1f}" if value < 10 else f"{value:.0f}")
     raise AssertionError("unreachable")
 
 
@@ -78,10 +77,18 @@ def type_name(file: MessageFile) -> str:
     subtype = mime.split("/", 1)[1].upper() if "/" in mime else Path(file.name).suffix.lstrip(".").upper()
     subtype = {"JPEG": "JPEG", "SVG+XML": "SVG", "MPEG": "MP3", "X-WAV": "WAV"}.get(subtype, subtype)
     if file.kind == "image":
-        return _tr("%1 image").replace("%1", subtype) if subtype else _tr("Image")
+        return (
+            QCoreApplication.translate("Attachments", "%1 image").replace("%1", subtype)
+            if subtype
+            else QCoreApplication.translate("Attachments", "Image")
+        )
     if file.kind == "audio":
-        return _tr("%1 audio").replace("%1", subtype) if subtype else _tr("Audio")
-    return subtype if subtype and len(subtype) <= 10 else _tr("File")
+        return (
+            QCoreApplication.translate("Attachments", "%1 audio").replace("%1", subtype)
+            if subtype
+            else QCoreApplication.translate("Attachments", "Audio")
+        )
+    return subtype if subtype and len(subtype) <= 10 else QCoreApplication.translate("Attachments", "File")
 
 
 def read_thumbnail(path: str, box: QSize = THUMBNAIL_SIZE) -> QImage:
@@ -191,14 +198,16 @@ def open_file(file: MessageFile) -> bool:
     a failure is said through :data:`attachment_notices`."""
     if not file.path or not os.path.isfile(file.path):
         attachment_notices.failed.emit(
-            _tr("“%1” is not kept on this computer, so it cannot be opened.").replace("%1", file.name)
+            QCoreApplication.translate(
+                "Attachments", "“%1” is not kept on this computer, so it cannot be opened."
+            ).replace("%1", file.name)
         )
         return False
     if QDesktopServices.openUrl(QUrl.fromLocalFile(file.path)):
         return True
     logger.warning("no application could open an attachment (%s)", file.mime or "unknown type")
     attachment_notices.failed.emit(
-        _tr("No application could open “%1”. Its copy is in %2")
+        QCoreApplication.translate("Attachments", "No application could open “%1”. Its copy is in %2")
         .replace("%1", file.name)
         .replace("%2", file.path)
     )
@@ -216,7 +225,11 @@ def show_image(
         else ImageViewer(image, name, path=path, data=data, parent=parent)
     )
     if viewer is None:
-        attachment_notices.failed.emit(_tr("“%1” could not be shown as an image.").replace("%1", name))
+        attachment_notices.failed.emit(
+            QCoreApplication.translate("Attachments", "“%1” could not be shown as an image.").replace(
+                "%1", name
+            )
+        )
         return None
     viewer.failed.connect(attachment_notices.failed)
     viewer.show()

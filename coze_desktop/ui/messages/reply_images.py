@@ -39,10 +39,6 @@ _PLACEHOLDER_MAX_WIDTH = 360
 IMAGE_STATE = QTextFormat.Property.UserProperty + 71  # "loading" | "loaded" | "failed", for tests
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ReplyImages", text)
-
-
 def image_fragments(document: QTextDocument) -> list[tuple[int, QTextImageFormat]]:
     """Every image in ``document``: its position and format."""
     found: list[tuple[int, QTextImageFormat]] = []
@@ -130,9 +126,9 @@ class _ReplyImages(QObject):
             else:
                 failed = not web or loader.failure(url) is not None
                 if failed:
-                    text = alt or _tr("Image not available")
+                    text = alt or QCoreApplication.translate("ReplyImages", "Image not available")
                 else:
-                    text = _tr("Loading image…")
+                    text = QCoreApplication.translate("ReplyImages", "Loading image…")
                     self._wait(url, document, palette)
                 placeholder = _placeholder(text, palette, failed=failed)
                 document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(url), placeholder)
