@@ -984,6 +984,18 @@
         <source>Loading image…</source>
         <translation>正在加载图片…</translation>
     </message>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
 </context>
 <context>
     <name>SearchResultsModel</name>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -273,3 +274,24 @@ def test_a_slow_image_does_not_hold_up_the_stream(
     assert "The text goes on at once." in (view.rendered_text(2) or "")
     assert dict(view.answer_images(2))[url] == "loading"  # the placeholder, the picture still coming
     qtbot.waitUntil(lambda: dict(view.answer_images(2)).get(url) == "loaded", timeout=3 * WAIT_MS)
+
+
+def test_object_string_answer_shows_its_images(qtbot: QtBot, view: MessageView, demo_fast: DemoServer) -> None:
+    url = f"{demo_fast.url}/demo/images/chart.png?object_string"
+    content = json.dumps(
+        [
+            {"type": "text", "text": "这是图表"},
+            {"type": "image", "file_url": url},
+            {"type": "image", "file_id": "7391", "name": "no-url.png"},  # nothing to fetch
+            {"type": "file", "file_url": "https://example.com/report.pdf", "name": "report.pdf"},
+        ],
+        ensure_ascii=False,
+    )
+    view.show_messages([_answer(content)])
+    qtbot.waitUntil(lambda: dict(view.answer_images(2)).get(url) == "loaded", timeout=WAIT_MS)
+    assert dict(view.answer_images(2))["coze-file:7391"] == "failed"
+    text = view.rendered_text(2) or ""
+    assert "这是图表" in text and "report.pdf" in text and '"type"' not in text  # not shown as JSON
+    # A JSON array that is not object_string content stays as it was written.
+    view.add_message(_answer('[1, 2, "three"]', message_id=3))
+    assert '[1, 2, "three"]' in (view.rendered_text(3) or "")

@@ -52,6 +52,7 @@ from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.messages.answer_body import _AnswerBody
 from coze_desktop.ui.messages.attachments import _AttachmentStrip
 from coze_desktop.ui.messages.cards import _Banner
+from coze_desktop.ui.messages.reply_images import display_markdown
 from coze_desktop.ui.messages.text_view import _insert_streamed, _TextView
 from coze_desktop.ui.messages.versions import QuestionEditor, VersionSwitcher
 
@@ -220,7 +221,7 @@ class _MessageWidget(QFrame):
         else:
             assert self._answer is not None
             self._answer.set_sources(message.sources)
-            self._answer.show_text(message.text)
+            self._answer.show_text(display_markdown(message.text, message.content_type))
             self._set_reasoning(message.reasoning)
             if not self.is_streaming and self._reasoning_expanded and not self._reasoning_chosen:
                 self.set_reasoning_expanded(False)  # opened for the thinking, not by the user

@@ -5,12 +5,17 @@ each render, :func:`show_images` gives every such image what to show: the pictur
 loaded, else a placeholder (“Loading image…”, then the alt text when it cannot be loaded) while
 the picture is fetched in the background (:mod:`.attachments`, ``workers/images.py``). The render
 never waits: the text shows at once, and the picture replaces its placeholder when it arrives, in
-every document still showing it. Only http(s) URLs are fetched; any other image (``file:``,
+every document still showing it. An answer whose content is an ``object_string`` (or a card holding
+one; coze-api.md §2, §3) is shown as Markdown first (:func:`display_markdown`): its text parts as
+text, its images as images (``file_url``), its files as links. Only http(s) URLs are fetched; any other image (``file:``,
 ``data:``, a relative path) shows its placeholder and is never read, so an answer cannot make the
 app show a local file.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRect, QSize, Qt, QUrl
@@ -171,3 +176,67 @@ def show_images(document: QTextDocument, palette: QPalette) -> list[str]:
 def loaded_image(url: str) -> LoadedImage | None:
     """The picture of an answer's image if it is loaded."""
     return images().replies.get(url)
+
+
+_PART_TYPES = {"text", "image", "file", "audio"}
+_URL_KEYS = ("file_url", "url", "image_url")
+
+
+def _part_list(value: object) -> list[dict[str, Any]] | None:
+    """``value`` as object_string parts (a list of ``{type, text?, file_id?, file_url?}`` with at
+    least one that is not text), searched one level into a card's object, else ``None``."""
+    if isinstance(value, dict):
+        for item in value.values():
+            found = _part_list(item) if isinstance(item, list) else None
+            if found is not None:
+                return found
+        return None
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(part, dict) and part.get("type") in _PART_TYPES for part in value):
+        return None
+    if all(part.get("type") == "text" for part in value):
+        return None
+    return value
+
+
+def _markdown_label(text: str) -> str:
+    return " ".join(text.replace("[", "(").replace("]", ")").split())
+
+
+def display_markdown(text: str, content_type: str = "text") -> str:
+    """The Markdown to show for an answer: ``text`` itself, unless it is object_string content
+    (``content_type`` says so, or the text is such a JSON array) or a card holding some; then its
+    text parts, its images as Markdown images (a part without an http(s) ``file_url`` shows as a
+    placeholder with its name) and its files as links or names."""
+    stripped = text.strip()
+    if content_type not in ("object_string", "card") and not (
+        stripped.startswith("[") and stripped.endswith("]")
+    ):
+        return text
+    try:
+        parts = _part_list(json.loads(stripped))
+    except ValueError:
+        return text
+    if parts is None:
+        return text
+    out: list[str] = []
+    for part in parts:
+        kind = part.get("type")
+        if kind == "text":
+            out.append(str(part.get("text") or ""))
+            continue
+        url = next((str(part[key]) for key in _URL_KEYS if isinstance(part.get(key), str) and part[key]), "")
+        name = _markdown_label(str(part.get("name") or part.get("file_name") or ""))
+        if kind == "image":
+            label = name or QCoreApplication.translate("ReplyImages", "Image")
+            target = url if is_web_url(url) else "coze-file:" + str(part.get("file_id") or "")
+            out.append(f"![{label}](<{target}>)")
+        else:
+            label = name or (
+                QCoreApplication.translate("ReplyImages", "Audio")
+                if kind == "audio"
+                else QCoreApplication.translate("ReplyImages", "File")
+            )
+            out.append(f"[{label}](<{url}>)" if is_web_url(url) else label)
+    return "\n\n".join(out)
