@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt, QThread, QUrl
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QWheelEvent
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QTextCursor, QWheelEvent
+from PySide6.QtWidgets import QApplication, QTextBrowser, QToolButton
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.demo.server import DemoServer
@@ -19,6 +19,7 @@ from coze_desktop.domain import Message, MessageFile, MessageState, Role
 from coze_desktop.ui.image_viewer import ImageViewer
 from coze_desktop.ui.messages import MessageView, attachments
 from coze_desktop.ui.messages.attachments import THUMBNAIL_SIZE, attachment_notices, format_size, images
+from coze_desktop.ui.messages.reply_images import image_fragments
 from coze_desktop.workers.threads import WorkerThreads
 
 WAIT_MS = 10_000
@@ -237,7 +238,7 @@ def _answer(text: str, message_id: int = 2, state: MessageState = MessageState.C
 
 
 def test_answer_shows_a_markdown_image_over_http(
-    qtbot: QtBot, view: MessageView, demo_fast: DemoServer
+    qtbot: QtBot, view: MessageView, demo_fast: DemoServer, tmp_path: Path
 ) -> None:
     url = f"{demo_fast.url}/demo/images/chart.png"
     broken = f"{demo_fast.url}/demo/images/missing-{time.monotonic_ns()}.png"
@@ -258,6 +259,20 @@ def test_answer_shows_a_markdown_image_over_http(
     # The answer's view grew to hold the picture.
     documents = view.rendered_documents(2) or []
     assert documents and documents[0].size().height() > 300
+    # A click on the picture opens it in the viewer, with its original bytes to save.
+    (body,) = [b for b in view.findChildren(QTextBrowser) if b.document() is documents[0]]
+    position = next(p for p, f in image_fragments(documents[0]) if f.name() == url)
+    cursor = QTextCursor(documents[0])
+    cursor.setPosition(position)
+    line = body.cursorRect(cursor)
+    qtbot.mouseClick(
+        body.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(line.x() + 40, line.bottom() - 40)
+    )
+    viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, ImageViewer) and w.isVisible()]
+    assert len(viewers) == 1 and viewers[0].windowTitle() == "chart.png"
+    saved = tmp_path / "chart.png"
+    assert viewers[0].save_to(str(saved)) and saved.read_bytes() == loaded.data
+    viewers[0].close()
 
 
 def test_a_slow_image_does_not_hold_up_the_stream(
@@ -276,7 +291,9 @@ def test_a_slow_image_does_not_hold_up_the_stream(
     qtbot.waitUntil(lambda: dict(view.answer_images(2)).get(url) == "loaded", timeout=3 * WAIT_MS)
 
 
-def test_object_string_answer_shows_its_images(qtbot: QtBot, view: MessageView, demo_fast: DemoServer) -> None:
+def test_object_string_answer_shows_its_images(
+    qtbot: QtBot, view: MessageView, demo_fast: DemoServer
+) -> None:
     url = f"{demo_fast.url}/demo/images/chart.png?object_string"
     content = json.dumps(
         [

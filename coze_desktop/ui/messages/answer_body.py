@@ -17,9 +17,10 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QGuiApplication,
+    QMouseEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -29,6 +30,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from coze_desktop.domain import Source
+from coze_desktop.ui.image_viewer import ImageViewer
 from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import (
     citation_number,
@@ -37,7 +39,8 @@ from coze_desktop.ui.markdown import (
     open_web_link,
     render_markdown,
 )
-from coze_desktop.ui.messages.reply_images import show_images
+from coze_desktop.ui.messages.attachments import show_image
+from coze_desktop.ui.messages.reply_images import loaded_image, show_images
 from coze_desktop.ui.messages.text_view import STREAM_BLOCK_MAX_CHARS, _insert_streamed, _TextView
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
@@ -349,6 +352,7 @@ class _AnswerBody(QWidget):
         view.citation_tip = self.citation_tip
         view.installEventFilter(self._watcher)
         view.viewport().installEventFilter(self._watcher)
+        view.viewport().installEventFilter(self)  # a click on a picture opens the image viewer
         shown = _ShownSegment(view, segment)
         view.anchorClicked.connect(lambda url, shown=shown: self._on_anchor_clicked(shown, url))
         self._layout.addWidget(view)
@@ -436,6 +440,27 @@ class _AnswerBody(QWidget):
             min(max(RENDER_MIN_INTERVAL_MS, RENDER_COST_FACTOR * elapsed_ms), RENDER_MAX_INTERVAL_MS)
         )
         self._render_timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+        ):
+            view = watched.parent()
+            if isinstance(view, _TextView) and not view.textCursor().hasSelection():
+                self.open_image_at(view, event.position())
+        return False
+
+    def open_image_at(self, view: _TextView, position: QPointF) -> ImageViewer | None:
+        """Open the image viewer on the loaded picture at ``position`` of ``view``'s viewport, if any."""
+        point = position + QPointF(view.horizontalScrollBar().value(), view.verticalScrollBar().value())
+        url = view.document().documentLayout().imageAt(point)
+        loaded = loaded_image(url) if url else None
+        if loaded is None:
+            return None
+        name = QUrl(url).fileName() or url
+        return show_image(loaded.image, name, data=loaded.data, parent=self.window())
 
     def _on_anchor_clicked(self, shown: _ShownSegment, url: QUrl) -> None:
         number = citation_number(url)
