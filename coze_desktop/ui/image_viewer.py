@@ -15,7 +15,6 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
-    QImageReader,
     QKeySequence,
     QPixmap,
     QShortcut,
@@ -114,17 +113,6 @@ class ImageViewer(QDialog):
             max(280, min(wanted.height(), int(available.height() * 0.8))),
         )
         self._show_zoom()
-
-    @classmethod
-    def for_file(cls, path: str, name: str, parent: QWidget | None = None) -> ImageViewer | None:
-        """A viewer of the image file at ``path``, or ``None`` when it cannot be read."""
-        reader = QImageReader(path)
-        reader.setAutoTransform(True)
-        image = reader.read()
-        if image.isNull():
-            logger.info("image viewer: cannot read an attachment (%s)", reader.errorString())
-            return None
-        return cls(image, name, path=path, parent=parent)
 
     def _button(self, text: str, tip: str, slot: object) -> QPushButton:
         button = QPushButton(text, self)

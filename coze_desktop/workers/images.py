@@ -134,6 +134,11 @@ class ImageLoader(QObject, Generic[T]):
         self._waiting[key] = work
         self._start_next()
 
+    def forget(self, key: str) -> None:
+        """Drop the result (or failure) kept for ``key``: the next request loads it again."""
+        self._cache.pop(key, None)
+        self._failed.pop(key, None)
+
     def clear(self) -> None:
         """Forget every result and failure; cancel what is loading."""
         for task in self._running.values():

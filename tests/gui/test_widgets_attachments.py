@@ -174,7 +174,8 @@ def test_thumbnail_opens_the_viewer_which_zooms_copies_and_saves(
     view.show_messages([_question([file])])
     strip = view.attachment_strip(1)
     assert strip is not None
-    qtbot.mouseClick(strip.buttons[0], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(strip.image_opened, timeout=WAIT_MS):  # read at full size in a worker first
+        qtbot.mouseClick(strip.buttons[0], Qt.MouseButton.LeftButton)
     viewer = strip.viewer
     assert isinstance(viewer, ImageViewer)
     qtbot.waitExposed(viewer)

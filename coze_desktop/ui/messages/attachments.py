@@ -91,6 +91,16 @@ def type_name(file: MessageFile) -> str:
     return subtype if subtype and len(subtype) <= 10 else QCoreApplication.translate("Attachments", "File")
 
 
+def read_image(path: str) -> QImage:
+    """The image at ``path`` at full size, turned as its EXIF says. Any thread."""
+    reader = QImageReader(path)
+    reader.setAutoTransform(True)
+    image = reader.read()
+    if image.isNull():
+        raise ImageFetchError(f"cannot be read as an image ({reader.errorString()})")
+    return image
+
+
 def read_thumbnail(path: str, box: QSize = THUMBNAIL_SIZE) -> QImage:
     """The image at ``path`` decoded at thumbnail size (``QImageReader``'s scaled size: a large
     JPEG is decoded at a fraction of its size), turned as its EXIF says. Any thread."""
@@ -151,12 +161,15 @@ class _Images(QObject):
     def __init__(self, parent: QObject | None) -> None:
         super().__init__(parent)
         self.thumbnails: ImageLoader[QImage] = ImageLoader(None, parent=self)
+        # An attached image at full size, for the viewer (forgotten once shown: it can be large).
+        self.full: ImageLoader[QImage] = ImageLoader(None, cache_size=1, parent=self)
         self.replies: ImageLoader[LoadedImage] = ImageLoader(None, cache_size=_REPLY_CACHE_SIZE, parent=self)
 
     def set_threads(self, threads: WorkerThreads | None) -> None:
         """Load in ``threads`` from now on (``None``: in the GUI thread, for widget tests)."""
         self.thumbnails.set_threads(threads)
         self.replies.set_threads(threads)
+        self.full.set_threads(threads)
 
     def request_thumbnail(self, file: MessageFile) -> str:
         """Start loading ``file``'s thumbnail (if needed); returns the key it is kept under."""
@@ -215,22 +228,11 @@ def open_file(file: MessageFile) -> bool:
 
 
 def show_image(
-    image: QImage | None, name: str, *, path: str = "", data: bytes | None = None, parent: QWidget | None
-) -> ImageViewer | None:
-    """Open the image viewer on an image (``None``: read it from ``path``); a problem is said
-    through :data:`attachment_notices`."""
-    viewer = (
-        ImageViewer.for_file(path, name, parent)
-        if image is None
-        else ImageViewer(image, name, path=path, data=data, parent=parent)
-    )
-    if viewer is None:
-        attachment_notices.failed.emit(
-            QCoreApplication.translate("Attachments", "“%1” could not be shown as an image.").replace(
-                "%1", name
-            )
-        )
-        return None
+    image: QImage, name: str, *, path: str = "", data: bytes | None = None, parent: QWidget | None
+) -> ImageViewer:
+    """Open the image viewer on ``image`` (``path`` or ``data``: what Save as… copies); a
+    problem saving it is said through :data:`attachment_notices`."""
+    viewer = ImageViewer(image, name, path=path, data=data, parent=parent)
     viewer.failed.connect(attachment_notices.failed)
     viewer.show()
     return viewer
@@ -271,6 +273,9 @@ class _AttachmentStrip(QWidget):
         self.setAccessibleName(self.tr("Attachments"))
         shared.thumbnails.loaded.connect(self._on_thumbnail_loaded)
         shared.thumbnails.failed.connect(self._on_thumbnail_failed)
+        shared.full.loaded.connect(self._on_full_loaded)
+        shared.full.failed.connect(self._on_full_failed)
+        self._opening: str | None = None  # the path of the image being read for the viewer
         for key in list(self._thumbnail_keys):
             image = shared.thumbnails.get(key)
             if image is not None:
@@ -341,14 +346,41 @@ class _AttachmentStrip(QWidget):
     def _on_button_clicked(self, index: int) -> None:
         file = self.files[index]
         if file.kind == "image" and file.path and os.path.isfile(file.path):
-            self.viewer = show_image(None, file.name, path=file.path, parent=self.window())
-            if self.viewer is not None:
-                self.image_opened.emit(index)
+            # Read at full size in a worker thread; the viewer opens when it is read.
+            self._opening = path = file.path
+            images().full.forget(path)
+            images().full.request(path, lambda _ctx: read_image(path))
         elif file.path:
             open_file(file)
         else:
             attachment_notices.failed.emit(
                 self.tr("“%1” was not kept on this computer.").replace("%1", file.name)
+            )
+
+    def _opening_index(self, key: str) -> int | None:
+        if key != self._opening:
+            return None
+        self._opening = None
+        return next((i for i, f in enumerate(self.files) if f.path == key and f.kind == "image"), None)
+
+    def _on_full_loaded(self, key: str, image: object) -> None:
+        index = self._opening_index(key)
+        if index is None or not isinstance(image, QImage):
+            return
+        images().full.forget(key)
+        file = self.files[index]
+        self.viewer = show_image(image, file.name, path=file.path, parent=self.window())
+        self.image_opened.emit(index)
+
+    def _on_full_failed(self, key: str, _reason: str) -> None:
+        index = self._opening_index(key)
+        if index is not None:
+            images().full.forget(key)
+            name = self.files[index].name
+            attachment_notices.failed.emit(
+                QCoreApplication.translate("Attachments", "“%1” could not be shown as an image.").replace(
+                    "%1", name
+                )
             )
 
 

@@ -74,7 +74,7 @@ def _placeholder(text: str, palette: QPalette, *, failed: bool) -> QImage:
     """A framed box with ``text`` in it, drawn in the palette's colours."""
     font = QGuiApplication.font()
     metrics = QFontMetrics(font)
-    label = ("🖼 " if not failed else "⚠ ") + text
+    label = ("⚠ " if failed else "") + text
     width = min(_PLACEHOLDER_MAX_WIDTH, max(_PLACEHOLDER_MIN_WIDTH, metrics.horizontalAdvance(label) + 24))
     image = QImage(QSize(width, _PLACEHOLDER_HEIGHT), QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor(theme.card_background(palette)))
