@@ -334,6 +334,7 @@ class _AttachmentStrip(QWidget):
         for button in buttons:
             button.setIcon(QIcon(pixmap))
             button.setIconSize(image.size())
+            button.setFixedSize(image.size() + QSize(8, 8))  # the frame hugs the picture
             button.setProperty("thumbnail_loaded", True)
 
     def _on_thumbnail_failed(self, key: str, _reason: str) -> None:
