@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt, QThread, QUrl
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QTextCursor, QWheelEvent
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QTextCursor, QTextDocument, QWheelEvent
 from PySide6.QtWidgets import QApplication, QTextBrowser, QToolButton
 from pytestqt.qtbot import QtBot
 
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Message, MessageFile, MessageState, Role
 from coze_desktop.ui.image_viewer import ImageViewer
-from coze_desktop.ui.messages import MessageView, attachments
+from coze_desktop.ui.messages import MessageView, attachments, text_view
 from coze_desktop.ui.messages.attachments import THUMBNAIL_SIZE, attachment_notices, format_size, images
 from coze_desktop.ui.messages.reply_images import image_fragments
 from coze_desktop.workers.threads import WorkerThreads
@@ -313,3 +313,14 @@ def test_object_string_answer_shows_its_images(
     # A JSON array that is not object_string content stays as it was written.
     view.add_message(_answer('[1, 2, "three"]', message_id=3))
     assert '[1, 2, "three"]' in (view.rendered_text(3) or "")
+
+
+def test_answer_views_never_read_images_from_disk(qtbot: QtBot, tmp_path: Path) -> None:
+    picture = _photo(tmp_path / "local.png", QSize(20, 20))
+    body = text_view._TextView()
+    qtbot.addWidget(body)
+    url = QUrl.fromLocalFile(str(picture))
+    assert body.loadResource(QTextDocument.ResourceType.ImageResource.value, url) is None
+    assert (
+        QTextBrowser().loadResource(QTextDocument.ResourceType.ImageResource.value, url) is not None
+    )  # Qt would

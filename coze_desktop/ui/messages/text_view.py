@@ -80,6 +80,13 @@ class _TextView(QTextBrowser):
         document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.setDocument(document)  # deletes the old document, a child of this view
 
+    def loadResource(self, type: int, name: QUrl | str, /) -> object:
+        """No image is read from a file here: an answer's images are given to its document by
+        :mod:`.reply_images` (QTextBrowser would read ``file:`` and relative paths from disk)."""
+        if type == QTextDocument.ResourceType.ImageResource.value:
+            return None
+        return super().loadResource(type, name)
+
     def set_natural_width(self, width: int) -> None:
         """The width this view would like (its size hint); 0 lets the layout decide."""
         self._natural_width = width
