@@ -1,7 +1,7 @@
 """``coze-cli``: talk to a Coze bot and work with the saved history from a terminal. No Qt.
 
     coze-cli chat --bot-id ID [--base-url URL] [--user-id ID] [--conversation-id ID]
-                  [--no-stream] [--json] [--no-save] MESSAGE
+                  [--no-stream] [--json] [--no-save] [--file PATH ...] MESSAGE
     coze-cli history [--json]
     coze-cli show CONVERSATION [--json]
     coze-cli search QUERY [--bot ID] [--json]
@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,11 +43,13 @@ from coze_desktop.domain import (
     Conversation,
     ErrorInfo,
     Message,
+    MessageFile,
     MessageState,
     Role,
 )
 from coze_desktop.export import (
     FORMATS,
+    ConversationExport,
     ExportFormatError,
     parse_json_export,
     render,
@@ -161,8 +164,20 @@ class _Recorder:
             self.err.flush()
         self.broken = True
 
-    def begin(self, bot_id: str, base_url: str, question: str, coze_conversation_id: str | None) -> None:
+    def begin(
+        self,
+        bot_id: str,
+        base_url: str,
+        question: str,
+        coze_conversation_id: str | None,
+        files: Sequence[tuple[str, Attachment]] = (),
+    ) -> None:
+        """Save the question with a copy of each attached file (``(path, uploaded)`` pairs)."""
         try:
+            kept: list[MessageFile] = []
+            for path, uploaded in files:  # copied first: a copy that fails saves no half question
+                copy = self.store.keep_file(Path(path), uploaded.name)
+                kept.append(replace(copy, file_id=uploaded.file_id))
             conv = None
             if coze_conversation_id:
                 conv = self.store.find_conversation_by_coze_id(coze_conversation_id, base_url)
@@ -186,6 +201,7 @@ class _Recorder:
                     type="question",
                     text=question,
                     created_at=time.time(),
+                    attachments=kept,
                 )
             )
             self.conversation = conv
@@ -332,8 +348,14 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             try:
                 for path in args.files:  # an upload error ends here: no chat is sent, nothing saved
                     attachments.append(client.attach(path))
-                if recorder is not None:  # the question is saved with its text only (files: not yet)
-                    recorder.begin(args.bot_id, base_url, args.message, args.conversation_id)
+                if recorder is not None:  # the question is saved with a copy of each file
+                    recorder.begin(
+                        args.bot_id,
+                        base_url,
+                        args.message,
+                        args.conversation_id,
+                        list(zip(args.files, attachments, strict=True)),
+                    )
                 events = _events(client, args, holder, cancel, attachments)
                 save = recorder.writer_append() if recorder is not None else None
                 for event in events:
@@ -489,10 +511,42 @@ def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         obj: dict[str, Any] = {"id": item.conversation.id}
         obj.update(json.loads(to_json([item]))["conversations"][0])  # the documented export schema
+        files = {m.uid: m.attachments for m in item.messages}
+        for message in obj["messages"]:  # what is attached and where its copy is; never the content
+            message["attachments"] = [
+                a.to_json() | {"path": a.path} for a in files.get(message.get("uid", ""), [])
+            ]
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     else:
         out.write(to_markdown([item], lang=lang))
+        out.write(_attachment_list(item, lang))
     return EXIT_OK
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _attachment_list(item: ConversationExport, lang: str) -> str:
+    """The files attached to the messages the conversation shows, one line each ("" when none)."""
+    kinds = {"image": _t(lang, "图片", "image"), "audio": _t(lang, "音频", "audio")}
+    lines: list[str] = []
+    for message in item.messages:
+        if not message.shown:
+            continue
+        who = _t(lang, "问", "Q") if message.role is Role.USER else _t(lang, "答", "A")
+        for a in message.attachments:
+            line = f"- [{who} {_time(message.created_at)}] {a.name} — {_size(a.size)}, {kinds.get(a.kind, _t(lang, '文件', 'file'))}"
+            if not a.path:
+                line += _t(lang, "（没有本地副本）", " (no local copy)")
+            lines.append(line)
+    if not lines:
+        return ""
+    return "\n" + _t(lang, "附件：", "Attachments:") + "\n" + "\n".join(lines) + "\n"
 
 
 def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -202,7 +202,7 @@ class Store:
         self._db = database
         self._lock = threading.RLock()
         self.path: Path = database.path
-        self.files_dir: Path = database.path.parent / FILES_DIRNAME
+        self.files_dir: Path = database.path.parent.absolute() / FILES_DIRNAME
         self._files = FileStore(self.files_dir)
         # Copies kept by this process for messages not saved yet: digest -> how many such keeps.
         # Deleting for good never removes them (the sweep at opening does, a day later).

@@ -100,7 +100,12 @@ class FileStore:
                 if _same_size(target, size):
                     temp.unlink()  # this content is already kept: one copy is enough
                 else:
-                    os.replace(temp, target)
+                    try:
+                        os.replace(temp, target)
+                    except PermissionError:  # Windows: another thread's copy of it is open
+                        if not _same_size(target, size):
+                            raise
+                        temp.unlink()
                     os.chmod(target, PRIVATE_FILE_MODE)
             except OSError as exc:
                 temp.unlink(missing_ok=True)

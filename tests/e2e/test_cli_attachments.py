@@ -70,10 +70,11 @@ def test_files_are_uploaded_and_described(
         assert all(a["file_id"] for a in atts)
         assert "屏幕截图.dat: PNG 图片，6×5 像素" in obj["answer"]
         assert f"说明.txt: {doc.stat().st_size} 字节，第一行：hello 第一行" in obj["answer"]
-    # the question is saved with its text (attachments are not stored yet)
+    # the question is saved with its text and its files (see test_cli_attachment_history.py)
     with Store.open(Path(subprocess_env["COZE_DESKTOP_DATA_DIR"])) as store:
-        texts = [m.text for m in store.messages(int(obj["local_conversation_id"]))]
-    assert "看看这些" in texts
+        saved = store.messages(int(obj["local_conversation_id"]))
+    assert "看看这些" in [m.text for m in saved]
+    assert [a.name for a in saved[0].attachments] == ["屏幕截图.dat", "说明.txt"]
 
 
 def test_plain_output_with_a_file(

@@ -429,6 +429,7 @@ def test_a_copy_kept_for_an_unsent_message_survives_deletes(store: Store) -> Non
     pending = store.keep_file(PDF, "again.pdf")  # the same file, attached again, not sent yet
     store.delete_message_forever(sent.id or 0)
     assert Path(pending.path).read_bytes() == PDF
+    assert file_rows(store) == [pending.sha256]  # still known, so the sweep at opening can judge it
     ask(store, conv, "新", [pending])
     assert store.messages(conv)[0].attachments[0].path == pending.path
 
@@ -548,3 +549,15 @@ def test_migrates_v4_database_keeping_data_and_backing_up(tmp_path: Path) -> Non
     assert copy.execute("PRAGMA user_version").fetchone()[0] == 4
     assert copy.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
     copy.close()
+
+
+def test_paths_are_absolute_with_a_relative_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with Store.open("相对目录") as store:
+        kept = store.keep_file(PNG, "a.png")
+        saved = ask(store, conversation(store), "x", [kept])
+    monkeypatch.chdir("/")
+    assert Path(kept.path).is_absolute() and Path(kept.path).read_bytes() == PNG
+    assert saved.attachments[0].path == kept.path
