@@ -1636,6 +1636,13 @@ Click to open it</source>
     </message>
 </context>
 <context>
+    <name>_TextView</name>
+    <message>
+        <source>Open the picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dialogs</name>
     <message>
         <source>Unexpected error ({name}). See the log for details.</source>

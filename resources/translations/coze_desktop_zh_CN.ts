@@ -1638,6 +1638,13 @@ Click to open it</source>
     </message>
 </context>
 <context>
+    <name>_TextView</name>
+    <message>
+        <source>Open the picture</source>
+        <translation>打开图片</translation>
+    </message>
+</context>
+<context>
     <name>dialogs</name>
     <message>
         <source>Unexpected error ({name}). See the log for details.</source>

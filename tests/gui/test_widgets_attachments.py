@@ -277,6 +277,18 @@ def test_answer_shows_a_markdown_image_over_http(
     saved = tmp_path / "chart.png"
     assert viewers[0].save_to(str(saved)) and saved.read_bytes() == loaded.data
     viewers[0].close()
+    qtbot.waitUntil(lambda: not viewers[0].isVisible())
+    # The keyboard reaches it too: Tab to the picture (a link), Enter opens it.
+    body.setTextCursor(QTextCursor(body.document()))  # from the top of the answer
+    body.setFocus()
+    qtbot.keyClick(body, Qt.Key.Key_Tab)
+    qtbot.keyClick(body, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: any(isinstance(w, ImageViewer) and w.isVisible() for w in QApplication.topLevelWidgets())
+    )
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, ImageViewer):
+            widget.close()
 
 
 def test_a_slow_image_does_not_hold_up_the_stream(

@@ -17,10 +17,9 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QGuiApplication,
-    QMouseEvent,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -40,7 +39,7 @@ from coze_desktop.ui.markdown import (
     render_markdown,
 )
 from coze_desktop.ui.messages.attachments import show_image
-from coze_desktop.ui.messages.reply_images import loaded_image, show_images
+from coze_desktop.ui.messages.reply_images import image_link_url, loaded_image, show_images
 from coze_desktop.ui.messages.text_view import STREAM_BLOCK_MAX_CHARS, _insert_streamed, _TextView
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
@@ -352,7 +351,6 @@ class _AnswerBody(QWidget):
         view.citation_tip = self.citation_tip
         view.installEventFilter(self._watcher)
         view.viewport().installEventFilter(self._watcher)
-        view.viewport().installEventFilter(self)  # a click on a picture opens the image viewer
         shown = _ShownSegment(view, segment)
         view.anchorClicked.connect(lambda url, shown=shown: self._on_anchor_clicked(shown, url))
         self._layout.addWidget(view)
@@ -441,22 +439,9 @@ class _AnswerBody(QWidget):
         )
         self._render_timer.stop()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.MouseButtonRelease
-            and isinstance(event, QMouseEvent)
-            and event.button() == Qt.MouseButton.LeftButton
-        ):
-            view = watched.parent()
-            if isinstance(view, _TextView) and not view.textCursor().hasSelection():
-                self.open_image_at(view, event.position())
-        return False
-
-    def open_image_at(self, view: _TextView, position: QPointF) -> ImageViewer | None:
-        """Open the image viewer on the loaded picture at ``position`` of ``view``'s viewport, if any."""
-        point = position + QPointF(view.horizontalScrollBar().value(), view.verticalScrollBar().value())
-        url = view.document().documentLayout().imageAt(point)
-        loaded = loaded_image(url) if url else None
+    def open_image(self, url: str) -> ImageViewer | None:
+        """Open the image viewer on the loaded picture of ``url`` (a click on it, or Enter)."""
+        loaded = loaded_image(url)
         if loaded is None:
             return None
         name = QUrl(url).fileName() or url
@@ -466,6 +451,10 @@ class _AnswerBody(QWidget):
         number = citation_number(url)
         if number is not None:
             self.citation_clicked.emit(number)  # shown in the sources panel, never opened
+            return
+        picture = image_link_url(url)
+        if picture is not None:
+            self.open_image(picture)  # a picture of the answer: in the image viewer
             return
         index = code_block_index(url)
         if index is None:
@@ -484,7 +473,9 @@ class _AnswerBody(QWidget):
             fence_start = segment.fence_start  # this block began in a segment before
         elif index == len(shown.code_blocks) - 1 and position + 1 < len(segments):
             after = segments[position + 1].segment
-            if segment.start <= after.fence_start and _has_code(segment.text[after.fence_start - segment.start :]):
+            if segment.start <= after.fence_start and _has_code(
+                segment.text[after.fence_start - segment.start :]
+            ):
                 fence_start = after.fence_start  # this block goes on in the next segment
         if fence_start < 0:
             return shown.code_blocks[index]

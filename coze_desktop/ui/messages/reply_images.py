@@ -5,7 +5,8 @@ each render, :func:`show_images` gives every such image what to show: the pictur
 loaded, else a placeholder (“Loading image…”, then the alt text when it cannot be loaded) while
 the picture is fetched in the background (:mod:`.attachments`, ``workers/images.py``). The render
 never waits: the text shows at once, and the picture replaces its placeholder when it arrives, in
-every document still showing it. An answer whose content is an ``object_string`` (or a card holding
+every document still showing it; a loaded picture is a ``coze-image:`` link (click, or Tab and
+Enter) that opens the image viewer. An answer whose content is an ``object_string`` (or a card holding
 one; coze-api.md §2, §3) is shown as Markdown first (:func:`display_markdown`): its text parts as
 text, its images as images (``file_url``), its files as links. Only http(s) URLs are fetched; any other image (``file:``,
 ``data:``, a relative path) shows its placeholder and is never read, so an answer cannot make the
@@ -42,6 +43,21 @@ _PLACEHOLDER_HEIGHT = 44
 _PLACEHOLDER_MIN_WIDTH = 160
 _PLACEHOLDER_MAX_WIDTH = 360
 IMAGE_STATE = QTextFormat.Property.UserProperty + 71  # "loading" | "loaded" | "failed", for tests
+IMAGE_SCHEME = "coze-image"  # a loaded picture is a link coze-image:<its URL, percent-encoded>
+
+
+def image_link(url: str) -> str:
+    """The link a loaded picture of an answer carries: clicked (or Enter), it opens the viewer."""
+    return IMAGE_SCHEME + ":" + bytes(QUrl.toPercentEncoding(url).data()).decode("ascii")
+
+
+def image_link_url(link: QUrl) -> str | None:
+    """The picture's URL a ``coze-image:`` link points at, or ``None`` for other links."""
+    if link.scheme() != IMAGE_SCHEME:
+        return None
+    return QUrl.fromPercentEncoding(
+        link.toString(QUrl.ComponentFormattingOption.FullyEncoded)[len(IMAGE_SCHEME) + 1 :].encode()
+    )
 
 
 def image_fragments(document: QTextDocument) -> list[tuple[int, QTextImageFormat]]:
@@ -143,6 +159,9 @@ class _ReplyImages(QObject):
             changed.setHeight(size.height())
             changed.setToolTip(alt or url)
             changed.setProperty(IMAGE_STATE, state)
+            if state == "loaded" and not changed.isAnchor():  # a picture in a link keeps its link
+                changed.setAnchor(True)
+                changed.setAnchorHref(image_link(url))
             cursor = QTextCursor(document)
             cursor.setPosition(position)
             cursor.setPosition(position + 1, QTextCursor.MoveMode.KeepAnchor)

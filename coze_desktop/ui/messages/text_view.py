@@ -120,6 +120,8 @@ class _TextView(QTextBrowser):
             tip = self.citation_tip(number) if self.citation_tip is not None else ""
         elif url.isEmpty() or code_block_index(url) is not None:
             tip = ""
+        elif url.scheme() == "coze-image":
+            tip = self.tr("Open the picture")
         else:
             tip = url.toString()
         self.viewport().setToolTip(tip)
