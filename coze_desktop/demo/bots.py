@@ -350,10 +350,11 @@ _ALL = (
     Bot(
         "demo-general",
         "通用助手 / General assistant",
-        "用提问的语言回答，展示标题、列表、表格和代码块。",
+        "用提问的语言回答，展示标题、列表、表格和代码块；问它要图片（picture）时回答一张演示图表。",
         "你好！我是通用助手。Hello! I answer in the language you write in.",
         ("用 Python 写一个问候函数", "Show me a Markdown table"),
         _general_answer,
+        web_answer=_picture_answer,
     ),
     Bot(
         "bench",

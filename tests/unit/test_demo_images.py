@@ -11,10 +11,10 @@ from coze_desktop.demo import DEMO_TOKEN, DemoServer
 from coze_desktop.demo.images import demo_image, image_info
 
 
-def _chat(server: DemoServer, question: str) -> str:
-    """The files bot's whole answer to ``question`` (streamed)."""
+def _chat(server: DemoServer, question: str, bot_id: str = "demo-files") -> str:
+    """A bot's whole answer to ``question`` (streamed)."""
     body = {
-        "bot_id": "demo-files",
+        "bot_id": bot_id,
         "user_id": "u1",
         "stream": True,
         "additional_messages": [
@@ -55,6 +55,13 @@ def test_the_files_bot_answers_with_a_picture_of_the_server_it_was_asked(
 ) -> None:
     answer = _chat(demo_fast, question)
     assert f"]({demo_fast.url}/demo/images/{name})" in answer
+
+
+def test_the_general_assistant_shows_the_chart_too(demo_fast: DemoServer) -> None:
+    assert f"]({demo_fast.url}/demo/images/chart.png)" in _chat(
+        demo_fast, "Show me a picture", "demo-general"
+    )
+    assert "/demo/images/" not in _chat(demo_fast, "Show me a Markdown table", "demo-general")
 
 
 def test_other_questions_still_get_the_hint(demo_fast: DemoServer) -> None:
