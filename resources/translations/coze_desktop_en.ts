@@ -1638,6 +1638,10 @@ Click to open it</source>
 <context>
     <name>_TextView</name>
     <message>
+        <source>Try loading the picture again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Open the picture</source>
         <translation type="unfinished"></translation>
     </message>

@@ -1640,6 +1640,10 @@ Click to open it</source>
 <context>
     <name>_TextView</name>
     <message>
+        <source>Try loading the picture again</source>
+        <translation>重新加载图片</translation>
+    </message>
+    <message>
         <source>Open the picture</source>
         <translation>打开图片</translation>
     </message>

@@ -13,7 +13,9 @@ from PySide6.QtCore import QPoint, QPointF, QSize, Qt, QThread, QUrl
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QTextCursor, QTextDocument, QWheelEvent
 from PySide6.QtWidgets import QApplication, QTextBrowser, QToolButton
 from pytestqt.qtbot import QtBot
+from scripted_server import Script, ScriptedServer
 
+from coze_desktop.demo.images import demo_image
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Message, MessageFile, MessageState, Role
 from coze_desktop.ui.image_viewer import ImageViewer
@@ -339,3 +341,27 @@ def test_answer_views_never_read_images_from_disk(qtbot: QtBot, tmp_path: Path) 
     assert (
         QTextBrowser().loadResource(QTextDocument.ResourceType.ImageResource.value, url) is not None
     )  # Qt would
+
+
+def test_a_picture_that_failed_loads_again_when_clicked(
+    qtbot: QtBot, view: MessageView, scripted: ScriptedServer
+) -> None:
+    png = demo_image("chart.png")
+    assert png is not None
+    scripted.queue = [
+        Script(status=503, chunks=[b"busy"]),
+        Script(headers={"Content-Type": "image/png"}, chunks=[png]),
+    ]
+    url = f"{scripted.url}/picture-{time.monotonic_ns()}.png"
+    view.show_messages([_answer(f"Here:\n\n![Busy server]({url})\n")])
+    qtbot.waitUntil(lambda: dict(view.answer_images(2)).get(url) == "failed", timeout=WAIT_MS)
+    (document,) = view.rendered_documents(2) or []
+    (body,) = [b for b in view.findChildren(QTextBrowser) if b.document() is document]
+    cursor = QTextCursor(document)
+    cursor.setPosition(next(p for p, f in image_fragments(document) if f.name() == url))
+    line = body.cursorRect(cursor)
+    qtbot.mouseClick(
+        body.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(line.x() + 30, line.bottom() - 15)
+    )
+    qtbot.waitUntil(lambda: dict(view.answer_images(2)).get(url) == "loaded", timeout=WAIT_MS)
+    assert len(scripted.requests) == 2

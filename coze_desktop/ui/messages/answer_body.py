@@ -39,7 +39,13 @@ from coze_desktop.ui.markdown import (
     render_markdown,
 )
 from coze_desktop.ui.messages.attachments import show_image
-from coze_desktop.ui.messages.reply_images import image_link_url, loaded_image, show_images
+from coze_desktop.ui.messages.reply_images import (
+    failed_image,
+    image_link_url,
+    loaded_image,
+    retry_image,
+    show_images,
+)
 from coze_desktop.ui.messages.text_view import STREAM_BLOCK_MAX_CHARS, _insert_streamed, _TextView
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
 
@@ -440,9 +446,12 @@ class _AnswerBody(QWidget):
         self._render_timer.stop()
 
     def open_image(self, url: str) -> ImageViewer | None:
-        """Open the image viewer on the loaded picture of ``url`` (a click on it, or Enter)."""
+        """Open the image viewer on the loaded picture of ``url`` (a click on it, or Enter); a
+        picture that failed to load is tried again."""
         loaded = loaded_image(url)
         if loaded is None:
+            if failed_image(url):
+                retry_image(url, [shown.view.document() for shown in self._segments], self.palette())
             return None
         name = QUrl(url).fileName() or url
         return show_image(loaded.image, name, data=loaded.data, parent=self.window())

@@ -43,7 +43,9 @@ _PLACEHOLDER_HEIGHT = 44
 _PLACEHOLDER_MIN_WIDTH = 160
 _PLACEHOLDER_MAX_WIDTH = 360
 IMAGE_STATE = QTextFormat.Property.UserProperty + 71  # "loading" | "loaded" | "failed", for tests
-IMAGE_SCHEME = "coze-image"  # a loaded picture is a link coze-image:<its URL, percent-encoded>
+# A loaded picture, or a web picture that failed to load, is a link coze-image:<its URL,
+# percent-encoded>: it opens the viewer, or tries loading again.
+IMAGE_SCHEME = "coze-image"
 
 
 def image_link(url: str) -> str:
@@ -159,7 +161,7 @@ class _ReplyImages(QObject):
             changed.setHeight(size.height())
             changed.setToolTip(alt or url)
             changed.setProperty(IMAGE_STATE, state)
-            if state == "loaded" and not changed.isAnchor():  # a picture in a link keeps its link
+            if (state == "loaded" or web) and not changed.isAnchor():  # a picture in a link keeps its link
                 changed.setAnchor(True)
                 changed.setAnchorHref(image_link(url))
             cursor = QTextCursor(document)
@@ -195,6 +197,18 @@ def show_images(document: QTextDocument, palette: QPalette) -> list[str]:
 def loaded_image(url: str) -> LoadedImage | None:
     """The picture of an answer's image if it is loaded."""
     return images().replies.get(url)
+
+
+def failed_image(url: str) -> bool:
+    """Did the picture at ``url`` fail to load?"""
+    return images().replies.failure(url) is not None
+
+
+def retry_image(url: str, documents: list[QTextDocument], palette: QPalette) -> None:
+    """Load a picture that failed again, showing "Loading image…" in ``documents`` meanwhile."""
+    images().replies.forget(url)
+    for document in documents:
+        _ReplyImages.shared().show(document, palette, only=url)
 
 
 _PART_TYPES = {"text", "image", "file", "audio"}

@@ -15,6 +15,7 @@ from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextD
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from coze_desktop.ui.markdown import citation_number, code_block_index
+from coze_desktop.ui.messages.reply_images import failed_image, image_link_url
 
 # Qt lays out a whole paragraph again on every insert: while streaming, a paragraph longer than
 # this is continued in a new one on screen (the Markdown render restores the real paragraph).
@@ -120,8 +121,12 @@ class _TextView(QTextBrowser):
             tip = self.citation_tip(number) if self.citation_tip is not None else ""
         elif url.isEmpty() or code_block_index(url) is not None:
             tip = ""
-        elif url.scheme() == "coze-image":
-            tip = self.tr("Open the picture")
+        elif (picture := image_link_url(url)) is not None:
+            tip = (
+                self.tr("Try loading the picture again")
+                if failed_image(picture)
+                else self.tr("Open the picture")
+            )
         else:
             tip = url.toString()
         self.viewport().setToolTip(tip)
