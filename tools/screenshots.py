@@ -22,6 +22,8 @@ finish, opens a conversation and grabs the window at 1280×800:
   collapsed, the next with it expanded;
 * ``versions-light-{zh,en}``: the knowledge bot's first answer regenerated in place (‹ 2/2 ›),
   with a click on its citation [2] marking that card in the sources panel;
+* ``attachments-light-{zh,en}``: the files bot — a question with an image and a PDF kept in the
+  history (a thumbnail and a chip), then a picture the bot's answer links to;
 * ``undo-light-{zh,en}`` and ``trash-{zh,en}``: a chat just deleted (the Undo notice), and the
   Recently deleted window that keeps it.
 
@@ -68,6 +70,8 @@ class Script:
     other_knowledge: str  # the other language's chats, one question each, for the list
     other_general: str
     other_reasoning: str
+    # demo-files: a photo's and a PDF's names, the question, the picture question
+    files: tuple[str, str, str, str]
 
 
 SCRIPTS = {
@@ -79,6 +83,7 @@ SCRIPTS = {
         other_knowledge="What does the warranty cover?",
         other_general="Show me a Markdown table",
         other_reasoning="Why is the sky blue?",
+        files=("海边日落.png", "报销单.pdf", "帮我看看这两个文件", "给我看一张图片"),
     ),
     "en": Script(
         knowledge="How do I return an item within 7 days?",
@@ -88,6 +93,7 @@ SCRIPTS = {
         other_knowledge="退货运费谁承担？",
         other_general="用 Python 写一个问候函数",
         other_reasoning="17 × 24 等于多少？",
+        files=("sunset.png", "expenses.pdf", "Have a look at these two files", "Show me a picture"),
     ),
 }
 
@@ -97,7 +103,12 @@ def shot_names(lang: str, theme: str) -> list[str]:
     names = [f"{scene}-{theme}-{lang}" for scene in SCENES]
     if theme == "light":
         names.insert(0, f"first-run-{lang}")
-        names += [f"versions-{theme}-{lang}", f"undo-{theme}-{lang}", f"trash-{lang}"]
+        names += [
+            f"versions-{theme}-{lang}",
+            f"attachments-{theme}-{lang}",
+            f"undo-{theme}-{lang}",
+            f"trash-{lang}",
+        ]
     return names
 
 
@@ -235,11 +246,11 @@ def take(
     import keyring
     from keyring.backend import KeyringBackend
     from PySide6.QtCore import QEventLoop, QPoint, QUrl
-    from PySide6.QtGui import QCursor, QPixmap
+    from PySide6.QtGui import QColor, QCursor, QImage, QLinearGradient, QPainter, QPixmap
     from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QTextBrowser, QToolButton, QWidget
 
     from coze_desktop.app import AppContext, create_app
-    from coze_desktop.domain import Message, MessageState
+    from coze_desktop.domain import Bot, Conversation, Message, MessageState, Role
     from coze_desktop.logs import teardown_logging
     from coze_desktop.settings import SETTINGS_FILENAME, Settings
 
@@ -420,6 +431,63 @@ def take(
                     raise SystemExit("no citation [2] on screen")
                 cited[-1].anchorClicked.emit(QUrl("cite:2"))  # as a click on the link does
                 grab(f"versions-{theme}-{lang}")
+
+            if f"attachments-{theme}-{lang}" in names:
+                photo_name, pdf_name, question, picture = script.files
+                photo = QImage(1600, 1000, QImage.Format.Format_RGB32)
+                painter = QPainter(photo)
+                sky = QLinearGradient(0, 0, 0, 1000)
+                sky.setColorAt(0, QColor("#1e3a8a"))
+                sky.setColorAt(0.55, QColor("#f97316"))
+                sky.setColorAt(1, QColor("#0e7490"))
+                painter.fillRect(photo.rect(), sky)
+                painter.setBrush(QColor("#fde68a"))
+                painter.setPen(QColor("#fde68a"))
+                painter.drawEllipse(QPoint(800, 560), 140, 140)
+                painter.fillRect(0, 620, 1600, 380, QColor("#155e75"))
+                painter.end()
+                photo_path, pdf_path = data / photo_name, data / pdf_name
+                photo.save(str(photo_path))
+                pdf_path.write_bytes(b"%PDF-1.4\n" + b"% expenses\n" * 4000)
+                bot = window.current_bot()  # a demo bot: the files bot is on the same server
+                assert bot is not None
+                # Not among the bots "Try the demo bot" adds: added as "Add a bot" would.
+                ctx.store.upsert_bot(
+                    Bot(bot_id="demo-files", name="文件助手 / Files bot", base_url=bot.base_url)
+                )
+                kept = [ctx.store.keep_file(photo_path, photo_name), ctx.store.keep_file(pdf_path, pdf_name)]
+                chat = ctx.store.create_conversation(
+                    Conversation(id=None, bot_id="demo-files", base_url=bot.base_url, title=question)
+                )
+                assert chat.id is not None
+                attached = ctx.store.add_message(
+                    Message(
+                        id=None,
+                        conversation_id=chat.id,
+                        role=Role.USER,
+                        type="question",
+                        text=question,
+                        created_at=time.time() - 60,
+                        attachments=kept,
+                    )
+                )
+                window.conversation_list.refresh()
+                window.open_conversation(chat.id)
+                ask(picture)
+                shown = finished[-1]
+                assert shown.id is not None
+                view = window.message_view
+                wait_for(
+                    lambda: (
+                        bool(view.answer_images(shown.id or 0))
+                        and all(state == "loaded" for _url, state in view.answer_images(shown.id or 0))
+                    ),
+                    "the picture in the answer",
+                )
+                assert attached.id is not None
+                pump(0.2)
+                view.scroll_to_message(attached.id, flash=False)  # the thumbnails at the top
+                grab(f"attachments-{theme}-{lang}")
 
             if f"undo-{theme}-{lang}" in names:
                 window.conversation_list.set_confirm(lambda _title, _text, _action: True)  # "Move to trash"

@@ -75,6 +75,9 @@ class Bot:
     pascal_case_onboarding: bool = False
     # A bot that reads attachments: gets the raw object_string content and a lookup of uploaded files.
     files_answer: Callable[[str, Callable[[str], tuple[str, bytes] | None]], Reply] | None = None
+    # A bot whose answer to some questions links to the server's own address (base URL given):
+    # None for the questions it leaves to the other answers.
+    web_answer: Callable[[str, str], Reply | None] | None = None
 
 
 def is_chinese(text: str) -> bool:
@@ -301,6 +304,29 @@ def _files_answer(content: str, uploaded: Callable[[str], tuple[str, bytes] | No
     return Reply(answer_pieces=split_pieces("\n".join(lines)))
 
 
+_PICTURE_WORDS = ("picture", "image", "photo", "chart", "图片", "照片", "图表")
+
+
+def _picture_answer(question: str, base_url: str) -> Reply | None:
+    """A plain question asking for a picture gets one: a Markdown image linking to the server's
+    ``/demo/images/chart.png`` (``slow`` in the question: ``slow.png``, served after a pause;
+    ``broken``: a link to an image that does not exist)."""
+    lowered = question.lower()
+    if question.lstrip().startswith("[") or not any(word in lowered for word in _PICTURE_WORDS):
+        return None
+    name = "chart.png"
+    if "slow" in lowered or "慢" in question:
+        name = "slow.png"
+    elif "broken" in lowered or "坏" in question:
+        name = "missing.png"
+    url = f"{base_url}/demo/images/{name}"
+    if is_chinese(question):
+        answer = f"这是演示图表：\n\n![演示图表：每天的回答数]({url})\n\n图片由演示服务器提供。"
+    else:
+        answer = f"Here is the demo chart:\n\n![Demo chart: answers per day]({url})\n\nThe demo server serves the picture."
+    return Reply(answer_pieces=split_pieces(answer))
+
+
 _OK_ANSWER = _fixed_answer("收到，这是一个简短的回答。", "Got it, this is a short answer.")
 
 _ALL = (
@@ -324,10 +350,11 @@ _ALL = (
     Bot(
         "demo-general",
         "通用助手 / General assistant",
-        "用提问的语言回答，展示标题、列表、表格和代码块。",
+        "用提问的语言回答，展示标题、列表、表格和代码块；问它要图片（picture）时回答一张演示图表。",
         "你好！我是通用助手。Hello! I answer in the language you write in.",
         ("用 Python 写一个问候函数", "Show me a Markdown table"),
         _general_answer,
+        web_answer=_picture_answer,
     ),
     Bot(
         "bench",
@@ -340,11 +367,12 @@ _ALL = (
     Bot(
         "demo-files",
         "文件助手 / Files bot",
-        "描述收到的附件：图片的格式和像素尺寸，文件的名称、大小和第一行。",
+        "描述收到的附件：图片的格式和像素尺寸，文件的名称、大小和第一行；问它要图片（picture）时回答一张演示图表。",
         "你好！发给我图片或文件，我会告诉你收到了什么。Send me images or files and I'll describe them.",
-        ("看看这张图", "What did you receive?"),
+        ("看看这张图", "What did you receive?", "Show me a picture"),
         lambda question: _files_answer(question, lambda file_id: None),
         files_answer=_files_answer,
+        web_answer=_picture_answer,
     ),
     _fault_bot(
         "fault-failed",

@@ -1,8 +1,12 @@
-"""Format and pixel size of an image from its header (PNG, JPEG, GIF, WebP, BMP), stdlib only."""
+"""Format and pixel size of an image from its header (PNG, JPEG, GIF, WebP, BMP), and the images the
+demo serves under ``/demo/images/`` (PNGs drawn here). Stdlib only."""
 
 from __future__ import annotations
 
+import functools
 import struct
+import zlib
+from collections.abc import Iterator
 
 
 def image_info(data: bytes) -> tuple[str, int, int] | None:
@@ -64,3 +68,48 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
             return w, h
         i += 2 + length
     return 0, 0
+
+
+# ------------------------------------------------------------------------ images the demo serves
+
+SLOW_IMAGE_SECONDS = 5.0  # /demo/images/slow.png waits this long before its first byte
+_CHART_BARS = ((0x3B, 0x82, 0xF6), (0x10, 0xB9, 0x81), (0xF5, 0x9E, 0x0B), (0xEF, 0x44, 0x44))
+
+
+def png(width: int, height: int, rows: Iterator[bytes]) -> bytes:
+    """A PNG (8-bit RGB) from ``height`` rows of ``3 * width`` bytes each."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + row for row in rows)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b"")
+
+
+def _chart(width: int = 480, height: int = 300) -> bytes:
+    """A bar chart: four coloured bars on a light background with a base line."""
+    background = bytes((0xF8, 0xFA, 0xFC))
+    heights = (0.45, 0.8, 0.6, 0.95)
+    bar_width = width // 8
+    rows = []
+    for y in range(height):
+        row = bytearray(background * width)
+        level = 1 - y / height
+        if y == height - 20:
+            row = bytearray(bytes((0x33, 0x41, 0x55)) * width)
+        elif y < height - 20:
+            for index, (share, color) in enumerate(zip(heights, _CHART_BARS, strict=True)):
+                if level - 20 / height <= share * 0.85:
+                    left = bar_width // 2 + index * 2 * bar_width
+                    row[3 * left : 3 * (left + bar_width)] = bytes(color) * bar_width
+        rows.append(bytes(row))
+    return png(width, height, iter(rows))
+
+
+@functools.cache
+def demo_image(name: str) -> bytes | None:
+    """The bytes of the image the demo serves as ``/demo/images/<name>``, None when there is none."""
+    if name in ("chart.png", "slow.png"):
+        return _chart()
+    return None

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any
 
 from coze_desktop.demo.bots import BOTS, Bot, Fault
+from coze_desktop.demo.images import SLOW_IMAGE_SECONDS, demo_image
 from coze_desktop.demo.multipart import parse_form
 from coze_desktop.demo.state import DEMO_USER_ID, DemoState, EnterMessage
 from coze_desktop.demo.turn import Pacing, Turn
@@ -40,6 +41,7 @@ class Request:
     content_type: str
     authorization: str
     body: bytes
+    host: str = ""  # the Host header: the server's own address as the client reached it
 
     def json(self) -> JsonObject:
         """The body as a JSON object (``{}`` when empty); HTTP 400 ``json fail`` when it is not one."""
@@ -69,7 +71,15 @@ class StreamReply:
     turn: Turn
 
 
-Reply = JsonReply | StreamReply
+@dataclass(frozen=True)
+class BinaryReply:
+    """A file's bytes (the demo's images)."""
+
+    body: bytes
+    content_type: str
+
+
+Reply = JsonReply | StreamReply | BinaryReply
 Endpoint = Callable[[Request], Reply]
 
 
@@ -105,6 +115,7 @@ class DemoApi:
         self._patterns: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = [
             ("GET", re.compile(r"/v1/bots/([^/]+)"), self._bot_info),
             ("POST", re.compile(r"/v1/conversations/([^/]+)/clear"), self._clear_conversation),
+            ("GET", re.compile(r"/demo/images/([^/]+)"), self._demo_image),
         ]
 
     def handle(self, request: Request) -> Reply:
@@ -154,12 +165,23 @@ class DemoApi:
         )
         if bot.files_answer and messages and messages[-1].content_type == "object_string":
             question = messages[-1].content  # the files bot reads the parts, not only the text
-        turn = Turn(self._state, chat, bot, question, self._pacing)
+        base_url = f"http://{request.host}" if request.host else ""
+        turn = Turn(self._state, chat, bot, question, self._pacing, base_url=base_url)
         if stream:
             return StreamReply(turn)
         self._state.mark_in_progress(chat)
         turn.finish_in_background()
         return ok(self._state.snapshot(chat))
+
+    def _demo_image(self, request: Request, resource_id: str) -> Reply:
+        """``GET /demo/images/<name>``: a picture a demo answer links to (no token needed, like a
+        public image on the web); ``slow.png`` comes after :data:`SLOW_IMAGE_SECONDS`."""
+        data = demo_image(resource_id)
+        if data is None:
+            raise ApiError(4000, f"no such image: {resource_id}", HTTPStatus.NOT_FOUND)
+        if resource_id == "slow.png":
+            self._stopping.wait(SLOW_IMAGE_SECONDS)
+        return BinaryReply(data, "image/png")
 
     def _retrieve_chat(self, request: Request) -> Reply:
         return ok(self._state.chat(*_chat_ref(request)))

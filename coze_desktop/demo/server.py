@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from coze_desktop.demo.routes import DemoApi, JsonReply, Request, StreamReply
+from coze_desktop.demo.routes import BinaryReply, DemoApi, JsonReply, Request, StreamReply
 from coze_desktop.demo.state import DemoState
 from coze_desktop.demo.turn import Frame, Pacing, Turn
 from coze_desktop.demo.wire import ApiError, dumps, new_logid
@@ -191,6 +191,12 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if isinstance(reply, StreamReply):
             self._send_stream(reply.turn)
+        elif isinstance(reply, BinaryReply):
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", reply.content_type)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
         else:
             self._send_json(reply)
 
@@ -221,6 +227,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.headers.get("Content-Type", ""),
             self.headers.get("Authorization", ""),
             body,
+            self.headers.get("Host", ""),
         )
 
     def _send_json(self, reply: JsonReply) -> None:

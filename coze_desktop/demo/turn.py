@@ -59,12 +59,15 @@ class Pacing:
 class Turn:
     """The bot's reply to one chat, produced either as stream frames or quietly in the background."""
 
-    def __init__(self, state: DemoState, chat: Chat, bot: Bot, question: str, pacing: Pacing) -> None:
+    def __init__(
+        self, state: DemoState, chat: Chat, bot: Bot, question: str, pacing: Pacing, *, base_url: str = ""
+    ) -> None:
         self._state = state
         self._chat = chat
         self._bot = bot
         self._pacing = pacing
-        self._reply = (
+        web = bot.web_answer(question, base_url) if bot.web_answer and base_url else None
+        self._reply = web or (
             bot.files_answer(question, state.uploaded_file) if bot.files_answer else bot.answer(question)
         )
         self._answer_id = new_id()

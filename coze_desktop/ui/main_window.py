@@ -59,6 +59,7 @@ from coze_desktop.ui.elided import ElidedLabel
 from coze_desktop.ui.formatting import answer_stats
 from coze_desktop.ui.markdown import link_failures
 from coze_desktop.ui.messages import MessageView
+from coze_desktop.ui.messages.attachments import attachment_notices
 from coze_desktop.ui.notify import UserMessages
 from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self.conversation_list.set_bot_names(self._bot_names())
         self.conversation_list.set_confirm(self.messages.confirm_destructive)
         self.message_view = MessageView(self)
+        self.message_view.set_worker_threads(threads)
         self.composer = Composer(self)
         self.drafts = DraftKeeper(store, settings, self.composer, self)
         self.sources_panel = SourcesPanel(self)
@@ -232,6 +234,7 @@ class MainWindow(QMainWindow):
             (h.demo_requested, self._on_try_demo_action_triggered),
             (self.bot_picker.bots_changed, self._on_bot_picker_bots_changed),
             (link_failures.failed, self._on_links_failed),
+            (attachment_notices.failed, self._on_attachment_notices_failed),
             (self.composer.send_requested, self._on_composer_send_requested),
             (self.composer.stop_requested, self._on_composer_stop_requested),
             (self.composer.send_files_requested, self._on_composer_send_files_requested),
@@ -859,6 +862,10 @@ class MainWindow(QMainWindow):
         )
 
     @Slot(str)
+    def _on_attachment_notices_failed(self, text: str) -> None:
+        if self.isVisible():  # not another window's (tests build several)
+            self.messages.warning(text)
+
     def _on_links_failed(self, url: str) -> None:
         if not self.isVisible():
             return  # another window's link (tests build several)

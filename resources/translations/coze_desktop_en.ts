@@ -98,6 +98,57 @@
     </message>
 </context>
 <context>
+    <name>Attachments</name>
+    <message>
+        <source>%1 B</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not kept on this computer, so it cannot be opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No application could open “%1”. Its copy is in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” could not be shown as an image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>BotPicker</name>
     <message>
         <source>Rename bot</source>
@@ -426,6 +477,93 @@
     </message>
     <message>
         <source>Open log folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+−)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit the image to the window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>100%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the image at its size (Ctrl+0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the image to the clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save a copy of the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the viewer (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save image as</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image could not be saved to %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -883,6 +1021,29 @@
     </message>
     <message>
         <source>Custom API address</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReplyImages</name>
+    <message>
+        <source>Image not available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading image…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1347,6 +1508,47 @@
     </message>
 </context>
 <context>
+    <name>_AttachmentStrip</name>
+    <message>
+        <source>Attachments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opens the image viewer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+%2
+Click to open it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opens the file with its default application</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not kept on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2) was sent, but no copy of it was kept on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” was not kept on this computer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>_Banner</name>
     <message>
         <source>The reply failed</source>
@@ -1504,6 +1706,17 @@
     </message>
 </context>
 <context>
+    <name>_TextView</name>
+    <message>
+        <source>Try loading the picture again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>dialogs</name>
     <message>
         <source>Unexpected error ({name}). See the log for details.</source>
@@ -1533,15 +1746,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>“{name}” cannot be read ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>“{name}” could not be kept in the history: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>“{name}” could not be uploaded: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>“{name}” cannot be read ({reason}).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

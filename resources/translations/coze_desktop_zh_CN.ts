@@ -98,6 +98,57 @@
     </message>
 </context>
 <context>
+    <name>Attachments</name>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation>%1 KB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 GB</translation>
+    </message>
+    <message>
+        <source>%1 image</source>
+        <translation>%1 图片</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>%1 audio</source>
+        <translation>%1 音频</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>“%1” is not kept on this computer, so it cannot be opened.</source>
+        <translation>“%1”没有保存在这台电脑上，无法打开。</translation>
+    </message>
+    <message>
+        <source>No application could open “%1”. Its copy is in %2</source>
+        <translation>没有应用程序能打开“%1”。它的副本在 %2</translation>
+    </message>
+    <message>
+        <source>“%1” could not be shown as an image.</source>
+        <translation>“%1”无法作为图片显示。</translation>
+    </message>
+</context>
+<context>
     <name>BotPicker</name>
     <message>
         <source>Rename bot</source>
@@ -427,6 +478,93 @@
     <message>
         <source>Open log folder</source>
         <translation>打开日志文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation>图片 %1</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+−)</source>
+        <translation>缩小 (Ctrl+−)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>放大 (Ctrl++)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Fit the image to the window</source>
+        <translation>让图片适应窗口大小</translation>
+    </message>
+    <message>
+        <source>100%</source>
+        <translation>100%</translation>
+    </message>
+    <message>
+        <source>Show the image at its size (Ctrl+0)</source>
+        <translation>按原始大小显示图片 (Ctrl+0)</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the image to the clipboard</source>
+        <translation>把图片复制到剪贴板</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save a copy of the image</source>
+        <translation>保存图片的副本</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close the viewer (Esc)</source>
+        <translation>关闭查看器 (Esc)</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Zoom %1</source>
+        <translation>缩放 %1</translation>
+    </message>
+    <message>
+        <source>Save image as</source>
+        <translation>图片另存为</translation>
+    </message>
+    <message>
+        <source>The image could not be saved to %1: %2</source>
+        <translation>无法把图片保存到 %1：%2</translation>
     </message>
 </context>
 <context>
@@ -884,6 +1022,29 @@
     <message>
         <source>Custom API address</source>
         <translation>自定义 API 地址</translation>
+    </message>
+</context>
+<context>
+    <name>ReplyImages</name>
+    <message>
+        <source>Image not available</source>
+        <translation>图片无法显示</translation>
+    </message>
+    <message>
+        <source>Loading image…</source>
+        <translation>正在加载图片…</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
     </message>
 </context>
 <context>
@@ -1347,6 +1508,49 @@
     </message>
 </context>
 <context>
+    <name>_AttachmentStrip</name>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Image %1</source>
+        <translation>图片 %1</translation>
+    </message>
+    <message>
+        <source>Opens the image viewer</source>
+        <translation>打开图片查看器</translation>
+    </message>
+    <message>
+        <source>%1
+%2
+Click to open it</source>
+        <translation>%1
+%2
+点击打开</translation>
+    </message>
+    <message>
+        <source>File %1, %2</source>
+        <translation>文件 %1，%2</translation>
+    </message>
+    <message>
+        <source>Opens the file with its default application</source>
+        <translation>用默认应用程序打开文件</translation>
+    </message>
+    <message>
+        <source>not kept on this computer</source>
+        <translation>未保存在这台电脑上</translation>
+    </message>
+    <message>
+        <source>%1 (%2) was sent, but no copy of it was kept on this computer.</source>
+        <translation>%1（%2）已发送，但这台电脑上没有保存它的副本。</translation>
+    </message>
+    <message>
+        <source>“%1” was not kept on this computer.</source>
+        <translation>“%1”没有保存在这台电脑上。</translation>
+    </message>
+</context>
+<context>
     <name>_Banner</name>
     <message>
         <source>The reply failed</source>
@@ -1504,6 +1708,17 @@
     </message>
 </context>
 <context>
+    <name>_TextView</name>
+    <message>
+        <source>Try loading the picture again</source>
+        <translation>重新加载图片</translation>
+    </message>
+    <message>
+        <source>Open the picture</source>
+        <translation>打开图片</translation>
+    </message>
+</context>
+<context>
     <name>dialogs</name>
     <message>
         <source>Unexpected error ({name}). See the log for details.</source>
@@ -1533,16 +1748,16 @@
         <translation>“{name}”在发送过程中被修改，请重新添加。</translation>
     </message>
     <message>
+        <source>“{name}” cannot be read ({reason}).</source>
+        <translation>无法读取“{name}”（{reason}）。</translation>
+    </message>
+    <message>
         <source>“{name}” could not be kept in the history: {error}</source>
         <translation>“{name}”未能保存到聊天记录：{error}</translation>
     </message>
     <message>
         <source>“{name}” could not be uploaded: {error}</source>
         <translation>“{name}”上传失败：{error}</translation>
-    </message>
-    <message>
-        <source>“{name}” cannot be read ({reason}).</source>
-        <translation>无法读取“{name}”（{reason}）。</translation>
     </message>
 </context>
 </TS>

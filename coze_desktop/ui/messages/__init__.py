@@ -10,7 +10,9 @@ Where each part lives:
   while it streams, and the render queue shared by all views;
 * :mod:`.text_view` — the read-only text view every part is shown in, and streamed-text inserts;
 * :mod:`.cards` — the banner of a failed, stopped or interrupted reply and the bot's welcome card;
-* :mod:`.versions` — the "‹ 2/3 ›" switcher and the editor that sends a question again.
+* :mod:`.versions` — the "‹ 2/3 ›" switcher and the editor that sends a question again;
+* :mod:`.attachments` — a question's files (thumbnails, chips), opening them, the shared image caches;
+* :mod:`.reply_images` — pictures in an answer: a placeholder at once, the picture when it is loaded.
 
 The rest of the app uses only the names below; the underscore names are this package's own (their
 class names are also their translation contexts, so they keep them).

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from coze_desktop.domain import Source
+from coze_desktop.ui.image_viewer import ImageViewer
 from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import (
     citation_number,
@@ -36,6 +37,14 @@ from coze_desktop.ui.markdown import (
     fixed_font,
     open_web_link,
     render_markdown,
+)
+from coze_desktop.ui.messages.attachments import show_image
+from coze_desktop.ui.messages.reply_images import (
+    failed_image,
+    image_link_url,
+    loaded_image,
+    retry_image,
+    show_images,
 )
 from coze_desktop.ui.messages.text_view import STREAM_BLOCK_MAX_CHARS, _insert_streamed, _TextView
 from coze_desktop.ui.segments import Segment, Segmenter, closing_fence, fenced_code, split_segments
@@ -362,12 +371,10 @@ class _AnswerBody(QWidget):
         view = shown.view
         document = QTextDocument(view)
         document.setDefaultFont(view.document().defaultFont())
-        shown.code_blocks = render_markdown(
-            document,
-            _display_markdown(segment.prefix + segment.text + closing),
-            self.palette(),
-            citations=len(self._sources),
-        )
+        markdown = _display_markdown(segment.prefix + segment.text + closing)
+        shown.code_blocks = render_markdown(document, markdown, self.palette(), citations=len(self._sources))
+        if "![" in markdown:
+            show_images(document, self.palette())  # loaded pictures, or placeholders till they come
         if shown is not self._segments[0]:
             # The segment before ends with its paragraph's bottom margin already.
             block = document.rootFrame().firstCursorPosition()
@@ -438,10 +445,25 @@ class _AnswerBody(QWidget):
         )
         self._render_timer.stop()
 
+    def open_image(self, url: str) -> ImageViewer | None:
+        """Open the image viewer on the loaded picture of ``url`` (a click on it, or Enter); a
+        picture that failed to load is tried again."""
+        loaded = loaded_image(url)
+        if loaded is None:
+            if failed_image(url):
+                retry_image(url, [shown.view.document() for shown in self._segments], self.palette())
+            return None
+        name = QUrl(url).fileName() or url
+        return show_image(loaded.image, name, data=loaded.data, parent=self.window())
+
     def _on_anchor_clicked(self, shown: _ShownSegment, url: QUrl) -> None:
         number = citation_number(url)
         if number is not None:
             self.citation_clicked.emit(number)  # shown in the sources panel, never opened
+            return
+        picture = image_link_url(url)
+        if picture is not None:
+            self.open_image(picture)  # a picture of the answer: in the image viewer
             return
         index = code_block_index(url)
         if index is None:
@@ -460,7 +482,9 @@ class _AnswerBody(QWidget):
             fence_start = segment.fence_start  # this block began in a segment before
         elif index == len(shown.code_blocks) - 1 and position + 1 < len(segments):
             after = segments[position + 1].segment
-            if segment.start <= after.fence_start and _has_code(segment.text[after.fence_start - segment.start :]):
+            if segment.start <= after.fence_start and _has_code(
+                segment.text[after.fence_start - segment.start :]
+            ):
                 fence_start = after.fence_start  # this block goes on in the next segment
         if fence_start < 0:
             return shown.code_blocks[index]

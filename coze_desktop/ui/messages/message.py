@@ -50,7 +50,9 @@ from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.formatting import answer_stats, message_time
 from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.messages.answer_body import _AnswerBody
+from coze_desktop.ui.messages.attachments import _AttachmentStrip
 from coze_desktop.ui.messages.cards import _Banner
+from coze_desktop.ui.messages.reply_images import display_markdown
 from coze_desktop.ui.messages.text_view import _insert_streamed, _TextView
 from coze_desktop.ui.messages.versions import QuestionEditor, VersionSwitcher
 
@@ -125,6 +127,7 @@ class _MessageWidget(QFrame):
         self._action_buttons: dict[str, QToolButton] = {}
         self._versions: VersionSwitcher | None = None
         self._editor: QuestionEditor | None = None
+        self._attachments: _AttachmentStrip | None = None
 
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self._layout = QVBoxLayout(self)
@@ -218,7 +221,7 @@ class _MessageWidget(QFrame):
         else:
             assert self._answer is not None
             self._answer.set_sources(message.sources)
-            self._answer.show_text(message.text)
+            self._answer.show_text(display_markdown(message.text, message.content_type))
             self._set_reasoning(message.reasoning)
             if not self.is_streaming and self._reasoning_expanded and not self._reasoning_chosen:
                 self.set_reasoning_expanded(False)  # opened for the thinking, not by the user
@@ -227,10 +230,28 @@ class _MessageWidget(QFrame):
                 self._build_follow_ups()
             self._set_banner()
             self._set_footer_info()
+        self._set_attachments()
         self._set_versions()
         self._update_actions()
         if self.is_streaming:
             self._start_streaming()
+
+    def _set_attachments(self) -> None:
+        """The message's files under its text: thumbnails and chips (:mod:`.attachments`)."""
+        files = self._message.attachments
+        if self._attachments is not None:
+            if self._attachments.files == files:
+                return
+            discard(self._attachments, self._layout)
+            self._attachments = None
+        if not files:
+            return
+        self._attachments = _AttachmentStrip(files, self, align_right=self.is_question)
+        self._layout.insertWidget(self._layout.indexOf(self._footer), self._attachments)  # above the footer
+
+    def attachment_strip(self) -> _AttachmentStrip | None:
+        """The thumbnails and chips of the message's attachments, if it has any."""
+        return self._attachments
 
     def set_assistant_name(self, name: str) -> None:
         self._assistant_name = name

@@ -15,6 +15,7 @@ from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextD
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from coze_desktop.ui.markdown import citation_number, code_block_index
+from coze_desktop.ui.messages.reply_images import failed_image, image_link_url
 
 # Qt lays out a whole paragraph again on every insert: while streaming, a paragraph longer than
 # this is continued in a new one on screen (the Markdown render restores the real paragraph).
@@ -80,6 +81,13 @@ class _TextView(QTextBrowser):
         document.documentLayout().documentSizeChanged.connect(self._on_layout_size_changed)
         self.setDocument(document)  # deletes the old document, a child of this view
 
+    def loadResource(self, type: int, name: QUrl | str, /) -> object:
+        """No image is read from a file here: an answer's images are given to its document by
+        :mod:`.reply_images` (QTextBrowser would read ``file:`` and relative paths from disk)."""
+        if type == QTextDocument.ResourceType.ImageResource.value:
+            return None
+        return super().loadResource(type, name)
+
     def set_natural_width(self, width: int) -> None:
         """The width this view would like (its size hint); 0 lets the layout decide."""
         self._natural_width = width
@@ -113,6 +121,12 @@ class _TextView(QTextBrowser):
             tip = self.citation_tip(number) if self.citation_tip is not None else ""
         elif url.isEmpty() or code_block_index(url) is not None:
             tip = ""
+        elif (picture := image_link_url(url)) is not None:
+            tip = (
+                self.tr("Try loading the picture again")
+                if failed_image(picture)
+                else self.tr("Open the picture")
+            )
         else:
             tip = url.toString()
         self.viewport().setToolTip(tip)

@@ -23,9 +23,12 @@ from coze_desktop.domain import Bot, Message, MessageState, Role, Source
 from coze_desktop.ui import theme
 from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import warm_up_steps
+from coze_desktop.ui.messages.attachments import _AttachmentStrip, images
 from coze_desktop.ui.messages.cards import _PrologueCard
 from coze_desktop.ui.messages.message import _MessageWidget
+from coze_desktop.ui.messages.reply_images import image_fragments, image_state
 from coze_desktop.ui.messages.versions import QuestionEditor
+from coze_desktop.workers.threads import WorkerThreads
 
 # Streamed text shown per pass of the event loop: when more has arrived, the rest waits for the
 # next pass, so timers, painting and input run in between (bench/ui_stream.py).
@@ -113,6 +116,11 @@ class MessageView(QWidget):
         self._update_column_margins()
 
     # -------------------------------------------------------------------------------- public
+
+    def set_worker_threads(self, threads: WorkerThreads | None) -> None:
+        """Where images are loaded (attachments' thumbnails, pictures in answers): off the GUI
+        thread. Shared by every view; ``None`` loads them at once (widget tests)."""
+        images().set_threads(threads)
 
     def set_assistant_name(self, name: str) -> None:
         """The name shown above answers (the bot's name)."""
@@ -259,6 +267,19 @@ class MessageView(QWidget):
         """The text of :meth:`rendered_documents`, one paragraph between segments."""
         documents = self.rendered_documents(message_id)
         return None if documents is None else "\n".join(document.toPlainText() for document in documents)
+
+    def answer_images(self, message_id: int) -> list[tuple[str, str]]:
+        """The images in a shown message's rendered text: (URL, ``loading``/``loaded``/``failed``)."""
+        return [
+            (image_format.name(), image_state(image_format))
+            for document in self.rendered_documents(message_id) or []
+            for _position, image_format in image_fragments(document)
+        ]
+
+    def attachment_strip(self, message_id: int) -> _AttachmentStrip | None:
+        """The thumbnails and chips of a shown message's attachments, if it has any."""
+        widget = self._widgets.get(message_id)
+        return widget.attachment_strip() if widget is not None else None
 
     def message_ids(self) -> list[int]:
         """Ids of the shown messages, top to bottom."""

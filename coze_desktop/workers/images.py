@@ -1,0 +1,202 @@
+"""Images loaded off the GUI thread: a reply's pictures from the web, a message's thumbnails.
+
+* :func:`fetch_image` downloads one http(s) image with a timeout and a size cap and checks that
+  the content is an image (by its first bytes, not by what the server claims).
+* :class:`ImageLoader` runs such work through :class:`~coze_desktop.workers.tasks.BackgroundTask`,
+  a few at a time, and keeps each result for the session: every key (a URL, a file's sha256) is
+  loaded once, however often it is asked for. The work is given by the caller, so the decoding
+  (a ``QImage``, which needs QtGui, not allowed here) runs in the worker thread too.
+
+QtCore only (see pyproject's import contracts).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import requests
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+
+from coze_desktop.api.files import image_format
+from coze_desktop.text import links
+from coze_desktop.workers.tasks import BackgroundTask, TaskContext
+from coze_desktop.workers.threads import WorkerThreads
+
+logger = logging.getLogger(__name__)
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # a reply image larger than this is not downloaded
+IMAGE_TIMEOUT = (5.0, 20.0)  # seconds: to connect, and between two reads
+MAX_RUNNING = 3  # images loaded at the same time; the others wait their turn
+CACHE_SIZE = 200  # results kept (least recently used forgotten first)
+_CHUNK = 64 * 1024
+
+T = TypeVar("T")
+
+
+class ImageFetchError(Exception):
+    """An image could not be loaded; ``str()`` says why, for the log (the view shows a placeholder)."""
+
+
+def fetch_image(
+    url: str,
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    timeout: tuple[float, float] = IMAGE_TIMEOUT,
+    cancel: threading.Event | None = None,
+) -> bytes:
+    """The bytes of the image at ``url`` (http or https only). Raises :class:`ImageFetchError`
+    for another scheme, an HTTP error, a body over ``max_bytes``, a cancel, or content that is
+    not a PNG/JPEG/GIF/WebP/BMP image."""
+    if not links.is_web_url(url):
+        raise ImageFetchError("not a web link")
+    try:
+        with requests.get(url, stream=True, timeout=timeout, headers={"Accept": "image/*"}) as response:
+            if response.status_code != 200:
+                raise ImageFetchError(f"HTTP {response.status_code}")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise ImageFetchError(f"too large ({declared} bytes)")
+            data = bytearray()
+            for chunk in response.iter_content(_CHUNK):
+                if cancel is not None and cancel.is_set():
+                    raise ImageFetchError("canceled")
+                data += chunk
+                if len(data) > max_bytes:
+                    raise ImageFetchError(f"too large (over {max_bytes} bytes)")
+    except requests.RequestException as exc:
+        raise ImageFetchError(f"network error ({type(exc).__name__})") from exc
+    if image_format(bytes(data[:16])) is None:
+        raise ImageFetchError("not an image")
+    return bytes(data)
+
+
+class ImageLoader(QObject, Generic[T]):
+    """Loads each key once, in the background, and keeps the results for the session.
+
+    :meth:`request` starts ``work`` for a key not loaded, not loading and not failed yet; at most
+    :data:`MAX_RUNNING` run at once. :attr:`loaded` or :attr:`failed` then says how it went, in
+    the GUI thread. Create it in the GUI thread.
+    """
+
+    loaded = Signal(str, object)  # key, what the work returned
+    failed = Signal(str, str)  # key, why (for the log)
+
+    def __init__(
+        self,
+        threads: WorkerThreads | None,
+        *,
+        cache_size: int = CACHE_SIZE,
+        max_running: int = MAX_RUNNING,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._threads = threads
+        self._cache: OrderedDict[str, T] = OrderedDict()
+        self._cache_size = cache_size
+        self._max_running = max_running
+        self._failed: dict[str, str] = {}
+        self._waiting: OrderedDict[str, Callable[[TaskContext], T]] = OrderedDict()
+        self._running: dict[str, BackgroundTask[T]] = {}
+
+    def set_threads(self, threads: WorkerThreads | None) -> None:
+        """The thread owner to run the work in; ``None``: run it at once in the calling thread."""
+        self._threads = threads
+
+    def get(self, key: str) -> T | None:
+        """The result for ``key`` if it is loaded."""
+        value = self._cache.get(key)
+        if value is not None:
+            self._cache.move_to_end(key)
+        return value
+
+    def failure(self, key: str) -> str | None:
+        """Why ``key`` could not be loaded, or ``None`` when it did not fail."""
+        return self._failed.get(key)
+
+    def is_loading(self, key: str) -> bool:
+        return key in self._running or key in self._waiting
+
+    def request(self, key: str, work: Callable[[TaskContext], T]) -> None:
+        """Load ``key`` with ``work`` (run in a worker thread) unless it is known or on its way."""
+        if key in self._cache or key in self._failed or self.is_loading(key):
+            return
+        if self._threads is not None and not shiboken6.isValid(self._threads):
+            self._threads = None  # its window is gone
+        if self._threads is None:
+            self._run_here(key, work)
+            return
+        self._waiting[key] = work
+        self._start_next()
+
+    def forget(self, key: str) -> None:
+        """Drop the result (or failure) kept for ``key``: the next request loads it again."""
+        self._cache.pop(key, None)
+        self._failed.pop(key, None)
+
+    def clear(self) -> None:
+        """Forget every result and failure; cancel what is loading."""
+        for task in self._running.values():
+            task.cancel()
+        self._running.clear()
+        self._waiting.clear()
+        self._cache.clear()
+        self._failed.clear()
+
+    def _run_here(self, key: str, work: Callable[[TaskContext], T]) -> None:
+        try:
+            value = work(_NoTaskContext())  # type: ignore[arg-type]  # the parts of TaskContext work uses
+        except Exception as exc:
+            self._on_task_failed(key, None, str(exc), exc)
+        else:
+            self._on_task_succeeded(key, None, value)
+
+    def _start_next(self) -> None:
+        assert self._threads is not None
+        while self._waiting and len(self._running) < self._max_running:
+            key, work = self._waiting.popitem(last=False)
+            task: BackgroundTask[T] = BackgroundTask(self._threads, work, name="load-image", parent=self)
+            task.on_success(functools.partial(self._on_task_succeeded, key, task))
+            task.on_failure(functools.partial(self._on_task_failed, key, task))
+            task.on_cancel(functools.partial(self._on_task_over, key, task))
+            self._running[key] = task
+            task.start()
+
+    def _on_task_over(self, key: str, task: BackgroundTask[T] | None) -> None:
+        if task is not None and self._running.get(key) is task:
+            del self._running[key]
+        if self._threads is not None:
+            self._start_next()
+
+    def _on_task_succeeded(self, key: str, task: BackgroundTask[T] | None, value: object) -> None:
+        if task is not None and self._running.get(key) is not task:
+            return  # cleared meanwhile
+        self._on_task_over(key, task)
+        self._cache[key] = value  # type: ignore[assignment]  # what the work returned: a T
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        self.loaded.emit(key, value)
+
+    def _on_task_failed(self, key: str, task: BackgroundTask[T] | None, text: str, exc: object) -> None:
+        if task is not None and self._running.get(key) is not task:
+            return
+        self._on_task_over(key, task)
+        reason = str(exc) if isinstance(exc, ImageFetchError) else text
+        logger.info("image %s not loaded: %s", key[:200], reason)
+        self._failed[key] = reason
+        self.failed.emit(key, reason)
+
+
+class _NoTaskContext:
+    """What work run in the calling thread sees: never canceled, progress dropped."""
+
+    cancel_requested = threading.Event()
+    canceled = False
+
+    def progress(self, value: object) -> None:
+        pass
