@@ -4,9 +4,18 @@ request (method, path, headers, body) is recorded for assertions. Standard libra
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A client that hangs up (a canceled download) is expected here, not printed to stderr."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -67,7 +76,7 @@ class ScriptedServer:
 
             do_GET = do_POST = _answer
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
