@@ -250,7 +250,7 @@ def take(
     from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QTextBrowser, QToolButton, QWidget
 
     from coze_desktop.app import AppContext, create_app
-    from coze_desktop.domain import Bot, Conversation, Message, MessageState, Role
+    from coze_desktop.domain import Bot, Message, MessageState
     from coze_desktop.logs import teardown_logging
     from coze_desktop.settings import SETTINGS_FILENAME, Settings
 
@@ -455,24 +455,13 @@ def take(
                 ctx.store.upsert_bot(
                     Bot(bot_id="demo-files", name="文件助手 / Files bot", base_url=bot.base_url)
                 )
-                kept = [ctx.store.keep_file(photo_path, photo_name), ctx.store.keep_file(pdf_path, pdf_name)]
-                chat = ctx.store.create_conversation(
-                    Conversation(id=None, bot_id="demo-files", base_url=bot.base_url, title=question)
-                )
-                assert chat.id is not None
-                attached = ctx.store.add_message(
-                    Message(
-                        id=None,
-                        conversation_id=chat.id,
-                        role=Role.USER,
-                        type="question",
-                        text=question,
-                        created_at=time.time() - 60,
-                        attachments=kept,
-                    )
-                )
-                window.conversation_list.refresh()
-                window.open_conversation(chat.id)
+                window.choose_bot("demo-files")
+                # As the paper clip (or a drop) does: the two files wait above the box, then go.
+                window.composer.add_files([photo_path, pdf_path])
+                cid = ask(question)
+                described = finished[-1]
+                if not described.text:
+                    raise SystemExit("the files bot did not describe the files")
                 ask(picture)
                 shown = finished[-1]
                 assert shown.id is not None
@@ -484,9 +473,10 @@ def take(
                     ),
                     "the picture in the answer",
                 )
-                assert attached.id is not None
+                attached = [m for m in ctx.store.messages(cid) if m.attachments]
+                assert attached and attached[0].id is not None
                 pump(0.2)
-                view.scroll_to_message(attached.id, flash=False)  # the thumbnails at the top
+                view.scroll_to_message(attached[0].id, flash=False)  # the thumbnails at the top
                 grab(f"attachments-{theme}-{lang}")
 
             if f"undo-{theme}-{lang}" in names:

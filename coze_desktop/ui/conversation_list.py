@@ -19,7 +19,6 @@ import functools
 import html
 import logging
 import math
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -59,6 +58,7 @@ from PySide6.QtWidgets import (
 
 from coze_desktop.domain import Role
 from coze_desktop.store import TRASH_DAYS, ConversationSummary, SearchHit, Store, StoreError
+from coze_desktop.store.search import plain_text
 from coze_desktop.ui import theme
 from coze_desktop.ui.confirm import Confirm, ask_to_confirm
 from coze_desktop.ui.formatting import short_time
@@ -84,12 +84,10 @@ StreamingRole = Qt.ItemDataRole.UserRole + 20  # a reply is being written in thi
 STREAMING_PULSE_MS = 400  # the streaming mark's dots take turns this often
 
 
-_MARKDOWN_MARKS = re.compile(r"(?m)^\s{0,3}(?:#{1,6}\s+|>\s?)|\*\*|__|`+")
-
-
 def plain_preview(text: str) -> str:
-    """A message's start on one line without the Markdown marks that would show as-is (##, **, `)."""
-    return " ".join(_MARKDOWN_MARKS.sub("", text).split())
+    """A message's start on one line without the Markdown that would show as-is (##, **, `,
+    links and pictures as their text): the same plain text search snippets are made of."""
+    return plain_text(text)
 
 
 class ConversationListModel(QAbstractListModel):

@@ -24,6 +24,7 @@ from coze_desktop.ui.conversation_list import (
     ConversationListView,
     MessageIdRole,
     SnippetHtmlRole,
+    PreviewRole,
     StreamingRole,
     TitleRole,
     snippet_document,
@@ -349,3 +350,10 @@ def test_search_matches_have_a_background_visible_on_chinese_text(
         if image.pixelColor(x, y).rgb() == highlight.rgb()
     )
     assert marked >= 100  # two matches, each a highlighted box behind two characters
+
+
+def test_a_chat_preview_shows_a_picture_and_markup_as_their_text(view: ConversationListView, store: Store) -> None:
+    add_conversation(store, "图表", "这是演示图表：\n\n![每天的回答数](https://example.com/chart.png) **粗体** `code`")
+    view.refresh()
+    preview = view.model.index(0).data(PreviewRole)
+    assert preview == "这是演示图表： 每天的回答数 粗体 code"
