@@ -72,6 +72,7 @@ class Script:
     other_reasoning: str
     # demo-files: a photo's and a PDF's names, the question, the picture question
     files: tuple[str, str, str, str]
+    files_next: str  # the next question, written with a pasted screenshot waiting
 
 
 SCRIPTS = {
@@ -84,6 +85,7 @@ SCRIPTS = {
         other_general="Show me a Markdown table",
         other_reasoning="Why is the sky blue?",
         files=("海边日落.png", "报销单.pdf", "帮我看看这两个文件", "给我看一张图片"),
+        files_next="这张截图里的颜色和上一张一样吗？",
     ),
     "en": Script(
         knowledge="How do I return an item within 7 days?",
@@ -94,6 +96,7 @@ SCRIPTS = {
         other_general="用 Python 写一个问候函数",
         other_reasoning="17 × 24 等于多少？",
         files=("sunset.png", "expenses.pdf", "Have a look at these two files", "Show me a picture"),
+        files_next="Are the colours in this screenshot the same as before?",
     ),
 }
 
@@ -477,6 +480,9 @@ def take(
                 assert attached and attached[0].id is not None
                 pump(0.2)
                 view.scroll_to_message(attached[0].id, flash=False)  # the thumbnails at the top
+                # The next question being written, with a pasted screenshot waiting above the box.
+                window.composer.add_image(photo.scaled(480, 300))
+                window.composer.set_text(script.files_next)
                 grab(f"attachments-{theme}-{lang}")
 
             if f"undo-{theme}-{lang}" in names:
