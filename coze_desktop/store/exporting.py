@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Protocol
 
 from coze_desktop.domain import Bot, Conversation, Message, MessageFile
-from coze_desktop.export import ConversationExport, FileData, ImportResult, SkippedItem
+from coze_desktop.export import ConversationExport, FileData, ImportResult, Progress, SkippedItem
+from coze_desktop.export.progress import checked
 from coze_desktop.store.chats import Store
 
 _PAGE = 500
@@ -84,7 +85,9 @@ class ConversationImporter(Protocol):
         ...
 
 
-def import_items(store: ConversationImporter, result: ImportResult) -> ImportReport:
+def import_items(
+    store: ConversationImporter, result: ImportResult, progress: Progress | None = None
+) -> ImportReport:
     """Save what :func:`coze_desktop.export.parse_json_export` read; importing the same file twice
     adds nothing.
 
@@ -96,8 +99,15 @@ def import_items(store: ConversationImporter, result: ImportResult) -> ImportRep
     The content of attachments that came with data is kept (``Store.keep_file``) once its SHA-256
     matches the one the file declares; the others are restored with no file (``path`` ``""``).
     Files are kept only for conversations not already saved.
+
+    ``progress`` counts conversations and is checked before each conversation, each file and
+    each save: once canceled, :class:`~coze_desktop.export.Canceled` is raised and the
+    conversations saved before it stay (each one whole; the files kept for the one not saved are
+    copies no message uses, deleted a day later like those of a message never sent).
     """
+    progress = checked(progress)
     report = ImportReport(skipped=list(result.skipped), warnings=list(result.warnings))
+    progress.start(len(result.items))
     for item in result.items:
         uid = item.conversation.uid
         messages = item.messages
@@ -105,18 +115,24 @@ def import_items(store: ConversationImporter, result: ImportResult) -> ImportRep
         if has_files:  # keep no file for a conversation that is there already
             if store.get_conversation_by_uid(uid) is not None:
                 report.already_present.append(uid)
+                progress.advance()
                 continue
-            messages = [_with_files(store, message, uid, result.files, report) for message in messages]
+            messages = [
+                _with_files(store, message, uid, result.files, report, progress) for message in messages
+            ]
+        progress.check()
         try:
             saved = store.import_conversation(item.conversation, messages, item.bot)
         except ValueError as exc:
             report.failed.append(SkippedItem("conversation", uid, f"not saved: {exc}"))
+            progress.advance()
             continue
         if saved:
             report.imported.append(uid)
             report.messages_imported += len(item.messages)
         else:
             report.already_present.append(uid)
+        progress.advance()
     return report
 
 
@@ -126,6 +142,7 @@ def _with_files(
     conversation_uid: str,
     files: Mapping[tuple[str, int], FileData],
     report: ImportReport,
+    progress: Progress,
 ) -> Message:
     """``message`` with the data of its attachments kept by the store and their copies' paths set;
     an attachment whose data is refused stays without a file and is listed in ``report.skipped``."""
@@ -135,6 +152,7 @@ def _with_files(
     for index, attachment in enumerate(message.attachments):
         data = files.get((message.uid, index))
         if data is not None:
+            progress.check()
             kept, problem = _keep(store, attachment, data)
             if problem is None:
                 report.files_kept += 1
