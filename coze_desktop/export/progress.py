@@ -24,16 +24,20 @@ class Progress:
     """Counts work done out of a total, reports it, and raises :class:`Canceled` when asked to stop.
 
     ``report(done, total)`` receives the counts (``total`` 0: not known yet); ``cancel`` is the
-    event that asks the work to stop. Both are optional.
+    event that asks the work to stop; ``pause`` is called at each :meth:`check` (the window passes
+    a :class:`~coze_desktop.workers.threads.Pacer`'s ``tick``, so that work done in long C calls
+    that hold the interpreter lock — base64, JSON — leaves the GUI thread its turns). All optional.
     """
 
     def __init__(
         self,
         report: Callable[[int, int], object] | None = None,
         cancel: threading.Event | None = None,
+        pause: Callable[[], object] | None = None,
     ) -> None:
         self._report = report
         self._cancel = cancel
+        self._pause = pause
         self.done = 0
         self.total = 0
 
@@ -43,6 +47,8 @@ class Progress:
 
     def check(self) -> None:
         """Raise :class:`Canceled` when the work was asked to stop."""
+        if self._pause is not None:
+            self._pause()
         if self.canceled:
             raise Canceled
 

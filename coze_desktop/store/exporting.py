@@ -21,6 +21,7 @@ from coze_desktop.export.progress import checked
 from coze_desktop.store.chats import Store
 
 _PAGE = 500
+_DECODE_SLICE = 4 * 1024 * 1024  # base64 characters decoded at a time (a multiple of 4)
 
 
 def export_items(store: Store, conversation_ids: Iterable[int] | None = None) -> list[ConversationExport]:
@@ -136,6 +137,22 @@ def import_items(
     return report
 
 
+def _decoded(text: str, progress: Progress) -> bytes:
+    """``base64.b64decode(text, validate=True)``, a slice at a time with ``progress`` checked
+    between slices: decoding hundreds of megabytes at once would hold the interpreter lock (and
+    so the window) for seconds, and could not be canceled."""
+    if len(text) <= _DECODE_SLICE:
+        return base64.b64decode(text, validate=True)
+    parts = []
+    for start in range(0, len(text), _DECODE_SLICE):
+        progress.check()
+        piece = text[start : start + _DECODE_SLICE]
+        if "=" in piece and start + _DECODE_SLICE < len(text):
+            raise binascii.Error("padding before the end")  # as one call would refuse it
+        parts.append(base64.b64decode(piece, validate=True))
+    return b"".join(parts)
+
+
 def _with_files(
     store: ConversationImporter,
     message: Message,
@@ -153,7 +170,7 @@ def _with_files(
         data = files.get((message.uid, index))
         if data is not None:
             progress.check()
-            kept, problem = _keep(store, attachment, data)
+            kept, problem = _keep(store, attachment, data, progress)
             if problem is None:
                 report.files_kept += 1
             else:
@@ -165,11 +182,11 @@ def _with_files(
 
 
 def _keep(
-    store: ConversationImporter, attachment: MessageFile, data: FileData
+    store: ConversationImporter, attachment: MessageFile, data: FileData, progress: Progress
 ) -> tuple[MessageFile, str | None]:
     """The attachment with its content kept, or as it was and why the content was refused."""
     try:
-        content = base64.b64decode(data.base64, validate=True)
+        content = _decoded(data.base64, progress)
     except (binascii.Error, ValueError):
         return attachment, "its data is not valid base64; restored without its file"
     digest = hashlib.sha256(content).hexdigest()

@@ -92,9 +92,11 @@ class TransferStatus(QWidget):
         super().changeEvent(event)
 
 
-def _reporter(ctx: TaskContext) -> Callable[[int, int], None]:
-    """``report(done, total)`` for the task's thread: progress at most every
-    :data:`PROGRESS_INTERVAL` (and at the end of a stage), a pause now and then for the GUI thread."""
+def _progress(ctx: TaskContext) -> Progress:
+    """The :class:`~coze_desktop.export.Progress` of a task's work: reported to the GUI thread at
+    most every :data:`PROGRESS_INTERVAL` (and at the start and end of a stage), canceled with the
+    task, and pausing now and then (:class:`~coze_desktop.workers.threads.Pacer`) so that the GUI
+    thread gets the interpreter lock between chunks."""
     pacer = Pacer()
     last = [0.0]
 
@@ -105,7 +107,7 @@ def _reporter(ctx: TaskContext) -> Callable[[int, int], None]:
             last[0] = now
             ctx.progress((done, total))
 
-    return report
+    return Progress(report, ctx.cancel_requested, pacer.tick)
 
 
 class Transfers(QObject):
@@ -168,7 +170,7 @@ class Transfers(QObject):
         store = self._store
 
         def work(ctx: TaskContext) -> ExportSummary:
-            progress = Progress(_reporter(ctx), ctx.cancel_requested)
+            progress = _progress(ctx)
             progress.start(0)
             items = export_items(store, conversation_ids)
             for item in items:  # an answer being written goes in as it is now, not as last checkpointed
@@ -231,7 +233,7 @@ class Transfers(QObject):
         store = self._store
 
         def work(ctx: TaskContext) -> ImportOutcome:
-            return import_file(store, path, Progress(_reporter(ctx), ctx.cancel_requested))
+            return import_file(store, path, _progress(ctx))
 
         task = BackgroundTask(self._threads, work, name="import", lang=self._lang)
         task.on_success(self._on_import_succeeded).on_failure(self._on_import_failed)

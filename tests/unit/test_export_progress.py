@@ -4,6 +4,8 @@ half imported. No threads here: the cancel is set from the progress report itsel
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,3 +127,41 @@ def test_a_canceled_import_keeps_only_whole_conversations(store: Store, tmp_path
 
     report = import_items(store, result)  # again, to the end: the rest comes in
     assert report.imported == [items[1].conversation.uid, items[2].conversation.uid]
+
+
+def test_a_large_file_is_decoded_in_slices_whole_and_a_cancel_stops_it_part_way(
+    store: Store, tmp_path: Path
+) -> None:
+    data = os.urandom(7 * 1024 * 1024 + 1)  # several slices of base64
+    with Store.open(tmp_path / "elsewhere") as elsewhere:
+        cid = conversation_with_files(elsewhere, "big", [(data, "big.bin")])
+        conversation = elsewhere.get_conversation(cid)
+        assert conversation is not None
+        text = to_json([ConversationExport(conversation, elsewhere.all_messages(cid))])
+    result = parse_json_export(text)
+
+    event = threading.Event()
+    checks: list[int] = []
+
+    def pause() -> None:  # called at each check: cancel at the second slice of the file
+        checks.append(1)
+        if len(checks) == 4:  # start, the file, the first slice, the second slice
+            event.set()
+
+    with pytest.raises(Canceled):
+        import_items(store, result, Progress(cancel=event, pause=pause))
+    assert store.count_conversations() == 0 and len(checks) == 4
+
+    report = import_items(store, result)
+    assert report.files_kept == 1
+    (message,) = store.all_messages(store.list_conversations()[0].conversation.id or 0)
+    assert Path(message.attachments[0].path).read_bytes() == data
+
+    document = json.loads(text)  # padding in the middle is refused, as one decode would
+    attachment = document["conversations"][0]["messages"][0]["attachments"][0]
+    attachment["data"] = "A" * (4 * 1024 * 1024 - 4) + "QQ==" + "QUFB" * 10  # valid slice by slice
+    attachment.pop("sha256", None)
+    document["conversations"][0]["uid"] = "another"
+    document["conversations"][0]["messages"][0]["uid"] = "another-m"
+    report = import_items(store, parse_json_export(json.dumps(document)))
+    assert report.files_kept == 0 and "not valid base64" in report.skipped[0].reason
