@@ -120,6 +120,8 @@ def test_export_with_a_large_attachment_runs_while_the_window_keeps_turning(
     assert not path.exists() and path.with_name("big.json.part").exists()  # written through a .part file
     assert not ctx.window.menus.export_all_action.isEnabled()  # one at a time
     assert not ctx.window.menus.import_action.isEnabled()
+    ctx.window.menus.rebuild(sources_visible=False, theme="system", language="en")  # as a language switch does
+    assert not ctx.window.menus.export_action.isEnabled() and not ctx.window.menus.import_action.isEnabled()
     ctx.window.repaint()  # painting works meanwhile
 
     gate.release()
