@@ -281,7 +281,7 @@ class Transfers(QObject):
 
     @Slot(object)
     def _on_task_progressed(self, value: object) -> None:
-        if isinstance(value, tuple) and len(value) == 2:  # what _reporter sends: (done, total)
+        if isinstance(value, tuple) and len(value) == 2:  # what _progress reports: (done, total)
             self.status.set_progress(int(value[0]), int(value[1]))
 
     @Slot()
