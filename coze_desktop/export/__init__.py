@@ -11,6 +11,7 @@ return text that always encodes as UTF-8 (lone surrogates become U+FFFD).
 - :mod:`.jsonfmt`: the JSON writer and its reader side by side
 - :mod:`.writer`: pick a format by name and write the file safely, attachments included
 - :mod:`.attachments`: safe file names, the folder next to a Markdown export, embedding
+- :mod:`.progress`: how far a long export or import is, and its cancel (:class:`Progress`)
 
 The store gathers conversations to export and saves imported ones
 (:mod:`coze_desktop.store.exporting`); the window and ``coze-cli`` both go through it.
@@ -31,6 +32,7 @@ from coze_desktop.export.jsonfmt import (
     write_json,
 )
 from coze_desktop.export.markdown import to_markdown
+from coze_desktop.export.progress import Canceled, Progress
 from coze_desktop.export.writer import (
     FORMAT_BY_SUFFIX,
     FORMATS,
@@ -46,11 +48,13 @@ __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
     "HTML_EMBED_MAX_BYTES",
+    "Canceled",
     "ConversationExport",
     "ExportFormatError",
     "ExportSummary",
     "FileData",
     "ImportResult",
+    "Progress",
     "SkippedItem",
     "export_file",
     "files_folder",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coze_desktop.domain import MessageFile
+from coze_desktop.export.progress import Progress, checked
 from coze_desktop.text.media import SNIFF_BYTES, mime_of
 
 HTML_EMBED_MAX_BYTES = 10 * 1024 * 1024  # larger images are listed by name in an HTML export, not embedded
@@ -172,11 +173,18 @@ class FilesFolder:
     folder: Path | None = None
     links: dict[str, str] = field(default_factory=dict)
     missing: int = 0  # attachments listed without a copy
+    written: list[Path] = field(default_factory=list)  # the files this export wrote
+    created: bool = False  # whether this export created the folder
 
     @property
     def copied(self) -> int:
         """How many distinct files were written into the folder."""
         return len(set(self.links.values()))
+
+    def remove(self) -> None:
+        """Take back what was written (the export failed or was canceled afterwards): the files,
+        and the folder when this export created it and nothing else is in it."""
+        _remove_written(self.folder, self.written, self.created)
 
 
 def plan_names(attachments: Iterable[MessageFile]) -> dict[str, str]:
@@ -198,16 +206,20 @@ def plan_names(attachments: Iterable[MessageFile]) -> dict[str, str]:
     return names
 
 
-def write_files_folder(folder: Path, attachments: Sequence[MessageFile]) -> FilesFolder:
+def write_files_folder(
+    folder: Path, attachments: Sequence[MessageFile], progress: Progress | None = None
+) -> FilesFolder:
     """Copy the local copies of ``attachments`` into ``folder`` (created when there is at least
     one) and return their links, ``<folder name>/<file name>``.
 
     Each file is written through a hidden ``.part`` file and renamed, so a file under its real name is
     always whole. Files already in an existing folder of the same name are replaced when they
     have the same name, else left alone. A copy that disappears meanwhile is listed as not kept.
-    Raises ``OSError`` when the folder or a file cannot be written (full disk, no permission);
-    files written by this call are removed then.
+    Raises ``OSError`` when the folder or a file cannot be written (full disk, no permission),
+    and :class:`~coze_desktop.export.progress.Canceled` when ``progress`` is canceled (checked
+    between files; it counts bytes); files written by this call are removed then.
     """
+    progress = checked(progress)
     result = FilesFolder()
     names = plan_names(attachments)
     result.missing = sum(1 for a in attachments if a.path not in names)
@@ -217,6 +229,7 @@ def write_files_folder(folder: Path, attachments: Sequence[MessageFile]) -> File
     created = not folder.exists()
     tmp: Path | None = None
     try:
+        progress.start(sum(file_size(Path(source)) for source in names))
         folder.mkdir(exist_ok=True)
         for source, name in names.items():
             target = folder / name
@@ -233,14 +246,31 @@ def write_files_folder(folder: Path, attachments: Sequence[MessageFile]) -> File
             tmp = None
             written.append(target)
             result.links[source] = f"{folder.name}/{name}"
-    except OSError:
-        for path in [*written, *([tmp] if tmp else [])]:
-            path.unlink(missing_ok=True)
-        if created and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+            progress.advance(file_size(target))
+    except BaseException:  # OSError, Canceled (and KeyboardInterrupt in coze-cli)
+        _remove_written(folder, [*written, *([tmp] if tmp else [])], created)
         raise
+    result.written, result.created = written, created
     if result.links:
         result.folder = folder
     elif created:
         folder.rmdir()
     return result
+
+
+def file_size(path: Path) -> int:
+    """The size of ``path`` in bytes, 0 when it cannot be read."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _remove_written(folder: Path | None, written: Iterable[Path], created: bool) -> None:
+    for path in written:
+        path.unlink(missing_ok=True)
+    try:
+        if created and folder is not None and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass  # left behind, empty: nothing to lose

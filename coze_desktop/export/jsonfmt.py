@@ -31,8 +31,9 @@ from coze_desktop.domain import (
     Source,
     Usage,
 )
-from coze_desktop.export.attachments import file_data, local_copy
+from coze_desktop.export.attachments import file_data, file_size, local_copy
 from coze_desktop.export.common import ConversationExport, iso_utc, utf8_safe
+from coze_desktop.export.progress import Progress, checked
 
 FORMAT_NAME = "coze-desktop-export"
 FORMAT_VERSION = 2  # the major version this module writes and the highest it reads (2: versions)
@@ -121,12 +122,16 @@ def write_json(
     *,
     exported_at: float | None = None,
     include_files: bool = True,
+    progress: Progress | None = None,
 ) -> None:
     """Write what :func:`to_json` returns to ``out`` as UTF-8, with each file's content streamed
     from its local copy a chunk at a time, so a history of large files never sits in memory whole.
 
-    Raises ``OSError`` when a copy found at the start cannot be read any more, or ``out`` fails.
+    ``progress`` counts the bytes of the files' content and is checked between chunks.
+    Raises ``OSError`` when a copy found at the start cannot be read any more, or ``out`` fails,
+    and :class:`~coze_desktop.export.progress.Canceled` when ``progress`` is canceled.
     """
+    progress = checked(progress)
     nonce = secrets.token_hex(16)  # unguessable: no text in the history can look like a marker
     sources: list[Path] = []
 
@@ -138,12 +143,14 @@ def write_json(
         return f"\x00{nonce}:{len(sources) - 1}\x00"
 
     text = _document_text(items, exported_at, marker if include_files else None)
+    progress.start(sum(file_size(path) for path in sources))
     position = 0
     for match in re.finditer(r"\\u0000" + nonce + r":(\d+)\\u0000", text):
         out.write(text[position : match.start()].encode("utf-8"))
         with sources[int(match.group(1))].open("rb") as source:
             while chunk := source.read(_STREAM_CHUNK):
                 out.write(base64.b64encode(chunk))
+                progress.advance(len(chunk))
         position = match.end()
     out.write(text[position:].encode("utf-8"))
 

@@ -14,6 +14,7 @@ from coze_desktop.export.common import ConversationExport
 from coze_desktop.export.html import to_html
 from coze_desktop.export.jsonfmt import to_json, write_json
 from coze_desktop.export.markdown import to_markdown
+from coze_desktop.export.progress import Progress, checked
 
 FORMATS = ("md", "json", "html")  # Markdown for reading, JSON for import, HTML for a browser
 FORMAT_BY_SUFFIX = {".md": "md", ".json": "json", ".html": "html"}
@@ -78,6 +79,7 @@ def export_file(
     lang: str = "zh",
     tz: tzinfo | None = None,
     include_files: bool = True,
+    progress: Progress | None = None,
 ) -> ExportSummary:
     """Write the export of ``items`` to ``path`` as :func:`render` does, with the attachments:
 
@@ -88,21 +90,38 @@ def export_file(
 
     With ``include_files`` False no file content goes anywhere: attachments are listed only.
 
-    Raises ``OSError`` when something cannot be written; the export file is then left as it was.
+    ``progress`` counts the bytes of attachments written (none for HTML) and is checked between
+    files and chunks: once canceled, :class:`~coze_desktop.export.progress.Canceled` is raised.
+
+    Raises ``OSError`` when something cannot be written. On any failure or cancel the export file
+    is left as it was and the attachments this call wrote next to it are removed.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
+    progress = checked(progress)
+    progress.check()
     shown_only = fmt != "json"  # Markdown and HTML show the shown versions; JSON keeps them all
     attachments = [a for i in items for m in i.messages if m.shown or not shown_only for a in m.attachments]
     not_kept = sum(1 for a in attachments if local_copy(a) is None)
     if fmt == "json":  # the files' content streamed from their copies, never whole in memory
-        _write_through_part(path, lambda out: write_json(out, items, include_files=include_files))
+        _write_through_part(
+            path, lambda out: write_json(out, items, include_files=include_files, progress=progress)
+        )
         return ExportSummary(files_missing=not_kept)
     if fmt == "html":
-        write_file(path, to_html(items, lang=lang, tz=tz, include_files=include_files))
+        progress.start(0)
+        text = to_html(items, lang=lang, tz=tz, include_files=include_files)
+        progress.check()
+        write_file(path, text)
         return ExportSummary(files_missing=not_kept)
     folder = FilesFolder(missing=not_kept)
     if include_files and attachments:
-        folder = write_files_folder(files_folder(path), attachments)
-    write_file(path, to_markdown(items, lang=lang, tz=tz, links=folder.links if include_files else None))
+        folder = write_files_folder(files_folder(path), attachments, progress)
+    try:
+        text = to_markdown(items, lang=lang, tz=tz, links=folder.links if include_files else None)
+        progress.check()
+        write_file(path, text)
+    except BaseException:  # no Markdown file: its attachments' folder goes too
+        folder.remove()
+        raise
     return ExportSummary(folder.folder, folder.copied, folder.missing)

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Protocol
 
 from coze_desktop.domain import Bot, Conversation, Message, MessageFile
-from coze_desktop.export import ConversationExport, FileData, ImportResult, SkippedItem
+from coze_desktop.export import ConversationExport, FileData, ImportResult, Progress, SkippedItem
+from coze_desktop.export.progress import checked
 from coze_desktop.store.chats import Store
 
 _PAGE = 500
+_DECODE_SLICE = 4 * 1024 * 1024  # base64 characters decoded at a time (a multiple of 4)
 
 
 def export_items(store: Store, conversation_ids: Iterable[int] | None = None) -> list[ConversationExport]:
@@ -84,7 +86,9 @@ class ConversationImporter(Protocol):
         ...
 
 
-def import_items(store: ConversationImporter, result: ImportResult) -> ImportReport:
+def import_items(
+    store: ConversationImporter, result: ImportResult, progress: Progress | None = None
+) -> ImportReport:
     """Save what :func:`coze_desktop.export.parse_json_export` read; importing the same file twice
     adds nothing.
 
@@ -96,8 +100,15 @@ def import_items(store: ConversationImporter, result: ImportResult) -> ImportRep
     The content of attachments that came with data is kept (``Store.keep_file``) once its SHA-256
     matches the one the file declares; the others are restored with no file (``path`` ``""``).
     Files are kept only for conversations not already saved.
+
+    ``progress`` counts conversations and is checked before each conversation, each file and
+    each save: once canceled, :class:`~coze_desktop.export.Canceled` is raised and the
+    conversations saved before it stay (each one whole; the files kept for the one not saved are
+    copies no message uses, deleted a day later like those of a message never sent).
     """
+    progress = checked(progress)
     report = ImportReport(skipped=list(result.skipped), warnings=list(result.warnings))
+    progress.start(len(result.items))
     for item in result.items:
         uid = item.conversation.uid
         messages = item.messages
@@ -105,19 +116,41 @@ def import_items(store: ConversationImporter, result: ImportResult) -> ImportRep
         if has_files:  # keep no file for a conversation that is there already
             if store.get_conversation_by_uid(uid) is not None:
                 report.already_present.append(uid)
+                progress.advance()
                 continue
-            messages = [_with_files(store, message, uid, result.files, report) for message in messages]
+            messages = [
+                _with_files(store, message, uid, result.files, report, progress) for message in messages
+            ]
+        progress.check()
         try:
             saved = store.import_conversation(item.conversation, messages, item.bot)
         except ValueError as exc:
             report.failed.append(SkippedItem("conversation", uid, f"not saved: {exc}"))
+            progress.advance()
             continue
         if saved:
             report.imported.append(uid)
             report.messages_imported += len(item.messages)
         else:
             report.already_present.append(uid)
+        progress.advance()
     return report
+
+
+def _decoded(text: str, progress: Progress) -> bytes:
+    """``base64.b64decode(text, validate=True)``, a slice at a time with ``progress`` checked
+    between slices: decoding hundreds of megabytes at once would hold the interpreter lock (and
+    so the window) for seconds, and could not be canceled."""
+    if len(text) <= _DECODE_SLICE:
+        return base64.b64decode(text, validate=True)
+    parts = []
+    for start in range(0, len(text), _DECODE_SLICE):
+        progress.check()
+        piece = text[start : start + _DECODE_SLICE]
+        if "=" in piece and start + _DECODE_SLICE < len(text):
+            raise binascii.Error("padding before the end")  # as one call would refuse it
+        parts.append(base64.b64decode(piece, validate=True))
+    return b"".join(parts)
 
 
 def _with_files(
@@ -126,6 +159,7 @@ def _with_files(
     conversation_uid: str,
     files: Mapping[tuple[str, int], FileData],
     report: ImportReport,
+    progress: Progress,
 ) -> Message:
     """``message`` with the data of its attachments kept by the store and their copies' paths set;
     an attachment whose data is refused stays without a file and is listed in ``report.skipped``."""
@@ -135,7 +169,8 @@ def _with_files(
     for index, attachment in enumerate(message.attachments):
         data = files.get((message.uid, index))
         if data is not None:
-            kept, problem = _keep(store, attachment, data)
+            progress.check()
+            kept, problem = _keep(store, attachment, data, progress)
             if problem is None:
                 report.files_kept += 1
             else:
@@ -147,11 +182,11 @@ def _with_files(
 
 
 def _keep(
-    store: ConversationImporter, attachment: MessageFile, data: FileData
+    store: ConversationImporter, attachment: MessageFile, data: FileData, progress: Progress
 ) -> tuple[MessageFile, str | None]:
     """The attachment with its content kept, or as it was and why the content was refused."""
     try:
-        content = base64.b64decode(data.base64, validate=True)
+        content = _decoded(data.base64, progress)
     except (binascii.Error, ValueError):
         return attachment, "its data is not valid base64; restored without its file"
     digest = hashlib.sha256(content).hexdigest()

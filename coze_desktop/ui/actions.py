@@ -50,6 +50,7 @@ class MainMenus(QObject):
     def __init__(self, window: QMainWindow, *, sources_visible: bool, theme: str, language: str) -> None:
         super().__init__(window)
         self._window = window
+        self._transfers_enabled = True  # export and import (off while one runs)
         # Esc stops the answer on screen; enabled only then, so Esc keeps its other uses.
         self._stop_shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
         self._stop_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
@@ -99,9 +100,13 @@ class MainMenus(QObject):
             file_menu, self.tr("&New chat"), self.new_chat_requested, QKeySequence.StandardKey.New
         )
         file_menu.addSeparator()
-        self._action(file_menu, self.tr("&Export conversation…"), self.export_requested)
-        self._action(file_menu, self.tr("Export &all conversations…"), self.export_all_requested)
+        self.export_action = self._action(file_menu, self.tr("&Export conversation…"), self.export_requested)
+        self.export_all_action = self._action(
+            file_menu, self.tr("Export &all conversations…"), self.export_all_requested
+        )
         self.import_action = self._action(file_menu, self.tr("&Import…"), self.import_requested)
+        for action in (self.export_action, self.export_all_action, self.import_action):
+            action.setEnabled(self._transfers_enabled)
         file_menu.addSeparator()
         self._action(file_menu, self.tr("Recently &deleted…"), self.trash_requested)
         file_menu.addSeparator()
@@ -196,6 +201,13 @@ class MainMenus(QObject):
 
     def set_stop_enabled(self, enabled: bool) -> None:
         self._stop_shortcut.setEnabled(enabled)
+
+    def set_transfers_enabled(self, enabled: bool) -> None:
+        """Enable or disable File → Export… and Import… (off while an export or import runs);
+        kept when the menus are built again."""
+        self._transfers_enabled = enabled
+        for action in (self.export_action, self.export_all_action, self.import_action):
+            action.setEnabled(enabled)
 
     # --- slots ---------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from coze_desktop.api import CozeAPIError, ErrorKind
 from coze_desktop.domain import DEFAULT_BASE_URL, GLOBAL_BASE_URL, Bot
-from coze_desktop.export import ExportFormatError, parse_json_export
+from coze_desktop.export import ExportFormatError, Progress, parse_json_export
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, MAX_ATTACHMENT_MB, Settings, normalize_base_url, region_of
 from coze_desktop.store import ImportReport, Store, StoreError, import_items
@@ -794,13 +794,20 @@ class ImportOutcome:
         return self.report is None or bool(self.report.failed or self.report.skipped)
 
 
-def import_file(store: Store, path: Path) -> ImportOutcome:
-    """Import a JSON export into ``store`` the way ``coze-cli import`` does (idempotent by uid)."""
+def import_file(store: Store, path: Path, progress: Progress | None = None) -> ImportOutcome:
+    """Import a JSON export into ``store`` the way ``coze-cli import`` does (idempotent by uid).
+
+    May run in a worker thread (the window runs it in a background task). ``progress`` counts
+    the conversations; once it is canceled the import stops before the next conversation or file
+    and :class:`~coze_desktop.export.Canceled` propagates (the conversations saved before stay).
+    """
 
     def tr(text: str) -> str:
         return QCoreApplication.translate("ImportReport", text)
 
     try:
+        if progress is not None:
+            progress.start(0)  # reading the file: its size in conversations is not known yet
         result = parse_json_export(path.read_bytes())
     except OSError as exc:
         text = tr("{path} could not be read: {error}").format(path=path, error=exc.strerror or exc)
@@ -808,7 +815,7 @@ def import_file(store: Store, path: Path) -> ImportOutcome:
     except ExportFormatError as exc:
         return ImportOutcome(None, tr("{path} cannot be imported: {error}").format(path=path, error=exc))
     try:
-        report = import_items(store, result)
+        report = import_items(store, result, progress)
     except StoreError as exc:
         text = tr("The import stopped: {error}. Conversations imported before it are kept.").format(error=exc)
         return ImportOutcome(None, text)

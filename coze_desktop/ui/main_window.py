@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 
 from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role
-from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary, export_file
+from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
-from coze_desktop.store import TRASH_DAYS, Store, StoreError, export_items
+from coze_desktop.store import TRASH_DAYS, Store, StoreError
 from coze_desktop.ui.actions import MainMenus
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
@@ -48,7 +48,6 @@ from coze_desktop.ui.dialogs import (
     ImportOutcome,
     SettingsDialog,
     WelcomeView,
-    import_file,
     lookup_bot,
     open_folder,
     show_import_report,
@@ -63,6 +62,7 @@ from coze_desktop.ui.messages.attachments import attachment_notices
 from coze_desktop.ui.notify import UserMessages
 from coze_desktop.ui.side_panels import SidePanels
 from coze_desktop.ui.sources_panel import SourcesPanel
+from coze_desktop.ui.transfers import Transfers, TransferStatus
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
@@ -162,6 +162,9 @@ class MainWindow(QMainWindow):
         )
 
         self._build_status_bar()
+        self.transfers = Transfers(  # File → Export / Import, in the background
+            store, controller, threads, self.messages, self.transfer_status, lang=settings.error_language, parent=self
+        )
         self.menus = MainMenus(
             self,
             sources_visible=settings.sources_panel_visible,
@@ -191,6 +194,8 @@ class MainWindow(QMainWindow):
         for label in (self.bot_label, self.last_chat_label, self.api_calls_label):
             label.setContentsMargins(6, 0, 6, 0)
             bar.addPermanentWidget(label)
+        self.transfer_status = TransferStatus(self)  # shown while an export or import runs
+        bar.insertPermanentWidget(0, self.transfer_status)
 
     def _connect(self) -> None:
         """Wire every part of the window to its slot: one (signal, slot) pair a line."""
@@ -247,6 +252,8 @@ class MainWindow(QMainWindow):
             (m.export_requested, self._on_export_action_triggered),
             (m.export_all_requested, self._on_export_all_action_triggered),
             (m.import_requested, self._on_import_action_triggered),
+            (self.transfers.busy_changed, self._on_transfers_busy_changed),
+            (self.transfers.imported, self._on_transfers_imported),
             (m.trash_requested, self._on_trash_action_triggered),
             (m.quit_requested, self._on_quit_action_triggered),
             (m.copy_answer_requested, self._on_copy_answer_action_triggered),
@@ -631,19 +638,12 @@ class MainWindow(QMainWindow):
 
     def export_to(
         self, path: Path, conversation_ids: list[int] | None, *, include_files: bool = True
-    ) -> ExportSummary:
-        """Write ``conversation_ids`` (None: every conversation, the oldest first) to ``path`` as
-        Markdown, JSON or HTML (by its suffix), with the attachments unless ``include_files`` is
-        False (``export.export_file``)."""
-        kind = FORMAT_BY_SUFFIX.get(path.suffix.lower(), "md")
-        items = export_items(self._store, conversation_ids)
-        for item in items:  # an answer being written goes in as it is now, not as last checkpointed
-            item.messages = [self._controller.with_live(m) for m in item.messages]
-        summary = export_file(
-            path, items, kind, lang=self._settings.error_language(), include_files=include_files
-        )
-        logger.info("exported %d conversation(s) as %s", len(items), kind)
-        return summary
+    ) -> BackgroundTask[ExportSummary] | None:
+        """Start writing ``conversation_ids`` (None: every conversation, the oldest first) to
+        ``path`` as Markdown, JSON or HTML (by its suffix), with the attachments unless
+        ``include_files`` is False, in the background (``ui/transfers.py``); the outcome is said
+        when it ends. Returns the task, or None when another export or import is under way."""
+        return self.transfers.export(path, conversation_ids, include_files=include_files)
 
     def _ask_export_path(self, suggested: str) -> tuple[Path, bool] | None:
         """The file to export to, and whether the attachments go with it (not when the user picked
@@ -671,16 +671,7 @@ class MainWindow(QMainWindow):
         if chosen is None:
             return
         path, include_files = chosen
-        try:
-            summary = self.export_to(path, conversation_ids, include_files=include_files)
-        except (OSError, StoreError) as exc:
-            self.messages.error(self.tr("The export could not be written: {error}").format(error=exc))
-            return
-        if summary.folder is not None:
-            text = self.tr("Exported to {path}, attached files in {folder}")
-            self.messages.info(text.format(path=path, folder=summary.folder))
-        else:
-            self.messages.info(self.tr("Exported to {path}").format(path=path))
+        self.export_to(path, conversation_ids, include_files=include_files)
 
     # ================================================================== menu slots
 
@@ -710,20 +701,25 @@ class MainWindow(QMainWindow):
         if name:
             self.import_from(Path(name))
 
-    def import_from(self, path: Path) -> ImportOutcome:
-        """Import a JSON export (as ``coze-cli import`` does), list what came in and say what happened."""
-        outcome = import_file(self._store, path)
-        self.last_import_report = outcome.text
-        summary = outcome.text.splitlines()[0]
-        if outcome.report is None:
-            self.messages.error(summary)
-        else:
-            self.conversation_list.set_bot_names(self._bot_names())
-            (self.messages.warning if outcome.problems else self.messages.info)(summary)
-            if self.messages.modal:
-                show_import_report(self, outcome.text)
+    def import_from(self, path: Path) -> BackgroundTask[ImportOutcome] | None:
+        """Start importing a JSON export (as ``coze-cli import`` does) in the background; when it
+        ends, what happened is said and what came in is listed. Returns the task, or None when
+        another export or import is under way."""
+        return self.transfers.import_(path)
+
+    @Slot(object)
+    def _on_transfers_imported(self, outcome: object) -> None:
+        if isinstance(outcome, ImportOutcome):  # None: canceled
+            self.last_import_report = outcome.text
+            if outcome.report is not None:
+                self.conversation_list.set_bot_names(self._bot_names())
+                if self.messages.modal:
+                    show_import_report(self, outcome.text)
         self.conversation_list.refresh()
-        return outcome
+
+    @Slot(bool)
+    def _on_transfers_busy_changed(self, busy: bool) -> None:
+        self.menus.set_transfers_enabled(not busy)
 
     @Slot()
     def _on_quit_action_triggered(self) -> None:
@@ -1503,6 +1499,7 @@ class MainWindow(QMainWindow):
             logger.info("closing with %d answer(s) being written; stopping them", len(streaming))
         if self._bot_call is not None:
             self._bot_call.cancel()
+        self.transfers.cancel()  # an export or import leaves nothing half written
         self.bot_picker.stop()
         self._controller.shutdown(CLOSE_TIMEOUT)
         logger.info("window closed in %.2f s", time.monotonic() - started)

@@ -796,18 +796,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The export could not be written: {error}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Exported to {path}, attached files in {folder}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Exported to {path}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Open a conversation to export it.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1318,6 +1306,56 @@
     </message>
     <message>
         <source>Paste your personal access token (pat_…)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TransferStatus</name>
+    <message>
+        <source>Canceling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Transfers</name>
+    <message>
+        <source>Exporting to {name}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to {path}, attached files in {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The export to {path} could not be written: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export canceled; no file was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing {name}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} could not be imported: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import canceled. Conversations imported before it are kept; importing the file again adds the rest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>An export or import is under way: wait for it to end, or cancel it.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -796,18 +796,6 @@
         <translation>导出</translation>
     </message>
     <message>
-        <source>The export could not be written: {error}</source>
-        <translation>导出文件未能写入：{error}</translation>
-    </message>
-    <message>
-        <source>Exported to {path}, attached files in {folder}</source>
-        <translation>已导出到 {path}，附件在 {folder}</translation>
-    </message>
-    <message>
-        <source>Exported to {path}</source>
-        <translation>已导出到 {path}</translation>
-    </message>
-    <message>
         <source>Open a conversation to export it.</source>
         <translation>请先打开要导出的对话。</translation>
     </message>
@@ -1319,6 +1307,56 @@
     <message>
         <source>Paste your personal access token (pat_…)</source>
         <translation>粘贴个人访问令牌（pat_…）</translation>
+    </message>
+</context>
+<context>
+    <name>TransferStatus</name>
+    <message>
+        <source>Canceling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>Transfers</name>
+    <message>
+        <source>Exporting to {name}…</source>
+        <translation>正在导出到 {name}…</translation>
+    </message>
+    <message>
+        <source>Exported to {path}, attached files in {folder}</source>
+        <translation>已导出到 {path}，附件在 {folder}</translation>
+    </message>
+    <message>
+        <source>Exported to {path}</source>
+        <translation>已导出到 {path}</translation>
+    </message>
+    <message>
+        <source>The export to {path} could not be written: {error}</source>
+        <translation>未能写入导出文件 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Export canceled; no file was written.</source>
+        <translation>导出已取消，未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>Importing {name}…</source>
+        <translation>正在导入 {name}…</translation>
+    </message>
+    <message>
+        <source>{path} could not be imported: {error}</source>
+        <translation>无法导入 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>Import canceled. Conversations imported before it are kept; importing the file again adds the rest.</source>
+        <translation>导入已取消。取消前已导入的会话会保留；再次导入该文件即可补上其余会话。</translation>
+    </message>
+    <message>
+        <source>An export or import is under way: wait for it to end, or cancel it.</source>
+        <translation>正在导出或导入：请等它完成，或先取消。</translation>
     </message>
 </context>
 <context>

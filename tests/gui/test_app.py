@@ -29,6 +29,7 @@ from coze_desktop.ui.dialogs import CrashDialog
 from coze_desktop.ui.main_window import DEMO_BOT_IDS
 
 from .conftest import WAIT_MS, AppFactory, send, show
+from .transfers import export
 
 CLOSED_PORT_URL = "http://127.0.0.1:9"  # the discard port: nothing listens there
 
@@ -128,7 +129,7 @@ def test_answer_streams_with_sources_follow_up_and_reads_back_offline(
 
     for suffix in (".md", ".html", ".json"):
         path = tmp_path / f"export{suffix}"
-        window.export_to(path, [cid])
+        export(ctx, qtbot, path, [cid])
         assert "退货运费" in path.read_text(encoding="utf-8")
 
 
@@ -491,8 +492,8 @@ def test_a_session_leaves_the_token_nowhere(
         logging.getLogger("coze_desktop.test").exception("unexpected")
         report = crash_report(type(exc), exc, exc.__traceback__, ctx.accounts.known_secrets())
     assert token not in report and "RuntimeError" in report
-    ctx.window.export_to(tmp_path / "export.md", [failed.conversation_id])
-    ctx.window.export_to(tmp_path / "export.json", [failed.conversation_id])
+    export(ctx, qtbot, tmp_path / "export.md", [failed.conversation_id])
+    export(ctx, qtbot, tmp_path / "export.json", [failed.conversation_id])
     ctx.settings.sync()
 
     def assert_nowhere() -> list[Path]:

@@ -18,7 +18,8 @@ from coze_desktop.domain import Conversation, Message, Role
 from coze_desktop.export import ConversationExport, to_json
 from coze_desktop.store import Store
 
-from .conftest import AppFactory, show
+from .conftest import WAIT_MS, AppFactory, show
+from .transfers import import_
 
 
 def posted(ctx: AppContext) -> list[tuple[str, str]]:
@@ -56,7 +57,8 @@ def test_export_from_the_window_writes_the_files_and_says_where(
     path.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
 
-    ctx.window.menus.export_all_requested.emit()  # File → Export all conversations…
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        ctx.window.menus.export_all_requested.emit()  # File → Export all conversations…
     folder = path.parent / "带图_files"
     assert said[-1] == ("info", f"Exported to {path}, attached files in {folder}")
     assert (folder / "截图.png").read_bytes() == png_bytes()
@@ -65,7 +67,8 @@ def test_export_from_the_window_writes_the_files_and_says_where(
 
     html = tmp_path / "page.html"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(html), ""))
-    ctx.window.menus.export_all_requested.emit()
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        ctx.window.menus.export_all_requested.emit()
     assert said[-1] == ("info", f"Exported to {html}")  # one file: nothing beside it
     assert "data:image/png;base64," in html.read_text(encoding="utf-8")
 
@@ -84,7 +87,8 @@ def test_the_save_dialog_offers_json_without_attachments(
             return str(path), next(f for f in offered if f.startswith(kind))
 
         monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
-        ctx.window.menus.export_all_requested.emit()
+        with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+            ctx.window.menus.export_all_requested.emit()
 
     save_as(tmp_path / "full", "JSON, for import")
     save_as(tmp_path / "bare", "JSON without attachments")
@@ -120,7 +124,7 @@ def test_import_from_the_window_restores_files_and_reports_a_bad_one(
     ctx = make_app(demo_fast)
     show(ctx, qtbot)
     said = posted(ctx)
-    ctx.window.import_from(good)
+    import_(ctx, qtbot, good)
     assert said[-1][0] == "info"
     (summary,) = [s for s in ctx.store.list_conversations() if s.conversation.title == "别处的图"]
     assert summary.conversation.id is not None
@@ -128,7 +132,7 @@ def test_import_from_the_window_restores_files_and_reports_a_bad_one(
     assert [Path(a.path).read_bytes() for a in message.attachments] == [png_bytes(), PDF]
     assert all(Path(a.path).is_relative_to(make_app.data_dir) for a in message.attachments)
 
-    ctx.window.import_from(bad)
+    import_(ctx, qtbot, bad)
     level, _text = said[-1]
     assert level == "warning"
     assert "Skipped: attachment '合同.pdf' of message another-m in conversation another" in (

@@ -30,6 +30,7 @@ from coze_desktop.ui.main_window import DEMO_BOT_IDS
 from coze_desktop.ui.markdown import open_web_link
 
 from .conftest import WAIT_MS, AppFactory, send, show
+from .transfers import export
 
 
 def posted(ctx: AppContext) -> list[tuple[str, str]]:
@@ -96,7 +97,8 @@ def test_import_from_the_file_menu_reports_and_lists(
     chosen: list[Path] = [path]
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(chosen[0]), ""))
 
-    menu_action(ctx, "&File", "&Import…").trigger()
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        menu_action(ctx, "&File", "&Import…").trigger()
     assert list_rows(ctx) == before + 1  # the list shows it at once
     titles = [s.conversation.title for s in ctx.store.list_conversations()]
     assert "Trip to Hangzhou" in titles
@@ -105,7 +107,8 @@ def test_import_from_the_file_menu_reports_and_lists(
     )
     assert said[-1] == ("info", ctx.window.last_import_report)
 
-    ctx.window.menus.import_action.trigger()  # the same file again adds nothing, and says so
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        ctx.window.menus.import_action.trigger()  # the same file again adds nothing, and says so
     assert list_rows(ctx) == before + 1
     assert "0 conversation(s)" in said[-1][1] and "1 already there" in said[-1][1]
 
@@ -114,7 +117,8 @@ def test_import_from_the_file_menu_reports_and_lists(
     broken["conversations"][1] = {**broken["conversations"][1], "uid": "another-uid"}
     chosen[0] = tmp_path / "partly.json"
     chosen[0].write_text(json.dumps(broken), encoding="utf-8")
-    ctx.window.menus.import_action.trigger()  # one readable conversation, one skipped with its reason
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        ctx.window.menus.import_action.trigger()  # one readable conversation, one skipped with its reason
     level, text = said[-1]
     assert level == "warning" and "1 conversation(s)" in text and "1 skipped" in text
     assert "Skipped: conversation" in ctx.window.last_import_report
@@ -122,7 +126,8 @@ def test_import_from_the_file_menu_reports_and_lists(
 
     chosen[0] = tmp_path / "notes.json"
     chosen[0].write_text("[1, 2]", encoding="utf-8")
-    ctx.window.menus.import_action.trigger()
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        ctx.window.menus.import_action.trigger()
     level, text = said[-1]
     assert level == "error" and "notes.json cannot be imported" in text and "Not a Coze Desktop export" in text
     assert list_rows(ctx) == before + 2  # nothing lost, nothing added
@@ -258,7 +263,7 @@ def test_bot_picker_switches_renames_and_removes_and_a_removed_bots_chat_stays_r
     assert answer.id in window.message_view.message_ids()
     assert window.message_view.message(answer.id).text == answer.text
     exported = tmp_path / "removed.json"
-    window.export_to(exported, [cid])
+    export(ctx, qtbot, exported, [cid])
     assert answer.text in json.loads(exported.read_text(encoding="utf-8"))["conversations"][0]["messages"][1]["text"]
 
     # add it again from the header: the chat can go on
@@ -443,7 +448,8 @@ def test_export_all_from_the_file_menu_is_what_coze_cli_export_all_writes(
     path = tmp_path / "all.json"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
 
-    menu_action(ctx, "&File", "Export &all conversations…").trigger()
+    with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
+        menu_action(ctx, "&File", "Export &all conversations…").trigger()
     assert said[-1] == ("info", f"Exported to {path}")
     from_window = json.loads(path.read_text(encoding="utf-8"))["conversations"]
     assert [c["title"] for c in from_window] == ["oldest", "pinned", "newest"]  # oldest first, as the CLI
@@ -477,5 +483,5 @@ def test_an_export_made_while_an_answer_streams_has_its_text_so_far(
     so_far = ctx.controller.with_live(saved).text
     assert so_far
     path = tmp_path / "streaming.md"
-    window.export_to(path, [conversation_id])
+    export(ctx, qtbot, path, [conversation_id])
     assert so_far in path.read_text(encoding="utf-8")

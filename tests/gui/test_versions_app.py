@@ -15,6 +15,7 @@ from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import MessageState
 
 from .conftest import WAIT_MS, AppFactory, send
+from .transfers import export
 
 
 def shown_texts(ctx: AppContext) -> list[str]:
@@ -56,10 +57,10 @@ def test_regenerate_an_older_answer_in_place_then_switch_back(
     # The Markdown export has what is shown; the JSON export every version.
     cid = ctx.window.current_conversation_id
     assert cid is not None
-    ctx.window.export_to(tmp_path / "shown.md", [cid])
+    export(ctx, qtbot, tmp_path / "shown.md", [cid])
     markdown = (tmp_path / "shown.md").read_text(encoding="utf-8")
     assert "first question" in markdown and "second question" not in markdown
-    ctx.window.export_to(tmp_path / "all.json", [cid])
+    export(ctx, qtbot, tmp_path / "all.json", [cid])
     exported = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))["conversations"][0]["messages"]
     assert len(exported) == 7 and [m["selected"] for m in exported].count(False) == 1
 
