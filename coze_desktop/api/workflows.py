@@ -111,6 +111,11 @@ class WorkflowInterrupt(WorkflowEvent):
     node_title: str = ""
     data: str = ""
 
+    @property
+    def question(self) -> str:
+        """The question in ``data`` ("" when the node said it as a message before pausing)."""
+        return _question_of(self.data)
+
 
 @dataclass(slots=True)
 class WorkflowError(WorkflowEvent):

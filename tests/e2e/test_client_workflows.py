@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from scripted_server import Script, ScriptedServer
@@ -313,3 +315,42 @@ def test_non_streamed_chat_reaches_requires_action_by_polling(client: Counting) 
     r = acc.result()
     assert r.status is ChatStatus.REQUIRES_ACTION
     assert pending_tool_calls(r.required_action)[0]["arguments"]["city"] == "Paris"
+
+
+@pytest.mark.parametrize("framing", ["spaced", "unspaced", "crlf"])
+def test_fixture_streams_over_http_in_small_reads(scripted: ScriptedServer, framing: str) -> None:
+    """The docs' samples (and their other framings) served in 3-byte chunks over real HTTP."""
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    run_sse = (fixtures / "workflow_stream_run.sse").read_bytes()
+    interrupt_sse = (fixtures / "workflow_stream_interrupt.sse").read_bytes()
+
+    def convert(data: bytes) -> bytes:
+        if framing == "unspaced":
+            return re.sub(rb"(?m)^(id|event|data): ", rb"\1:", data)
+        return data.replace(b"\n", b"\r\n") if framing == "crlf" else data
+
+    c = CozeClient("t0k3n_for_tests", scripted.url)
+    for sse, status in ((run_sse, WorkflowStatus.COMPLETED), (interrupt_sse, WorkflowStatus.INTERRUPTED)):
+        data = convert(sse)
+        chunks = [data[i : i + 3] for i in range(0, len(data), 3)]
+        scripted.script = Script(headers={"Content-Type": "text/event-stream"}, chunks=chunks)
+        r = fold(c.stream_workflow("wf", {"n": 1}), WorkflowAccumulator())
+        assert r.status is status, r.error
+        if status is WorkflowStatus.COMPLETED:
+            assert r.output_json == {
+                "output": "为什么小明要带一把尺子去看电影？\n因为他听说电影很长，怕坐不下！"
+            }
+        else:
+            assert r.interrupt is not None and r.interrupt.question.startswith("请问你想查看")
+
+
+def test_resumed_streams_count_ids_from_zero(client: Counting) -> None:
+    events = list(client.stream_workflow("demo-trip", {}))
+    interrupt = events[-1]
+    assert [e.id for e in events] == [str(i) for i in range(len(events))]
+    assert interrupt.__class__.__name__ == "WorkflowInterrupt"
+    resumed = list(
+        client.stream_resume_workflow("demo-trip", interrupt.event_id, "南京", interrupt.type)  # type: ignore[attr-defined]
+    )
+    assert [e.id for e in resumed] == [str(i) for i in range(len(resumed))]
+    assert resumed[-1].question == "打算玩几天？"  # type: ignore[attr-defined]  # from interrupt_data.data
