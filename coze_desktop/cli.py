@@ -2,16 +2,16 @@
 
     coze-cli chat --bot-id ID [--base-url URL] [--user-id ID] [--conversation-id ID]
                   [--no-stream] [--json] [--no-save] MESSAGE
-    coze-cli chat --workflow-id ID [--app-id ID | --bot-id ID] [...] MESSAGE     (a chat-flow)
-    coze-cli tool-output --conversation-id ID --chat-id ID --output CALL_ID=TEXT ... [--json]
-    coze-cli workflow run --workflow-id ID [--param KEY=VALUE | --param KEY:=JSON ...]
-                          [--bot-id ID | --app-id ID] [--no-stream] [--json]
-    coze-cli workflow resume --workflow-id ID --event-id EID --interrupt-type N --data TEXT [--json]
     coze-cli history [--json]
     coze-cli show CONVERSATION [--json]
     coze-cli search QUERY [--bot ID] [--json]
     coze-cli export [--format md|json|html] (--all | CONVERSATION ...) -o PATH
     coze-cli import PATH
+    coze-cli chat --workflow-id ID [--app-id ID | --bot-id ID] [...] MESSAGE     (a chat-flow)
+    coze-cli tool-output --conversation-id ID --chat-id ID --output CALL_ID=TEXT ... [--json]
+    coze-cli workflow run --workflow-id ID [--param KEY=VALUE | --param KEY:=JSON ...]
+                          [--bot-id ID | --app-id ID] [--no-stream] [--json]
+    coze-cli workflow resume --workflow-id ID --event-id EID --interrupt-type N --data TEXT [--json]
 
 The token comes from ``COZE_API_TOKEN``, else from the keyring entry the desktop app uses;
 never from the command line. ``chat``, ``tool-output`` and ``workflow`` exit 0 when the chat or
@@ -302,7 +302,7 @@ def _events(
             args.workflow_id,
             args.message,
             app_id=args.app_id,
-            bot_id=args.bot_id,
+            bot_id=args.chatflow_bot_id,
             conversation_id=args.conversation_id,
         )
         holder["stream"] = stream
@@ -379,7 +379,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 for path in args.files:  # an upload error ends here: no chat is sent, nothing saved
                     attachments.append(client.attach(path))
                 if recorder is not None:  # the question is saved with its text only (files: not yet)
-                    recorder.begin(_local_bot_id(args), base_url, args.message, args.conversation_id)
+                    recorder.begin(args.bot_id, base_url, args.message, args.conversation_id)
                 events = _events(client, args, holder, cancel, attachments)
                 save = recorder.writer_append() if recorder is not None else None
                 for event in events:
@@ -481,6 +481,9 @@ def _check_chat_target(args: argparse.Namespace, lang: str) -> None:
                     "A chat-flow takes streamed text messages only: not with --no-stream or --file.",
                 )
             )
+        # From here on ``bot_id`` is what the history records as the chat's "bot" (workflow:ID);
+        # the bot a chat-flow is bound to, if any, moves to ``chatflow_bot_id``.
+        args.chatflow_bot_id, args.bot_id = args.bot_id, f"workflow:{args.workflow_id}"
     elif not args.bot_id:
         raise _UsageError(
             _t(
@@ -499,11 +502,6 @@ def _check_chat_target(args: argparse.Namespace, lang: str) -> None:
         )
 
 
-def _local_bot_id(args: argparse.Namespace) -> str:
-    """What the history records as the "bot" of a chat: the bot, or ``workflow:ID`` for a chat-flow."""
-    return f"workflow:{args.workflow_id}" if args.workflow_id else str(args.bot_id)
-
-
 def _waiting_note(lang: str, required_action: dict[str, Any] | None) -> str:
     calls = pending_tool_calls(required_action)
     names = ", ".join(f"{c['name']}({json.dumps(c['arguments'], ensure_ascii=False)})" for c in calls) or _t(
@@ -519,8 +517,8 @@ def _explain_requires_action(
     workflow_id = getattr(args, "workflow_id", None)
     if workflow_id:  # a chat-flow's question node: the next message answers it (no tool outputs)
         target = f"--app-id {args.app_id}" if args is not None and args.app_id else ""
-        if args is not None and args.bot_id:
-            target = f"--bot-id {args.bot_id}"
+        if args is not None and getattr(args, "chatflow_bot_id", None):
+            target = f"--bot-id {args.chatflow_bot_id}"
         err.write(
             _t(lang, "对话流在等待你的回答。回答：", "The chat-flow waits for your answer. Answer with: ")
             + f"coze-cli chat --workflow-id {workflow_id} {target} --conversation-id {result.conversation_id} '…'\n"

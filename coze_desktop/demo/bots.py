@@ -71,12 +71,12 @@ class Bot:
     suggested_questions: tuple[str, ...]
     answer: Callable[[str], Reply]
     fault: Fault | None = None
+    # A bot whose reply stops in requires_action for a local plugin (demo/tools.py plays it).
+    asks_tools: bool = False
     # /v1/bots/{id} spells the onboarding keys Prologue/SuggestedQuestions, like a doc example does.
     pascal_case_onboarding: bool = False
     # A bot that reads attachments: gets the raw object_string content and a lookup of uploaded files.
     files_answer: Callable[[str, Callable[[str], tuple[str, bytes] | None]], Reply] | None = None
-    # A bot whose reply stops in requires_action for a local plugin (demo/tools.py plays it).
-    asks_tools: bool = False
 
 
 def is_chinese(text: str) -> bool:

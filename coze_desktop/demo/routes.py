@@ -10,16 +10,16 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, Protocol
+from typing import Any
 
 from coze_desktop.demo.bots import BOTS, Bot, Fault
 from coze_desktop.demo.multipart import parse_form
 from coze_desktop.demo.state import DEMO_USER_ID, DemoState, EnterMessage
 from coze_desktop.demo.tools import ToolBots
-from coze_desktop.demo.turn import Frame, Pacing, Turn
+from coze_desktop.demo.turn import Pacing, Play, Turn
 from coze_desktop.demo.wire import ApiError, JsonObject, new_id, now
 from coze_desktop.demo.workflows import WorkflowDemo, WorkflowPlay
 
@@ -62,30 +62,6 @@ class JsonReply:
 
     body: JsonObject
     status: int = HTTPStatus.OK
-
-
-class _Watched(Protocol):
-    """What the server watches while it streams: an id for its log, and the event that stops it."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def halt(self) -> threading.Event: ...
-
-
-class Play(Protocol):
-    """A streamed answer: a chat :class:`Turn`, a plugin bot's turn, a workflow run, a chat-flow."""
-
-    @property
-    def chat(self) -> _Watched: ...
-
-    @property
-    def drops_connection(self) -> bool: ...
-
-    def frames(self) -> Iterator[Frame]: ...
-
-    def release(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -185,8 +161,6 @@ class DemoApi:
         chat, question = self._state.start_chat(
             conversation_id, bot.id, messages, meta_data, auto_save=auto_save
         )
-        if bot.files_answer and messages and messages[-1].content_type == "object_string":
-            question = messages[-1].content  # the files bot reads the parts, not only the text
         if bot.asks_tools:
             ask = self._tools.start(chat, bot, question)
             if stream:
@@ -194,6 +168,8 @@ class DemoApi:
             self._state.mark_in_progress(chat)
             ask.finish_in_background()
             return ok(self._state.snapshot(chat))
+        if bot.files_answer and messages and messages[-1].content_type == "object_string":
+            question = messages[-1].content  # the files bot reads the parts, not only the text
         turn = Turn(self._state, chat, bot, question, self._pacing)
         if stream:
             return StreamReply(turn)

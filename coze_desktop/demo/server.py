@@ -21,9 +21,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from coze_desktop.demo.routes import DemoApi, JsonReply, Play, Request, StreamReply
+from coze_desktop.demo.routes import DemoApi, JsonReply, Request, StreamReply
 from coze_desktop.demo.state import DemoState
-from coze_desktop.demo.turn import Frame, Pacing
+from coze_desktop.demo.turn import Frame, Pacing, Play
 from coze_desktop.demo.wire import ApiError, dumps, new_logid
 
 DEMO_TOKEN = "demo-token-not-secret"  # noqa: S105  # public on purpose: a demo server for loopback
