@@ -331,3 +331,19 @@ def test_parameter_and_output_syntax() -> None:
             parse_param(bad)
     outs = _parse_outputs(["abc==x", "abc===y=z", "id=t=u"], "en")
     assert [(o.tool_call_id, o.output) for o in outs] == [("abc=", "x"), ("abc==", "y=z"), ("id", "t=u")]
+
+
+def test_chatflow_bound_to_a_bot(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:
+    base = ["--workflow-id", "demo-chatflow", "--bot-id", "7400000000000000099", "--base-url", demo_fast.url]
+    p = cli(subprocess_env, "chat", *base, "查天气")
+    assert p.returncode == 3, p.stderr
+    assert p.stdout.strip() == "你想查询哪个城市的天气？"
+    hint = "coze-cli chat --workflow-id demo-chatflow --bot-id 7400000000000000099 --conversation-id "
+    assert hint in p.stderr
+    conversation_id = p.stderr.split(hint, 1)[1].split()[0]
+    p = cli(subprocess_env, "chat", "--json", *base, "--conversation-id", conversation_id, "Paris")
+    assert p.returncode == 0, p.stderr
+    obj = one_json(p)
+    assert obj["status"] == "completed" and obj["answer"].startswith("Paris")
+    (row,) = history(subprocess_env)
+    assert row["bot_id"] == "workflow:demo-chatflow" and row["message_count"] == 4
