@@ -229,3 +229,76 @@ class Message:
 def token_fingerprint(token: str) -> str:
     """A short, non-reversible name for an account's token, for counting API calls per account."""
     return hashlib.sha256(("coze-desktop:" + token).encode("utf-8")).hexdigest()[:12]
+
+
+# --- workflow runs (issue #12) -------------------------------------------------------------------
+
+
+class WorkflowStatus(StrEnum):
+    """How a workflow run (or the part of it one request saw) ended."""
+
+    RUNNING = "running"  # still streaming; never the status of a finished fold
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"  # a question/input node or a local plugin waits for an answer
+    ERROR = "error"
+
+
+@dataclass(slots=True)
+class WorkflowNodeOutput:
+    """What one node said: its consecutive messages joined."""
+
+    node_title: str
+    content: str = ""
+    node_type: str = ""
+    node_id: str = ""
+    finished: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"node_title": self.node_title, "content": self.content}
+
+
+@dataclass(slots=True)
+class WorkflowInterruptInfo:
+    """A run paused for an answer: resume it with ``event_id`` and ``type`` (coze-api.md §9)."""
+
+    event_id: str
+    type: int
+    node_title: str = ""
+    question: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "type": self.type,
+            "node_title": self.node_title,
+            "question": self.question,
+        }
+
+
+@dataclass(slots=True)
+class WorkflowRunResult:
+    """Everything one workflow run (or one resume of it) produced, folded from its events."""
+
+    status: WorkflowStatus = WorkflowStatus.RUNNING
+    execute_id: str | None = None
+    output: str = ""
+    output_json: Any = None
+    nodes: list[WorkflowNodeOutput] = field(default_factory=list)
+    interrupt: WorkflowInterruptInfo | None = None
+    debug_url: str | None = None
+    usage: Usage | None = None
+    error: ErrorInfo | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``coze-cli workflow run --json`` object (see README)."""
+        return {
+            "status": self.status.value,
+            "execute_id": self.execute_id,
+            "output": self.output,
+            "output_json": self.output_json,
+            "nodes": [n.to_json() for n in self.nodes],
+            "interrupt": self.interrupt.to_json() if self.interrupt else None,
+            "debug_url": self.debug_url,
+            "usage": self.usage.to_json() if self.usage else None,
+            "error": self.error.to_json() if self.error else None,
+        }

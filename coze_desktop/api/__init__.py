@@ -10,10 +10,12 @@ from .errors import (
     ErrorKind,
     NetworkErrorKind,
     ProtocolError,
+    WorkflowResumeLimitError,
     classify,
 )
 from .result import ChatAccumulator
 from .sse import SseDecoder, SseEvent
+from .workflows import ToolOutput, WorkflowAccumulator, WorkflowStream
 
 __all__ = [
     "ChatAccumulator",
@@ -31,6 +33,10 @@ __all__ = [
     "ProtocolError",
     "SseDecoder",
     "SseEvent",
+    "ToolOutput",
     "UploadedFile",
+    "WorkflowAccumulator",
+    "WorkflowResumeLimitError",
+    "WorkflowStream",
     "classify",
 ]

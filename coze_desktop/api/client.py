@@ -33,6 +33,7 @@ from urllib3.fields import RequestField
 from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import DEFAULT_BASE_URL, Bot, ChatStatus
 
+from . import workflows
 from .errors import (
     ChatCanceledError,
     ChatTimeoutError,
@@ -66,6 +67,7 @@ from .events import (
 )
 from .files import MAX_UPLOAD_BYTES, Attachment, AttachmentError, check_file, file_kind
 from .sse import SseDecoder
+from .workflows import ToolOutput, WorkflowRunResponse, WorkflowStream
 
 logger = logging.getLogger(__name__)
 
@@ -672,6 +674,67 @@ class CozeClient:
         if isinstance(event, ChatFailed):
             err = final.last_error
             raise CozeAPIError(err.code if err else None, err.message if err else "chat failed")
+
+    # --- workflows, chat-flows and tool outputs (api/workflows.py; issue #12) -----------------
+
+    def stream_workflow(
+        self,
+        workflow_id: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        bot_id: str | None = None,
+        app_id: str | None = None,
+        ext: Mapping[str, str] | None = None,
+    ) -> WorkflowStream:
+        """Run a workflow, streamed (``/v1/workflow/stream_run``); see :mod:`.workflows`."""
+        return workflows.stream_workflow(self, workflow_id, parameters, bot_id=bot_id, app_id=app_id, ext=ext)
+
+    def run_workflow(
+        self,
+        workflow_id: str,
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        bot_id: str | None = None,
+        app_id: str | None = None,
+        ext: Mapping[str, str] | None = None,
+    ) -> WorkflowRunResponse:
+        """Run a workflow and wait for its output (``/v1/workflow/run``)."""
+        return workflows.run_workflow(self, workflow_id, parameters, bot_id=bot_id, app_id=app_id, ext=ext)
+
+    def stream_resume_workflow(
+        self, workflow_id: str, event_id: str, resume_data: str, interrupt_type: int, *, resumes_done: int = 0
+    ) -> WorkflowStream:
+        """Answer a workflow's interrupt and stream the rest (``/v1/workflow/stream_resume``)."""
+        return workflows.stream_resume_workflow(
+            self, workflow_id, event_id, resume_data, interrupt_type, resumes_done=resumes_done
+        )
+
+    def stream_workflow_chat(
+        self,
+        workflow_id: str,
+        message: str | Sequence[Mapping[str, Any]],
+        *,
+        app_id: str | None = None,
+        bot_id: str | None = None,
+        conversation_id: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> ChatStream:
+        """Talk to a chat-flow (``/v1/workflows/chat``): the events of ``/v3/chat``."""
+        return workflows.stream_workflow_chat(
+            self,
+            workflow_id,
+            message,
+            app_id=app_id,
+            bot_id=bot_id,
+            conversation_id=conversation_id,
+            parameters=parameters,
+        )
+
+    def stream_submit_tool_outputs(
+        self, conversation_id: str, chat_id: str, outputs: Sequence[ToolOutput]
+    ) -> ChatStream:
+        """Answer a ``requires_action`` chat; the same reply streams on (``/v3/chat/submit_tool_outputs``)."""
+        return workflows.stream_submit_tool_outputs(self, conversation_id, chat_id, outputs)
 
     # --- conversations -----------------------------------------------------------------------
 

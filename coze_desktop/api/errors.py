@@ -56,6 +56,7 @@ class ErrorKind(StrEnum):
     BLOCKED = "blocked"  # risk control or content rules refused it
     FILE = "file"  # an upload was refused (empty, too large, wrong type, ...)
     WORKFLOW = "workflow"  # a workflow is not configured, not found or already finished
+    WORKFLOW_NODE = "workflow_node"  # a node of a workflow failed while it ran (720xxxxxx)
     NETWORK = "network"  # the network failed (see CozeNetworkError.reason)
     TIMEOUT = "timeout"  # a non-streamed reply took longer than allowed
     CANCELED = "canceled"  # the person stopped it
@@ -250,12 +251,30 @@ _HTTP_KINDS: dict[int, ErrorKind] = {
 }
 
 
+# Workflow node errors: 720000000-720999999 (the 720xxxxxx family of coze-api.md's error codes).
+# Their number says which check failed inside a node; Coze's own message says what, so it is shown.
+_NODE_ERRORS = range(720_000_000, 721_000_000)
+_NODE_HELP = _Help(
+    _K.WORKFLOW_NODE,
+    "工作流的一个节点运行出错（{code}）：{msg}。请在扣子中打开调试链接查看该节点的输入和输出。",
+    "A node of the workflow failed ({code}): {msg}. Open the debug link in Coze to see the node's "
+    "input and output.",
+)
+
+
+def is_workflow_node_error(code: int | None) -> bool:
+    """Whether ``code`` is one of the 720xxxxxx codes of a failing workflow node."""
+    return code is not None and code in _NODE_ERRORS
+
+
 def classify(code: int | None, http_status: int | None = None) -> ErrorKind:
     """The kind of a Coze error from its code, or, without a code, from the HTTP status.
 
     Also the way to classify a saved :class:`~coze_desktop.domain.ErrorInfo`: ``classify(info.code)``.
     """
     if code is not None:
+        if code in _NODE_ERRORS:
+            return ErrorKind.WORKFLOW_NODE
         help_ = _API_HELP.get(code)
         return help_.kind if help_ is not None else ErrorKind.UNKNOWN
     if http_status is None:
@@ -373,6 +392,10 @@ class CozeAPIError(CozeError):
     def user_message(self, lang: str = "zh") -> str:
         if self.code is not None and self.code in _API_HELP:
             return _pick(_API_HELP[self.code], lang)
+        if self.code is not None and self.code in _NODE_ERRORS:
+            zh = lang.lower().startswith("zh")
+            detail = self.msg or ("未知错误" if zh else "unknown error")
+            return _pick(_NODE_HELP, lang).format(code=self.code, msg=detail.rstrip("。."))
         if self.code is None and self.http_status == 401:
             return _pick(_API_HELP[4100], lang)
         zh = lang.lower().startswith("zh")
@@ -429,6 +452,24 @@ class ChatCanceledError(CozeError):
 
     def user_message(self, lang: str = "zh") -> str:
         return "已停止。" if lang.lower().startswith("zh") else "Stopped."
+
+
+class WorkflowResumeLimitError(CozeError):
+    """A run was to be resumed more often than Coze allows; refused before any request."""
+
+    kind = ErrorKind.WORKFLOW
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"a workflow run can be resumed at most {limit} times")
+
+    def user_message(self, lang: str = "zh") -> str:
+        if lang.lower().startswith("zh"):
+            return f"这次运行已经继续过 {self.limit} 次，扣子最多允许 {self.limit} 次。请重新运行工作流。"
+        return (
+            f"This run has already been resumed {self.limit} times, the most Coze allows. "
+            "Run the workflow again."
+        )
 
 
 class ProtocolError(CozeError):

@@ -13,6 +13,7 @@ from types import FrameType
 
 from coze_desktop.demo.bots import BOTS
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
+from coze_desktop.demo.workflows import DEMO_APP_ID, WORKFLOWS
 
 DEFAULT_PORT = 8765
 
@@ -74,6 +75,10 @@ def _print_banner(server: DemoServer) -> None:
     width = max(len(bot_id) for bot_id in BOTS)
     for bot in BOTS.values():
         print(f"  {bot.id:<{width}}  {bot.name}", flush=True)
+    print(f"Workflows (chat-flow app id: {DEMO_APP_ID}):", flush=True)
+    width = max(len(workflow_id) for workflow_id in WORKFLOWS)
+    for workflow in WORKFLOWS.values():
+        print(f"  {workflow.id:<{width}}  {workflow.name}", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
 
 

@@ -71,6 +71,8 @@ class Bot:
     suggested_questions: tuple[str, ...]
     answer: Callable[[str], Reply]
     fault: Fault | None = None
+    # A bot whose reply stops in requires_action for a local plugin (demo/tools.py plays it).
+    asks_tools: bool = False
     # /v1/bots/{id} spells the onboarding keys Prologue/SuggestedQuestions, like a doc example does.
     pascal_case_onboarding: bool = False
     # A bot that reads attachments: gets the raw object_string content and a lookup of uploaded files.
@@ -373,6 +375,18 @@ _ALL = (
         lambda question: _files_answer(question, lambda file_id: None),
         files_answer=_files_answer,
         web_answer=_picture_answer,
+    ),
+    Bot(
+        "demo-plugin",
+        "本地插件演示 / Local plugin bot",
+        "调用本地（端）插件 local_weather 查天气：回复停在 requires_action，提交工具输出"
+        "（submit_tool_outputs）后同一条回复继续；提问含「预订」或 book 时改用 reply_message 反问你。",
+        "你好！我会请你的电脑上的本地插件查天气。Ask me about the weather: a local plugin answers.",
+        ("南京今天天气怎么样？", "帮我预订一张去上海的车票", "What's the weather in Paris?"),
+        _fixed_answer(
+            "这个机器人需要本地插件的结果才能回答。", "This bot needs the local plugin's result to answer."
+        ),
+        asks_tools=True,
     ),
     _fault_bot(
         "fault-failed",

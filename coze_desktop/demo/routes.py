@@ -19,8 +19,10 @@ from coze_desktop.demo.bots import BOTS, Bot, Fault
 from coze_desktop.demo.images import SLOW_IMAGE_SECONDS, demo_image
 from coze_desktop.demo.multipart import parse_form
 from coze_desktop.demo.state import DEMO_USER_ID, DemoState, EnterMessage
-from coze_desktop.demo.turn import Pacing, Turn
+from coze_desktop.demo.tools import ToolBots
+from coze_desktop.demo.turn import Pacing, Play, Turn
 from coze_desktop.demo.wire import ApiError, JsonObject, new_id, now
+from coze_desktop.demo.workflows import WorkflowDemo, WorkflowPlay
 
 SLOW_SECONDS = 3.0  # fault-slow waits this long before the first byte of its answer
 _BOT_CREATED = 1735689600  # 2025-01-01: create/update time of every demo bot
@@ -68,7 +70,7 @@ class JsonReply:
 class StreamReply:
     """An SSE answer: the server plays the turn's frames."""
 
-    turn: Turn
+    turn: Play
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ class DemoApi:
         self._pacing = pacing
         self._stopping = stopping
         self._authorization = f"Bearer {token}"
+        self._tools = ToolBots(state, pacing)
+        self._workflows = WorkflowDemo(state, pacing)
         self._routes: dict[tuple[str, str], Endpoint] = {
             ("POST", "/v3/chat"): self._chat,
             ("GET", "/v3/chat/retrieve"): self._retrieve_chat,
@@ -110,6 +114,11 @@ class DemoApi:
             ("GET", "/v1/bots"): self._list_bots,
             ("GET", "/v1/bot/get_online_info"): self._online_info,
             ("POST", "/v1/files/upload"): self._upload_file,
+            ("POST", "/v3/chat/submit_tool_outputs"): self._submit_tool_outputs,
+            ("POST", "/v1/workflow/run"): self._run_workflow,
+            ("POST", "/v1/workflow/stream_run"): self._stream_workflow,
+            ("POST", "/v1/workflow/stream_resume"): self._resume_workflow,
+            ("POST", "/v1/workflows/chat"): self._chatflow,
         }
         # (method, path pattern, endpoint called with the request and the id the pattern captured)
         self._patterns: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = [
@@ -163,6 +172,13 @@ class DemoApi:
         chat, question = self._state.start_chat(
             conversation_id, bot.id, messages, meta_data, auto_save=auto_save
         )
+        if bot.asks_tools:
+            ask = self._tools.start(chat, bot, question)
+            if stream:
+                return StreamReply(ask)
+            self._state.mark_in_progress(chat)
+            ask.finish_in_background()
+            return ok(self._state.snapshot(chat))
         if bot.files_answer and messages and messages[-1].content_type == "object_string":
             question = messages[-1].content  # the files bot reads the parts, not only the text
         base_url = f"http://{request.host}" if request.host else ""
@@ -192,6 +208,33 @@ class DemoApi:
     def _cancel_chat(self, request: Request) -> Reply:
         body = request.json()
         return ok(self._state.cancel(str(body.get("conversation_id", "")), str(body.get("chat_id", ""))))
+
+    def _submit_tool_outputs(self, request: Request) -> Reply:
+        body = request.json()
+        if body.get("stream") is not True:
+            raise ApiError(4000, "the demo server answers submit_tool_outputs streamed only (stream: true)")
+        conversation_id, chat_id = _chat_ref(request)
+        return StreamReply(self._tools.continue_chat(conversation_id, chat_id, body.get("tool_outputs")))
+
+    # /v1/workflow(s) (demo/workflows.py)
+
+    def _run_workflow(self, request: Request) -> Reply:
+        body = request.json()
+        if body.get("is_async"):
+            raise ApiError(4000, "the demo server does not run workflows asynchronously")
+        run = self._workflows.start(body)
+        return JsonReply(self._workflows.answer_now(run))
+
+    def _stream_workflow(self, request: Request) -> Reply:
+        run = self._workflows.start(request.json())
+        return StreamReply(WorkflowPlay(run, self._workflows.events(run)))
+
+    def _resume_workflow(self, request: Request) -> Reply:
+        run, answer = self._workflows.resume(request.json())
+        return StreamReply(WorkflowPlay(run, self._workflows.events(run, answer)))
+
+    def _chatflow(self, request: Request) -> Reply:
+        return StreamReply(self._workflows.chatflow(request.json(), request.query.get("conversation_id")))
 
     # /v1/conversation(s)
 

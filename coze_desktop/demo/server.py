@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from coze_desktop.demo.routes import BinaryReply, DemoApi, JsonReply, Request, StreamReply
 from coze_desktop.demo.state import DemoState
-from coze_desktop.demo.turn import Frame, Pacing, Turn
+from coze_desktop.demo.turn import Frame, Pacing, Play
 from coze_desktop.demo.wire import ApiError, dumps, new_logid
 
 DEMO_TOKEN = "demo-token-not-secret"  # noqa: S105  # public on purpose: a demo server for loopback
@@ -238,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _send_stream(self, turn: Turn) -> None:
+    def _send_stream(self, turn: Play) -> None:
         """Play a turn as ``text/event-stream``: chunked (one event per chunk) or ended by closing."""
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")

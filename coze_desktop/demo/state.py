@@ -75,6 +75,7 @@ class Chat:
     failed_at: int | None = None
     messages: list[JsonObject] = field(default_factory=list)
     halt: threading.Event = field(default_factory=threading.Event)  # set: stop producing output
+    required_action: JsonObject | None = None  # while status is requires_action
 
     @property
     def terminal(self) -> bool:
@@ -99,6 +100,8 @@ class Chat:
             data["failed_at"] = self.failed_at
         if self.meta_data:
             data["meta_data"] = dict(self.meta_data)
+        if self.required_action is not None and self.status == "requires_action":
+            data["required_action"] = self.required_action
         return data
 
 
@@ -299,6 +302,39 @@ class DemoState:
                 _save(self._conversations[chat.conversation_id], saved, chat, answer["id"], extra)
             self._release(chat)
             return True
+
+    def require_action(self, chat: Chat, required_action: JsonObject, answer: JsonObject | None = None) -> bool:
+        """Pause the chat for tool outputs (``requires_action``), saving ``answer`` (a chat-flow's
+        question) in the conversation; False if the chat had already ended."""
+        with self._lock:
+            if chat.terminal:
+                return False
+            chat.status = "requires_action"
+            chat.required_action = required_action
+            if answer is not None and chat.auto_save:
+                saved = EnterMessage("assistant", "answer", answer["content"], "text", {}, answer["content"])
+                _save(self._conversations[chat.conversation_id], saved, chat, answer["id"])
+            self._release(chat)
+            return True
+
+    def continue_after_action(self, conversation_id: str, chat_id: str) -> Chat:
+        """Take a chat waiting in ``requires_action`` back to ``in_progress`` (tool outputs came).
+
+        4002/4001 for an unknown conversation or chat, 4000 when the chat is not waiting,
+        4016 when the conversation runs another chat, 5000 when the chat's history is not saved
+        (coze-api.md §5: submit_tool_outputs needs auto_save_history)."""
+        with self._lock:
+            chat = self._chat(conversation_id, chat_id)
+            if chat.status != "requires_action":
+                raise ApiError(4000, f"The chat is {chat.status}, not waiting for tool outputs.")
+            if not chat.auto_save:
+                raise ApiError(5000, "submit_tool_outputs needs a chat started with auto_save_history=true")
+            conversation = self._conversations[conversation_id]
+            if conversation.running is not None:
+                raise ApiError(4016, "The conversation already has a chat in progress.")
+            chat.status = "in_progress"
+            conversation.running = chat
+            return chat
 
     def fail(self, chat: Chat, code: int, msg: str) -> None:
         """Mark the chat failed with ``last_error`` = ``{code, msg}`` unless it has already ended."""

@@ -11,6 +11,7 @@ import random
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from coze_desktop.demo.bots import Bot, Fault, Reply
 from coze_desktop.demo.state import Chat, DemoState
@@ -203,3 +204,28 @@ def _usage(question: str, reply: Reply) -> dict[str, int]:
         "output_count": output_count,
         "input_count": input_count,
     }
+
+
+class _Watched(Protocol):
+    """What the server watches while it streams: an id for its log, and the event that stops it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def halt(self) -> threading.Event: ...
+
+
+class Play(Protocol):
+    """A streamed answer: a chat :class:`Turn`, the plugin bot's turns (``demo/tools.py``), a
+    workflow run or a chat-flow's reply (``demo/workflows.py``)."""
+
+    @property
+    def chat(self) -> _Watched: ...
+
+    @property
+    def drops_connection(self) -> bool: ...
+
+    def frames(self) -> Iterator[Frame]: ...
+
+    def release(self) -> None: ...
