@@ -102,7 +102,8 @@ class ImageLoader(QObject, Generic[T]):
         self._max_running = max_running
         self._failed: dict[str, str] = {}
         self._waiting: OrderedDict[str, Callable[[TaskContext], T]] = OrderedDict()
-        self._running: dict[str, BackgroundTask[T]] = {}
+        self._running: dict[str, tuple[int, BackgroundTask[T]]] = {}  # key → (serial, task)
+        self._serial = 0
 
     def set_threads(self, threads: WorkerThreads | None) -> None:
         """The thread owner to run the work in; ``None``: run it at once in the calling thread."""
@@ -141,7 +142,7 @@ class ImageLoader(QObject, Generic[T]):
 
     def clear(self) -> None:
         """Forget every result and failure; cancel what is loading."""
-        for task in self._running.values():
+        for _serial, task in self._running.values():
             task.cancel()
         self._running.clear()
         self._waiting.clear()
@@ -160,32 +161,40 @@ class ImageLoader(QObject, Generic[T]):
         assert self._threads is not None
         while self._waiting and len(self._running) < self._max_running:
             key, work = self._waiting.popitem(last=False)
-            task: BackgroundTask[T] = BackgroundTask(self._threads, work, name="load-image", parent=self)
-            task.on_success(functools.partial(self._on_task_succeeded, key, task))
-            task.on_failure(functools.partial(self._on_task_failed, key, task))
-            task.on_cancel(functools.partial(self._on_task_over, key, task))
-            self._running[key] = task
+            # No parent and no reference to the task in its own callbacks (a serial number names
+            # it): once over, the task is freed by reference counting, not kept by the loader.
+            self._serial += 1
+            serial = self._serial
+            task: BackgroundTask[T] = BackgroundTask(self._threads, work, name="load-image")
+            task.on_success(functools.partial(self._on_task_succeeded, key, serial))
+            task.on_failure(functools.partial(self._on_task_failed, key, serial))
+            task.on_cancel(functools.partial(self._on_task_over, key, serial))
+            self._running[key] = (serial, task)
             task.start()
 
-    def _on_task_over(self, key: str, task: BackgroundTask[T] | None) -> None:
-        if task is not None and self._running.get(key) is task:
+    def _is_current(self, key: str, serial: int | None) -> bool:
+        running = self._running.get(key)
+        return running is not None and running[0] == serial
+
+    def _on_task_over(self, key: str, serial: int | None) -> None:
+        if serial is not None and self._is_current(key, serial):
             del self._running[key]
         if self._threads is not None:
             self._start_next()
 
-    def _on_task_succeeded(self, key: str, task: BackgroundTask[T] | None, value: object) -> None:
-        if task is not None and self._running.get(key) is not task:
+    def _on_task_succeeded(self, key: str, serial: int | None, value: object) -> None:
+        if serial is not None and not self._is_current(key, serial):
             return  # cleared meanwhile
-        self._on_task_over(key, task)
+        self._on_task_over(key, serial)
         self._cache[key] = value  # type: ignore[assignment]  # what the work returned: a T
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         self.loaded.emit(key, value)
 
-    def _on_task_failed(self, key: str, task: BackgroundTask[T] | None, text: str, exc: object) -> None:
-        if task is not None and self._running.get(key) is not task:
+    def _on_task_failed(self, key: str, serial: int | None, text: str, exc: object) -> None:
+        if serial is not None and not self._is_current(key, serial):
             return
-        self._on_task_over(key, task)
+        self._on_task_over(key, serial)
         reason = str(exc) if isinstance(exc, ImageFetchError) else text
         logger.info("image %s not loaded: %s", key[:200], reason)
         self._failed[key] = reason

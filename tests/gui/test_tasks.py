@@ -254,3 +254,26 @@ def test_a_finished_task_is_freed_in_the_gui_thread_without_the_cycle_collector(
         qtbot.waitUntil(lambda: task_freed == [True], timeout=WAIT_MS)
     finally:
         gc.enable()
+
+
+def test_image_loads_leave_no_task_behind(qtbot: QtBot, threads: WorkerThreads) -> None:
+    """The shared image loader lives as long as the app: the tasks it ran must not (they were
+    once parented to it and named in their own callbacks, so every picture kept one forever)."""
+    from coze_desktop.workers.images import ImageLoader
+
+    loader: ImageLoader[int] = ImageLoader(threads)
+    gc.collect()
+    gc.disable()
+    try:
+        before = {id(o) for o in gc.get_objects() if isinstance(o, BackgroundTask)}
+        for n in range(3):
+            with qtbot.waitSignal(loader.loaded, timeout=WAIT_MS):
+                loader.request(f"picture-{n}", lambda ctx, n=n: n)
+        qtbot.waitUntil(lambda: threads.active_count() == 0, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: not [o for o in gc.get_objects() if isinstance(o, BackgroundTask) and id(o) not in before],
+            timeout=WAIT_MS,
+        )
+        assert [loader.get(f"picture-{n}") for n in range(3)] == [0, 1, 2]
+    finally:
+        gc.enable()

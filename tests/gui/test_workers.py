@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
+import weakref
 from collections.abc import Callable
 
 import pytest
@@ -376,8 +377,8 @@ def test_a_failed_start_leaves_no_live_state(make_chat: Callable[..., Chat], dem
     assert answer.state is MessageState.FAILED and chat.controller.live(answer.id) is None
 
 
-def _jobs_and_tasks_alive() -> list[object]:
-    """Every reply job and background task Python still tracks, garbage cycles included."""
+def _jobs_and_tasks() -> list[object]:
+    """Every reply job and background task Python tracks, garbage cycles included."""
     return [o for o in gc.get_objects() if isinstance(o, ReplyJob | BackgroundTask)]
 
 
@@ -392,9 +393,14 @@ def test_a_finished_reply_job_is_freed_without_the_cycle_collector(
     gc.collect()
     gc.disable()
     try:
-        _cid, answer = chat.send_and_wait("demo-general", "hello")
-        assert answer.state is MessageState.COMPLETE
+        before = {id(o) for o in _jobs_and_tasks()}
+        with chat.qtbot.waitSignal(chat.controller.reply_finished, timeout=WAIT_MS) as finished:
+            chat.controller.send(None, chat.bot("demo-general"), "hello")
+            # The job (and, when polling, its task) exists from here until the reply is over.
+            # Weak references only: holding the objects would keep them alive.
+            made = [weakref.ref(o) for o in _jobs_and_tasks() if id(o) not in before]
+        assert made and finished.args[1].state is MessageState.COMPLETE
         chat.qtbot.waitUntil(lambda: chat.threads.active_count() == 0, timeout=WAIT_MS)
-        chat.qtbot.waitUntil(lambda: not _jobs_and_tasks_alive(), timeout=WAIT_MS)
+        chat.qtbot.waitUntil(lambda: all(ref() is None for ref in made), timeout=WAIT_MS)
     finally:
         gc.enable()
