@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QLocale, QSize, Qt, Signal
+from PySide6.QtCore import QFileInfo, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QFileIconProvider,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop.ui import theme
+from coze_desktop.ui.formatting import format_size
 
 THUMB = 40  # pixels: the side of a chip's thumbnail or icon
 NAME_WIDTH = 150  # pixels: longer names are elided in the middle
@@ -43,11 +44,6 @@ class PendingFile:
     name: str
     size: int
     kind: str
-
-
-def format_size(size: int) -> str:
-    """A size for people, in the UI language's number format (e.g. ``1.5 MB``)."""
-    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
 
 
 def thumbnail(path: Path, side: int = THUMB) -> QPixmap:

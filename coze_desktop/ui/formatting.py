@@ -55,3 +55,20 @@ def short_time(timestamp: float, now: float | None = None) -> str:
     if today - timedelta(days=6) <= day < today:
         return locale.dayName(day.isoweekday(), QLocale.FormatType.ShortFormat)
     return locale.toString(qmoment.date(), QLocale.FormatType.ShortFormat)
+
+
+def format_size(size: int) -> str:
+    """A byte count for people: "512 B", "1.5 KB", "3.2 MB", "1.1 GB" (units translated)."""
+    if size < 1024:
+        return QCoreApplication.translate("Attachments", "%1 B").replace("%1", str(size))
+    units = (
+        QCoreApplication.translate("Attachments", "%1 KB"),
+        QCoreApplication.translate("Attachments", "%1 MB"),
+        QCoreApplication.translate("Attachments", "%1 GB"),
+    )
+    value = float(size)
+    for index, unit in enumerate(units):
+        value /= 1024
+        if value < 1024 or index == len(units) - 1:
+            return unit.replace("%1", f"{value:.1f}" if value < 10 else f"{value:.0f}")
+    raise AssertionError("unreachable")

@@ -25,6 +25,7 @@ from PySide6.QtGui import QDesktopServices, QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QStyle, QToolButton, QWidget
 
 from coze_desktop.domain import MessageFile
+from coze_desktop.ui.formatting import format_size
 from coze_desktop.ui.image_viewer import ImageViewer
 from coze_desktop.workers.images import ImageFetchError, ImageLoader, fetch_image
 from coze_desktop.workers.tasks import TaskContext
@@ -34,23 +35,6 @@ logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = QSize(160, 120)  # a thumbnail fits in this box, its proportions kept
 _REPLY_CACHE_SIZE = 50  # reply images kept for the session (each at most 10 MB)
-
-
-def format_size(size: int) -> str:
-    """A byte count for people: "512 B", "1.5 KB", "3.2 MB", "1.1 GB" (units translated)."""
-    if size < 1024:
-        return QCoreApplication.translate("Attachments", "%1 B").replace("%1", str(size))
-    units = (
-        QCoreApplication.translate("Attachments", "%1 KB"),
-        QCoreApplication.translate("Attachments", "%1 MB"),
-        QCoreApplication.translate("Attachments", "%1 GB"),
-    )
-    value = float(size)
-    for index, unit in enumerate(units):
-        value /= 1024
-        if value < 1024 or index == len(units) - 1:
-            return unit.replace("%1", f"{value:.1f}" if value < 10 else f"{value:.0f}")
-    raise AssertionError("unreachable")
 
 
 _TYPE_NAMES = {
