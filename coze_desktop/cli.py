@@ -33,7 +33,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -346,6 +346,51 @@ def _open_store(args: argparse.Namespace, err: TextIO, lang: str) -> Store | Non
     return store
 
 
+def _fold_events(
+    events: Iterable[ChatEvent], acc: ChatAccumulator, recorder: _Recorder | None, printer: _Printer | None
+) -> None:
+    """Fold a chat's events: saved as they arrive (unless saving failed once) and printed."""
+    save = recorder.writer_append() if recorder is not None else None
+    for event in events:
+        shown = acc.feed(event)
+        reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
+        if save is not None and (shown or reasoning):
+            try:
+                save(shown, reasoning)
+            except StoreError as exc:  # reported once; the chat goes on unsaved
+                assert recorder is not None
+                recorder.storage_failed(exc)
+                save = None
+        if printer is not None:
+            if reasoning:
+                printer.reasoning(reasoning)
+            if shown:
+                printer.answer(shown)
+
+
+def _end_chat(
+    acc: ChatAccumulator,
+    recorder: _Recorder | None,
+    cancel: threading.Event,
+    printer: _Printer | None,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    lang: str,
+    attachments: Sequence[Attachment] = (),
+) -> int:
+    """The end of a chat or its continuation: the exit code, the summary and the output."""
+    code = _chat_exit_code(acc.status)
+    if acc.status is ChatStatus.CANCELED and cancel.is_set():
+        code = EXIT_INTERRUPTED
+    if printer is not None:
+        printer.summary(acc.result())
+    local_id = (
+        recorder.conversation.id if recorder is not None and recorder.conversation is not None else None
+    )
+    return _finish_chat(acc, local_id, args, out, err, lang, code=code, attachments=attachments)
+
+
 def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = ui_lang()
     _check_chat_target(args, lang)
@@ -356,15 +401,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     base_url = (args.base_url or os.environ.get(ENV_BASE) or DEFAULT_BASE_URL).rstrip("/")
     token = token_from_env_or_keyring(base_url)
     if not token:
-        acc.error = ErrorInfo(
-            None,
-            _t(
-                lang,
-                f"没有访问令牌。请设置环境变量 {ENV_TOKEN}，或在 Coze Desktop 的设置中保存令牌。",
-                f"No access token. Set the {ENV_TOKEN} environment variable, or save a token in Coze Desktop's settings.",
-            ),
-        )
-        acc.status = ChatStatus.ERROR
+        acc.error, acc.status = _no_token(lang), ChatStatus.ERROR
         return _finish_chat(acc, None, args, out, err, lang, code=EXIT_USAGE)
     for path in args.files:  # every file is checked before anything is uploaded or sent
         try:
@@ -401,23 +438,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         args.conversation_id,
                         list(zip(args.files, attachments, strict=True)),
                     )
-                events = _events(client, args, holder, cancel, attachments)
-                save = recorder.writer_append() if recorder is not None else None
-                for event in events:
-                    shown = acc.feed(event)
-                    reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
-                    if save is not None and (shown or reasoning):
-                        try:
-                            save(shown, reasoning)
-                        except StoreError as exc:  # reported once; the chat goes on unsaved
-                            assert recorder is not None
-                            recorder.storage_failed(exc)
-                            save = None
-                    if printer is not None:
-                        if reasoning:
-                            printer.reasoning(reasoning)
-                        if shown:
-                            printer.answer(shown)
+                _fold_events(_events(client, args, holder, cancel, attachments), acc, recorder, printer)
             except CozeError as exc:
                 acc.fail(exc)
             stream = holder.get("stream")
@@ -429,15 +450,7 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         signal.signal(signal.SIGINT, previous)
         if store is not None:
             store.close()
-    code = _chat_exit_code(acc.status)
-    if acc.status is ChatStatus.CANCELED and cancel.is_set():
-        code = EXIT_INTERRUPTED
-    if printer is not None:
-        printer.summary(acc.result())
-    local_id = (
-        recorder.conversation.id if recorder is not None and recorder.conversation is not None else None
-    )
-    return _finish_chat(acc, local_id, args, out, err, lang, code=code, attachments=attachments)
+    return _end_chat(acc, recorder, cancel, printer, args, out, err, lang, attachments)
 
 
 def _finish_chat(
@@ -637,22 +650,7 @@ def cmd_tool_output(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 holder["stream"] = stream
                 if cancel.is_set():
                     stream.abort()
-                save = recorder.writer_append() if recorder is not None else None
-                for event in stream:
-                    shown = acc.feed(event)
-                    reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
-                    if save is not None and (shown or reasoning):
-                        try:
-                            save(shown, reasoning)
-                        except StoreError as exc:
-                            assert recorder is not None
-                            recorder.storage_failed(exc)
-                            save = None
-                    if printer is not None:
-                        if reasoning:
-                            printer.reasoning(reasoning)
-                        if shown:
-                            printer.answer(shown)
+                _fold_events(stream, acc, recorder, printer)
             except CozeError as exc:
                 acc.fail(exc)
             stream_ = holder.get("stream")
@@ -664,15 +662,7 @@ def cmd_tool_output(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         signal.signal(signal.SIGINT, previous)
         if store is not None:
             store.close()
-    code = _chat_exit_code(acc.status)
-    if acc.status is ChatStatus.CANCELED and cancel.is_set():
-        code = EXIT_INTERRUPTED
-    if printer is not None:
-        printer.summary(acc.result())
-    local_id = (
-        recorder.conversation.id if recorder is not None and recorder.conversation is not None else None
-    )
-    return _finish_chat(acc, local_id, args, out, err, lang, code=code)
+    return _end_chat(acc, recorder, cancel, printer, args, out, err, lang)
 
 
 def parse_param(item: str, lang: str = "en") -> tuple[str, Any]:
