@@ -242,6 +242,26 @@ def _abort_response(resp: requests.Response) -> None:
         logger.debug("closing response raised", exc_info=True)
 
 
+def read_chunks(response: requests.Response, canceled: threading.Event, logid: str | None) -> Iterator[bytes]:
+    """The body of a streamed answer as it arrives, until it ends or ``canceled`` is set (then it
+    just stops: the caller tells a cancel from a drop). A broken connection raises
+    :class:`CozeNetworkError` with its kind. Shared by every SSE stream (chat, workflow)."""
+    raw = response.raw
+    while True:
+        if canceled.is_set():
+            return
+        try:
+            chunk = raw.read1(READ_SIZE)
+        except Exception as exc:
+            if canceled.is_set():
+                return
+            kind = _classify_connection_error(exc, connecting=False)
+            raise CozeNetworkError(kind, type(exc).__name__, logid=logid) from None
+        if not chunk:
+            return
+        yield chunk
+
+
 class ChatStream:
     """An open ``/v3/chat`` stream. Iterate it for typed events.
 
@@ -294,20 +314,7 @@ class ChatStream:
             )
 
     def _chunks(self) -> Iterator[bytes]:
-        raw = self._response.raw
-        while True:
-            if self._canceled.is_set():
-                return
-            try:
-                chunk = raw.read1(READ_SIZE)
-            except Exception as exc:
-                if self._canceled.is_set():
-                    return
-                kind = _classify_connection_error(exc, connecting=False)
-                raise CozeNetworkError(kind, type(exc).__name__, logid=self.logid) from None
-            if not chunk:
-                return
-            yield chunk
+        return read_chunks(self._response, self._canceled, self.logid)
 
     def _note(self, event: ChatEvent) -> None:
         if isinstance(event, ChatStatusEvent):

@@ -254,21 +254,11 @@ class WorkflowStream:
         self.close()
 
     def __iter__(self) -> Iterator[WorkflowEvent]:
-        from .client import READ_SIZE, _classify_connection_error
+        from .client import read_chunks  # client imports this module
 
         decoder = SseDecoder()
-        raw = self._response.raw
         try:
-            while not self._canceled.is_set():
-                try:
-                    chunk = raw.read1(READ_SIZE)
-                except Exception as exc:
-                    if self._canceled.is_set():
-                        break
-                    kind = _classify_connection_error(exc, connecting=False)
-                    raise CozeNetworkError(kind, type(exc).__name__, logid=self.logid) from None
-                if not chunk:
-                    break
+            for chunk in read_chunks(self._response, self._canceled, self.logid):
                 for sse in decoder.feed(chunk):
                     event = parse_workflow_event(sse)
                     yield event
