@@ -300,11 +300,38 @@ def _error_line(lang: str, info: ErrorInfo) -> str:
     return line
 
 
+class _CtrlC:
+    """Ctrl+C while a reply or a run streams: :attr:`cancel` is set and the stream being read is
+    aborted (its socket closed; asking Coze to cancel is left to the caller, outside the handler)."""
+
+    def __init__(self) -> None:
+        self.cancel = threading.Event()
+        self.stream: ChatStream | WorkflowStream | None = None
+        self._previous: Any = None
+
+    def install(self) -> None:
+        self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def restore(self) -> None:
+        signal.signal(signal.SIGINT, self._previous)
+
+    def watch(self, stream: ChatStream | WorkflowStream) -> None:
+        """``stream`` is the one being read now (aborted at once if Ctrl+C came first)."""
+        self.stream = stream
+        if self.cancel.is_set():
+            stream.abort()
+
+    def _on_sigint(self, _sig: int, _frame: object) -> None:
+        self.cancel.set()
+        stream = self.stream
+        if stream is not None:
+            stream.abort()
+
+
 def _events(
     client: CozeClient,
     args: argparse.Namespace,
-    holder: dict[str, ChatStream],
-    cancel: threading.Event,
+    ctrl_c: _CtrlC,
     attachments: Sequence[Attachment] = (),
 ) -> Iterator[ChatEvent]:
     """Start the chat; its events. Raises :class:`CozeError` as iterating does. With attachments
@@ -320,18 +347,14 @@ def _events(
             bot_id=args.chatflow_bot_id,
             conversation_id=args.conversation_id,
         )
-        holder["stream"] = stream
-        if cancel.is_set():
-            stream.abort()
+        ctrl_c.watch(stream)
         return iter(stream)
     if args.no_stream:
         return client.chat_and_poll(
-            args.bot_id, args.user_id, message, conversation_id=args.conversation_id, cancel=cancel
+            args.bot_id, args.user_id, message, conversation_id=args.conversation_id, cancel=ctrl_c.cancel
         )
     stream = client.stream_chat(args.bot_id, args.user_id, message, conversation_id=args.conversation_id)
-    holder["stream"] = stream
-    if cancel.is_set():
-        stream.abort()
+    ctrl_c.watch(stream)
     return iter(stream)  # the stream's own iterator: no generator in between, once per event
 
 
@@ -414,16 +437,8 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     store = None if args.no_save else _open_store(args, err, lang)
     recorder = _Recorder(store, err, lang) if store is not None else None
-    cancel = threading.Event()
-    holder: dict[str, ChatStream] = {}
-
-    def on_sigint(_sig: int, _frame: object) -> None:
-        cancel.set()
-        stream = holder.get("stream")
-        if stream is not None:
-            stream.abort()  # only close the socket here; the cancel request is sent below
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    ctrl_c = _CtrlC()
+    ctrl_c.install()
     try:
         on_request = (lambda _path: recorder.count_call(base_url, token)) if recorder is not None else None
         with CozeClient(token, base_url, on_request=on_request) as client:
@@ -438,19 +453,19 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         args.conversation_id,
                         list(zip(args.files, attachments, strict=True)),
                     )
-                _fold_events(_events(client, args, holder, cancel, attachments), acc, recorder, printer)
+                _fold_events(_events(client, args, ctrl_c, attachments), acc, recorder, printer)
             except CozeError as exc:
                 acc.fail(exc)
-            stream = holder.get("stream")
-            if stream is not None and stream.canceled:
+            stream = ctrl_c.stream
+            if isinstance(stream, ChatStream) and stream.canceled:
                 stream.cancel()  # tell Coze too, now that we are out of the signal handler
         if recorder is not None:
             recorder.finish(acc)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        ctrl_c.restore()
         if store is not None:
             store.close()
-    return _end_chat(acc, recorder, cancel, printer, args, out, err, lang, attachments)
+    return _end_chat(acc, recorder, ctrl_c.cancel, printer, args, out, err, lang, attachments)
 
 
 def _finish_chat(
@@ -632,37 +647,26 @@ def cmd_tool_output(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     recorder = _Recorder(store, err, lang) if store is not None else None
     if recorder is not None:
         recorder.continue_conversation(args.conversation_id, base_url, args.chat_id)
-    holder: dict[str, ChatStream] = {}
-    cancel = threading.Event()
-
-    def on_sigint(_sig: int, _frame: object) -> None:
-        cancel.set()
-        stream = holder.get("stream")
-        if stream is not None:
-            stream.abort()
-
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    ctrl_c = _CtrlC()
+    ctrl_c.install()
     try:
         on_request = (lambda _path: recorder.count_call(base_url, token)) if recorder is not None else None
         with CozeClient(token, base_url, on_request=on_request) as client:
             try:
                 stream = client.stream_submit_tool_outputs(args.conversation_id, args.chat_id, outputs)
-                holder["stream"] = stream
-                if cancel.is_set():
-                    stream.abort()
+                ctrl_c.watch(stream)
                 _fold_events(stream, acc, recorder, printer)
             except CozeError as exc:
                 acc.fail(exc)
-            stream_ = holder.get("stream")
-            if stream_ is not None and stream_.canceled:
-                stream_.cancel()
+            if isinstance(ctrl_c.stream, ChatStream) and ctrl_c.stream.canceled:
+                ctrl_c.stream.cancel()  # tell Coze too, now that we are out of the signal handler
         if recorder is not None:
             recorder.finish(acc)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        ctrl_c.restore()
         if store is not None:
             store.close()
-    return _end_chat(acc, recorder, cancel, printer, args, out, err, lang)
+    return _end_chat(acc, recorder, ctrl_c.cancel, printer, args, out, err, lang)
 
 
 def parse_param(item: str, lang: str = "en") -> tuple[str, Any]:
@@ -760,24 +764,14 @@ def _run_workflow_command(
         acc.error, acc.status = _no_token(lang), WorkflowStatus.ERROR
         code = EXIT_USAGE
     else:
-        holder: dict[str, WorkflowStream] = {}
-        cancel = threading.Event()
-
-        def on_sigint(_sig: int, _frame: object) -> None:
-            cancel.set()
-            stream = holder.get("stream")
-            if stream is not None:
-                stream.abort()
-
-        previous = signal.signal(signal.SIGINT, on_sigint)
+        ctrl_c = _CtrlC()
+        ctrl_c.install()
         try:
             with CozeClient(token, base_url) as client:
                 try:
                     stream = start(client, acc)
                     if stream is not None:
-                        holder["stream"] = stream
-                        if cancel.is_set():
-                            stream.abort()
+                        ctrl_c.watch(stream)
                         for event in stream:
                             shown = acc.feed(event)
                             if printer is not None and shown:
@@ -788,8 +782,8 @@ def _run_workflow_command(
                 except ValueError as exc:
                     raise _UsageError(str(exc)) from None
         finally:
-            signal.signal(signal.SIGINT, previous)
-        if cancel.is_set():
+            ctrl_c.restore()
+        if ctrl_c.cancel.is_set():
             code = EXIT_INTERRUPTED
     result = acc.result()
     if code is None:
