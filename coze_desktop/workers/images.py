@@ -1,7 +1,7 @@
 """Images loaded off the GUI thread: a reply's pictures from the web, a message's thumbnails.
 
-* :func:`fetch_image` downloads one http(s) image with a timeout and a size cap and checks that
-  the content is an image (by its first bytes, not by what the server claims).
+* :func:`~coze_desktop.api.images.fetch_image` (api layer, no Qt) downloads one http(s) image
+  with a timeout and a size cap and checks that the content is an image.
 * :class:`ImageLoader` runs such work through :class:`~coze_desktop.workers.tasks.BackgroundTask`,
   a few at a time, and keeps each result for the session: every key (a URL, a file's sha256) is
   loaded once, however often it is asked for. The work is given by the caller, so the decoding
@@ -19,61 +19,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-import requests
 import shiboken6
 from PySide6.QtCore import QObject, Signal
 
-from coze_desktop.api.files import image_format
-from coze_desktop.text import links
+from coze_desktop.api.images import ImageFetchError
 from coze_desktop.workers.tasks import BackgroundTask, TaskContext
 from coze_desktop.workers.threads import WorkerThreads
 
 logger = logging.getLogger(__name__)
 
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # a reply image larger than this is not downloaded
-IMAGE_TIMEOUT = (5.0, 20.0)  # seconds: to connect, and between two reads
 MAX_RUNNING = 3  # images loaded at the same time; the others wait their turn
 CACHE_SIZE = 200  # results kept (least recently used forgotten first)
-_CHUNK = 64 * 1024
 
 T = TypeVar("T")
-
-
-class ImageFetchError(Exception):
-    """An image could not be loaded; ``str()`` says why, for the log (the view shows a placeholder)."""
-
-
-def fetch_image(
-    url: str,
-    *,
-    max_bytes: int = MAX_IMAGE_BYTES,
-    timeout: tuple[float, float] = IMAGE_TIMEOUT,
-    cancel: threading.Event | None = None,
-) -> bytes:
-    """The bytes of the image at ``url`` (http or https only). Raises :class:`ImageFetchError`
-    for another scheme, an HTTP error, a body over ``max_bytes``, a cancel, or content that is
-    not a PNG/JPEG/GIF/WebP/BMP image."""
-    if not links.is_web_url(url):
-        raise ImageFetchError("not a web link")
-    try:
-        with requests.get(url, stream=True, timeout=timeout, headers={"Accept": "image/*"}) as response:
-            if response.status_code != 200:
-                raise ImageFetchError(f"HTTP {response.status_code}")
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise ImageFetchError(f"too large ({declared} bytes)")
-            data = bytearray()
-            for chunk in response.iter_content(_CHUNK):
-                if cancel is not None and cancel.is_set():
-                    raise ImageFetchError("canceled")
-                data += chunk
-                if len(data) > max_bytes:
-                    raise ImageFetchError(f"too large (over {max_bytes} bytes)")
-    except requests.RequestException as exc:
-        raise ImageFetchError(f"network error ({type(exc).__name__})") from exc
-    if image_format(bytes(data[:16])) is None:
-        raise ImageFetchError("not an image")
-    return bytes(data)
 
 
 class ImageLoader(QObject, Generic[T]):

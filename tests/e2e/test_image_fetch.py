@@ -1,4 +1,4 @@
-"""workers/images.fetch_image over real HTTP: http(s) only, a size cap, the content checked."""
+"""api/images.fetch_image over real HTTP: http(s) only, a size cap, the content checked."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import threading
 import pytest
 from scripted_server import Script, ScriptedServer
 
+from coze_desktop.api.images import ImageFetchError, fetch_image
 from coze_desktop.demo.server import DemoServer
-from coze_desktop.workers.images import ImageFetchError, fetch_image
 
 
 def test_fetches_a_demo_image(demo_fast: DemoServer) -> None:

@@ -24,10 +24,11 @@ from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QStyle, QToolButton, QWidget
 
+from coze_desktop.api.images import ImageFetchError, fetch_image
 from coze_desktop.domain import MessageFile
 from coze_desktop.ui.formatting import format_size
 from coze_desktop.ui.image_viewer import ImageViewer
-from coze_desktop.workers.images import ImageFetchError, ImageLoader, fetch_image
+from coze_desktop.workers.images import ImageLoader
 from coze_desktop.workers.tasks import TaskContext
 from coze_desktop.workers.threads import WorkerThreads
 
