@@ -29,7 +29,11 @@ from coze_desktop.domain import (
     MessageState,
     Role,
     Source,
+    ToolStep,
     Usage,
+    WorkflowRun,
+    WorkflowRunPart,
+    WorkflowStatus,
 )
 from coze_desktop.export.attachments import file_data, file_size, local_copy
 from coze_desktop.export.common import ConversationExport, iso_utc, utf8_safe
@@ -79,6 +83,7 @@ class ImportResult:
     skipped: list[SkippedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: dict[tuple[str, int], FileData] = field(default_factory=dict)
+    runs: list[WorkflowRun] = field(default_factory=list)  # the "workflow_runs" of the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +247,36 @@ def _message_json(message: Message, parent_uid: str | None, data_of: _DataOf | N
         "parent_uid": parent_uid,
         "selected": bool(message.selected),
         "attachments": [_attachment_json(attachment, data_of) for attachment in message.attachments],
+        "steps": [step.to_json() | {"created_at": _finite(step.created_at)} for step in message.steps],
+    }
+
+
+def run_json(run: WorkflowRun) -> dict[str, Any]:
+    """The JSON object for one workflow run with its parts (the "workflow_runs" record)."""
+    return {
+        "uid": run.uid,
+        "workflow_id": run.workflow_id,
+        "base_url": run.base_url,
+        "bot_id": run.bot_id,
+        "app_id": run.app_id,
+        "title": run.title,
+        "parameters": run.parameters,
+        "status": run.status.value,
+        "execute_id": run.execute_id,
+        "output": run.output,
+        "debug_url": run.debug_url,
+        "usage": run.usage.to_json() if run.usage else None,
+        "error": run.error.to_json() if run.error else None,
+        "started_at": _finite(run.started_at),
+        "started_at_iso": iso_utc(run.started_at),
+        "updated_at": _finite(run.updated_at),
+        "updated_at_iso": iso_utc(run.updated_at),
+        "duration": _finite(run.duration),
+        "stream": bool(run.stream),
+        "parts": [
+            part.to_json() | {"created_at": _finite(part.created_at), "duration": _finite(part.duration)}
+            for part in run.parts
+        ],
     }
 
 
