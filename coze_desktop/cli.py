@@ -2,16 +2,20 @@
 
     coze-cli chat --bot-id ID [--base-url URL] [--user-id ID] [--conversation-id ID]
                   [--no-stream] [--json] [--no-save] [--file PATH ...] MESSAGE
-    coze-cli history [--json]
-    coze-cli show CONVERSATION [--json]
-    coze-cli search QUERY [--bot ID] [--json]
-    coze-cli export [--format md|json|html] [--no-files] (--all | CONVERSATION ...) -o PATH
+    coze-cli history [--json]                      (chats and workflow runs, newest first)
+    coze-cli show CONVERSATION|run:ID [--json]
+    coze-cli search QUERY [--bot ID] [--json]      (a workflow run's hit is printed as run:ID)
+    coze-cli export [--format md|json|html] [--no-files] [--no-runs] (--all | CONVERSATION|run:ID ...) -o PATH
     coze-cli import PATH
     coze-cli chat --workflow-id ID [--app-id ID | --bot-id ID] [...] MESSAGE     (a chat-flow)
     coze-cli tool-output --conversation-id ID --chat-id ID --output CALL_ID=TEXT ... [--json]
     coze-cli workflow run --workflow-id ID [--param KEY=VALUE | --param KEY:=JSON ...]
-                          [--bot-id ID | --app-id ID] [--no-stream] [--json]
-    coze-cli workflow resume --workflow-id ID --event-id EID --interrupt-type N --data TEXT [--json]
+                          [--bot-id ID | --app-id ID] [--no-stream] [--json] [--no-save]
+    coze-cli workflow resume --workflow-id ID --event-id EID --interrupt-type N --data TEXT
+                             [--execute-id ID] [--json] [--no-save]
+
+Workflow runs are saved in the history as they stream (``--no-save``: not); a resume continues the
+saved run that holds the interrupt (by event id, else ``--execute-id``).
 
 The token comes from ``COZE_API_TOKEN``, else from the keyring entry the desktop app uses;
 never from the command line. ``chat``, ``tool-output`` and ``workflow`` exit 0 when the chat or
@@ -82,6 +86,7 @@ from coze_desktop.store import (
     Store,
     StoreError,
     export_items,
+    export_runs,
     import_items,
 )
 
@@ -1248,6 +1253,14 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "snippet": h.snippet,
                 "created_at": h.created_at,
             }
+            if h.run_id is None
+            else {
+                "run": f"{RUN_PREFIX}{h.run_id}",
+                "run_id": h.run_id,
+                "title": h.conversation_title,
+                "snippet": h.snippet,
+                "created_at": h.created_at,
+            }
             for h in hits
         ]
         out.write(json.dumps(rows, ensure_ascii=False) + "\n")
@@ -1255,6 +1268,11 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not hits:
         out.write(_t(lang, "没有找到。", "Nothing found.") + "\n")
     for h in hits:
+        if h.run_id is not None:
+            out.write(
+                f"[{RUN_PREFIX}{h.run_id}] {_time(h.created_at)} {h.conversation_title} · {' '.join(h.snippet.split())}\n"
+            )
+            continue
         who = _t(lang, "问", "Q") if h.role is Role.USER else _t(lang, "答", "A")
         out.write(
             f"[{h.conversation_id}/{h.message_id}] {_time(h.created_at)} {h.conversation_title} · {who}: {' '.join(h.snippet.split())}\n"
@@ -1269,19 +1287,23 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UsageError(
             _t(
                 lang,
-                "请给出会话编号，或用 --all 导出全部。",
-                "Name the conversations to export, or use --all.",
+                "请给出会话编号（或 run:编号），或用 --all 导出全部。",
+                "Name the conversations (or run:ID) to export, or use --all.",
             )
         )
     with _store_or_fail(args, err, lang) as store:
+        chat_refs = [ref for ref in args.conversations if not ref.startswith(RUN_PREFIX)]
+        run_refs = [ref for ref in args.conversations if ref.startswith(RUN_PREFIX)]
         if args.all:
             items = export_items(store)  # every conversation, the oldest first
+            runs = [] if args.no_runs else export_runs(store)  # every run, the oldest first
         else:
-            ids = [_find_conversation(store, ref, lang).id for ref in args.conversations]
+            ids = [_find_conversation(store, ref, lang).id for ref in chat_refs]
             items = export_items(store, [i for i in ids if i is not None])
+            runs = [_find_run(store, ref, lang) for ref in run_refs]
     path = Path(args.output)
     try:
-        summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files)
+        summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files, runs=runs)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.filename and str(exc.filename) not in (str(path), f"{path}.part"):
@@ -1289,8 +1311,18 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UsageError(
             _t(lang, f"无法写入 {path}：{reason}", f"Could not write {path}: {reason}")
         ) from None
-    n = len(items)
-    err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
+    n, k = len(items), len(runs)
+    if runs:
+        err.write(
+            _t(
+                lang,
+                f"已导出 {n} 个会话和 {k} 次工作流运行到 {path}",
+                f"Exported {n} conversation(s) and {k} workflow run(s) to {path}",
+            )
+            + "\n"
+        )
+    else:
+        err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
     if summary.folder is not None:
         k = summary.files_written
         err.write(
@@ -1333,6 +1365,16 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         + "\n"
     )
+    if report.runs_imported or report.runs_already_present:
+        out.write(
+            _t(
+                lang,
+                f"导入了 {len(report.runs_imported)} 次工作流运行，{len(report.runs_already_present)} 次已存在。",
+                f"Imported {len(report.runs_imported)} workflow run(s); "
+                f"{len(report.runs_already_present)} were already there.",
+            )
+            + "\n"
+        )
     if report.files_kept:
         k = report.files_kept
         out.write(_t(lang, f"恢复了 {k} 个附件文件。", f"Restored {k} attached file(s).") + "\n")
@@ -1467,7 +1509,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
 
-    search = sub.add_parser("search", parents=[common], help="search every saved message and source passage")
+    search = sub.add_parser("search", parents=[common], help="search every saved message, source passage and workflow run")
     search.add_argument("query")
     search.add_argument("--bot", help="only conversations with this bot id")
     search.add_argument("--limit", type=int, default=20)
@@ -1475,8 +1517,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(func=cmd_search)
 
     export = sub.add_parser("export", parents=[common], help="export conversations to Markdown, JSON or HTML")
-    export.add_argument("conversations", nargs="*", metavar="CONVERSATION")
-    export.add_argument("--all", action="store_true", help="every saved conversation")
+    export.add_argument(
+        "conversations", nargs="*", metavar="CONVERSATION", help="a conversation's id or uid, or run:ID"
+    )
+    export.add_argument("--all", action="store_true", help="every saved conversation and workflow run")
     export.add_argument("--format", choices=FORMATS, default="md")
     export.add_argument(
         "--no-files",
@@ -1484,6 +1528,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave the attachments' content out: JSON without data, HTML without images, Markdown without the folder",
     )
     export.add_argument("-o", "--output", required=True, help="the file to write")
+    export.add_argument("--no-runs", action="store_true", help="with --all: leave the workflow runs out")
     export.set_defaults(func=cmd_export)
 
     imp = sub.add_parser(
