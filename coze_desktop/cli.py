@@ -814,9 +814,12 @@ class _RunRecorder:
         self.run_id: int | None = None
         self.resumes_done = 0
         self._started = time.monotonic()
+        self._warned = False
+        self._created = False  # the run was saved by this command (not an earlier one resumed)
 
     def _warn(self, exc: StoreError) -> None:
-        if self.run_id is not None or not getattr(self, "_warned", False):
+        """Report ``exc`` once; the run goes on unsaved."""
+        if not self._warned:
             self.err.write(
                 _t(self.lang, "无法保存工作流运行记录：", "Could not save the workflow run: ")
                 + str(exc)
@@ -829,6 +832,7 @@ class _RunRecorder:
     def start(self, run: WorkflowRun) -> None:
         try:
             self.run_id = self.store.start_run(run).id
+            self._created = True
         except StoreError as exc:
             self._warn(exc)
 
@@ -854,10 +858,21 @@ class _RunRecorder:
                         id=None, workflow_id=args.workflow_id, base_url=base_url, execute_id=args.execute_id
                     )
                 )
-                self.run_id = saved.id
+                self.run_id, self._created = saved.id, True
             else:
-                self.run_id = run.id
                 self.resumes_done = run.resume_count
+                if run.status is not WorkflowStatus.INTERRUPTED:  # nothing waits: Coze will refuse it
+                    status = _run_status(self.lang, run.status)
+                    self.err.write(
+                        _t(
+                            self.lang,
+                            f"run:{run.id} 没有在等待回答（{status}），这次恢复不保存。",
+                            f"run:{run.id} is not waiting for an answer ({status}); this resume is not saved.",
+                        )
+                        + "\n"
+                    )
+                    return
+                self.run_id = run.id
             assert self.run_id is not None
             self.store.resume_run(self.run_id, args.data, args.event_id, interrupt_type=args.interrupt_type)
         except StoreError as exc:
@@ -877,6 +892,25 @@ class _RunRecorder:
             )
         except StoreError as exc:
             self._warn(exc)
+
+    def discard(self) -> None:
+        """The request was refused before it was sent (bad input): a run just started is deleted;
+        a resume whose answer was never sent is ended as it was found cut short."""
+        if self.run_id is None:
+            return
+        try:
+            if self._created:
+                self.store.delete_run(self.run_id)
+            else:
+                self.store.finish_run(
+                    self.run_id,
+                    WorkflowRunResult(
+                        status=WorkflowStatus.ERROR, error=ErrorInfo(None, "the answer was not sent")
+                    ),
+                )
+        except StoreError as exc:
+            self._warn(exc)
+        self.run_id = None
 
     def finish(self, result: WorkflowRunResult) -> None:
         if self.run_id is None:
@@ -930,11 +964,7 @@ def _run_workflow_command(
                     acc.fail(exc)
                 except ValueError as exc:
                     if recorder is not None:
-                        recorder.finish(
-                            replace(
-                                acc.result(), status=WorkflowStatus.ERROR, error=ErrorInfo(None, str(exc))
-                            )
-                        )
+                        recorder.discard()
                     raise _UsageError(str(exc)) from None
             if recorder is not None:
                 recorder.finish(acc.result())
@@ -1509,7 +1539,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
 
-    search = sub.add_parser("search", parents=[common], help="search every saved message, source passage and workflow run")
+    search = sub.add_parser(
+        "search", parents=[common], help="search every saved message, source passage and workflow run"
+    )
     search.add_argument("query")
     search.add_argument("--bot", help="only conversations with this bot id")
     search.add_argument("--limit", type=int, default=20)

@@ -131,6 +131,21 @@ def test_a_resume_continues_the_same_run(demo_fast: DemoServer, subprocess_env: 
     assert run.output_json is not None and run.output_json["city"] == "成都"
     p = cli(subprocess_env, "show", f"run:{run_id}")
     assert "你想去哪个城市？" in p.stdout and "成都" in p.stdout and "4天" in p.stdout
+    # The run has finished: another resume is refused by Coze and leaves the saved run alone.
+    p = resume(subprocess_env, url, second["interrupt"]["event_id"], "again")
+    assert p.returncode == 1 and f"run:{run_id} is not waiting for an answer" in p.stderr
+    assert one_json(p)["local_run_id"] is None
+    with Store.open(data_dir(subprocess_env)) as store:
+        after = store.get_run(run_id)
+    assert after is not None and after.status is WorkflowStatus.COMPLETED and after.resume_count == 2
+
+
+def test_a_request_refused_before_sending_saves_no_run(
+    demo_fast: DemoServer, subprocess_env: dict[str, str]
+) -> None:
+    p = resume(subprocess_env, demo_fast.url, "", "成都")  # no event id: refused before a request
+    assert p.returncode == 2 and "event_id" in p.stderr
+    assert history(subprocess_env) == []
 
 
 def test_resume_of_an_unknown_run_saves_a_new_one(
