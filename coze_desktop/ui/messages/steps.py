@@ -80,24 +80,27 @@ def question_of(step: ToolStep) -> str:
 
 def step_summary(step: ToolStep) -> str:
     """One line for a step: "called 查询天气 (城市=南京) → 12 ms, result…"."""
-    tr = QCoreApplication.translate
-    name = step.name or tr("Steps", "a tool")
+    name = step.name or QCoreApplication.translate("Steps", "a tool")
     args = arguments_summary(step.arguments)
     if step.kind == REPLY_MESSAGE:
-        line = tr("Steps", "asked “%1”").replace("%1", _cut(question_of(step), SUMMARY_CHARS))
+        asked = _cut(question_of(step), SUMMARY_CHARS)
+        line = QCoreApplication.translate("Steps", "asked “%1”").replace("%1", asked)
     elif step.kind in ("tool_response", "tool_output") and not step.arguments:
-        line = tr("Steps", "tool response") if step.kind == "tool_response" else tr("Steps", "tool output")
+        if step.kind == "tool_response":
+            line = QCoreApplication.translate("Steps", "tool response")
+        else:
+            line = QCoreApplication.translate("Steps", "tool output")
     elif args:
-        line = tr("Steps", "called %1 (%2)").replace("%1", name).replace("%2", args)
+        line = QCoreApplication.translate("Steps", "called %1 (%2)").replace("%1", name).replace("%2", args)
     else:
-        line = tr("Steps", "called %1").replace("%1", name)
+        line = QCoreApplication.translate("Steps", "called %1").replace("%1", name)
     tail: list[str] = []
     if step.duration_ms is not None:
-        tail.append(tr("Steps", "%1 ms").replace("%1", str(step.duration_ms)))
+        tail.append(QCoreApplication.translate("Steps", "%1 ms").replace("%1", str(step.duration_ms)))
     if step.result:
         tail.append(_cut(step.result, SUMMARY_CHARS))
     elif step.kind in CALL_KINDS:
-        tail.append(tr("Steps", "not answered"))
+        tail.append(QCoreApplication.translate("Steps", "not answered"))
     return f"{line} → {', '.join(tail)}" if tail else line
 
 
