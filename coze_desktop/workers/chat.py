@@ -67,7 +67,6 @@ EMIT_INTERVAL = 1 / 60  # seconds: text reaches the GUI at most this often (abou
 POLL_INTERVAL = 1.0  # seconds between two retrieves of a non-streamed chat (Coze asks for ≥ 1 s)
 POLL_TIMEOUT = 300.0  # seconds a non-streamed chat may take
 TITLE_CHARS = 40
-CANCEL_WAIT = 10.0  # seconds a new chat waits for the cancel of the chat before it
 
 
 def conversation_title(question: str) -> str:
@@ -168,13 +167,6 @@ class ReplyRequest:
     chat_id: str | None = None
     tool_outputs: tuple[ToolOutput, ...] = ()
     earlier: Message | None = None
-    # Set once Coze was asked to cancel a chat this conversation waited in: Coze refuses a new
-    # chat while another runs, so the job waits for it (a few seconds at most) before it asks.
-    after: threading.Event | None = None
-
-    def wait_turn(self) -> None:
-        if self.after is not None:
-            self.after.wait(CANCEL_WAIT)
 
     @property
     def streams_only(self) -> bool:
@@ -514,7 +506,6 @@ class StreamWorker(ReplyJob):
             self.done.emit()
 
     def _stream_reply(self) -> None:
-        self._request.wait_turn()
         with self._client() as client:
             stream = self._open(client)
             with self._stream_lock:
@@ -598,7 +589,6 @@ class PollingJob(ReplyJob):
 
     def _poll_reply(self, cancel: threading.Event) -> None:
         req = self._request
-        req.wait_turn()
         with self._client() as client:
 
             def chat(message: str | list[dict[str, Any]], conversation_id: str | None) -> Iterator[ChatEvent]:
@@ -783,7 +773,6 @@ class ChatController(QObject):
         self._jobs: dict[int, ReplyJob] = {}
         self._live: dict[int, LiveReply] = {}  # by answer message id
         self._uploads: dict[int | None, _PendingSend] = {}  # by target (see upload_started)
-        self._canceling: dict[int, threading.Event] = {}  # conversation id -> set once Coze canceled
         self.upload_cache = UploadCache()  # file ids of this run, by (base_url, sha256)
         self.max_attachment_bytes: Callable[[], int] = settings.max_attachment_bytes
 
@@ -1048,16 +1037,16 @@ class ChatController(QObject):
 
     def cancel_tool_calls(self, message_id: int) -> Message:
         """End the chat answer ``message_id`` waits in: saved ``stopped`` with what it has (its
-        calls stay, unanswered), and Coze is asked to cancel the chat (in the background, best
-        effort). Emits :attr:`reply_finished`; returns the saved answer.
+        calls stay, unanswered; no error). Emits :attr:`reply_finished`; returns the saved answer.
 
-        Raises ``LookupError`` when the answer is gone or waits for nothing, ``StoreError``
-        when saving fails.
+        Nothing is sent to Coze: ``requires_action`` is a terminal status there, which
+        ``/v3/chat/cancel`` refuses (4104, coze-api.md §5), and the next chat of the conversation
+        is accepted as it is. Raises ``LookupError`` when the answer is gone or waits for
+        nothing, ``StoreError`` when saving fails.
         """
         message = self._store.get_message(message_id)
         if message is None or message.conversation_id is None or not waiting_tool_calls(message):
             raise LookupError(f"answer {message_id} is not waiting for tool outputs")
-        conversation = self._conversation(message.conversation_id)
         writer = ReplyWriter(self._store, message)
         writer.append(message.text, message.reasoning)
         saved = writer.finish(
@@ -1071,27 +1060,8 @@ class ChatController(QObject):
             steps=message.steps,
         )
         logger.info("answer %d: tool calls canceled", message_id)
-        account = self._accounts.account(conversation.base_url)
-        coze_id, chat_id = conversation.coze_conversation_id, message.coze_chat_id
-        if account is not None and coze_id and chat_id:
-            self._cancel_on_coze(message.conversation_id, account, coze_id, chat_id)
         self.reply_finished.emit(message.conversation_id, saved)
         return saved
-
-    def _cancel_on_coze(self, local_id: int, account: Account, conversation_id: str, chat_id: str) -> None:
-        done = threading.Event()
-        self._canceling[local_id] = done
-
-        def cancel(_ctx: TaskContext) -> None:
-            try:
-                with account.client() as client:
-                    client.cancel_chat(conversation_id, chat_id)
-            except CozeError as exc:  # e.g. Coze already ended the chat: nothing waits any more
-                logger.info("cancel of a waiting chat failed: %s", exc)
-            finally:
-                done.set()
-
-        BackgroundTask(self._threads, cancel, name="cancel-chat", lang=self._lang()).start()
 
     def live(self, message_id: int | None) -> LiveReply | None:
         """The live state of answer ``message_id`` while it is being written, else ``None``
@@ -1365,16 +1335,8 @@ class ChatController(QObject):
             context_files=context_files,
             workflow_id=conversation.workflow_id or None,
             app_id=conversation.app_id or None,
-            after=self._canceled_before(conversation_id),
         )
         self._start_job(request, writer, placeholder)
-
-    def _canceled_before(self, conversation_id: int) -> threading.Event | None:
-        done = self._canceling.get(conversation_id)
-        if done is not None and done.is_set():
-            del self._canceling[conversation_id]
-            return None
-        return done
 
     def _start_job(self, request: ReplyRequest, writer: ReplyWriter, placeholder: Message) -> None:
         conversation_id = request.conversation_id

@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from coze_desktop.api import CozeClient, ToolOutput
 from coze_desktop.app import AppContext
-from coze_desktop.demo.server import DemoServer
+from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
 from coze_desktop.domain import Message, MessageState, Role, ToolStep
 from coze_desktop.ui.messages import MessageView
 from coze_desktop.ui.messages.steps import _ToolCallCard
@@ -133,15 +134,18 @@ def test_a_question_waits_across_switches_and_restarts_then_cancel_ends_it_clean
     cid = ctx.window.current_conversation_id
     assert cid is not None
 
-    # Switching away and back: still waiting (the saved answer says so).
+    edit = card.result_edit(call.call_id)
+    assert edit is not None
+    edit.setPlainText("typed before a switch")
+
+    # Switching away and back: still waiting (the saved answer says so), with what was typed.
     ctx.window.new_chat()
     assert ctx.window.message_view.tool_call_card(waiting.id) is None
     assert ctx.window.blocked_reason() is None  # a new chat is not blocked
     assert ctx.window.open_conversation(cid)
     card = card_of(ctx, qtbot, waiting.id)
     edit = card.result_edit(call.call_id)
-    assert edit is not None
-    edit.setPlainText("typed, then the app was closed")
+    assert edit is not None and edit.toPlainText() == "typed before a switch"
 
     # After a restart too.
     make_app.close(ctx)
@@ -158,9 +162,9 @@ def test_a_question_waits_across_switches_and_restarts_then_cancel_ends_it_clean
     assert ctx.window.message_view.tool_call_card(waiting.id) is None
     assert waiting_tool_calls(ctx.store.get_message(waiting.id)) == []
     assert ctx.window.blocked_reason() is None
-    # The chat goes on: a new question is answered (Coze was asked to cancel the waiting chat).
+    # The chat goes on: a new question is answered.
     answer = send(ctx, qtbot, "南京天气")
-    assert answer.state is MessageState.INTERRUPTED and answer.id != waiting.id
+    assert answer.state is MessageState.INTERRUPTED and answer.id != waiting.id  # Coze takes it
 
 
 def test_a_bot_question_answered_in_the_card_continues_the_reply(
@@ -215,3 +219,41 @@ def test_the_steps_of_any_answer_are_one_collapsed_line_each_above_it(qtbot: QtB
     assert panel is not None and panel.steps == steps[:1]
     toggle = panel.findChild(QToolButton, "steps_toggle")
     assert toggle is not None and toggle.text().startswith("1 step: called 查询天气")
+
+
+def test_outputs_coze_refuses_leave_the_reply_waiting_with_why_and_what_was_typed(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
+) -> None:
+    ctx = start(make_app, qtbot, demo_fast)
+    waiting = send(ctx, qtbot, "What's the weather in Tokyo?")
+    assert waiting.id is not None and waiting.coze_chat_id
+    cid = ctx.window.current_conversation_id
+    conversation = ctx.store.get_conversation(cid) if cid is not None else None
+    assert conversation is not None and conversation.coze_conversation_id
+    [call] = waiting_tool_calls(waiting)
+    # Someone else (coze-cli tool-output, say) answers the call first: Coze then refuses the app's.
+    with (
+        CozeClient(DEMO_TOKEN, demo_fast.url) as client,
+        client.stream_submit_tool_outputs(
+            conversation.coze_conversation_id, waiting.coze_chat_id, [ToolOutput(call.call_id, "cloudy")]
+        ) as stream,
+    ):
+        assert list(stream)
+    card = card_of(ctx, qtbot, waiting.id)
+    edit = card.result_edit(call.call_id)
+    assert edit is not None
+    edit.setPlainText("sunny, 21°C")
+    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        click(qtbot, card, "tool_call_submit")
+    still: Message = blocker.args[1]
+    assert still.id == waiting.id and still.state is MessageState.INTERRUPTED
+    assert still.error is not None and still.error.code is not None
+    assert waiting_tool_calls(still) == waiting_tool_calls(waiting)  # still waits, nothing answered
+    card = card_of(ctx, qtbot, waiting.id)
+    assert label(card, "tool_call_error") == still.error.message
+    edit = card.result_edit(call.call_id)
+    assert edit is not None and edit.toPlainText() == "sunny, 21°C"  # nothing typed is lost
+    # Cancel still ends it cleanly.
+    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        click(qtbot, card, "tool_call_cancel")
+    assert blocker.args[1].state is MessageState.STOPPED and blocker.args[1].error is None

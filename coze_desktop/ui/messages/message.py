@@ -431,7 +431,7 @@ class _MessageWidget(QFrame):
             self._tool_calls = None
         if not calls:
             return
-        card = _ToolCallCard(calls, self._message.error, self)
+        card = _ToolCallCard(self.key, calls, self._message.error, self)
         card.submitted.connect(lambda outputs: self.tool_outputs_submitted.emit(self.key, outputs))
         card.canceled.connect(lambda: self.triggered.emit(self.key, "cancel_tool_calls"))
         self._layout.insertWidget(self._layout.indexOf(self._follow_ups or self._body) + 1, card)

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeyEvent, QPainter, QPaintEvent, QPalette
@@ -240,9 +240,14 @@ class _ToolCallCard(QFrame):
     submitted = Signal(dict)  # call id -> the text typed for it
     canceled = Signal()
 
-    def __init__(self, calls: list[ToolStep], error: ErrorInfo | None, parent: QWidget) -> None:
+    # What was typed in the boxes, by (answer id, call id): a card is built again when its
+    # conversation is shown again (a switch, a language change), and keeps what was typed.
+    _typed: ClassVar[dict[tuple[int, str], str]] = {}
+
+    def __init__(self, message_id: int, calls: list[ToolStep], error: ErrorInfo | None, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("tool_call_card")
+        self._message_id = message_id
         self._calls = list(calls)
         self._edits: dict[str, _ResultEdit] = {}
         layout = QVBoxLayout(self)
@@ -321,6 +326,10 @@ class _ToolCallCard(QFrame):
         edit.setTabChangesFocus(True)
         edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 14)
         edit.submit_requested.connect(self.submit)
+        key = (self._message_id, call.call_id)
+        edit.setPlainText(self._typed.get(key, ""))
+        typed = _ToolCallCard._typed
+        edit.textChanged.connect(lambda: typed.__setitem__(key, edit.toPlainText()))
         column.addWidget(edit)
         self._edits[call.call_id] = edit
         return box
