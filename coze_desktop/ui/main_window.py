@@ -67,7 +67,7 @@ from coze_desktop.ui.transfers import Transfers, TransferStatus
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
-from coze_desktop.workers.chat import ChatController
+from coze_desktop.workers.chat import ChatController, waiting_tool_calls
 from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 from coze_desktop.workers.uploads import LocalFile
@@ -371,8 +371,9 @@ class MainWindow(QMainWindow):
             return self._current.base_url
         return self._new_chatflow.base_url if self._new_chatflow is not None else self._settings.base_url
 
-    def blocked_reason(self) -> str | None:
-        """Why a question cannot be sent now, with what to do about it; ``None`` when it can."""
+    def blocked_reason(self, *, replacing: int | None = None) -> str | None:
+        """Why a question cannot be sent now, with what to do about it; ``None`` when it can.
+        ``replacing``: the answer about to be written again (it may be one waiting for tool outputs)."""
         bot = self.current_bot()
         if bot is None:
             return self.tr("No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.")
@@ -381,7 +382,8 @@ class MainWindow(QMainWindow):
                 "The bot of this chat was removed from your list. Click “Add it again” above to "
                 "continue this chat, or start a new chat."
             )
-        if self._controller.waiting_reply(self._current_id) is not None:
+        waiting = self._controller.waiting_reply(self._current_id)
+        if waiting is not None and waiting.id != replacing:
             return self.tr(
                 "The bot is waiting for your answer to its tool call above: submit it, or cancel it, first."
             )
@@ -494,6 +496,8 @@ class MainWindow(QMainWindow):
                 MessageState.FAILED: self.tr("failed"),
                 MessageState.INTERRUPTED: self.tr("cut off"),
             }.get(message.state)
+            if waiting_tool_calls(message):
+                ended = self.tr("waiting for your answer")
             if ended is not None:
                 parts.append(ended)
             parts += answer_stats(message)
@@ -1049,7 +1053,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_view_retry_requested(self, message_id: int) -> None:
-        reason = self.blocked_reason()
+        reason = self.blocked_reason(replacing=message_id)
         if reason is not None:
             self.messages.warning(reason)
             return

@@ -853,7 +853,7 @@ class ChatController(QObject):
         answer = self._store.get_message(message_id)
         if answer is None or answer.conversation_id is None or answer.role is not Role.ASSISTANT:
             raise LookupError(f"answer {message_id} does not exist")
-        self._check_idle(answer.conversation_id)
+        self._check_idle(answer.conversation_id, replacing=message_id)
         question = self._question_before(answer)
         if question is None:
             raise LookupError(f"no question precedes message {message_id}")
@@ -1099,10 +1099,13 @@ class ChatController(QObject):
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _check_idle(self, conversation_id: int) -> None:
+    def _check_idle(self, conversation_id: int, *, replacing: int | None = None) -> None:
+        """Refuse to start an answer while one is written, files upload, or an answer waits for
+        tool outputs (unless it is ``replacing``, the answer written again)."""
         if self.is_streaming(conversation_id) or self.is_uploading(conversation_id):
             raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
-        if self.waiting_reply(conversation_id) is not None:
+        waiting = self.waiting_reply(conversation_id)
+        if waiting is not None and waiting.id != replacing:
             raise RuntimeError(
                 QCoreApplication.translate(
                     "ChatController", "The bot is waiting for your answer to its tool call: submit it or cancel it first."

@@ -819,6 +819,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>waiting for your answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Last answer: {details}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -819,6 +819,10 @@
         <translation>被中断</translation>
     </message>
     <message>
+        <source>waiting for your answer</source>
+        <translation>等待你的回答</translation>
+    </message>
+    <message>
         <source>Last answer: {details}</source>
         <translation>上次回答：{details}</translation>
     </message>

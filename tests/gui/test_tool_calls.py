@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -257,3 +258,25 @@ def test_outputs_coze_refuses_leave_the_reply_waiting_with_why_and_what_was_type
     with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
         click(qtbot, card, "tool_call_cancel")
     assert blocker.args[1].state is MessageState.STOPPED and blocker.args[1].error is None
+
+
+def test_a_waiting_reply_can_be_written_again_but_blocks_other_questions(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
+) -> None:
+    ctx = start(make_app, qtbot, demo_fast)
+    waiting = send(ctx, qtbot, "上海天气如何")
+    assert waiting.id is not None and waiting_tool_calls(waiting)
+    cid = ctx.window.current_conversation_id
+    with pytest.raises(RuntimeError, match="tool call"):
+        ctx.controller.send(cid, ctx.window.current_bot(), "another question")  # type: ignore[arg-type]
+    assert not ctx.window.send("another question")  # said in the composer, nothing saved
+    assert len(ctx.store.messages(cid)) == 2  # type: ignore[arg-type]
+    view = ctx.window.message_view
+    with qtbot.waitSignal(ctx.controller.reply_finished, timeout=WAIT_MS) as blocker:
+        button = view.action_button(waiting.id, "regenerate")
+        assert button is not None and button.isEnabled()
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    again: Message = blocker.args[1]
+    assert again.id != waiting.id and again.state is MessageState.INTERRUPTED  # a new version, asking again
+    assert view.version_text(again.id or 0) == "2/2"
+    card_of(ctx, qtbot, again.id or 0)

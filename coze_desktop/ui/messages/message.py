@@ -424,6 +424,8 @@ class _MessageWidget(QFrame):
 
     def _set_tool_calls(self) -> None:
         calls = [] if self.is_streaming else waiting_tool_calls(self._message)
+        if self._answer is not None:  # a reply that only asks has no text yet: no empty gap
+            self._answer.setVisible(not calls or bool(self._message.text))
         if self._tool_calls is not None:
             if calls and self._tool_calls.calls == calls:
                 return
