@@ -67,7 +67,7 @@ from coze_desktop.ui.transfers import Transfers, TransferStatus
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
-from coze_desktop.workers.chat import ChatController, waiting_tool_calls
+from coze_desktop.workers.chat import CALL_KINDS, ChatController, waiting_tool_calls
 from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 from coze_desktop.workers.uploads import LocalFile
@@ -996,7 +996,8 @@ class MainWindow(QMainWindow):
             self.sources_panel.show_sources(list(message.sources))
             self.message_view.select_message(message.id)
             self._show_last_chat(message)
-            self._update_blocked()  # a reply waiting for tool outputs blocks the composer
+            if not self._closed and any(step.kind in CALL_KINDS for step in message.steps):
+                self._update_blocked()  # a reply waiting for tool outputs blocks the composer
         self.conversation_list.refresh()
 
     @Slot(int, bool)

@@ -1040,7 +1040,7 @@ class ChatController(QObject):
         calls stay, unanswered; no error). Emits :attr:`reply_finished`; returns the saved answer.
 
         Nothing is sent to Coze: ``requires_action`` is a terminal status there, which
-        ``/v3/chat/cancel`` refuses (4104, coze-api.md §5), and the next chat of the conversation
+        ``/v3/chat/cancel`` refuses to cancel (coze-api.md §5), and the next chat of the conversation
         is accepted as it is. Raises ``LookupError`` when the answer is gone or waits for
         nothing, ``StoreError`` when saving fails.
         """
