@@ -5,6 +5,8 @@ bot's message that the user's next message answers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -12,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Message, MessageState, Workflow
+from coze_desktop.workers.uploads import LocalFile
 
 from .conftest import WAIT_MS, AppFactory, send, show
 
@@ -102,3 +105,23 @@ def test_new_chatflow_chat_from_the_menu_checks_its_ids(
     cid = ctx.window.current_conversation_id
     conversation = ctx.store.get_conversation(cid) if cid is not None else None
     assert plain.state is MessageState.COMPLETE and conversation is not None and conversation.workflow_id is None
+
+
+def test_a_chatflow_bound_to_a_bot_sends_the_bot_id_and_no_app_id(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer, tmp_path: Path
+) -> None:
+    ctx = start(make_app, qtbot, demo_fast)
+    ctx.window.start_chatflow(
+        Workflow(workflow_id="demo-chatflow", base_url=demo_fast.url, kind="chatflow", bot_id="demo-general")
+    )
+    answer = send(ctx, qtbot, "Weather in London")
+    assert answer.state is MessageState.COMPLETE and answer.text.startswith("London, the next three days")
+    cid = ctx.window.current_conversation_id
+    conversation = ctx.store.get_conversation(cid) if cid is not None else None
+    assert conversation is not None
+    assert (conversation.workflow_id, conversation.app_id, conversation.bot_id) == ("demo-chatflow", None, "demo-general")
+    # Files cannot go to a chat-flow: said, nothing sent.
+    note = tmp_path / "note.txt"
+    note.write_text("hello", encoding="utf-8")
+    assert not ctx.window.send_files("a file", [LocalFile(note, note.name)])
+    assert len(ctx.store.messages(cid or 0)) == 2
