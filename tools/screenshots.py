@@ -24,6 +24,9 @@ finish, opens a conversation and grabs the window at 1280×800:
   with a click on its citation [2] marking that card in the sources panel;
 * ``attachments-light-{zh,en}``: the files bot — a question with an image and a PDF kept in the
   history (a thumbnail and a chip), then a picture the bot's answer links to;
+* ``tool-call-light-{zh,en}``: the local plugin bot (``demo-plugin``) — a reply waiting for the
+  result of its local plugin: the card with the call's name, its arguments and the result being
+  typed;
 * ``undo-light-{zh,en}`` and ``trash-{zh,en}``: a chat just deleted (the Undo notice), and the
   Recently deleted window that keeps it.
 
@@ -73,6 +76,7 @@ class Script:
     # demo-files: a photo's and a PDF's names, the question, the picture question
     files: tuple[str, str, str, str]
     files_next: str  # the next question, written with a pasted screenshot waiting
+    tool_call: tuple[str, str]  # demo-plugin: the question, the result typed in the card
 
 
 SCRIPTS = {
@@ -86,6 +90,7 @@ SCRIPTS = {
         other_reasoning="Why is the sky blue?",
         files=("海边日落.png", "报销单.pdf", "帮我看看这两个文件", "给我看一张图片"),
         files_next="这张截图里的颜色和上一张一样吗？",
+        tool_call=("南京今天天气怎么样？", "晴，26°C，东南风 2 级"),
     ),
     "en": Script(
         knowledge="How do I return an item within 7 days?",
@@ -97,6 +102,7 @@ SCRIPTS = {
         other_reasoning="17 × 24 等于多少？",
         files=("sunset.png", "expenses.pdf", "Have a look at these two files", "Show me a picture"),
         files_next="Are the colours in this screenshot the same as before?",
+        tool_call=("What's the weather in Paris today?", "Sunny, 21°C, light wind"),
     ),
 }
 
@@ -109,6 +115,7 @@ def shot_names(lang: str, theme: str) -> list[str]:
         names += [
             f"versions-{theme}-{lang}",
             f"attachments-{theme}-{lang}",
+            f"tool-call-{theme}-{lang}",
             f"undo-{theme}-{lang}",
             f"trash-{lang}",
         ]
@@ -484,6 +491,28 @@ def take(
                 window.composer.add_image(photo.scaled(480, 300))
                 window.composer.set_text(script.files_next)
                 grab(f"attachments-{theme}-{lang}")
+
+            if f"tool-call-{theme}-{lang}" in names:
+                question, typed = script.tool_call
+                bot = window.current_bot()
+                assert bot is not None
+                ctx.store.upsert_bot(  # not among the bots "Try the demo bot" adds
+                    Bot(bot_id="demo-plugin", name="本地插件演示 / Local plugin bot", base_url=bot.base_url)
+                )
+                window.choose_bot("demo-plugin")
+                count = len(finished)
+                window.composer.set_text(question)
+                window.composer.send_button.click()
+                wait_for(lambda: len(finished) > count, f"the answer to {question!r}")
+                waiting = finished[-1]
+                assert waiting.id is not None
+                card = window.message_view.tool_call_card(waiting.id)
+                if card is None or not card.calls:
+                    raise SystemExit(f"the plugin bot's reply ended {waiting.state.value}, not waiting: {waiting.error}")
+                box = card.result_edit(card.calls[0].call_id)
+                assert box is not None
+                box.setPlainText(typed)
+                grab(f"tool-call-{theme}-{lang}")
 
             if f"undo-{theme}-{lang}" in names:
                 window.conversation_list.set_confirm(lambda _title, _text, _action: True)  # "Move to trash"

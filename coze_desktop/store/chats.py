@@ -984,6 +984,10 @@ class Store(RunStore):
             )
             if cursor.rowcount == 0:
                 return False  # the user deleted the conversation while the answer streamed
+            # An answer finished again (a reply that waited for tool outputs and went on): its
+            # details are replaced, not added to.
+            for table in ("sources", "follow_ups", "usage"):
+                conn.execute(f"DELETE FROM {table} WHERE message_id = ?", (message.id,))  # noqa: S608
             _insert_details(
                 conn, message.id, message.sources, message.follow_ups, message.usage, message.duration
             )

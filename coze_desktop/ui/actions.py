@@ -21,6 +21,7 @@ class MainMenus(QObject):
     """The menu bar of ``window`` and the Esc shortcut; the checked states come from the caller."""
 
     new_chat_requested = Signal()
+    new_chatflow_requested = Signal()
     export_requested = Signal()
     """Export the conversation on screen."""
     export_all_requested = Signal()
@@ -98,6 +99,9 @@ class MainMenus(QObject):
         file_menu = bar.addMenu(self.tr("&File"))
         self.new_chat_action = self._action(
             file_menu, self.tr("&New chat"), self.new_chat_requested, QKeySequence.StandardKey.New
+        )
+        self.new_chatflow_action = self._action(
+            file_menu, self.tr("New c&hat-flow chat…"), self.new_chatflow_requested
         )
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, self.tr("&Export conversation…"), self.export_requested)

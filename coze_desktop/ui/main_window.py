@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop import APP_NAME, __version__
-from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role
+from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role, ToolStep, Workflow
 from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
@@ -41,6 +41,7 @@ from coze_desktop.store import TRASH_DAYS, Store, StoreError
 from coze_desktop.ui.actions import MainMenus
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
+from coze_desktop.ui.chatflow_dialog import ChatflowDialog
 from coze_desktop.ui.composer import Composer
 from coze_desktop.ui.conversation_list import ConversationListView
 from coze_desktop.ui.dialogs import (
@@ -66,7 +67,7 @@ from coze_desktop.ui.transfers import Transfers, TransferStatus
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
-from coze_desktop.workers.chat import ChatController
+from coze_desktop.workers.chat import CALL_KINDS, ChatController, waiting_tool_calls
 from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 from coze_desktop.workers.uploads import LocalFile
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self.messages = UserMessages(self, modal=modal_messages)
         self._current_id: int | None = None
         self._current: Conversation | None = None
+        self._new_chatflow: Workflow | None = None  # the chat-flow a new, unsaved chat talks to
+        self._chatflow_dialog: ChatflowDialog | None = None
         self._bot_call: BackgroundTask[list[Bot]] | None = None
         self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
         self.last_import_report = ""  # what the last import did, as shown to the user
@@ -207,6 +210,7 @@ class MainWindow(QMainWindow):
             (c.reply_started, self._on_controller_reply_started),
             (c.delta_received, self._on_controller_delta_received),
             (c.sources_received, self._on_controller_sources_received),
+            (c.steps_received, self._on_controller_steps_received),
             (c.reply_failed, self._on_controller_reply_failed),
             (c.reply_finished, self._on_controller_reply_finished),
             (c.streaming_changed, self._on_controller_streaming_changed),
@@ -224,6 +228,8 @@ class MainWindow(QMainWindow):
             (v.citation_clicked, self._on_view_citation_clicked),
             (v.edit_requested, self._on_view_edit_requested),
             (v.version_requested, self._on_view_version_requested),
+            (v.tool_outputs_submitted, self._on_view_tool_outputs_submitted),
+            (v.tool_calls_cancel_requested, self._on_view_tool_calls_cancel_requested),
             (lst.conversation_activated, self._on_list_conversation_activated),
             (lst.conversation_clicked, self._on_list_conversation_clicked),
             (lst.new_chat_requested, self._on_new_chat_action_triggered),
@@ -249,6 +255,7 @@ class MainWindow(QMainWindow):
             (c.upload_canceled, self._on_controller_upload_canceled),
             (c.upload_finished, self._on_controller_upload_finished),
             (m.new_chat_requested, self._on_new_chat_action_triggered),
+            (m.new_chatflow_requested, self._on_new_chatflow_action_triggered),
             (m.export_requested, self._on_export_action_triggered),
             (m.export_all_requested, self._on_export_all_action_triggered),
             (m.import_requested, self._on_import_action_triggered),
@@ -329,11 +336,22 @@ class MainWindow(QMainWindow):
         return bot
 
     def _bot_of(self, conversation: Conversation) -> Bot:
+        if conversation.workflow_id:
+            return self._chatflow_bot(conversation.workflow_id, conversation.base_url, conversation.bot_id)
         return self._store.get_bot(conversation.bot_id, conversation.base_url) or Bot(
             bot_id=conversation.bot_id, base_url=conversation.base_url
         )
 
+    def _chatflow_bot(self, workflow_id: str, base_url: str, bot_id: str = "", title: str = "") -> Bot:
+        """A chat-flow as the "bot" a chat shows: named after the saved workflow, else its id."""
+        if not title:
+            saved = self._store.get_workflow(workflow_id, base_url)
+            title = saved.title if saved is not None else workflow_id
+        return Bot(bot_id=bot_id, name=title, base_url=base_url)
+
     def _bot_removed(self, conversation: Conversation) -> bool:
+        if conversation.workflow_id:
+            return False  # a chat-flow's conversation needs no bot in the list
         return self._store.get_bot(conversation.bot_id, conversation.base_url) is None
 
     def _bot_names(self) -> dict[str, str]:
@@ -343,13 +361,19 @@ class MainWindow(QMainWindow):
         """The bot the composer sends to: the open conversation's, else the current bot."""
         if self._current is not None:
             return self._bot_of(self._current)
+        if self._new_chatflow is not None:
+            wf = self._new_chatflow
+            return self._chatflow_bot(wf.workflow_id, wf.base_url, wf.bot_id, wf.title)
         return self._new_chat_bot()
 
     def _sending_base_url(self) -> str:
-        return self._current.base_url if self._current is not None else self._settings.base_url
+        if self._current is not None:
+            return self._current.base_url
+        return self._new_chatflow.base_url if self._new_chatflow is not None else self._settings.base_url
 
-    def blocked_reason(self) -> str | None:
-        """Why a question cannot be sent now, with what to do about it; ``None`` when it can."""
+    def blocked_reason(self, *, replacing: int | None = None) -> str | None:
+        """Why a question cannot be sent now, with what to do about it; ``None`` when it can.
+        ``replacing``: the answer about to be written again (it may be one waiting for tool outputs)."""
         bot = self.current_bot()
         if bot is None:
             return self.tr("No bot yet. Add one with Bots → Add bot by ID…, or try the demo bot.")
@@ -357,6 +381,11 @@ class MainWindow(QMainWindow):
             return self.tr(
                 "The bot of this chat was removed from your list. Click “Add it again” above to "
                 "continue this chat, or start a new chat."
+            )
+        waiting = self._controller.waiting_reply(self._current_id)
+        if waiting is not None and waiting.id != replacing:
+            return self.tr(
+                "The bot is waiting for your answer to its tool call above: submit it, or cancel it, first."
             )
         base_url = self._sending_base_url()
         if not self._accounts.token(base_url):
@@ -467,6 +496,8 @@ class MainWindow(QMainWindow):
                 MessageState.FAILED: self.tr("failed"),
                 MessageState.INTERRUPTED: self.tr("cut off"),
             }.get(message.state)
+            if waiting_tool_calls(message):
+                ended = self.tr("waiting for your answer")
             if ended is not None:
                 parts.append(ended)
             parts += answer_stats(message)
@@ -518,6 +549,7 @@ class MainWindow(QMainWindow):
         """Show an empty chat with the current bot: its prologue and suggested questions."""
         self._current_id = None
         self._current = None
+        self._new_chatflow = None
         bot = self._new_chat_bot()
         if bot is not None:
             self.message_view.show_prologue(bot)
@@ -541,6 +573,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self._chat_page)
         self._current_id = conversation_id
         self._current = conversation
+        self._new_chatflow = None
         self.message_view.set_assistant_name(self._bot_of(conversation).name)
         page = self._show_page(conversation_id, message_id)
         self._show_sources_of_latest(page)
@@ -591,7 +624,7 @@ class MainWindow(QMainWindow):
             return False
         try:
             if self._current_id is None:
-                self._adopt(self._controller.new_conversation(bot, text))
+                self._adopt(self._controller.new_conversation(bot, text, workflow=self._new_chatflow))
             self._controller.send(self._current_id, bot, text)
         except (StoreError, LookupError, ValueError, RuntimeError) as exc:
             self.messages.error(self.tr("The question could not be sent: {error}").format(error=exc))
@@ -609,6 +642,9 @@ class MainWindow(QMainWindow):
         if self._controller.is_streaming(self._current_id):
             self.messages.info(self.tr("Wait for the answer to finish, or stop it (Esc)."))
             return False
+        if self._new_chatflow is not None or (self._current is not None and self._current.workflow_id):
+            self.messages.warning(self.tr("A chat-flow takes text only: files cannot be sent to it."))
+            return False
         try:
             self._controller.send(self._current_id, bot, text, files)
         except (StoreError, LookupError, ValueError, RuntimeError) as exc:
@@ -623,9 +659,45 @@ class MainWindow(QMainWindow):
         assert conversation.id is not None
         self._current_id = conversation.id
         self._current = conversation
+        self._new_chatflow = None
         self.drafts.adopt(conversation.id)
         self._update_title()
         self.conversation_list.select_conversation(conversation.id)
+
+    # ================================================================== chat-flows
+
+    def start_chatflow(self, workflow: Workflow) -> None:
+        """Show a new, empty chat with the chat-flow ``workflow`` (its ``workflow_id``,
+        ``base_url`` and ``app_id`` or ``bot_id``): the first message sent creates its conversation
+        (``Conversation.workflow_id``/``app_id``), which then talks to ``/v1/workflows/chat``.
+        The sidebar's chat-flows and File → New chat-flow chat… call this."""
+        self.new_chat()
+        self._new_chatflow = workflow
+        self.pages.setCurrentWidget(self._chat_page)
+        self.message_view.clear()
+        self.message_view.set_assistant_name(workflow.title)
+        self.setWindowTitle(f"{workflow.title} — {APP_NAME}")
+        self._update_blocked()
+        self._update_status()
+        self.composer.setFocus()
+
+    def _on_new_chatflow_action_triggered(self) -> None:
+        self.open_chatflow_dialog()
+
+    def open_chatflow_dialog(self) -> ChatflowDialog:
+        """Ask for a chat-flow's ID and its app ID (or bot ID), then start a chat with it."""
+        if self._chatflow_dialog is None:
+            dialog = ChatflowDialog(self._settings.base_url, self)
+            dialog.chosen.connect(self.start_chatflow)
+            dialog.finished.connect(self._on_chatflow_dialog_finished)
+            self._chatflow_dialog = dialog
+        self._chatflow_dialog.open()
+        return self._chatflow_dialog
+
+    def _on_chatflow_dialog_finished(self, _result: int) -> None:
+        if self._chatflow_dialog is not None:
+            self._chatflow_dialog.deleteLater()
+            self._chatflow_dialog = None
 
     def stop_current(self) -> None:
         """Stop the answer being written in the conversation on screen (or the composer's uploads)."""
@@ -907,6 +979,11 @@ class MainWindow(QMainWindow):
             self.sources_panel.show_sources(list(sources))
             self.message_view.set_reply_sources(message_id, list(sources))
 
+    @Slot(int, int, list)
+    def _on_controller_steps_received(self, conversation_id: int, message_id: int, steps: list[ToolStep]) -> None:
+        if conversation_id == self._current_id:
+            self.message_view.set_reply_steps(message_id, list(steps))
+
     @Slot(int, int, object)
     def _on_controller_reply_failed(self, conversation_id: int, message_id: int, error: ErrorInfo) -> None:
         if conversation_id == self._current_id:
@@ -919,6 +996,8 @@ class MainWindow(QMainWindow):
             self.sources_panel.show_sources(list(message.sources))
             self.message_view.select_message(message.id)
             self._show_last_chat(message)
+            if not self._closed and any(step.kind in CALL_KINDS for step in message.steps):
+                self._update_blocked()  # a reply waiting for tool outputs blocks the composer
         self.conversation_list.refresh()
 
     @Slot(int, bool)
@@ -957,9 +1036,25 @@ class MainWindow(QMainWindow):
     def _on_view_follow_up_clicked(self, text: str) -> None:
         self.send(text)
 
+    @Slot(int, dict)
+    def _on_view_tool_outputs_submitted(self, message_id: int, outputs: dict[str, str]) -> None:
+        try:
+            self._controller.submit_tool_outputs(message_id, outputs)
+        except (StoreError, LookupError, ValueError, RuntimeError) as exc:
+            self.message_view.show_tool_call_error(message_id, str(exc))
+            return
+        self._update_blocked()
+
+    @Slot(int)
+    def _on_view_tool_calls_cancel_requested(self, message_id: int) -> None:
+        try:
+            self._controller.cancel_tool_calls(message_id)
+        except (StoreError, LookupError) as exc:
+            self.messages.error(self.tr("The chat could not be canceled: {error}").format(error=exc))
+
     @Slot(int)
     def _on_view_retry_requested(self, message_id: int) -> None:
-        reason = self.blocked_reason()
+        reason = self.blocked_reason(replacing=message_id)
         if reason is not None:
             self.messages.warning(reason)
             return

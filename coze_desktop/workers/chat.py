@@ -23,20 +23,23 @@ as ``stopped``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from coze_desktop.api import ChatAccumulator, CozeClient, CozeError
+from coze_desktop.api import ChatAccumulator, CozeClient, CozeError, ToolOutput
 from coze_desktop.api.client import MAX_ADDITIONAL_MESSAGES, ChatStream
 from coze_desktop.api.errors import CozeAPIError, ErrorKind, redact
 from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.api.files import Attachment, question_with_files
+from coze_desktop.api.result import ANSWER_SEPARATOR
+from coze_desktop.api.workflows import pending_tool_calls
 from coze_desktop.domain import (
     Bot,
     ChatStatus,
@@ -47,6 +50,8 @@ from coze_desktop.domain import (
     MessageState,
     Role,
     Source,
+    ToolStep,
+    Workflow,
 )
 from coze_desktop.settings import Settings
 from coze_desktop.store import ReplyWriter, Store, StoreError
@@ -75,6 +80,67 @@ def _rest(full: str, shown: str) -> str:
     return full[len(shown) :] if len(full) > len(shown) and full.startswith(shown) else ""
 
 
+# A bot that calls a local plugin or a question node ends its chat in ``requires_action``: the
+# reply waits for the person. Its tool calls are saved as steps of the answer, with an empty
+# ``result`` until they are answered, and the answer is saved ``interrupted`` (like a workflow run
+# that a question node interrupted) - so the waiting reply is shown with its calls after a
+# switch or a restart, from the store, with no state held elsewhere.
+TOOL_CALL = "tool_call"  # a ``function`` call: a local ("端") plugin the person answers for
+REPLY_MESSAGE = "reply_message"  # a ``reply_message`` call: the bot asks the person a question
+CALL_KINDS = (TOOL_CALL, REPLY_MESSAGE)
+
+
+def waiting_tool_calls(message: Message | None) -> list[ToolStep]:
+    """The tool calls an answer waits for (empty when it does not wait)."""
+    if message is None or message.role is not Role.ASSISTANT or message.state is not MessageState.INTERRUPTED:
+        return []
+    return [s for s in message.steps if s.kind in CALL_KINDS and not s.result]
+
+
+def answered(steps: Sequence[ToolStep], outputs: Sequence[ToolOutput]) -> list[ToolStep]:
+    """``steps`` (copies) with the waiting calls that ``outputs`` answer given their result."""
+    given = {o.tool_call_id: o.output for o in outputs}
+    return [
+        dataclasses.replace(s, result=given[s.call_id])
+        if s.kind in CALL_KINDS and not s.result and s.call_id in given
+        else dataclasses.replace(s)
+        for s in steps
+    ]
+
+
+def _arguments_text(arguments: object) -> str:
+    if isinstance(arguments, str):
+        return arguments
+    return json.dumps(arguments, ensure_ascii=False)
+
+
+def with_calls(steps: Sequence[ToolStep], required_action: Mapping[str, Any] | None) -> list[ToolStep]:
+    """``steps`` (copies; the accumulator made a ``tool_call`` step of each call of a
+    ``requires_action`` chat) with the ``reply_message`` calls marked as the bot's questions and
+    any call the accumulator did not fold added, waiting for its result."""
+    calls = [c for c in pending_tool_calls(required_action) if c["id"]]
+    questions = {c["id"] for c in calls if c["type"] == "reply_message"}
+    out = [
+        dataclasses.replace(s, kind=REPLY_MESSAGE) if s.kind == TOOL_CALL and s.call_id in questions
+        else dataclasses.replace(s)
+        for s in steps
+    ]
+    known = {s.call_id for s in out if s.call_id}
+    stamp = time.time()
+    out.extend(
+        ToolStep(
+            kind=REPLY_MESSAGE if c["id"] in questions else TOOL_CALL,
+            name=c["name"],
+            arguments=_arguments_text(c["arguments"]),
+            call_id=c["id"],
+            created_at=stamp,
+        )
+        for c in calls
+        if c["id"] not in known
+    )
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyRequest:
     """What a job needs to produce one answer."""
@@ -93,6 +159,19 @@ class ReplyRequest:
     attachments: tuple[Attachment, ...] = ()
     # The files of each context item (same order as ``context``; may be shorter: no files).
     context_files: tuple[tuple[Attachment, ...], ...] = ()
+    # A chat-flow conversation: sent to /v1/workflows/chat with its app id (or the bot id).
+    workflow_id: str | None = None
+    app_id: str | None = None
+    # A reply that waited for tool outputs and goes on (/v3/chat/submit_tool_outputs): the
+    # waiting Coze chat, the outputs, and the answer as saved before (its text, steps, ...).
+    chat_id: str | None = None
+    tool_outputs: tuple[ToolOutput, ...] = ()
+    earlier: Message | None = None
+
+    @property
+    def streams_only(self) -> bool:
+        """Chat-flows and tool outputs have no polled form: they always stream."""
+        return bool(self.workflow_id or self.tool_outputs)
 
     def query(self) -> str | list[dict[str, Any]]:
         """The question alone: its text, or an object_string message when it has files."""
@@ -138,6 +217,10 @@ class ReplyJob(QObject):
     follow_ups_received = Signal(int, int, list)
     """Suggested next questions arrived. Arguments: ids, every question so far (``str``)."""
 
+    steps_received = Signal(int, int, list)
+    """The bot called a function, a tool answered, or a tool output was reported. Arguments: ids,
+    every ``ToolStep`` of the answer so far (copies; those of a continued reply's earlier part first)."""
+
     failed = Signal(int, int, object)
     """The answer failed (emitted just before ``finished``). Arguments: ids, the ``ErrorInfo``."""
 
@@ -168,6 +251,13 @@ class ReplyJob(QObject):
         self._follow_ups_seen = 0
         self._started_reported = False
         self._checkpoint_failed = False
+        earlier = request.earlier
+        # A continued reply: its earlier text is in the writer; new text starts a new paragraph.
+        self._earlier_steps: list[ToolStep] = (
+            answered(earlier.steps, request.tool_outputs) if earlier is not None else []
+        )
+        self._separate = earlier is not None and bool(earlier.text)
+        self._steps_seen: tuple[int, str] = (0, "")
 
     @property
     def conversation_id(self) -> int:
@@ -200,10 +290,14 @@ class ReplyJob(QObject):
         """Fold one event: save and queue its text, report ids, sources and follow-ups."""
         shown = self._acc.feed(event)
         reasoning = event.message.reasoning_content if isinstance(event, MessageDelta) else ""
+        if shown and self._separate:
+            shown, self._separate = ANSWER_SEPARATOR + shown, False
         if shown or reasoning:
             self._append(shown, reasoning)
         if not self._started_reported and self._acc.conversation_id:
             self._report_started()
+        if not isinstance(event, MessageDelta):
+            self._report_steps()
         if len(self._acc.sources) != self._sources_seen:
             self._flush()
             self._sources_seen = len(self._acc.sources)
@@ -216,6 +310,27 @@ class ReplyJob(QObject):
             now = time.monotonic()
             if now - self._last_emit >= EMIT_INTERVAL:
                 self._flush(now)
+
+    def _steps(self) -> list[ToolStep]:
+        """Every step of the answer so far: the earlier part's, then this chat's (without Coze's
+        echo of the outputs just submitted: they are the results of the earlier part's calls)."""
+        submitted = {o.output for o in self._request.tool_outputs}
+        return [
+            *self._earlier_steps,
+            *(
+                s
+                for s in self._acc.steps
+                if not (s.kind in ("tool_response", "tool_output") and not s.name and s.result.strip() in submitted)
+            ),
+        ]
+
+    def _report_steps(self) -> None:
+        steps = self._acc.steps
+        seen = (len(steps), steps[-1].result if steps else "")
+        if seen != self._steps_seen:
+            self._steps_seen = seen
+            self._flush()
+            self.steps_received.emit(*self._ids, [dataclasses.replace(s) for s in self._steps()])
 
     def _append(self, text: str, reasoning: str) -> None:
         try:
@@ -251,6 +366,8 @@ class ReplyJob(QObject):
 
     def _complete_from_result(self) -> None:
         """Add what the final result has beyond what was shown (a polled answer's reasoning)."""
+        if self._request.earlier is not None:
+            return  # a continued reply streams: what it shows is what arrived
         text = _rest(self._acc.answer, self._writer.text)
         reasoning = _rest(self._acc.reasoning, self._writer.reasoning)
         if text or reasoning:
@@ -263,12 +380,15 @@ class ReplyJob(QObject):
         if status is ChatStatus.COMPLETED:
             return MessageState.COMPLETE, None
         if status is ChatStatus.REQUIRES_ACTION:
+            if self._request.workflow_id:
+                # A chat-flow's question node: its question is the answer; the next message answers it.
+                return MessageState.COMPLETE, None
+            if any(c["id"] for c in pending_tool_calls(self._acc.required_action)):
+                return MessageState.INTERRUPTED, None  # waits for the person's tool outputs
             return MessageState.FAILED, ErrorInfo(
                 None,
                 QCoreApplication.translate(
-                    "ChatController",
-                    "The bot asked the app to run a local tool (requires_action), "
-                    "which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.",
+                    "ChatController", "The bot asked for tool outputs but named no tool call. Retry."
                 ),
             )
         return MessageState.FAILED, self._acc.error or ErrorInfo(
@@ -310,15 +430,30 @@ class ReplyJob(QObject):
         self._complete_from_result()
         self._flush()
         state, error = self._final_state()
+        steps = self._steps()
+        if state is MessageState.INTERRUPTED:
+            steps = [*self._earlier_steps, *with_calls(self._acc.steps, self._acc.required_action)]
+        elif self._request.workflow_id:  # a chat-flow's question is its answer, not a call to answer
+            steps = [s for s in steps if not (s.kind in CALL_KINDS and not s.result)]
+        earlier = self._request.earlier
+        if earlier is not None and state is MessageState.FAILED and not self._started_reported:
+            # Coze never took the outputs (refused, or the network was down): the reply still
+            # waits, with why the outputs could not be sent.
+            state, steps = MessageState.INTERRUPTED, list(earlier.steps)
+        sources = [*(earlier.sources if earlier is not None else ()), *self._acc.sources]
+        duration = time.monotonic() - self._request.sent_at
+        if earlier is not None and earlier.duration is not None:
+            duration += earlier.duration
         message = self._writer.finish(
             state,
             error=error,
-            sources=self._acc.sources[:MAX_SOURCES_PER_MESSAGE],
+            sources=sources[:MAX_SOURCES_PER_MESSAGE],
             follow_ups=self._acc.follow_ups,
-            usage=self._acc.usage,
-            duration=time.monotonic() - self._request.sent_at,
+            usage=self._acc.usage or (earlier.usage if earlier is not None else None),
+            duration=duration,
             coze_message_id=self._acc.answer_message_id,
-            coze_chat_id=self._acc.chat_id,
+            coze_chat_id=self._acc.chat_id or self._request.chat_id,
+            steps=steps,
         )
         logger.info("answer %d finished: %s", self.message_id, state.value)
         if error is not None:
@@ -388,17 +523,34 @@ class StreamWorker(ReplyJob):
 
     def _open(self, client: CozeClient) -> ChatStream:
         req = self._request
+        if req.tool_outputs:
+            assert req.coze_conversation_id and req.chat_id  # checked by ChatController.submit_tool_outputs
+            return client.stream_submit_tool_outputs(req.coze_conversation_id, req.chat_id, req.tool_outputs)
         try:
             if not req.coze_conversation_id:
-                return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
-            return client.stream_chat(
-                req.bot_id, req.account.user_id, req.query(), conversation_id=req.coze_conversation_id
-            )
+                return self._start(client, req.chat_messages(), None)
+            return self._start(client, req.query(), req.coze_conversation_id)
         except CozeAPIError as exc:
             if exc.kind is not ErrorKind.CONVERSATION_GONE or not req.coze_conversation_id or self._stop.is_set():
                 raise
         self._forget_coze_conversation()
-        return client.stream_chat(req.bot_id, req.account.user_id, req.chat_messages())
+        return self._start(client, req.chat_messages(), None)
+
+    def _start(
+        self, client: CozeClient, message: str | list[dict[str, Any]], conversation_id: str | None
+    ) -> ChatStream:
+        """Open the chat: ``/v3/chat`` with the bot, or ``/v1/workflows/chat`` for a chat-flow
+        (with its app id, else the bot id; never both)."""
+        req = self._request
+        if req.workflow_id:
+            return client.stream_workflow_chat(
+                req.workflow_id,
+                message,
+                app_id=req.app_id or None,
+                bot_id=None if req.app_id else (req.bot_id or None),
+                conversation_id=conversation_id,
+            )
+        return client.stream_chat(req.bot_id, req.account.user_id, message, conversation_id=conversation_id)
 
     def stop(self) -> None:
         """Close the stream at once (the worker then asks Coze to cancel the chat)."""
@@ -499,6 +651,7 @@ class LiveReply:
     reasoning_parts: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     follow_ups: list[str] = field(default_factory=list)
+    steps: list[ToolStep] = field(default_factory=list)
     coze_chat_id: str | None = None
 
     @property
@@ -518,7 +671,9 @@ class LiveReply:
             text=self.text,
             reasoning=self.reasoning,
             sources=list(self.sources),
+            steps=list(self.steps),
             state=MessageState.STREAMING,
+            error=None,
         )
 
 
@@ -556,6 +711,9 @@ class ChatController(QObject):
 
     follow_ups_received = Signal(int, int, list)
     """See :attr:`ReplyJob.follow_ups_received`."""
+
+    steps_received = Signal(int, int, list)
+    """See :attr:`ReplyJob.steps_received`."""
 
     reply_failed = Signal(int, int, object)
     """An answer failed. Arguments: conversation id, message id, ``ErrorInfo``."""
@@ -620,20 +778,33 @@ class ChatController(QObject):
 
     # --- public API --------------------------------------------------------------------------
 
-    def new_conversation(self, bot: Bot, question: str) -> Conversation:
+    def new_conversation(self, bot: Bot | None, question: str, *, workflow: Workflow | None = None) -> Conversation:
         """Create (and return) a conversation with ``bot`` titled after ``question``, before sending
         it: the caller can show the conversation before its first events arrive.
 
-        Raises ``ValueError`` for an empty question and ``StoreError`` when saving fails.
+        With ``workflow`` (a chat-flow) the conversation talks to it instead, through
+        ``/v1/workflows/chat`` with the workflow's app id, else its bot id (``bot`` is not used).
+        Raises ``ValueError`` for an empty question (or no bot nor workflow) and ``StoreError``
+        when saving fails.
         """
         question = question.strip()
         if not question:
             raise ValueError("the question is empty")
-        conversation = self._store.create_conversation(
-            Conversation(
-                id=None, bot_id=bot.bot_id, title=conversation_title(question), base_url=bot.base_url
+        title = conversation_title(question)
+        if workflow is not None:
+            new = Conversation(
+                id=None,
+                bot_id="" if workflow.app_id else workflow.bot_id,
+                title=title,
+                base_url=workflow.base_url,
+                workflow_id=workflow.workflow_id,
+                app_id=workflow.app_id or None,
             )
-        )
+        elif bot is not None:
+            new = Conversation(id=None, bot_id=bot.bot_id, title=title, base_url=bot.base_url)
+        else:
+            raise ValueError("a conversation needs a bot or a chat-flow")
+        conversation = self._store.create_conversation(new)
         assert conversation.id is not None
         self.conversation_created.emit(conversation.id)
         return conversation
@@ -682,7 +853,7 @@ class ChatController(QObject):
         answer = self._store.get_message(message_id)
         if answer is None or answer.conversation_id is None or answer.role is not Role.ASSISTANT:
             raise LookupError(f"answer {message_id} does not exist")
-        self._check_idle(answer.conversation_id)
+        self._check_idle(answer.conversation_id, replacing=message_id)
         question = self._question_before(answer)
         if question is None:
             raise LookupError(f"no question precedes message {message_id}")
@@ -783,6 +954,115 @@ class ChatController(QObject):
             logger.info("stopping the answer in conversation %d", conversation_id)
             job.stop()
 
+    # --- replies that wait for tool outputs -------------------------------------------------------
+
+    def waiting_reply(self, conversation_id: int | None) -> Message | None:
+        """The answer of ``conversation_id`` that waits for the person's tool outputs (its last
+        shown message, saved ``interrupted`` with unanswered calls), else ``None``."""
+        if conversation_id is None or self.is_streaming(conversation_id):
+            return None
+        try:
+            newest = self._store.message_page(conversation_id, limit=1)
+        except StoreError as exc:
+            logger.info("could not read the newest message: %s", exc)
+            return None
+        return newest[0] if newest and waiting_tool_calls(newest[0]) else None
+
+    def submit_tool_outputs(self, message_id: int, outputs: Mapping[str, str]) -> int:
+        """Answer the tool calls answer ``message_id`` waits for (``outputs``: the text for each
+        call id) and let the SAME answer go on streaming (``/v3/chat/submit_tool_outputs``): the
+        same message, continued, with :attr:`reply_started`, deltas and :attr:`reply_finished`.
+        Returns the conversation id.
+
+        Raises ``LookupError`` when the answer is gone or waits for nothing, ``ValueError`` when
+        a call has no output (its text names it), ``RuntimeError`` when the conversation is busy,
+        the answer lost its Coze chat or there is no token, ``StoreError`` when saving fails.
+        """
+        message = self._store.get_message(message_id)
+        calls = waiting_tool_calls(message)
+        if message is None or message.conversation_id is None or not calls:
+            raise LookupError(f"answer {message_id} is not waiting for tool outputs")
+        conversation_id = message.conversation_id
+        if self.is_streaming(conversation_id) or self.is_uploading(conversation_id):
+            raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+        given: list[ToolOutput] = []
+        for call in calls:
+            text = (outputs.get(call.call_id) or "").strip()
+            if not text:
+                raise ValueError(
+                    QCoreApplication.translate("ChatController", "Write the result of {name} first.").format(
+                        name=call.name or call.call_id
+                    )
+                )
+            given.append(ToolOutput(call.call_id, text))
+        conversation = self._conversation(conversation_id)
+        if not conversation.coze_conversation_id or not message.coze_chat_id:
+            raise RuntimeError(
+                QCoreApplication.translate(
+                    "ChatController", "This reply no longer knows its Coze chat, so it cannot go on. Cancel it and ask again."
+                )
+            )
+        account = self._accounts.account(conversation.base_url)
+        if account is None:
+            raise RuntimeError(
+                QCoreApplication.translate(
+                    "ChatController",
+                    "No access token for this bot's server. Enter your token in Settings, then retry.",
+                )
+            )
+        request = ReplyRequest(
+            conversation_id=conversation_id,
+            bot_id=conversation.bot_id,
+            question="",
+            coze_conversation_id=conversation.coze_conversation_id,
+            account=account,
+            lang=self._lang(),
+            sent_at=time.monotonic(),
+            chat_id=message.coze_chat_id,
+            tool_outputs=tuple(given),
+            earlier=message,
+        )
+        continued = dataclasses.replace(message, state=MessageState.STREAMING, error=None)
+        writer = ReplyWriter(self._store, continued)
+        writer.append(message.text, message.reasoning)  # the same answer: its text so far stays
+        live = LiveReply(conversation_id, message_id, coze_chat_id=message.coze_chat_id)
+        live.text_parts.append(message.text)
+        live.reasoning_parts.append(message.reasoning)
+        live.sources = list(message.sources)
+        live.steps = answered(message.steps, given)
+        self._live[message_id] = live
+        logger.info("answer %d: submitting %d tool output(s)", message_id, len(given))
+        self._start_job(request, writer, live.applied_to(continued))
+        return conversation_id
+
+    def cancel_tool_calls(self, message_id: int) -> Message:
+        """End the chat answer ``message_id`` waits in: saved ``stopped`` with what it has (its
+        calls stay, unanswered; no error). Emits :attr:`reply_finished`; returns the saved answer.
+
+        Nothing is sent to Coze: ``requires_action`` is a terminal status there, which
+        ``/v3/chat/cancel`` refuses to cancel (coze-api.md §5), and the next chat of the conversation
+        is accepted as it is. Raises ``LookupError`` when the answer is gone or waits for
+        nothing, ``StoreError`` when saving fails.
+        """
+        message = self._store.get_message(message_id)
+        if message is None or message.conversation_id is None or not waiting_tool_calls(message):
+            raise LookupError(f"answer {message_id} is not waiting for tool outputs")
+        writer = ReplyWriter(self._store, message)
+        writer.append(message.text, message.reasoning)
+        saved = writer.finish(
+            MessageState.STOPPED,
+            sources=message.sources,
+            follow_ups=message.follow_ups,
+            usage=message.usage,
+            duration=message.duration,
+            coze_message_id=message.coze_message_id,
+            coze_chat_id=message.coze_chat_id,
+            steps=message.steps,
+        )
+        logger.info("answer %d: tool calls canceled", message_id)
+        self.reply_finished.emit(message.conversation_id, saved)
+        return saved
+
     def live(self, message_id: int | None) -> LiveReply | None:
         """The live state of answer ``message_id`` while it is being written, else ``None``
         (then the store has its final state)."""
@@ -819,9 +1099,18 @@ class ChatController(QObject):
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _check_idle(self, conversation_id: int) -> None:
+    def _check_idle(self, conversation_id: int, *, replacing: int | None = None) -> None:
+        """Refuse to start an answer while one is written, files upload, or an answer waits for
+        tool outputs (unless it is ``replacing``, the answer written again)."""
         if self.is_streaming(conversation_id) or self.is_uploading(conversation_id):
             raise RuntimeError(f"conversation {conversation_id} is already waiting for an answer")
+        waiting = self.waiting_reply(conversation_id)
+        if waiting is not None and waiting.id != replacing:
+            raise RuntimeError(
+                QCoreApplication.translate(
+                    "ChatController", "The bot is waiting for your answer to its tool call: submit it or cancel it first."
+                )
+            )
 
     def _send_with_files(
         self, conversation_id: int | None, bot: Bot, question: str, files: list[LocalFile]
@@ -1047,9 +1336,15 @@ class ChatController(QObject):
             context=context,
             attachments=tuple(as_attachment(f) for f in files),
             context_files=context_files,
+            workflow_id=conversation.workflow_id or None,
+            app_id=conversation.app_id or None,
         )
+        self._start_job(request, writer, placeholder)
+
+    def _start_job(self, request: ReplyRequest, writer: ReplyWriter, placeholder: Message) -> None:
+        conversation_id = request.conversation_id
         job: ReplyJob
-        if self._settings.streaming:
+        if self._settings.streaming or request.streams_only:
             job = StreamWorker(self._store, writer, request)
         else:
             job = PollingJob(self._store, writer, request)
@@ -1069,6 +1364,7 @@ class ChatController(QObject):
         job.delta_received.connect(self._on_job_delta_received)
         job.sources_received.connect(self._on_job_sources_received)
         job.follow_ups_received.connect(self._on_job_follow_ups_received)
+        job.steps_received.connect(self._on_job_steps_received)
         job.failed.connect(self.reply_failed)
         job.coze_conversation_restarted.connect(self.coze_conversation_restarted)
         job.finished.connect(self._on_job_finished)
@@ -1121,6 +1417,13 @@ class ChatController(QObject):
         if live is not None:
             live.follow_ups = list(follow_ups)
         self.follow_ups_received.emit(conversation_id, message_id, follow_ups)
+
+    @Slot(int, int, list)
+    def _on_job_steps_received(self, conversation_id: int, message_id: int, steps: list[ToolStep]) -> None:
+        live = self._live.get(message_id)
+        if live is not None:
+            live.steps = list(steps)
+        self.steps_received.emit(conversation_id, message_id, steps)
 
     @Slot(int, object)
     def _on_job_finished(self, conversation_id: int, message: Message) -> None:

@@ -190,7 +190,7 @@
 <context>
     <name>ChatController</name>
     <message>
-        <source>The bot asked the app to run a local tool (requires_action), which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.</source>
+        <source>The bot asked for tool outputs but named no tool call. Retry.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -206,7 +206,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Write the result of {name} first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This reply no longer knows its Coze chat, so it cannot go on. Cancel it and ask again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot is waiting for your answer to its tool call: submit it or cancel it first.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -282,6 +294,57 @@
     </message>
     <message>
         <source>Chat header</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ChatflowDialog</name>
+    <message>
+        <source>New chat-flow chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. 7351234567890123456</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the app the chat-flow belongs to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>or the bot it is bound to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A chat-flow is a workflow you talk to like a bot. Give its ID and the ID of its app (or of the bot it is bound to). It must be published as an API.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat-flow ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the chat-flow ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the app ID or the bot ID, not both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the app ID of the chat-flow (or the bot ID it is bound to).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -585,6 +648,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>New c&amp;hat-flow chat…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Export conversation…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -692,6 +759,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The bot is waiting for your answer to its tool call above: submit it, or cancel it, first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The system keyring is not available, so no token is saved. Open Settings (Ctrl+,), enter your token and tick “Keep the token for this session only”.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -748,6 +819,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>waiting for your answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Last answer: {details}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -773,6 +848,10 @@
     </message>
     <message>
         <source>The question could not be sent: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A chat-flow takes text only: files cannot be sent to it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -813,6 +892,10 @@
     </message>
     <message>
         <source>There is no answer to copy.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chat could not be canceled: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1271,6 +1354,41 @@
     </message>
     <message>
         <source>Click an answer to see the knowledge-base passages it used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Steps</name>
+    <message>
+        <source>a tool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>asked “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tool response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tool output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>called %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>called %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not answered</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1744,6 +1862,29 @@ Click to open it</source>
     </message>
 </context>
 <context>
+    <name>_StepsPanel</name>
+    <message>
+        <source>1 step: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plugins and functions the bot called for this answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expanded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Collapsed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>_TextView</name>
     <message>
         <source>Try loading the picture again</source>
@@ -1751,6 +1892,57 @@ Click to open it</source>
     </message>
     <message>
         <source>Open the picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>_ToolCallCard</name>
+    <message>
+        <source>The bot asks you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bot waits for the result of a local tool</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send the results to the bot; its reply goes on here (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End this chat without answering; the reply keeps what it has</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Function: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no arguments)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The result of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answer the question first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the result of %1 first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -190,8 +190,8 @@
 <context>
     <name>ChatController</name>
     <message>
-        <source>The bot asked the app to run a local tool (requires_action), which Coze Desktop cannot do. Remove the plugin or workflow that needs it from the bot.</source>
-        <translation>智能体要求本应用运行本地工具（requires_action），Coze Desktop 无法执行。请从智能体中移除需要此操作的插件或工作流。</translation>
+        <source>The bot asked for tool outputs but named no tool call. Retry.</source>
+        <translation>智能体要求提交工具结果，却没有给出任何工具调用。请重试。</translation>
     </message>
     <message>
         <source>The reply ended before it was finished. Retry.</source>
@@ -206,8 +206,20 @@
         <translation>发生意外错误：{error}。详情请查看日志。</translation>
     </message>
     <message>
+        <source>Write the result of {name} first.</source>
+        <translation>请先填写 {name} 的结果。</translation>
+    </message>
+    <message>
+        <source>This reply no longer knows its Coze chat, so it cannot go on. Cancel it and ask again.</source>
+        <translation>这条回复已找不到它在扣子上的对话，无法继续。请取消后重新提问。</translation>
+    </message>
+    <message>
         <source>No access token for this bot&apos;s server. Enter your token in Settings, then retry.</source>
         <translation>没有此智能体所在服务器的访问令牌。请在设置中填写令牌后重试。</translation>
+    </message>
+    <message>
+        <source>The bot is waiting for your answer to its tool call: submit it or cancel it first.</source>
+        <translation>智能体正在等待你回答它的工具调用：请先提交或取消。</translation>
     </message>
     <message>
         <source>The question could not be sent: {error}</source>
@@ -283,6 +295,57 @@
     <message>
         <source>Chat header</source>
         <translation>对话标题栏</translation>
+    </message>
+</context>
+<context>
+    <name>ChatflowDialog</name>
+    <message>
+        <source>New chat-flow chat</source>
+        <translation>新建对话流聊天</translation>
+    </message>
+    <message>
+        <source>e.g. 7351234567890123456</source>
+        <translation>例如 7351234567890123456</translation>
+    </message>
+    <message>
+        <source>the app the chat-flow belongs to</source>
+        <translation>对话流所属的应用</translation>
+    </message>
+    <message>
+        <source>or the bot it is bound to</source>
+        <translation>或它绑定的智能体</translation>
+    </message>
+    <message>
+        <source>A chat-flow is a workflow you talk to like a bot. Give its ID and the ID of its app (or of the bot it is bound to). It must be published as an API.</source>
+        <translation>对话流是可以像智能体一样对话的工作流。请填写它的 ID 和所属应用的 ID（或它绑定的智能体的 ID）。它必须已发布为 API。</translation>
+    </message>
+    <message>
+        <source>Start chat</source>
+        <translation>开始聊天</translation>
+    </message>
+    <message>
+        <source>Chat-flow ID:</source>
+        <translation>对话流 ID：</translation>
+    </message>
+    <message>
+        <source>App ID:</source>
+        <translation>应用 ID：</translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation>智能体 ID：</translation>
+    </message>
+    <message>
+        <source>Enter the chat-flow ID.</source>
+        <translation>请输入对话流 ID。</translation>
+    </message>
+    <message>
+        <source>Give the app ID or the bot ID, not both.</source>
+        <translation>请填写应用 ID 或智能体 ID，不能两个都填。</translation>
+    </message>
+    <message>
+        <source>Enter the app ID of the chat-flow (or the bot ID it is bound to).</source>
+        <translation>请输入对话流的应用 ID（或它绑定的智能体 ID）。</translation>
     </message>
 </context>
 <context>
@@ -585,6 +648,10 @@
         <translation>新建对话(&amp;N)</translation>
     </message>
     <message>
+        <source>New c&amp;hat-flow chat…</source>
+        <translation>新建对话流聊天(&amp;H)…</translation>
+    </message>
+    <message>
         <source>&amp;Export conversation…</source>
         <translation>导出对话(&amp;E)…</translation>
     </message>
@@ -692,6 +759,10 @@
         <translation>此对话的智能体已从列表中移除。点击上方的“重新添加”以继续此对话，或新建对话。</translation>
     </message>
     <message>
+        <source>The bot is waiting for your answer to its tool call above: submit it, or cancel it, first.</source>
+        <translation>智能体正在等待你回答上面的工具调用：请先提交或取消。</translation>
+    </message>
+    <message>
         <source>The system keyring is not available, so no token is saved. Open Settings (Ctrl+,), enter your token and tick “Keep the token for this session only”.</source>
         <translation>系统钥匙串不可用，因此没有保存令牌。请打开设置（Ctrl+,），填写令牌并勾选“仅在本次运行期间保留令牌”。</translation>
     </message>
@@ -748,6 +819,10 @@
         <translation>被中断</translation>
     </message>
     <message>
+        <source>waiting for your answer</source>
+        <translation>等待你的回答</translation>
+    </message>
+    <message>
         <source>Last answer: {details}</source>
         <translation>上次回答：{details}</translation>
     </message>
@@ -774,6 +849,10 @@
     <message>
         <source>The question could not be sent: {error}</source>
         <translation>问题未能发送：{error}</translation>
+    </message>
+    <message>
+        <source>A chat-flow takes text only: files cannot be sent to it.</source>
+        <translation>对话流只接受文字，不能发送文件。</translation>
     </message>
     <message>
         <source>JSON without attachments (*.json)</source>
@@ -814,6 +893,10 @@
     <message>
         <source>There is no answer to copy.</source>
         <translation>没有可复制的回答。</translation>
+    </message>
+    <message>
+        <source>The chat could not be canceled: {error}</source>
+        <translation>无法取消对话：{error}</translation>
     </message>
     <message>
         <source>Wait for the answer to finish (or stop it), then send the edited question.</source>
@@ -1272,6 +1355,41 @@
     <message>
         <source>Click an answer to see the knowledge-base passages it used.</source>
         <translation>点击一条回答，查看它引用的知识库片段。</translation>
+    </message>
+</context>
+<context>
+    <name>Steps</name>
+    <message>
+        <source>a tool</source>
+        <translation>一个工具</translation>
+    </message>
+    <message>
+        <source>asked “%1”</source>
+        <translation>提问“%1”</translation>
+    </message>
+    <message>
+        <source>tool response</source>
+        <translation>工具返回</translation>
+    </message>
+    <message>
+        <source>tool output</source>
+        <translation>工具输出</translation>
+    </message>
+    <message>
+        <source>called %1 (%2)</source>
+        <translation>调用 %1（%2）</translation>
+    </message>
+    <message>
+        <source>called %1</source>
+        <translation>调用 %1</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>not answered</source>
+        <translation>未回答</translation>
     </message>
 </context>
 <context>
@@ -1746,6 +1864,29 @@ Click to open it</source>
     </message>
 </context>
 <context>
+    <name>_StepsPanel</name>
+    <message>
+        <source>1 step: %1</source>
+        <translation>1 个步骤：%1</translation>
+    </message>
+    <message>
+        <source>%1 steps</source>
+        <translation>%1 个步骤</translation>
+    </message>
+    <message>
+        <source>Plugins and functions the bot called for this answer</source>
+        <translation>智能体为这条回答调用的插件和函数</translation>
+    </message>
+    <message>
+        <source>Expanded</source>
+        <translation>已展开</translation>
+    </message>
+    <message>
+        <source>Collapsed</source>
+        <translation>已收起</translation>
+    </message>
+</context>
+<context>
     <name>_TextView</name>
     <message>
         <source>Try loading the picture again</source>
@@ -1754,6 +1895,57 @@ Click to open it</source>
     <message>
         <source>Open the picture</source>
         <translation>打开图片</translation>
+    </message>
+</context>
+<context>
+    <name>_ToolCallCard</name>
+    <message>
+        <source>The bot asks you</source>
+        <translation>智能体向你提问</translation>
+    </message>
+    <message>
+        <source>The bot waits for the result of a local tool</source>
+        <translation>智能体正在等待本地工具的结果</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Send the results to the bot; its reply goes on here (Ctrl+Enter)</source>
+        <translation>把结果发给智能体，它的回复会在这里继续（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>End this chat without answering; the reply keeps what it has</source>
+        <translation>不回答并结束这次对话，已有的回复内容会保留</translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation>你的回答</translation>
+    </message>
+    <message>
+        <source>Function: %1</source>
+        <translation>函数：%1</translation>
+    </message>
+    <message>
+        <source>(no arguments)</source>
+        <translation>（无参数）</translation>
+    </message>
+    <message>
+        <source>The result of %1</source>
+        <translation>%1 的结果</translation>
+    </message>
+    <message>
+        <source>Answer the question first.</source>
+        <translation>请先回答问题。</translation>
+    </message>
+    <message>
+        <source>Write the result of %1 first.</source>
+        <translation>请先填写 %1 的结果。</translation>
     </message>
 </context>
 <context>

@@ -6,7 +6,9 @@
   reasoning collapsed above it (while the bot thinks, "Thinking…" with the reasoning streaming
   live, collapsed once the answer starts), follow-up suggestions below, a banner saying why a
   reply failed or stopped (:mod:`.cards`), and a footer with its sources, duration, tokens and
-  versions (:mod:`.versions`). Citations (``[1]``) link to its sources.
+  versions (:mod:`.versions`). Citations (``[1]``) link to its sources. The plugins and functions
+  the bot called are collapsed steps above the answer, and an answer waiting for tool outputs
+  shows its calls with boxes for the results (:mod:`.steps`).
 
 Only what a message needs is built (no reasoning view without reasoning, no banner without a
 problem, the action buttons when the pointer or the focus first reaches the message).
@@ -44,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coze_desktop.domain import Message, MessageState, Role, Source
+from coze_desktop.domain import Message, MessageState, Role, Source, ToolStep
 from coze_desktop.ui import theme
 from coze_desktop.ui.elided import ElidedButton
 from coze_desktop.ui.formatting import answer_stats, message_time
@@ -53,8 +55,10 @@ from coze_desktop.ui.messages.answer_body import _AnswerBody
 from coze_desktop.ui.messages.attachments import _AttachmentStrip
 from coze_desktop.ui.messages.cards import _Banner
 from coze_desktop.ui.messages.reply_images import display_markdown
+from coze_desktop.ui.messages.steps import _StepsPanel, _ToolCallCard
 from coze_desktop.ui.messages.text_view import _insert_streamed, _TextView
 from coze_desktop.ui.messages.versions import QuestionEditor, VersionSwitcher
+from coze_desktop.workers.chat import waiting_tool_calls
 
 _NATURAL_WIDTH_CHARS = 400  # a question line longer than this is wider than any bubble
 _QUESTION_MAX_RATIO = 0.8  # a question bubble takes at most this share of the column
@@ -100,6 +104,7 @@ class _MessageWidget(QFrame):
     follow_up_clicked = Signal(str)
     citation_clicked = Signal(int, int)  # message key, source number (1-based) a citation points at
     edited = Signal(int, str)  # message key, the edited question's text to send
+    tool_outputs_submitted = Signal(int, dict)  # message key, call id -> result, for a waiting answer
 
     def __init__(self, key: int, message: Message, assistant_name: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -128,6 +133,8 @@ class _MessageWidget(QFrame):
         self._versions: VersionSwitcher | None = None
         self._editor: QuestionEditor | None = None
         self._attachments: _AttachmentStrip | None = None
+        self._steps: _StepsPanel | None = None
+        self._tool_calls: _ToolCallCard | None = None
 
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self._layout = QVBoxLayout(self)
@@ -228,6 +235,8 @@ class _MessageWidget(QFrame):
             self._clear_follow_ups()
             if self._latest:
                 self._build_follow_ups()
+            self.set_steps(message.steps)
+            self._set_tool_calls()
             self._set_banner()
             self._set_footer_info()
         self._set_attachments()
@@ -386,10 +395,61 @@ class _MessageWidget(QFrame):
         self._layout.insertWidget(self._layout.indexOf(self._body) + 1, box)
         self._follow_ups = box
 
+    # -------------------------------------------------------------------- steps, tool calls
+
+    def set_steps(self, steps: list[ToolStep]) -> None:
+        """The plugins and functions the bot called, collapsed above the answer (the calls it
+        waits for are in the card below instead)."""
+        if self._answer is None:
+            return
+        waiting = {id(s) for s in waiting_tool_calls(self._message)} if not self.is_streaming else set()
+        shown = [s for s in steps if id(s) not in waiting]
+        if not shown:
+            if self._steps is not None:
+                discard(self._steps, self._layout)
+                self._steps = None
+            return
+        if self._steps is None:
+            self._steps = _StepsPanel(self)
+            self._layout.insertWidget(self._layout.indexOf(self._body), self._steps)
+        self._steps.set_steps(shown)
+
+    def steps_panel(self) -> _StepsPanel | None:
+        """The collapsed steps above an answer, if it has any."""
+        return self._steps
+
+    def tool_call_card(self) -> _ToolCallCard | None:
+        """The card of an answer waiting for tool outputs, if it waits."""
+        return self._tool_calls
+
+    def _set_tool_calls(self) -> None:
+        calls = [] if self.is_streaming else waiting_tool_calls(self._message)
+        if self._answer is not None:  # a reply that only asks has no text yet: no empty gap
+            self._answer.setVisible(not calls or bool(self._message.text))
+        if self._tool_calls is not None:
+            if calls and self._tool_calls.calls == calls:
+                return
+            discard(self._tool_calls, self._layout)
+            self._tool_calls = None
+        if not calls:
+            return
+        card = _ToolCallCard(self.key, calls, self._message.error, self)
+        card.submitted.connect(lambda outputs: self.tool_outputs_submitted.emit(self.key, outputs))
+        card.canceled.connect(lambda: self.triggered.emit(self.key, "cancel_tool_calls"))
+        self._layout.insertWidget(self._layout.indexOf(self._follow_ups or self._body) + 1, card)
+        self._tool_calls = card
+
+    def show_tool_call_error(self, text: str) -> None:
+        """Say on the waiting card why its results were not sent (they stay in their boxes)."""
+        if self._tool_calls is not None:
+            self._tool_calls.show_error(text)
+
     def _set_banner(self) -> None:
         if self._banner is not None:
             discard(self._banner, self._layout)
             self._banner = None
+        if self._tool_calls is not None:
+            return  # a reply waiting for tool outputs: the card says what it waits for
         if self._message.state not in (MessageState.FAILED, MessageState.STOPPED, MessageState.INTERRUPTED):
             return
         self._banner = _Banner(self._message, self)
@@ -552,6 +612,7 @@ class _MessageWidget(QFrame):
         """Turn a shown answer back into a streaming one (a reply continued in it)."""
         if not self.is_streaming:
             self._message = dataclasses.replace(self._message, state=MessageState.STREAMING, error=None)
+            self._set_tool_calls()
             self._set_banner()
             self._update_time_label()
             self._update_actions()

@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPalette, QShowEvent, QTextDocument
 from PySide6.QtWidgets import QFrame, QPushButton, QScrollArea, QToolButton, QVBoxLayout, QWidget
 
-from coze_desktop.domain import Bot, Message, MessageState, Role, Source
+from coze_desktop.domain import Bot, Message, MessageState, Role, Source, ToolStep
 from coze_desktop.ui import theme
 from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import warm_up_steps
@@ -27,6 +27,7 @@ from coze_desktop.ui.messages.attachments import _AttachmentStrip, images
 from coze_desktop.ui.messages.cards import _PrologueCard
 from coze_desktop.ui.messages.message import _MessageWidget
 from coze_desktop.ui.messages.reply_images import image_fragments, image_state
+from coze_desktop.ui.messages.steps import _StepsPanel, _ToolCallCard
 from coze_desktop.ui.messages.versions import QuestionEditor
 from coze_desktop.workers.threads import WorkerThreads
 
@@ -57,6 +58,8 @@ class MessageView(QWidget):
     citation_clicked = Signal(int, int)
     edit_requested = Signal(int, str)  # message id of a question, the edited text to send as a new version
     version_requested = Signal(int, int)  # message id, -1 (previous version) or +1 (next version)
+    tool_outputs_submitted = Signal(int, dict)  # message id of a waiting answer, call id -> result
+    tool_calls_cancel_requested = Signal(int)  # message id of a waiting answer whose chat to end
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,6 +233,28 @@ class MessageView(QWidget):
         if widget is not None:
             widget.set_sources(sources)
 
+    def set_reply_steps(self, message_id: int, steps: list[ToolStep]) -> None:
+        """The steps of an answer being written (every one so far)."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.set_steps(steps)
+
+    def steps_panel(self, message_id: int) -> _StepsPanel | None:
+        """The collapsed steps above a shown answer, if it has any."""
+        widget = self._widgets.get(message_id)
+        return widget.steps_panel() if widget is not None else None
+
+    def tool_call_card(self, message_id: int) -> _ToolCallCard | None:
+        """The card of a shown answer that waits for tool outputs, if it waits."""
+        widget = self._widgets.get(message_id)
+        return widget.tool_call_card() if widget is not None else None
+
+    def show_tool_call_error(self, message_id: int, text: str) -> None:
+        """Say on a waiting answer's card why its results were not sent."""
+        widget = self._widgets.get(message_id)
+        if widget is not None:
+            widget.show_tool_call_error(text)
+
     def finish_reply(self, message: Message) -> None:
         """Show the final state of an answer: Markdown, reasoning, follow-ups, errors."""
         widget = self._widgets.get(message.id) if message.id is not None else None
@@ -372,6 +397,7 @@ class MessageView(QWidget):
         widget.follow_up_clicked.connect(self.follow_up_clicked)
         widget.citation_clicked.connect(self._on_message_citation_clicked)
         widget.edited.connect(self.edit_requested)
+        widget.tool_outputs_submitted.connect(self.tool_outputs_submitted)
         first = 1 + (1 if self._prologue is not None else 0)
         self._column.insertWidget(first + position, widget)
         self._order.insert(position, widget)
@@ -461,6 +487,8 @@ class MessageView(QWidget):
             self.delete_requested.emit(key)
         elif action == "edit":
             self.edit_message(key)
+        elif action == "cancel_tool_calls":
+            self.tool_calls_cancel_requested.emit(key)
         elif action in ("version_previous", "version_next"):
             self.version_requested.emit(key, 1 if action == "version_next" else -1)
         else:
