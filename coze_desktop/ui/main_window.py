@@ -65,11 +65,13 @@ from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.ui.transfers import Transfers, TransferStatus
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
+from coze_desktop.ui.workflows import WorkflowsSection
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
 from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 from coze_desktop.workers.uploads import LocalFile
+from coze_desktop.workers.workflows import WorkflowController
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         threads: WorkerThreads,
         log_folder: Path,
         modal_messages: bool = True,
+        workflows: WorkflowController | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -141,12 +144,27 @@ class MainWindow(QMainWindow):
         chat_layout.addWidget(self.composer)
         self._chat_page = chat_page
         self.undo_notice = UndoNotice(self.message_view, chat_page)
+        self.workflow_controller = workflows or WorkflowController(
+            store, accounts, threads, lang=settings.error_language, streaming=lambda: settings.streaming, parent=self
+        )
+        self.workflows = WorkflowsSection(  # the workflows in the sidebar and their run view
+            store, settings, accounts, threads, self.workflow_controller, self.messages, self
+        )
+        self.run_view = self.workflows.view
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(chat_page)
+        self.pages.addWidget(self.run_view)
+        self.sidebar = QSplitter(Qt.Orientation.Vertical, self)  # chats above, workflows below
+        self.sidebar.setObjectName("sidebar_splitter")
+        self.sidebar.addWidget(self.conversation_list)
+        self.sidebar.addWidget(self.workflows.panel)
+        self.sidebar.setStretchFactor(0, 3)
+        self.sidebar.setStretchFactor(1, 1)
+        self.sidebar.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
-        self.splitter.addWidget(self.conversation_list)
+        self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.pages)
         self.splitter.addWidget(self.sources_panel)
         self.splitter.setStretchFactor(1, 1)
@@ -156,7 +174,7 @@ class MainWindow(QMainWindow):
             self,
             self.splitter,
             chat=self.pages,
-            sidebar=self.conversation_list,
+            sidebar=self.sidebar,
             sources=self.sources_panel,
             sources_wanted=settings.sources_panel_visible,
         )
@@ -272,6 +290,8 @@ class MainWindow(QMainWindow):
             (self._settings.changed, self._on_settings_changed),
             (self._accounts.token_changed, self._on_accounts_token_changed),
             (self._accounts.api_call_recorded, self._on_accounts_api_call_recorded),
+            (self.workflows.shown, self._on_workflows_shown),
+            (self.workflows.hidden, self._on_workflows_hidden),
         ]
         network = QNetworkInformation.instance()
         if network is not None:
@@ -516,6 +536,7 @@ class MainWindow(QMainWindow):
 
     def new_chat(self) -> None:
         """Show an empty chat with the current bot: its prologue and suggested questions."""
+        self._leave_run_view()
         self._current_id = None
         self._current = None
         bot = self._new_chat_bot()
@@ -538,6 +559,7 @@ class MainWindow(QMainWindow):
         if conversation is None:
             self.new_chat()
             return False
+        self._leave_run_view()
         self.pages.setCurrentWidget(self._chat_page)
         self._current_id = conversation_id
         self._current = conversation
@@ -628,6 +650,9 @@ class MainWindow(QMainWindow):
         self.conversation_list.select_conversation(conversation.id)
 
     def stop_current(self) -> None:
+        if self.pages.currentWidget() is self.run_view and self.run_view.run_id is not None:
+            self.workflow_controller.stop(self.run_view.run_id)
+            return
         """Stop the answer being written in the conversation on screen (or the composer's uploads)."""
         if self.composer.is_uploading():
             self._controller.cancel_upload(self._upload_target)
@@ -871,6 +896,22 @@ class MainWindow(QMainWindow):
         self.messages.warning(text)  # the status bar; the box lets the link be copied
         if self.messages.modal:
             show_link_failed(self, url)
+
+    @Slot()
+    def _on_workflows_shown(self) -> None:
+        self.pages.setCurrentWidget(self.run_view)
+        self.conversation_list.select_conversation(None)
+
+    @Slot()
+    def _on_workflows_hidden(self) -> None:
+        if self.pages.currentWidget() is self.run_view:
+            self.new_chat()
+
+    def _leave_run_view(self) -> None:
+        """A chat is shown: the run view gives the middle back."""
+        self.workflows.leave()
+        if self.pages.currentWidget() is self.run_view:
+            self.pages.setCurrentWidget(self._chat_page)
 
     @Slot()
     def _on_stop_shortcut_activated(self) -> None:
@@ -1501,6 +1542,8 @@ class MainWindow(QMainWindow):
             self._bot_call.cancel()
         self.transfers.cancel()  # an export or import leaves nothing half written
         self.bot_picker.stop()
+        self.workflows.remember_params()
+        self.workflow_controller.shutdown(CLOSE_TIMEOUT)  # runs keep what arrived
         self._controller.shutdown(CLOSE_TIMEOUT)
         logger.info("window closed in %.2f s", time.monotonic() - started)
         event.accept()
