@@ -15,10 +15,13 @@ Appending costs time in proportion to the new text: pieces are joined only when 
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from coze_desktop.domain import ChatResult, ChatStatus, ErrorInfo, Source, Usage
+from coze_desktop.domain import ChatResult, ChatStatus, ErrorInfo, Source, ToolStep, Usage
 
 from .errors import ChatCanceledError, CozeError
 from .events import (
@@ -55,6 +58,7 @@ class ChatAccumulator:
         self.sources: list[Source] = []
         self.follow_ups: list[str] = []
         self.tool_messages: list[ApiMessage] = []  # function_call, tool_response, tool_output ...
+        self.steps: list[ToolStep] = []  # the tool messages folded into steps (see _on_tool_message)
         self.usage: Usage | None = None
         self.required_action: dict[str, Any] | None = None
         self.error: ErrorInfo | None = None
@@ -122,7 +126,69 @@ class ChatAccumulator:
             self.sources.extend(sources_from_legacy_knowledge(msg.content))
         elif kind not in ("question",):
             self.tool_messages.append(msg)
+            self._on_tool_message(msg)
         return ""
+
+    # --- steps ---------------------------------------------------------------------------------
+
+    def _on_tool_message(self, msg: ApiMessage) -> None:
+        """Fold a ``function_call``/``tool_response``/``tool_output`` into :attr:`steps`: a
+        response answers the latest call before it that has none yet."""
+        now = time.time()
+        if msg.type == "function_call":
+            name, arguments = _call_of(msg.content)
+            self.steps.append(ToolStep("function_call", name=name, arguments=arguments, created_at=now))
+        elif msg.type in ("tool_response", "tool_output"):
+            open_step = self._open_step()
+            if open_step is None:
+                self.steps.append(ToolStep(msg.type, result=msg.content, created_at=now))
+            else:
+                open_step.result = msg.content
+                if open_step.created_at:
+                    open_step.duration_ms = max(0, round((now - open_step.created_at) * 1000))
+
+    def _open_step(self) -> ToolStep | None:
+        return next(
+            (s for s in reversed(self.steps) if s.kind in ("function_call", "tool_call") and not s.result),
+            None,
+        )
+
+    def _on_required_action(self, required: dict[str, Any] | None) -> None:
+        """The calls the client must answer become ``tool_call`` steps (a ``function_call`` step
+        of the same name waiting for its result turns into one)."""
+        ra = required if isinstance(required, dict) else {}
+        sub = ra.get("submit_tool_outputs")
+        calls = sub.get("tool_calls") if isinstance(sub, dict) else None
+        for call in calls if isinstance(calls, list) else []:
+            if not isinstance(call, dict):
+                continue
+            raw_fn = call.get("function")
+            fn: dict[str, Any] = raw_fn if isinstance(raw_fn, dict) else {}
+            name = str(fn.get("name") or "")
+            args = fn.get("arguments")
+            arguments = (
+                args
+                if isinstance(args, str)
+                else ("" if args is None else json.dumps(args, ensure_ascii=False))
+            )
+            call_id = str(call.get("id") or "")
+            match = next(
+                (
+                    s
+                    for s in self.steps
+                    if s.kind == "function_call" and not s.result and not s.call_id and s.name == name
+                ),
+                None,
+            )
+            if match is not None:
+                match.kind, match.call_id = "tool_call", call_id
+                match.arguments = match.arguments or arguments
+            elif not any(s.call_id == call_id for s in self.steps if call_id):
+                self.steps.append(
+                    ToolStep(
+                        "tool_call", name=name, arguments=arguments, call_id=call_id, created_at=time.time()
+                    )
+                )
 
     def _complete_answer(self, msg: ApiMessage) -> str:
         if msg.reasoning_content:
@@ -154,6 +220,7 @@ class ChatAccumulator:
         elif isinstance(event, ChatRequiresAction):
             self.status = ChatStatus.REQUIRES_ACTION
             self.required_action = chat.required_action
+            self._on_required_action(chat.required_action)
         elif isinstance(event, ChatCanceled):
             self.status = ChatStatus.CANCELED
 
@@ -197,4 +264,19 @@ class ChatAccumulator:
             required_action=self.required_action,
             error=self.error,
             answer_message_id=self.answer_message_id,
+            steps=[dataclasses.replace(s) for s in self.steps],
         )
+
+
+def _call_of(content: str) -> tuple[str, str]:
+    """The name and arguments (JSON text) of a ``function_call`` message's content."""
+    try:
+        obj = json.loads(content)
+    except ValueError:
+        return "", content
+    if not isinstance(obj, dict):
+        return "", content
+    name = obj.get("name") or obj.get("plugin_name") or ""
+    args = obj.get("arguments", obj.get("parameters", ""))
+    arguments = args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)
+    return str(name), arguments

@@ -44,6 +44,8 @@ from coze_desktop.domain import (
     Role,
     Source,
     Usage,
+    steps_from_text,
+    steps_to_text,
     token_fingerprint,
 )
 from coze_desktop.store import search as search_module
@@ -58,6 +60,7 @@ from coze_desktop.store.db import (
 from coze_desktop.store.files import FILES_DIRNAME, FileStore, is_sha256
 from coze_desktop.store.paths import resolve_db_path
 from coze_desktop.store.replies import CHECKPOINT_INTERVAL, ReplyWriter, check_sources
+from coze_desktop.store.runs import RunStore
 from coze_desktop.store.search import DEFAULT_MARKERS, SearchHit
 
 logger = logging.getLogger(__name__)
@@ -116,18 +119,21 @@ def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenat
 
 
 _CONVERSATION_COLUMNS = (
-    "c.id, c.uid, c.coze_conversation_id, c.bot_id, c.base_url, c.title, c.created_at, c.updated_at, c.pinned"
+    "c.id, c.uid, c.coze_conversation_id, c.bot_id, c.base_url, c.title, c.created_at, c.updated_at, "
+    "c.pinned, c.workflow_id, c.app_id"
 )
+_CONVERSATION_COLUMN_COUNT = 11
 _MESSAGE_COLUMNS = (
     "id, conversation_id, uid, coze_message_id, coze_chat_id, role, type, text, reasoning, "
-    "content_type, state, error_code, error_text, error_logid, created_at, parent_id"
+    "content_type, state, error_code, error_text, error_logid, created_at, parent_id, steps"
 )
+_MESSAGE_COLUMN_COUNT = 17
 _BOT_COLUMNS = "bot_id, base_url, name, description, icon_url, prologue, suggested_questions"
 
 
 # Rows come from our own schema, so their column types are known; sqlite3 types them as Any.
 def _conversation_from_row(row: Sequence[Any]) -> Conversation:
-    conv_id, uid, coze_id, bot_id, base_url, title, created_at, updated_at, pinned = row
+    conv_id, uid, coze_id, bot_id, base_url, title, created_at, updated_at, pinned, workflow_id, app_id = row
     return Conversation(
         id=conv_id,
         uid=uid,
@@ -138,12 +144,14 @@ def _conversation_from_row(row: Sequence[Any]) -> Conversation:
         created_at=created_at,
         updated_at=updated_at,
         pinned=bool(pinned),
+        workflow_id=workflow_id,
+        app_id=app_id,
     )
 
 
 def _message_from_row(row: Sequence[Any]) -> Message:
     (msg_id, conv_id, uid, coze_message_id, coze_chat_id, role, msg_type, text, reasoning,
-     content_type, state, error_code, error_text, error_logid, created_at, parent_id) = row  # fmt: skip
+     content_type, state, error_code, error_text, error_logid, created_at, parent_id, steps) = row  # fmt: skip
     error = None
     if error_code is not None or error_text is not None:
         error = ErrorInfo(code=error_code, message=error_text or "", logid=error_logid)
@@ -162,6 +170,7 @@ def _message_from_row(row: Sequence[Any]) -> Message:
         error=error,
         created_at=created_at,
         parent_id=parent_id,
+        steps=steps_from_text(steps),
     )
 
 
@@ -186,8 +195,8 @@ def _month(when: float | None) -> str:
     return time.strftime("%Y-%m", time.localtime(time.time() if when is None else when))
 
 
-class Store:
-    """The local chat history. Open it with :meth:`Store.open`; close it when done.
+class Store(RunStore):
+    """The local chat history (and saved workflows and runs, see :class:`~.runs.RunStore`). Open it with :meth:`Store.open`; close it when done.
 
     Attributes set when opening: ``path`` (the database file), ``recovered_from`` (where a
     damaged file was moved, else ``None``; see :attr:`recovery_message`), ``backups`` (copies
@@ -211,6 +220,7 @@ class Store:
         self.backups: list[Path] = list(database.backups)
         self.read_only: bool = database.read_only
         self.interrupted_count = 0 if database.read_only else self._mark_interrupted()
+        self.interrupted_runs_count = self._init_runs()  # workflow runs a crash left running
         self.purged_count = 0 if database.read_only else self.purge_trash()
         self.swept_files_count = 0 if database.read_only else self.sweep_files()
 
@@ -357,7 +367,7 @@ class Store:
         updated_at = conv.updated_at or created_at
         cursor = conn.execute(
             "INSERT INTO conversations (uid, coze_conversation_id, bot_id, base_url, title, "
-            "created_at, updated_at, pinned) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, updated_at, pinned, workflow_id, app_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 uid,
                 conv.coze_conversation_id,
@@ -367,6 +377,8 @@ class Store:
                 created_at,
                 updated_at,
                 int(conv.pinned),
+                conv.workflow_id or None,
+                conv.app_id or None,
             ),
         )
         return dataclasses.replace(
@@ -431,9 +443,9 @@ class Store:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [
             ConversationSummary(
-                conversation=_conversation_from_row(row[:9]),
-                message_count=int(row[9]),
-                last_message_preview=row[10] or "",
+                conversation=_conversation_from_row(row[:_CONVERSATION_COLUMN_COUNT]),
+                message_count=int(row[_CONVERSATION_COLUMN_COUNT]),
+                last_message_preview=row[_CONVERSATION_COLUMN_COUNT + 1] or "",
             )
             for row in rows
         ]
@@ -577,11 +589,11 @@ class Store:
             rows = conn.execute(sql).fetchall()
         return [
             TrashedConversation(
-                conversation=_conversation_from_row(row[:9]),
-                deleted_at=float(row[9]),
-                bot_name=row[10],
-                message_count=int(row[11]),
-                last_message_preview=row[12] or "",
+                conversation=_conversation_from_row(row[:_CONVERSATION_COLUMN_COUNT]),
+                deleted_at=float(row[_CONVERSATION_COLUMN_COUNT]),
+                bot_name=row[_CONVERSATION_COLUMN_COUNT + 1],
+                message_count=int(row[_CONVERSATION_COLUMN_COUNT + 2]),
+                last_message_preview=row[_CONVERSATION_COLUMN_COUNT + 3] or "",
             )
             for row in rows
         ]
@@ -600,10 +612,14 @@ class Store:
         )
         with self._db.translating_errors() as conn:
             rows = conn.execute(sql).fetchall()
-            messages = [_message_from_row(row[:16]) for row in rows]
+            messages = [_message_from_row(row[:_MESSAGE_COLUMN_COUNT]) for row in rows]
             _attach_details(conn, messages, self._files)
         return [
-            TrashedMessage(message=message, deleted_at=float(row[16]), conversation_title=row[17])
+            TrashedMessage(
+                message=message,
+                deleted_at=float(row[_MESSAGE_COLUMN_COUNT]),
+                conversation_title=row[_MESSAGE_COLUMN_COUNT + 1],
+            )
             for message, row in zip(messages, rows, strict=True)
         ]
 
@@ -705,7 +721,7 @@ class Store:
         cursor = conn.execute(
             "INSERT INTO messages (uid, conversation_id, coze_message_id, coze_chat_id, role, type, "
             "text, reasoning, content_type, state, error_code, error_text, error_logid, created_at, "
-            "parent_id, selected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "parent_id, selected, steps) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 uid,
                 conversation_id,
@@ -723,6 +739,7 @@ class Store:
                 created_at,
                 parent_id,
                 int(selected),
+                steps_to_text(message.steps),
             ),
         )
         message_id = int(cursor.lastrowid or 0)
@@ -754,6 +771,7 @@ class Store:
             sources=list(message.sources),
             follow_ups=list(message.follow_ups),
             attachments=[self._located(a) for a in message.attachments],
+            steps=list(message.steps),
         )
         if refresh:
             _attach_versions(conn, [saved])
@@ -950,7 +968,7 @@ class Store:
             cursor = conn.execute(
                 "UPDATE messages SET text = ?, reasoning = ?, state = ?, error_code = ?, "
                 "error_text = ?, error_logid = ?, coze_message_id = coalesce(?, coze_message_id), "
-                "coze_chat_id = coalesce(?, coze_chat_id) WHERE id = ?",
+                "coze_chat_id = coalesce(?, coze_chat_id), steps = ? WHERE id = ?",
                 (
                     message.text,
                     message.reasoning,
@@ -960,6 +978,7 @@ class Store:
                     error.logid if error else None,
                     message.coze_message_id,
                     message.coze_chat_id,
+                    steps_to_text(message.steps),
                     message.id,
                 ),
             )

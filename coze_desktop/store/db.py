@@ -303,6 +303,119 @@ _V5_ATTACHMENTS = (
 )
 
 
+# Full-text documents of workflow runs, in their own index (run_search_index): a run's parameters
+# and output are document ``run_id << RUN_DOC_SHIFT``; its part at position p is
+# ``(run_id << RUN_DOC_SHIFT) + p + 1``. Migration 6 writes the 16 literally.
+RUN_DOC_SHIFT = 16
+MAX_RUN_PARTS = (1 << RUN_DOC_SHIFT) - 1
+
+_V6_WORKFLOWS = (
+    # The steps an answer took (function calls, tool responses and outputs): JSON text, '' for none.
+    "ALTER TABLE messages ADD COLUMN steps TEXT NOT NULL DEFAULT ''",
+    # A chat-flow's conversation names its chat-flow and app (bot_id stays '' when none).
+    "ALTER TABLE conversations ADD COLUMN workflow_id TEXT",
+    "ALTER TABLE conversations ADD COLUMN app_id TEXT",
+    # Saved workflows and chat-flows, with the parameter rows last used (JSON array).
+    """CREATE TABLE workflows (
+        workflow_id TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'workflow' CHECK (kind IN ('workflow', 'chatflow')),
+        label TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL DEFAULT '',
+        description TEXT NOT NULL DEFAULT '',
+        bot_id TEXT NOT NULL DEFAULT '',
+        app_id TEXT NOT NULL DEFAULT '',
+        params TEXT NOT NULL DEFAULT '[]',
+        raw_params TEXT NOT NULL DEFAULT '',
+        added_at REAL NOT NULL,
+        PRIMARY KEY (workflow_id, base_url)
+    ) WITHOUT ROWID""",
+    # Runs outlive their saved workflow: no foreign key to workflows.
+    """CREATE TABLE workflow_runs (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        workflow_id TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        bot_id TEXT NOT NULL DEFAULT '',
+        app_id TEXT NOT NULL DEFAULT '',
+        parameters TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'error')),
+        execute_id TEXT,
+        output TEXT NOT NULL DEFAULT '',
+        debug_url TEXT,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        total_tokens INTEGER,
+        error_code INTEGER,
+        error_text TEXT,
+        error_logid TEXT,
+        started_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        duration REAL,
+        stream INTEGER NOT NULL DEFAULT 1 CHECK (stream IN (0, 1))
+    )""",
+    "CREATE INDEX workflow_runs_by_time ON workflow_runs (started_at)",
+    "CREATE INDEX workflow_runs_by_workflow ON workflow_runs (workflow_id, base_url, started_at)",
+    "CREATE INDEX workflow_runs_by_execute_id ON workflow_runs (execute_id) WHERE execute_id IS NOT NULL",
+    "CREATE INDEX workflow_runs_running ON workflow_runs (status) WHERE status = 'running'",
+    """CREATE TABLE workflow_run_parts (
+        run_id INTEGER NOT NULL REFERENCES workflow_runs (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 65534),
+        kind TEXT NOT NULL CHECK (kind IN ('node', 'interrupt', 'answer', 'error')),
+        node_title TEXT NOT NULL DEFAULT '',
+        node_type TEXT NOT NULL DEFAULT '',
+        node_id TEXT NOT NULL DEFAULT '',
+        content TEXT NOT NULL DEFAULT '',
+        finished INTEGER NOT NULL DEFAULT 0 CHECK (finished IN (0, 1)),
+        event_id TEXT NOT NULL DEFAULT '',
+        interrupt_type INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        duration REAL,
+        PRIMARY KEY (run_id, position)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX workflow_run_parts_by_event ON workflow_run_parts (event_id) WHERE event_id != ''",
+    # Run text is searchable like messages (same trigram tokenizer and end mark), in its own
+    # index: the parameters (JSON text) and output of a run, and the content of each part.
+    """CREATE VIEW run_search_docs (doc_id, body) AS
+        SELECT id << 16, parameters || char(31) || output || char(31, 31) FROM workflow_runs
+        UNION ALL
+        SELECT (run_id << 16) + position + 1, content || char(31, 31) FROM workflow_run_parts""",
+    """CREATE VIRTUAL TABLE run_search_index USING fts5 (
+        body, content = 'run_search_docs', content_rowid = 'doc_id', tokenize = 'trigram'
+    )""",
+    """CREATE TRIGGER workflow_runs_index_insert AFTER INSERT ON workflow_runs BEGIN
+        INSERT INTO run_search_index (rowid, body)
+            VALUES (new.id << 16, new.parameters || char(31) || new.output || char(31, 31));
+    END""",
+    """CREATE TRIGGER workflow_runs_index_delete AFTER DELETE ON workflow_runs BEGIN
+        INSERT INTO run_search_index (run_search_index, rowid, body)
+            VALUES ('delete', old.id << 16, old.parameters || char(31) || old.output || char(31, 31));
+    END""",
+    """CREATE TRIGGER workflow_runs_index_update AFTER UPDATE OF parameters, output ON workflow_runs
+        WHEN old.parameters IS NOT new.parameters OR old.output IS NOT new.output BEGIN
+        INSERT INTO run_search_index (run_search_index, rowid, body)
+            VALUES ('delete', old.id << 16, old.parameters || char(31) || old.output || char(31, 31));
+        INSERT INTO run_search_index (rowid, body)
+            VALUES (new.id << 16, new.parameters || char(31) || new.output || char(31, 31));
+    END""",
+    """CREATE TRIGGER workflow_run_parts_index_insert AFTER INSERT ON workflow_run_parts BEGIN
+        INSERT INTO run_search_index (rowid, body)
+            VALUES ((new.run_id << 16) + new.position + 1, new.content || char(31, 31));
+    END""",
+    """CREATE TRIGGER workflow_run_parts_index_delete AFTER DELETE ON workflow_run_parts BEGIN
+        INSERT INTO run_search_index (run_search_index, rowid, body)
+            VALUES ('delete', (old.run_id << 16) + old.position + 1, old.content || char(31, 31));
+    END""",
+    """CREATE TRIGGER workflow_run_parts_index_update AFTER UPDATE OF content ON workflow_run_parts
+        WHEN old.content IS NOT new.content BEGIN
+        INSERT INTO run_search_index (run_search_index, rowid, body)
+            VALUES ('delete', (old.run_id << 16) + old.position + 1, old.content || char(31, 31));
+        INSERT INTO run_search_index (rowid, body)
+            VALUES ((new.run_id << 16) + new.position + 1, new.content || char(31, 31));
+    END""",
+)
+
+
 def migrate_v1_baseline(conn: sqlite3.Connection) -> None:
     """Version 1: bots, conversations, messages, sources, follow-ups and API call counts."""
     _run(conn, _V1_BASELINE)
@@ -328,12 +441,19 @@ def migrate_v5_attachments(conn: sqlite3.Connection) -> None:
     _run(conn, _V5_ATTACHMENTS)
 
 
+def migrate_v6_workflows(conn: sqlite3.Connection) -> None:
+    """Version 6 (#12): steps of answers, chat-flow conversations, saved workflows, their runs
+    (with parts) and the full-text index over run text."""
+    _run(conn, _V6_WORKFLOWS)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     migrate_v1_baseline,
     migrate_v2_usage,
     migrate_v3_search,
     migrate_v4_trash_versions_drafts,
     migrate_v5_attachments,
+    migrate_v6_workflows,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from coze_desktop.domain import ErrorInfo, Message, MessageState, Source, Usage
+from coze_desktop.domain import ErrorInfo, Message, MessageState, Source, ToolStep, Usage
 from coze_desktop.store.db import MAX_SOURCES_PER_MESSAGE
 
 if TYPE_CHECKING:
@@ -131,8 +131,10 @@ class ReplyWriter:
         duration: float | None = None,
         coze_message_id: str | None = None,
         coze_chat_id: str | None = None,
+        steps: Sequence[ToolStep] = (),
     ) -> Message:
-        """Save the whole answer with its final ``state`` and details; returns it.
+        """Save the whole answer with its final ``state`` and details (``steps``: the tool calls
+        and responses of the answer, in order); returns it.
 
         ``state`` is complete, stopped, failed or interrupted. If the conversation was deleted
         while the answer streamed, nothing is saved. On a ``StoreError`` nothing was written
@@ -155,6 +157,7 @@ class ReplyWriter:
             duration=duration,
             coze_message_id=coze_message_id or self._message.coze_message_id,
             coze_chat_id=coze_chat_id or self._message.coze_chat_id,
+            steps=list(steps),
         )
         if not self._store._save_final(final):
             logger.info("answer %d was deleted while it streamed; not saved", self._message_id)

@@ -65,13 +65,16 @@ def test_new_store_has_current_schema_and_pragmas(tmp_path: Path) -> None:
     with Store.open(tmp_path) as store:
         conn = store._db.conn
         assert store.path == tmp_path / DB_FILENAME
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert conn.execute("PRAGMA application_id").fetchone()[0] == store_db.APPLICATION_ID
         names = {row[0] for row in conn.execute("SELECT name FROM sqlite_schema")}
-        for table in ("bots", "conversations", "messages", "sources", "follow_ups", "usage", "api_calls"):
+        for table in (
+            "bots", "conversations", "messages", "sources", "follow_ups", "usage", "api_calls",
+            "workflows", "workflow_runs", "workflow_run_parts", "run_search_index",
+        ):  # fmt: skip
             assert table in names
         for index in ("messages_by_conversation", "messages_by_time", "messages_streaming"):
             assert index in names

@@ -530,7 +530,7 @@ def test_migrates_v4_database_keeping_data_and_backing_up(tmp_path: Path) -> Non
     make_v4_database(path)
     with Store.open(path) as store:
         conn = store._db.conn
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         (backup,) = store.backups
         assert backup.name.startswith(f"{DB_FILENAME}.bak-v4-") and mode(backup) == 0o600
         question, answer = store.messages(1)
