@@ -288,6 +288,7 @@ class RunView(QWidget):
         card = NodeCard(index, title, node_type, self.parts_box)
         self.nodes.append(card)
         self._parts.addWidget(card)
+        card.show()
         return card
 
     def _question(self, node_title: str, question: str) -> QuestionCard:
@@ -297,6 +298,7 @@ class RunView(QWidget):
         card.answer_requested.connect(self._on_question_answer_requested)
         self.questions.append(card)
         self._parts.addWidget(card)
+        card.show()
         card.answer_edit.setFocus()
         return card
 
@@ -306,6 +308,7 @@ class RunView(QWidget):
             return
         self.error_card = ErrorCard(text, self.parts_box)
         self._parts.addWidget(self.error_card)
+        self.error_card.show()
 
     def _output(self, text: str) -> None:
         self.output_card.set_output(text, parse_json_output(text))

@@ -36,6 +36,11 @@ _STATUS_MARK = {
 }
 
 
+def _child_key(item: QTreeWidgetItem, index: int) -> object:
+    child = item.child(index)
+    return child.data(0, KEY_ROLE) if child is not None else None
+
+
 class WorkflowsPanel(QWidget):
     """The list of workflows and their runs; the window fills it through :meth:`set_workflows`."""
 
@@ -184,7 +189,7 @@ class WorkflowsPanel(QWidget):
 
     @staticmethod
     def _has_run(item: QTreeWidgetItem, run_id: object) -> bool:
-        return any(item.child(i).data(0, KEY_ROLE) == run_id for i in range(item.childCount()))
+        return any(_child_key(item, i) == run_id for i in range(item.childCount()))
 
     # --- selection ---------------------------------------------------------------------------
 
@@ -198,7 +203,7 @@ class WorkflowsPanel(QWidget):
         for item in self._top_items():
             for index in range(item.childCount()):
                 child = item.child(index)
-                if child.data(0, KEY_ROLE) == run_id:
+                if child is not None and child.data(0, KEY_ROLE) == run_id:
                     return child
         return None
 
@@ -223,8 +228,9 @@ class WorkflowsPanel(QWidget):
             if item is None:
                 self.tree.clearSelection()
             else:
-                if item.parent() is not None:
-                    item.parent().setExpanded(True)
+                parent = item.parent()
+                if parent is not None:
+                    parent.setExpanded(True)
                 self.tree.setCurrentItem(item)
         finally:
             self.tree.blockSignals(False)
