@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
             (m.language_chosen, self._on_language_action_triggered),
             (m.bots_menu_about_to_show, self._on_bots_menu_about_to_show),
             (m.add_bot_requested, self._on_add_bot_action_triggered),
+            (m.add_workflow_requested, self.workflows.open_add_dialog),
             (m.bot_chosen, self._on_bot_action_triggered),
             (m.settings_requested, self._on_settings_action_triggered),
             (m.try_demo_requested, self._on_try_demo_action_triggered),
@@ -1543,7 +1544,8 @@ class MainWindow(QMainWindow):
         self.transfers.cancel()  # an export or import leaves nothing half written
         self.bot_picker.stop()
         self.workflows.remember_params()
-        self.workflow_controller.shutdown(CLOSE_TIMEOUT)  # runs keep what arrived
-        self._controller.shutdown(CLOSE_TIMEOUT)
+        self.workflow_controller.stop_all()  # runs keep what arrived
+        self._controller.shutdown(CLOSE_TIMEOUT)  # waits for every thread, the runs' too
+        self.workflow_controller.shutdown(0.0)
         logger.info("window closed in %.2f s", time.monotonic() - started)
         event.accept()

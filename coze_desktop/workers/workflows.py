@@ -463,10 +463,18 @@ class WorkflowController(QObject):
         if live is not None and live.job is not None:
             live.job.stop()
 
+    def stop_all(self) -> None:
+        """Ask every going run to stop (each keeps what arrived); :meth:`shutdown` waits."""
+        for live in self._live.values():
+            if live.job is not None:
+                live.job.stop()
+
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop every run and wait up to ``timeout`` seconds; True when all threads ended.
         Runs that did not end in time are saved from here."""
         jobs = [live.job for live in self._live.values() if live.job is not None]
+        if not jobs:
+            return True
         for job in jobs:
             job.stop()
         ended = self._threads.wait_all(timeout)

@@ -771,6 +771,10 @@ Press “Add anyway” to add it without its name.</source>
         <source>&amp;Add bot by ID…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Add &amp;workflow by ID…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1841,11 +1845,11 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add workflow…</source>
+        <source>Add workflow… (a workflow or chat-flow, by its ID)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add a workflow or chat-flow by its ID</source>
+        <source>Add workflow…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1853,7 +1857,11 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No workflows yet. Add one by its ID (try demo-weather).</source>
+        <source>No workflows yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add one by its ID with + (try demo-weather).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

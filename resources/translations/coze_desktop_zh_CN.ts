@@ -772,6 +772,10 @@ Press “Add anyway” to add it without its name.</source>
         <source>&amp;Add bot by ID…</source>
         <translation>按 ID 添加智能体(&amp;A)…</translation>
     </message>
+    <message>
+        <source>Add &amp;workflow by ID…</source>
+        <translation>按 ID 添加工作流(&amp;W)…</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1842,20 +1846,24 @@ Press “Add anyway” to add it without its name.</source>
         <translation>工作流</translation>
     </message>
     <message>
-        <source>Add workflow…</source>
-        <translation>添加工作流…</translation>
+        <source>Add workflow… (a workflow or chat-flow, by its ID)</source>
+        <translation>添加工作流…（按 ID 添加工作流或对话流）</translation>
     </message>
     <message>
-        <source>Add a workflow or chat-flow by its ID</source>
-        <translation>按 ID 添加工作流或对话流</translation>
+        <source>Add workflow…</source>
+        <translation>添加工作流…</translation>
     </message>
     <message>
         <source>Workflows and their runs</source>
         <translation>工作流及其运行记录</translation>
     </message>
     <message>
-        <source>No workflows yet. Add one by its ID (try demo-weather).</source>
-        <translation>还没有工作流。按 ID 添加一个（可试试 demo-weather）。</translation>
+        <source>No workflows yet.</source>
+        <translation>还没有工作流。</translation>
+    </message>
+    <message>
+        <source>Add one by its ID with + (try demo-weather).</source>
+        <translation>点 + 按 ID 添加一个（可试试 demo-weather）。</translation>
     </message>
     <message>
         <source>Runs of removed workflows</source>

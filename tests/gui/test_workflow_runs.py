@@ -329,3 +329,32 @@ def test_a_run_is_listed_and_reopened_after_a_restart(
     result = run_and_wait(again, qtbot)
     assert result.status is WorkflowStatus.COMPLETED  # type: ignore[attr-defined]
     assert panel.workflow_item(workflow.workflow_id, workflow.base_url).childCount() == 2  # type: ignore[union-attr]
+
+
+def test_add_dialog_refuses_a_bot_id_with_an_app_id_and_is_in_the_bots_menu(
+    make_app: AppFactory, demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    ctx.window._fill_bots_menu()
+    action = next(a for a in ctx.window.menus.bots_menu.actions() if "workflow" in a.text().lower())
+    action.trigger()  # Bots → Add workflow by ID…
+    dialog = ctx.window.workflows.add_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.workflow_id.setText("demo-weather")
+    dialog.bot_id.setText("b1")
+    dialog.app_id.setText("a1")
+    click(qtbot, dialog.add_button)
+    assert "not both" in dialog.status.text() and dialog.isVisible()  # said; nothing looked up or saved
+    assert ctx.store.list_workflows() == []
+    dialog.app_id.setText("")
+    dialog.workflow_id.setText("no-such-workflow")
+    with qtbot.waitSignal(dialog.lookup_finished, timeout=WAIT_MS) as blocker:
+        click(qtbot, dialog.add_button)
+    assert blocker.args[0] is False and dialog.add_button.text() == "Add anyway"
+    dialog.label.setText("My flow")
+    click(qtbot, dialog.add_button)  # added without its name, under its label
+    qtbot.waitUntil(lambda: ctx.window.workflows.add_dialog is None, timeout=WAIT_MS)
+    [saved] = ctx.store.list_workflows()
+    assert (saved.workflow_id, saved.label, saved.bot_id, saved.name) == ("no-such-workflow", "My flow", "b1", "")
+    assert ctx.window.run_view.title_label.text() == "My flow"

@@ -12,7 +12,6 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMenu,
     QToolButton,
     QTreeWidget,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from coze_desktop.domain import Workflow, WorkflowRun, WorkflowStatus
+from coze_desktop.ui.elided import ElidedLabel
 from coze_desktop.ui.formatting import short_time
 
 RUNS_SHOWN = 20  # runs listed under each workflow
@@ -67,15 +67,14 @@ class WorkflowsPanel(QWidget):
         layout.setSpacing(2)
         head = QHBoxLayout()
         head.setContentsMargins(8, 0, 4, 0)
-        self.title_label = QLabel(self)
+        self.title_label = ElidedLabel(self)  # gives way to the button in a narrow sidebar
         font = self.title_label.font()
         font.setBold(True)
         self.title_label.setFont(font)
         self.add_button = QToolButton(self)
         self.add_button.setAutoRaise(True)
         self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        head.addWidget(self.title_label)
-        head.addStretch(1)
+        head.addWidget(self.title_label, 1)
         head.addWidget(self.add_button)
         layout.addLayout(head)
         self.tree = QTreeWidget(self)
@@ -84,11 +83,11 @@ class WorkflowsPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         layout.addWidget(self.tree, 1)
-        self.empty_label = QLabel(self)
-        self.empty_label.setWordWrap(True)
+        self.empty_label = ElidedLabel(self)
         self.empty_label.setContentsMargins(8, 0, 8, 4)
         self.empty_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        layout.addWidget(self.empty_label)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.empty_label, 1)
         self.add_button.clicked.connect(self.add_requested)
         self.tree.itemClicked.connect(self._on_tree_item_clicked)
         self.tree.itemActivated.connect(self._on_tree_item_clicked)
@@ -97,10 +96,12 @@ class WorkflowsPanel(QWidget):
 
     def retranslate(self) -> None:
         self.title_label.setText(self.tr("Workflows"))
-        self.add_button.setText(self.tr("Add workflow…"))
-        self.add_button.setToolTip(self.tr("Add a workflow or chat-flow by its ID"))
+        self.add_button.setText("+")  # a narrow sidebar keeps room for it in every language and font
+        self.add_button.setToolTip(self.tr("Add workflow… (a workflow or chat-flow, by its ID)"))
+        self.add_button.setAccessibleName(self.tr("Add workflow…"))
         self.tree.setAccessibleName(self.tr("Workflows and their runs"))
-        self.empty_label.setText(self.tr("No workflows yet. Add one by its ID (try demo-weather)."))
+        self.empty_label.setText(self.tr("No workflows yet."))
+        self.empty_label.setToolTip(self.tr("Add one by its ID with + (try demo-weather)."))
         for index in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(index)
             if item is not None and item.data(0, KIND_ROLE) == "removed":
@@ -152,7 +153,8 @@ class WorkflowsPanel(QWidget):
             for run in sorted(orphans, key=lambda r: r.started_at, reverse=True)[:RUNS_SHOWN]:
                 removed.addChild(self._run_item(run))
             removed.setExpanded(("", "") in expanded)
-        self.empty_label.setVisible(not workflows)
+        self.empty_label.setVisible(not workflows and not orphans)
+        self.tree.setVisible(bool(workflows) or bool(orphans))  # the hint gets the room when empty
         if selected is not None:
             self.select(*selected)
 
