@@ -1288,7 +1288,7 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Open the debug page</source>
+        <source>Debug page</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

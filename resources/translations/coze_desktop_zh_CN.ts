@@ -1289,8 +1289,8 @@ Press “Add anyway” to add it without its name.</source>
         <translation>用这些参数再次运行</translation>
     </message>
     <message>
-        <source>Open the debug page</source>
-        <translation>打开调试页面</translation>
+        <source>Debug page</source>
+        <translation>调试页面</translation>
     </message>
     <message>
         <source>Workflow %1</source>

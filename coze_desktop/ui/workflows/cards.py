@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from coze_desktop.ui.markdown import open_web_link, render_markdown
 
+MIN_SHOWN_DURATION = 0.05  # seconds: a node that said everything in one message has no duration to show
 MAX_TREE_ITEMS = 2000  # a huge JSON output shows its first items in the tree (all of it in Copy)
 
 
@@ -115,7 +116,7 @@ class NodeCard(_Card):
     def retranslate(self) -> None:
         if not self.finished:
             self.status_label.setText(self.tr("running…"))
-        elif self.duration is not None:
+        elif self.duration is not None and self.duration >= MIN_SHOWN_DURATION:
             self.status_label.setText(self.tr("finished · %1 s").replace("%1", f"{self.duration:.1f}"))
         else:
             self.status_label.setText(self.tr("finished"))
