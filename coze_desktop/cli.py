@@ -2,16 +2,20 @@
 
     coze-cli chat --bot-id ID [--base-url URL] [--user-id ID] [--conversation-id ID]
                   [--no-stream] [--json] [--no-save] [--file PATH ...] MESSAGE
-    coze-cli history [--json]
-    coze-cli show CONVERSATION [--json]
-    coze-cli search QUERY [--bot ID] [--json]
-    coze-cli export [--format md|json|html] [--no-files] (--all | CONVERSATION ...) -o PATH
+    coze-cli history [--json]                      (chats and workflow runs, newest first)
+    coze-cli show CONVERSATION|run:ID [--json]
+    coze-cli search QUERY [--bot ID] [--json]      (a workflow run's hit is printed as run:ID)
+    coze-cli export [--format md|json|html] [--no-files] [--no-runs] (--all | CONVERSATION|run:ID ...) -o PATH
     coze-cli import PATH
     coze-cli chat --workflow-id ID [--app-id ID | --bot-id ID] [...] MESSAGE     (a chat-flow)
     coze-cli tool-output --conversation-id ID --chat-id ID --output CALL_ID=TEXT ... [--json]
     coze-cli workflow run --workflow-id ID [--param KEY=VALUE | --param KEY:=JSON ...]
-                          [--bot-id ID | --app-id ID] [--no-stream] [--json]
-    coze-cli workflow resume --workflow-id ID --event-id EID --interrupt-type N --data TEXT [--json]
+                          [--bot-id ID | --app-id ID] [--no-stream] [--json] [--no-save]
+    coze-cli workflow resume --workflow-id ID --event-id EID --interrupt-type N --data TEXT
+                             [--execute-id ID] [--json] [--no-save]
+
+Workflow runs are saved in the history as they stream (``--no-save``: not); a resume continues the
+saved run that holds the interrupt (by event id, else ``--execute-id``).
 
 The token comes from ``COZE_API_TOKEN``, else from the keyring entry the desktop app uses;
 never from the command line. ``chat``, ``tool-output`` and ``workflow`` exit 0 when the chat or
@@ -43,7 +47,13 @@ from coze_desktop.api import ChatAccumulator, CozeClient, CozeError, ErrorKind, 
 from coze_desktop.api.client import ChatStream
 from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.api.files import Attachment, AttachmentError, check_file, question_with_files
-from coze_desktop.api.workflows import ToolOutput, WorkflowAccumulator, WorkflowStream, pending_tool_calls
+from coze_desktop.api.workflows import (
+    NodeMessage,
+    ToolOutput,
+    WorkflowAccumulator,
+    WorkflowStream,
+    pending_tool_calls,
+)
 from coze_desktop.domain import (
     DEFAULT_BASE_URL,
     ChatResult,
@@ -54,6 +64,8 @@ from coze_desktop.domain import (
     MessageFile,
     MessageState,
     Role,
+    ToolStep,
+    WorkflowRun,
     WorkflowRunResult,
     WorkflowStatus,
 )
@@ -63,11 +75,20 @@ from coze_desktop.export import (
     ExportFormatError,
     export_file,
     parse_json_export,
+    run_json,
     to_json,
     to_markdown,
 )
 from coze_desktop.secrets import ENV_TOKEN, token_from_env_or_keyring
-from coze_desktop.store import ReplyWriter, Store, StoreError, export_items, import_items
+from coze_desktop.store import (
+    ConversationSummary,
+    ReplyWriter,
+    Store,
+    StoreError,
+    export_items,
+    export_runs,
+    import_items,
+)
 
 ENV_BASE = "COZE_API_BASE"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -165,6 +186,7 @@ class _Recorder:
         self.writer: ReplyWriter | None = None
         self.broken = False
         self._started = time.monotonic()
+        self.steps_before: list[ToolStep] = []  # a continued reply: the answered tool calls
 
     def _warn(self, exc: StoreError) -> None:
         if not self.broken:
@@ -181,6 +203,9 @@ class _Recorder:
         question: str,
         coze_conversation_id: str | None,
         files: Sequence[tuple[str, Attachment]] = (),
+        *,
+        workflow_id: str | None = None,
+        app_id: str | None = None,
     ) -> None:
         """Save the question with a copy of each attached file (``(path, uploaded)`` pairs)."""
         try:
@@ -200,6 +225,8 @@ class _Recorder:
                         base_url=base_url,
                         title=title,
                         coze_conversation_id=coze_conversation_id,
+                        workflow_id=workflow_id or None,
+                        app_id=app_id or None,
                     )
                 )
             assert conv.id is not None
@@ -239,6 +266,26 @@ class _Recorder:
             self.writer = self.store.start_reply(conv.id, coze_chat_id=coze_chat_id)
         except StoreError as exc:
             self._warn(exc)
+
+    def answered(self, coze_chat_id: str, outputs: Sequence[ToolOutput]) -> None:
+        """The tool calls the continued reply answers: the waiting answer's ``tool_call`` steps
+        (or bare ones) with the outputs given, saved as the first steps of the new answer."""
+        given = {o.tool_call_id: o.output for o in outputs}
+        waiting: list[ToolStep] = []
+        try:
+            if self.conversation is not None and self.conversation.id is not None:
+                for message in reversed(self.store.messages(self.conversation.id)):
+                    if message.coze_chat_id == coze_chat_id and message.steps:
+                        waiting = [s for s in message.steps if s.kind == "tool_call" and s.call_id in given]
+                        break
+        except StoreError as exc:
+            self._warn(exc)
+        known = {s.call_id for s in waiting}
+        self.steps_before = [replace(s, result=given[s.call_id]) for s in waiting] + [
+            ToolStep("tool_call", call_id=call_id, result=output, created_at=time.time())
+            for call_id, output in given.items()
+            if call_id not in known
+        ]
 
     def count_call(self, base_url: str, token: str) -> None:
         if not self.broken:
@@ -285,9 +332,16 @@ class _Recorder:
                 duration=time.monotonic() - self._started,
                 coze_message_id=result.answer_message_id,
                 coze_chat_id=result.chat_id,
+                steps=self.steps_before + _new_steps(result.steps, self.steps_before),
             )
         except StoreError as exc:
             self._warn(exc)
+
+
+def _new_steps(steps: Sequence[ToolStep], answered: Sequence[ToolStep]) -> list[ToolStep]:
+    """``steps`` without the bare responses that only repeat an output already answered."""
+    outputs = {s.result for s in answered}
+    return [s for s in steps if not (s.kind in ("tool_response", "tool_output") and s.result in outputs)]
 
 
 def _error_line(lang: str, info: ErrorInfo) -> str:
@@ -452,6 +506,8 @@ def cmd_chat(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         args.message,
                         args.conversation_id,
                         list(zip(args.files, attachments, strict=True)),
+                        workflow_id=args.workflow_id,
+                        app_id=args.app_id,
                     )
                 _fold_events(_events(client, args, ctrl_c, attachments), acc, recorder, printer)
             except CozeError as exc:
@@ -647,6 +703,7 @@ def cmd_tool_output(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     recorder = _Recorder(store, err, lang) if store is not None else None
     if recorder is not None:
         recorder.continue_conversation(args.conversation_id, base_url, args.chat_id)
+        recorder.answered(args.chat_id, outputs)
     ctrl_c = _CtrlC()
     ctrl_c.install()
     try:
@@ -747,54 +804,162 @@ class _WorkflowPrinter:
         self.err.flush()
 
 
+class _RunRecorder:
+    """Saves one workflow run (or a resume of one) in the history as it streams: node text is
+    checkpointed about once a second by the store, the result is written at the end. Storage
+    problems are reported once, never fatal: the run goes on and is still printed."""
+
+    def __init__(self, store: Store, err: TextIO, lang: str) -> None:
+        self.store, self.err, self.lang = store, err, lang
+        self.run_id: int | None = None
+        self.resumes_done = 0
+        self._started = time.monotonic()
+
+    def _warn(self, exc: StoreError) -> None:
+        if self.run_id is not None or not getattr(self, "_warned", False):
+            self.err.write(
+                _t(self.lang, "无法保存工作流运行记录：", "Could not save the workflow run: ")
+                + str(exc)
+                + "\n"
+            )
+            self.err.flush()
+        self._warned = True
+        self.run_id = None
+
+    def start(self, run: WorkflowRun) -> None:
+        try:
+            self.run_id = self.store.start_run(run).id
+        except StoreError as exc:
+            self._warn(exc)
+
+    def resume(self, args: argparse.Namespace, base_url: str) -> None:
+        """Continue the saved run holding the interrupt (found by event id, else ``--execute-id``);
+        an unknown run is saved as a new one, and the user is told."""
+        try:
+            run = self.store.find_run_by_event_id(args.event_id)
+            if run is None and args.execute_id:
+                run = self.store.find_run_by_execute_id(args.execute_id)
+            if run is None or run.id is None:
+                self.err.write(
+                    _t(
+                        self.lang,
+                        "本地没有这次运行的记录（按事件 ID 或执行 ID 都没找到），恢复的部分另存为一次新的运行。",
+                        "No saved run holds this interrupt (by event id or execute id); "
+                        "the resumed part is saved as a new run.",
+                    )
+                    + "\n"
+                )
+                saved = self.store.start_run(
+                    WorkflowRun(
+                        id=None, workflow_id=args.workflow_id, base_url=base_url, execute_id=args.execute_id
+                    )
+                )
+                self.run_id = saved.id
+            else:
+                self.run_id = run.id
+                self.resumes_done = run.resume_count
+            assert self.run_id is not None
+            self.store.resume_run(self.run_id, args.data, args.event_id, interrupt_type=args.interrupt_type)
+        except StoreError as exc:
+            self._warn(exc)
+
+    def node(self, event: NodeMessage) -> None:
+        if self.run_id is None:
+            return
+        try:
+            self.store.append_run_text(
+                self.run_id,
+                event.node_title,
+                event.node_id,
+                event.content,
+                event.node_is_finish,
+                node_type=event.node_type,
+            )
+        except StoreError as exc:
+            self._warn(exc)
+
+    def finish(self, result: WorkflowRunResult) -> None:
+        if self.run_id is None:
+            return
+        try:
+            self.store.finish_run(self.run_id, result, time.monotonic() - self._started)
+        except StoreError as exc:
+            self._warn(exc)
+
+
 def _run_workflow_command(
     args: argparse.Namespace,
     out: TextIO,
     err: TextIO,
     lang: str,
-    start: Callable[[CozeClient, WorkflowAccumulator], WorkflowStream | None],
+    start: Callable[[CozeClient, WorkflowAccumulator, _RunRecorder | None], WorkflowStream | None],
+    begin: Callable[[_RunRecorder, str], None],
 ) -> int:
     """Run ``start`` (which opens a stream, or folds a non-streamed answer itself and returns
-    None) with output, Ctrl+C, ``--json`` and the exit status of ``workflow run``/``resume``."""
+    None) with output, Ctrl+C, ``--json``, saving (``begin`` saves the run's start unless
+    ``--no-save``) and the exit status of ``workflow run``/``resume``."""
     acc = WorkflowAccumulator(lang=lang)
     printer = None if args.json else _WorkflowPrinter(out, err, lang)
     base_url, token = _base_url_and_token(args)
     code: int | None = None
+    recorder: _RunRecorder | None = None
     if not token:
         acc.error, acc.status = _no_token(lang), WorkflowStatus.ERROR
         code = EXIT_USAGE
     else:
+        store = None if args.no_save else _open_store(args, err, lang)
+        recorder = _RunRecorder(store, err, lang) if store is not None else None
         ctrl_c = _CtrlC()
         ctrl_c.install()
         try:
+            if recorder is not None:
+                begin(recorder, base_url)
             with CozeClient(token, base_url) as client:
                 try:
-                    stream = start(client, acc)
+                    stream = start(client, acc, recorder)
                     if stream is not None:
                         ctrl_c.watch(stream)
                         for event in stream:
                             shown = acc.feed(event)
+                            if recorder is not None and isinstance(event, NodeMessage):
+                                recorder.node(event)
                             if printer is not None and shown:
                                 printer.node_text(acc, shown)
                     acc.finish()
                 except CozeError as exc:
                     acc.fail(exc)
                 except ValueError as exc:
+                    if recorder is not None:
+                        recorder.finish(
+                            replace(
+                                acc.result(), status=WorkflowStatus.ERROR, error=ErrorInfo(None, str(exc))
+                            )
+                        )
                     raise _UsageError(str(exc)) from None
+            if recorder is not None:
+                recorder.finish(acc.result())
         finally:
             ctrl_c.restore()
+            if store is not None:
+                store.close()
         if ctrl_c.cancel.is_set():
             code = EXIT_INTERRUPTED
     result = acc.result()
+    run_id = recorder.run_id if recorder is not None else None
     if code is None:
         code = {WorkflowStatus.COMPLETED: EXIT_OK, WorkflowStatus.INTERRUPTED: EXIT_WAITING}.get(
             result.status, EXIT_FAILED
         )
     if args.json:
-        out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+        obj = result.to_json()
+        obj["local_run_id"] = run_id
+        out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         out.flush()
     elif printer is not None:
         printer.summary(result, args.workflow_id, bool(getattr(args, "no_stream", False)))
+        if run_id is not None:
+            err.write(_t(lang, f"已保存为 run:{run_id}", f"Saved as run:{run_id}") + "\n")
+            err.flush()
     if result.error is not None:
         err.write(_error_line(lang, result.error) + "\n")
         err.flush()
@@ -809,7 +974,22 @@ def cmd_workflow_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _t(lang, "--app-id 和 --bot-id 只能给一个。", "Give --app-id or --bot-id, not both.")
         )
 
-    def start(client: CozeClient, acc: WorkflowAccumulator) -> WorkflowStream | None:
+    def begin(recorder: _RunRecorder, base_url: str) -> None:
+        recorder.start(
+            WorkflowRun(
+                id=None,
+                workflow_id=args.workflow_id,
+                base_url=base_url,
+                bot_id=args.bot_id or "",
+                app_id=args.app_id or "",
+                parameters=params,
+                stream=not args.no_stream,
+            )
+        )
+
+    def start(
+        client: CozeClient, acc: WorkflowAccumulator, _recorder: _RunRecorder | None
+    ) -> WorkflowStream | None:
         if args.no_stream:
             acc.feed_response(
                 client.run_workflow(args.workflow_id, params, bot_id=args.bot_id, app_id=args.app_id)
@@ -817,18 +997,25 @@ def cmd_workflow_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return None
         return client.stream_workflow(args.workflow_id, params, bot_id=args.bot_id, app_id=args.app_id)
 
-    return _run_workflow_command(args, out, err, lang, start)
+    return _run_workflow_command(args, out, err, lang, start, begin)
 
 
 def cmd_workflow_resume(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = ui_lang()
 
-    def start(client: CozeClient, acc: WorkflowAccumulator) -> WorkflowStream | None:
-        # The CLI does not save runs yet, so it cannot count earlier resumes: Coze (and the demo
-        # server) refuses a resume past the limit.
-        return client.stream_resume_workflow(args.workflow_id, args.event_id, args.data, args.interrupt_type)
+    def begin(recorder: _RunRecorder, base_url: str) -> None:
+        recorder.resume(args, base_url)
 
-    return _run_workflow_command(args, out, err, lang, start)
+    def start(
+        client: CozeClient, acc: WorkflowAccumulator, recorder: _RunRecorder | None
+    ) -> WorkflowStream | None:
+        # A saved run knows its earlier resumes: past the limit the resume is refused here.
+        done = recorder.resumes_done if recorder is not None else 0
+        return client.stream_resume_workflow(
+            args.workflow_id, args.event_id, args.data, args.interrupt_type, resumes_done=done
+        )
+
+    return _run_workflow_command(args, out, err, lang, start, begin)
 
 
 # --- history -------------------------------------------------------------------------------------
@@ -858,6 +1045,9 @@ def _find_conversation(store: Store, ref: str, lang: str) -> Conversation:
     return conv
 
 
+RUN_PREFIX = "run:"  # how the CLI names a saved workflow run: run:<id>
+
+
 def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = ui_lang()
     with _store_or_fail(args, err, lang) as store:
@@ -866,36 +1056,144 @@ def cmd_history(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         while page := store.list_conversations(limit=500, offset=offset):
             summaries += page
             offset += len(page)
-            if args.limit and len(summaries) >= args.limit:
-                summaries = summaries[: args.limit]
-                break
-    # newest first (the store lists pinned conversations first, which is for the app's list)
-    summaries.sort(key=lambda s: (s.conversation.updated_at, s.conversation.id or 0), reverse=True)
+        runs: list[WorkflowRun] = []
+        while page_runs := store.list_runs(limit=500, offset=len(runs)):
+            runs += page_runs
+    # Newest first, chats and runs together (the store lists pinned conversations first, which
+    # is for the app's list): a chat by its last message, a run by its last change.
+    rows: list[tuple[float, int, ConversationSummary | WorkflowRun]] = [
+        (s.conversation.updated_at, s.conversation.id or 0, s) for s in summaries
+    ]
+    rows += [(r.updated_at, r.id or 0, r) for r in runs]
+    rows.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    if args.limit:
+        rows = rows[: args.limit]
     if args.json:
-        rows = [
-            {
-                "id": s.conversation.id,
-                "title": s.conversation.title,
-                "bot_id": s.conversation.bot_id,
-                "updated_at": s.conversation.updated_at,
-                "message_count": s.message_count,
-            }
-            for s in summaries
-        ]
-        out.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        items: list[dict[str, Any]] = []
+        for _when, _id, item in rows:
+            if isinstance(item, WorkflowRun):
+                items.append(
+                    {
+                        "kind": "run",
+                        "id": f"{RUN_PREFIX}{item.id}",
+                        "run_id": item.id,
+                        "title": item.title,
+                        "workflow_id": item.workflow_id,
+                        "status": item.status.value,
+                        "started_at": item.started_at,
+                        "updated_at": item.updated_at,
+                    }
+                )
+            else:
+                items.append(
+                    {
+                        "kind": "chat",
+                        "id": item.conversation.id,
+                        "title": item.conversation.title,
+                        "bot_id": item.conversation.bot_id,
+                        "updated_at": item.conversation.updated_at,
+                        "message_count": item.message_count,
+                    }
+                )
+        out.write(json.dumps(items, ensure_ascii=False) + "\n")
         return EXIT_OK
-    if not summaries:
+    if not rows:
         out.write(_t(lang, "还没有聊天记录。", "No saved chats yet.") + "\n")
-    for s in summaries:
-        c = s.conversation
-        pin = "*" if c.pinned else " "
-        out.write(f"{c.id:>6}{pin} {_time(c.updated_at)}  {s.message_count:>5}  {c.bot_id}  {c.title}\n")
+    for _when, _id, item in rows:
+        if isinstance(item, WorkflowRun):
+            status = _run_status(lang, item.status)
+            out.write(
+                f"{RUN_PREFIX + str(item.id):>7} {_time(item.updated_at)}  {status:>5}  {item.workflow_id}  {item.title}\n"
+            )
+        else:
+            c = item.conversation
+            pin = "*" if c.pinned else " "
+            out.write(
+                f"{c.id:>6}{pin} {_time(c.updated_at)}  {item.message_count:>5}  {c.bot_id}  {c.title}\n"
+            )
     return EXIT_OK
+
+
+def _run_status(lang: str, status: WorkflowStatus) -> str:
+    return {
+        WorkflowStatus.RUNNING: _t(lang, "运行中", "running"),
+        WorkflowStatus.COMPLETED: _t(lang, "完成", "done"),
+        WorkflowStatus.INTERRUPTED: _t(lang, "等待回答", "waiting"),
+        WorkflowStatus.ERROR: _t(lang, "出错", "error"),
+    }[status]
+
+
+def _find_run(store: Store, ref: str, lang: str) -> WorkflowRun:
+    number = ref[len(RUN_PREFIX) :]
+    run = store.get_run(int(number)) if number.isdigit() else store.get_run_by_uid(number)
+    if run is None:
+        raise _UsageError(
+            _t(
+                lang,
+                f"找不到工作流运行 {ref}。用 coze-cli history 查看编号（run:…）。",
+                f"No workflow run {ref}. See `coze-cli history` for the ids (run:…).",
+            )
+        )
+    return run
+
+
+def _show_run(run: WorkflowRun, lang: str) -> str:
+    """A saved run for people: parameters, each node's output, interrupts and their answers,
+    the output, usage, debug link and error."""
+    lines = [f"# {run.title}", ""]
+    lines.append(
+        f"{RUN_PREFIX}{run.id}  {_t(lang, '工作流', 'workflow')} {run.workflow_id}  ({run.base_url})"
+    )
+    bits = [_t(lang, "状态：", "Status: ") + _run_status(lang, run.status), _time(run.started_at)]
+    if run.duration is not None:
+        bits.append(f"{run.duration:.1f} s")
+    if run.execute_id:
+        bits.append(f"execute_id {run.execute_id}")
+    lines.append("  ".join(bits))
+    if run.bot_id or run.app_id:
+        lines.append(f"bot_id {run.bot_id}" if run.bot_id else f"app_id {run.app_id}")
+    lines += ["", _t(lang, "参数：", "Parameters:"), json.dumps(run.parameters, ensure_ascii=False, indent=2)]
+    for part in run.parts:
+        lines.append("")
+        if part.kind == "node":
+            lines.append(f"▶ {part.node_title or _t(lang, '（无标题节点）', '(untitled node)')}")
+            lines.append(part.content)
+        elif part.kind == "interrupt":
+            where = f"（{part.node_title}）" if part.node_title else ""
+            lines.append(_t(lang, f"⏸ 等待回答{where}：", f"⏸ Waiting for an answer{where}: ") + part.content)
+            lines.append(f"  event_id {part.event_id}  interrupt_type {part.interrupt_type}")
+        elif part.kind == "answer":
+            lines.append(_t(lang, "↳ 回答：", "↳ Answer: ") + part.content)
+        else:
+            lines.append(_t(lang, "✗ 错误：", "✗ Error: ") + part.content)
+    if run.output:
+        lines += ["", _t(lang, "输出：", "Output:"), run.output]
+    if run.usage is not None:
+        lines.append(
+            _t(
+                lang,
+                f"tokens：{run.usage.token_count}（输入 {run.usage.input_count}，输出 {run.usage.output_count}）",
+                f"tokens: {run.usage.token_count} (in {run.usage.input_count}, out {run.usage.output_count})",
+            )
+        )
+    if run.debug_url:
+        lines.append(_t(lang, "调试链接：", "Debug link: ") + run.debug_url)
+    if run.error is not None:
+        lines.append(_error_line(lang, run.error))
+    return "\n".join(lines) + "\n"
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     lang = ui_lang()
+    if args.conversation.startswith(RUN_PREFIX):
+        with _store_or_fail(args, err, lang) as store:
+            run = _find_run(store, args.conversation, lang)
+        if args.json:
+            out.write(json.dumps({"id": f"{RUN_PREFIX}{run.id}"} | run_json(run), ensure_ascii=False) + "\n")
+        else:
+            out.write(_show_run(run, lang))
+        return EXIT_OK
     with _store_or_fail(args, err, lang) as store:
         conv = _find_conversation(store, args.conversation, lang)
         assert conv.id is not None
@@ -955,6 +1253,14 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "snippet": h.snippet,
                 "created_at": h.created_at,
             }
+            if h.run_id is None
+            else {
+                "run": f"{RUN_PREFIX}{h.run_id}",
+                "run_id": h.run_id,
+                "title": h.conversation_title,
+                "snippet": h.snippet,
+                "created_at": h.created_at,
+            }
             for h in hits
         ]
         out.write(json.dumps(rows, ensure_ascii=False) + "\n")
@@ -962,6 +1268,11 @@ def cmd_search(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not hits:
         out.write(_t(lang, "没有找到。", "Nothing found.") + "\n")
     for h in hits:
+        if h.run_id is not None:
+            out.write(
+                f"[{RUN_PREFIX}{h.run_id}] {_time(h.created_at)} {h.conversation_title} · {' '.join(h.snippet.split())}\n"
+            )
+            continue
         who = _t(lang, "问", "Q") if h.role is Role.USER else _t(lang, "答", "A")
         out.write(
             f"[{h.conversation_id}/{h.message_id}] {_time(h.created_at)} {h.conversation_title} · {who}: {' '.join(h.snippet.split())}\n"
@@ -976,19 +1287,23 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UsageError(
             _t(
                 lang,
-                "请给出会话编号，或用 --all 导出全部。",
-                "Name the conversations to export, or use --all.",
+                "请给出会话编号（或 run:编号），或用 --all 导出全部。",
+                "Name the conversations (or run:ID) to export, or use --all.",
             )
         )
     with _store_or_fail(args, err, lang) as store:
+        chat_refs = [ref for ref in args.conversations if not ref.startswith(RUN_PREFIX)]
+        run_refs = [ref for ref in args.conversations if ref.startswith(RUN_PREFIX)]
         if args.all:
             items = export_items(store)  # every conversation, the oldest first
+            runs = [] if args.no_runs else export_runs(store)  # every run, the oldest first
         else:
-            ids = [_find_conversation(store, ref, lang).id for ref in args.conversations]
+            ids = [_find_conversation(store, ref, lang).id for ref in chat_refs]
             items = export_items(store, [i for i in ids if i is not None])
+            runs = [_find_run(store, ref, lang) for ref in run_refs]
     path = Path(args.output)
     try:
-        summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files)
+        summary = export_file(path, items, args.format, lang=lang, include_files=not args.no_files, runs=runs)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.filename and str(exc.filename) not in (str(path), f"{path}.part"):
@@ -996,8 +1311,18 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _UsageError(
             _t(lang, f"无法写入 {path}：{reason}", f"Could not write {path}: {reason}")
         ) from None
-    n = len(items)
-    err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
+    n, k = len(items), len(runs)
+    if runs:
+        err.write(
+            _t(
+                lang,
+                f"已导出 {n} 个会话和 {k} 次工作流运行到 {path}",
+                f"Exported {n} conversation(s) and {k} workflow run(s) to {path}",
+            )
+            + "\n"
+        )
+    else:
+        err.write(_t(lang, f"已导出 {n} 个会话到 {path}", f"Exported {n} conversation(s) to {path}") + "\n")
     if summary.folder is not None:
         k = summary.files_written
         err.write(
@@ -1040,6 +1365,16 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         + "\n"
     )
+    if report.runs_imported or report.runs_already_present:
+        out.write(
+            _t(
+                lang,
+                f"导入了 {len(report.runs_imported)} 次工作流运行，{len(report.runs_already_present)} 次已存在。",
+                f"Imported {len(report.runs_imported)} workflow run(s); "
+                f"{len(report.runs_already_present)} were already there.",
+            )
+            + "\n"
+        )
     if report.files_kept:
         k = report.files_kept
         out.write(_t(lang, f"恢复了 {k} 个附件文件。", f"Restored {k} attached file(s).") + "\n")
@@ -1118,6 +1453,7 @@ def build_parser() -> argparse.ArgumentParser:
     wsub = workflow.add_subparsers(dest="workflow_command", required=True)
     wrun = wsub.add_parser(
         "run",
+        parents=[common],
         help="run a workflow; node output streams to stdout",
         description=f"The token is read from {ENV_TOKEN}, else from the keyring entry of Coze Desktop. "
         "Runs are not saved in the history yet.",
@@ -1137,9 +1473,11 @@ def build_parser() -> argparse.ArgumentParser:
     wrun.add_argument("--no-stream", action="store_true", help="wait for the output (/v1/workflow/run)")
     wrun.add_argument("--base-url", help=f"API base URL (default: ${ENV_BASE} or {DEFAULT_BASE_URL})")
     wrun.add_argument("--json", action="store_true", help="print one JSON object when the run ends")
+    wrun.add_argument("--no-save", action="store_true", help="do not save this run in the history")
     wrun.set_defaults(func=cmd_workflow_run)
     wres = wsub.add_parser(
         "resume",
+        parents=[common],
         help="answer an interrupted run (a question node, an input node, a local plugin)",
         description="Coze resumes a run at most 3 times.",
     )
@@ -1149,9 +1487,15 @@ def build_parser() -> argparse.ArgumentParser:
     wres.add_argument("--data", required=True, help="the answer (resume_data)")
     wres.add_argument("--base-url", help=f"API base URL (default: ${ENV_BASE} or {DEFAULT_BASE_URL})")
     wres.add_argument("--json", action="store_true", help="print one JSON object when the run ends")
+    wres.add_argument("--no-save", action="store_true", help="do not save this resume in the history")
+    wres.add_argument(
+        "--execute-id", help="the run's execute id: finds the saved run when the event id does not"
+    )
     wres.set_defaults(func=cmd_workflow_resume)
 
-    history = sub.add_parser("history", parents=[common], help="list saved conversations, newest first")
+    history = sub.add_parser(
+        "history", parents=[common], help="list saved conversations and workflow runs, newest first"
+    )
     history.add_argument("--json", action="store_true")
     history.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
     history.set_defaults(func=cmd_history)
@@ -1159,11 +1503,13 @@ def build_parser() -> argparse.ArgumentParser:
     show = sub.add_parser(
         "show", parents=[common], help="show one conversation with its messages and sources"
     )
-    show.add_argument("conversation", help="the conversation's id (see history) or uid")
+    show.add_argument(
+        "conversation", help="the conversation's id (see history) or uid, or run:ID for a workflow run"
+    )
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
 
-    search = sub.add_parser("search", parents=[common], help="search every saved message and source passage")
+    search = sub.add_parser("search", parents=[common], help="search every saved message, source passage and workflow run")
     search.add_argument("query")
     search.add_argument("--bot", help="only conversations with this bot id")
     search.add_argument("--limit", type=int, default=20)
@@ -1171,8 +1517,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.set_defaults(func=cmd_search)
 
     export = sub.add_parser("export", parents=[common], help="export conversations to Markdown, JSON or HTML")
-    export.add_argument("conversations", nargs="*", metavar="CONVERSATION")
-    export.add_argument("--all", action="store_true", help="every saved conversation")
+    export.add_argument(
+        "conversations", nargs="*", metavar="CONVERSATION", help="a conversation's id or uid, or run:ID"
+    )
+    export.add_argument("--all", action="store_true", help="every saved conversation and workflow run")
     export.add_argument("--format", choices=FORMATS, default="md")
     export.add_argument(
         "--no-files",
@@ -1180,6 +1528,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave the attachments' content out: JSON without data, HTML without images, Markdown without the folder",
     )
     export.add_argument("-o", "--output", required=True, help="the file to write")
+    export.add_argument("--no-runs", action="store_true", help="with --all: leave the workflow runs out")
     export.set_defaults(func=cmd_export)
 
     imp = sub.add_parser(

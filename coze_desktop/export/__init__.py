@@ -28,6 +28,7 @@ from coze_desktop.export.jsonfmt import (
     ImportResult,
     SkippedItem,
     parse_json_export,
+    run_json,
     to_json,
     write_json,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "files_folder",
     "parse_json_export",
     "render",
+    "run_json",
     "safe_file_name",
     "to_html",
     "to_json",

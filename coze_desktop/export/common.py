@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
-from coze_desktop.domain import Bot, Conversation, Message, MessageState, Source
+from coze_desktop.domain import Bot, Conversation, Message, MessageState, Source, ToolStep, WorkflowRun
 
 
 @dataclass(slots=True)
@@ -66,6 +66,25 @@ LABELS: dict[str, dict[str, str]] = {
         "comma": "，",
         "open": "（",
         "close": "）",
+        "steps": "调用步骤",
+        "called": "调用 {}",
+        "pending": "等待输出",
+        "response": "返回",
+        "runs": "工作流运行",
+        "workflow": "工作流",
+        "status": "状态",
+        "started": "开始于",
+        "parameters": "参数",
+        "output": "输出",
+        "node": "节点",
+        "untitled_node": "无标题节点",
+        "question": "等待回答",
+        "answer": "回答",
+        "debug_url": "调试链接",
+        "run_running": "运行中",
+        "run_completed": "完成",
+        "run_interrupted": "等待回答",
+        "run_error": "出错",
     },
     "en": {
         "user": "You",
@@ -98,6 +117,25 @@ LABELS: dict[str, dict[str, str]] = {
         "comma": ", ",
         "open": " (",
         "close": ")",
+        "steps": "Steps",
+        "called": "called {}",
+        "pending": "waiting for its output",
+        "response": "response",
+        "runs": "Workflow runs",
+        "workflow": "Workflow",
+        "status": "Status",
+        "started": "Started",
+        "parameters": "Parameters",
+        "output": "Output",
+        "node": "Node",
+        "untitled_node": "untitled node",
+        "question": "Waiting for an answer",
+        "answer": "Answer",
+        "debug_url": "Debug link",
+        "run_running": "running",
+        "run_completed": "completed",
+        "run_interrupted": "waiting for an answer",
+        "run_error": "error",
     },
 }
 
@@ -211,6 +249,63 @@ def source_details(source: Source, labels: dict[str, str]) -> str:
     if source.score is not None and math.isfinite(source.score):
         text += " (" + labels["score"].format(source.score) + ")"
     return text
+
+
+STEP_TEXT_CHARS = 200  # arguments and results are cut to this many characters in a step line
+
+
+def _brief_text(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= STEP_TEXT_CHARS else flat[: STEP_TEXT_CHARS - 1] + "…"
+
+
+def step_line(step: ToolStep, labels: dict[str, str]) -> str:
+    """A step in brief: ``called NAME(args) → result`` (``调用 NAME(args) → result``)."""
+    if step.kind in ("tool_response", "tool_output"):
+        return f"{labels['response']} → {_brief_text(step.result)}"
+    line = labels["called"].format(f"{step.name or '?'}({_brief_text(step.arguments)})")
+    if step.result:
+        line += f" → {_brief_text(step.result)}"
+    elif step.kind == "tool_call":
+        line += f" · {labels['pending']}"
+    if step.duration_ms is not None:
+        line += f" ({step.duration_ms} ms)"
+    return line
+
+
+def run_meta_pairs(run: WorkflowRun, labels: dict[str, str], tz: tzinfo | None) -> list[tuple[str, str]]:
+    """(label, value) pairs under a run's title: workflow, status, start, duration, tokens."""
+    pairs = [
+        (labels["workflow"], run.workflow_id),
+        (labels["status"], labels["run_" + run.status.value]),
+    ]
+    started = format_time(run.started_at, tz)
+    if started:
+        pairs.append((labels["started"], started))
+    extras = []
+    if run.duration is not None and math.isfinite(run.duration):
+        extras.append(labels["duration"].format(run.duration))
+    if run.usage is not None and run.usage.token_count:
+        extras.append(labels["tokens"].format(run.usage.token_count))
+    if extras:
+        pairs.append(("", " · ".join(extras)))
+    return pairs
+
+
+def run_error_note(run: WorkflowRun, labels: dict[str, str]) -> str | None:
+    """``错误：…（错误码 720701013，日志 ID abc）`` for a run that failed, else None."""
+    if run.error is None:
+        return None
+    error = run.error
+    note = labels["error"] + labels["colon"] + " ".join(error.message.split())
+    extras = []
+    if error.code is not None:
+        extras.append(labels["code"].format(error.code))
+    if error.logid:
+        extras.append(labels["logid"].format(error.logid))
+    if extras:
+        note += labels["open"] + labels["comma"].join(extras) + labels["close"]
+    return note
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

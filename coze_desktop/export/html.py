@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from datetime import tzinfo
 
 from coze_desktop import __version__
-from coze_desktop.domain import Message, MessageFile, Source
+from coze_desktop.domain import Message, MessageFile, Source, WorkflowRun
 from coze_desktop.export import attachments as files
 from coze_desktop.export.attachments import data_uri, format_size, is_image, local_copy, too_large_to_embed
 from coze_desktop.export.common import (
@@ -19,9 +20,12 @@ from coze_desktop.export.common import (
     iso_utc,
     lang_key,
     meta_pairs,
+    run_error_note,
+    run_meta_pairs,
     source_details,
     source_name,
     state_note,
+    step_line,
     usage_note,
     utf8_safe,
 )
@@ -104,8 +108,9 @@ def to_html(
     lang: str = "zh",
     tz: tzinfo | None = None,
     include_files: bool = True,
+    runs: Sequence[WorkflowRun] = (),
 ) -> str:
-    """Render conversations as one self-contained HTML page: inline CSS, no scripts, no remote assets.
+    """Render conversations (and workflow ``runs``, after them) as one self-contained HTML page: inline CSS, no scripts, no remote assets.
 
     Every piece of text is escaped; message text is shown as written (``white-space: pre-wrap``) with
     only fenced code blocks set in monospace. Only http(s) source URLs become links. Attached images
@@ -121,7 +126,8 @@ def to_html(
         _html_conversation(number, item, labels, tz, include_files)
         for number, item in enumerate(items, start=1)
     ]
-    if not items:
+    parts += [_html_run(number, run, labels, tz) for number, run in enumerate(runs, start=1)]
+    if not items and not runs:
         parts.append(f'<p class="empty">{_e(labels["empty"])}</p>')
     page = "\n".join(
         [
@@ -202,6 +208,12 @@ def _html_message(message: Message, labels: dict[str, str], tz: tzinfo | None, i
             f'<details class="reasoning">\n<summary>{_e(labels["reasoning"])}</summary>\n'
             f"{_html_rich_text(message.reasoning)}\n</details>"
         )
+    if message.steps:
+        entries = "\n".join(f"<li>{_e(step_line(step, labels))}</li>" for step in message.steps)
+        parts.append(
+            f'<details class="steps">\n<summary>{_e(labels["steps"])} ({len(message.steps)})</summary>\n'
+            f"<ul>\n{entries}\n</ul>\n</details>"
+        )
     if message.text.strip():
         parts.append(_html_rich_text(message.text))
     if message.attachments:
@@ -217,6 +229,44 @@ def _html_message(message: Message, labels: dict[str, str], tz: tzinfo | None, i
     if usage:
         parts.append(f'<p class="usage">{_e(usage)}</p>')
     parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _html_run(number: int, run: WorkflowRun, labels: dict[str, str], tz: tzinfo | None) -> str:
+    """One ``<article class="run">``: title, meta line, parameters, nodes, interrupts, output."""
+    meta = " · ".join(
+        (f"{_e(k)}{_e(labels['colon'])}" if k else "") + _e(v) for k, v in run_meta_pairs(run, labels, tz)
+    )
+    parts = [
+        f'<article class="run" id="r{number}">',
+        f'<header>\n<h1>{_e(run.title)}</h1>\n<p class="meta">{meta}</p>\n</header>',
+        f"<h3>{_e(labels['parameters'])}</h3>",
+        f"<pre><code>{_e(json.dumps(run.parameters, ensure_ascii=False, indent=2))}</code></pre>",
+    ]
+    for part in run.parts:
+        if part.kind == "node":
+            title = part.node_title.strip() or labels["untitled_node"]
+            parts.append(f'<section class="message assistant">\n<h2>{_e(title)}</h2>')
+            if part.content.strip():
+                parts.append(_html_rich_text(part.content))
+            parts.append("</section>")
+        elif part.kind in ("interrupt", "answer"):
+            label = labels["question"] if part.kind == "interrupt" else labels["answer"]
+            parts.append(
+                f'<p class="note {part.kind}">{_e(label)}{_e(labels["colon"])}{_e(part.content)}</p>'
+            )
+        else:
+            parts.append(f'<p class="note failed">{_e(part.content)}</p>')
+    if run.output.strip():
+        parts.append(f"<h3>{_e(labels['output'])}</h3>\n<pre><code>{_e(run.output)}</code></pre>")
+    note = run_error_note(run, labels)
+    if note and not any(p.kind == "error" for p in run.parts):
+        parts.append(f'<p class="note failed">{_e(note)}</p>')
+    if run.debug_url:
+        url = run.debug_url.strip()
+        shown = f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>' if is_web_url(url) else _e(url)
+        parts.append(f'<p class="usage">{_e(labels["debug_url"])}{_e(labels["colon"])}{shown}</p>')
+    parts.append("</article>")
     return "\n".join(parts)
 
 

@@ -29,7 +29,11 @@ from coze_desktop.domain import (
     MessageState,
     Role,
     Source,
+    ToolStep,
     Usage,
+    WorkflowRun,
+    WorkflowRunPart,
+    WorkflowStatus,
 )
 from coze_desktop.export.attachments import file_data, file_size, local_copy
 from coze_desktop.export.common import ConversationExport, iso_utc, utf8_safe
@@ -79,6 +83,7 @@ class ImportResult:
     skipped: list[SkippedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: dict[tuple[str, int], FileData] = field(default_factory=dict)
+    runs: list[WorkflowRun] = field(default_factory=list)  # the "workflow_runs" of the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,11 @@ class ExportFormatError(ValueError):
 
 
 def to_json(
-    items: Sequence[ConversationExport], *, exported_at: float | None = None, include_files: bool = True
+    items: Sequence[ConversationExport],
+    *,
+    exported_at: float | None = None,
+    include_files: bool = True,
+    runs: Sequence[WorkflowRun] = (),
 ) -> str:
     """Serialize conversations losslessly (see ``docs/export-format.md``); ``exported_at`` defaults to now.
 
@@ -109,7 +118,7 @@ def to_json(
     text (not representable in UTF-8) as U+FFFD. Each attachment carries its content as base64
     ``data`` when its local copy can be read, unless ``include_files`` is False.
     """
-    return _document_text(items, exported_at, file_data if include_files else None)
+    return _document_text(items, exported_at, file_data if include_files else None, runs)
 
 
 _DataOf = Callable[[MessageFile], str | None]  # an attachment's ``data`` value, None: leave it out
@@ -123,6 +132,7 @@ def write_json(
     exported_at: float | None = None,
     include_files: bool = True,
     progress: Progress | None = None,
+    runs: Sequence[WorkflowRun] = (),
 ) -> None:
     """Write what :func:`to_json` returns to ``out`` as UTF-8, with each file's content streamed
     from its local copy a chunk at a time, so a history of large files never sits in memory whole.
@@ -142,7 +152,7 @@ def write_json(
         sources.append(path)
         return f"\x00{nonce}:{len(sources) - 1}\x00"
 
-    text = _document_text(items, exported_at, marker if include_files else None)
+    text = _document_text(items, exported_at, marker if include_files else None, runs)
     progress.start(sum(file_size(path) for path in sources))
     position = 0
     for match in re.finditer(r"\\u0000" + nonce + r":(\d+)\\u0000", text):
@@ -156,7 +166,10 @@ def write_json(
 
 
 def _document_text(
-    items: Sequence[ConversationExport], exported_at: float | None, data_of: _DataOf | None
+    items: Sequence[ConversationExport],
+    exported_at: float | None,
+    data_of: _DataOf | None,
+    runs: Sequence[WorkflowRun] = (),
 ) -> str:
     """The whole JSON document as text; ``data_of`` gives each attachment's ``data`` (None: none)."""
     moment = datetime.now(UTC).timestamp() if exported_at is None else exported_at
@@ -166,6 +179,7 @@ def _document_text(
         "exported_at": iso_utc(moment),
         "app_version": __version__,
         "conversations": [_conversation_json(item, data_of) for item in items],
+        "workflow_runs": [run_json(run) for run in runs],
     }
     return utf8_safe(json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
@@ -191,6 +205,8 @@ def _conversation_json(item: ConversationExport, data_of: _DataOf | None) -> dic
         "updated_at": _finite(conversation.updated_at),
         "updated_at_iso": iso_utc(conversation.updated_at),
         "pinned": bool(conversation.pinned),
+        "workflow_id": conversation.workflow_id,
+        "app_id": conversation.app_id,
         "bot": _bot_json(item.bot) if item.bot else None,
         "messages": [
             _message_json(message, _parent_uid(message, item.messages[index - 1] if index else None), data_of)
@@ -242,6 +258,36 @@ def _message_json(message: Message, parent_uid: str | None, data_of: _DataOf | N
         "parent_uid": parent_uid,
         "selected": bool(message.selected),
         "attachments": [_attachment_json(attachment, data_of) for attachment in message.attachments],
+        "steps": [step.to_json() | {"created_at": _finite(step.created_at)} for step in message.steps],
+    }
+
+
+def run_json(run: WorkflowRun) -> dict[str, Any]:
+    """The JSON object for one workflow run with its parts (the "workflow_runs" record)."""
+    return {
+        "uid": run.uid,
+        "workflow_id": run.workflow_id,
+        "base_url": run.base_url,
+        "bot_id": run.bot_id,
+        "app_id": run.app_id,
+        "title": run.title,
+        "parameters": run.parameters,
+        "status": run.status.value,
+        "execute_id": run.execute_id,
+        "output": run.output,
+        "debug_url": run.debug_url,
+        "usage": run.usage.to_json() if run.usage else None,
+        "error": run.error.to_json() if run.error else None,
+        "started_at": _finite(run.started_at),
+        "started_at_iso": iso_utc(run.started_at),
+        "updated_at": _finite(run.updated_at),
+        "updated_at_iso": iso_utc(run.updated_at),
+        "duration": _finite(run.duration),
+        "stream": bool(run.stream),
+        "parts": [
+            part.to_json() | {"created_at": _finite(part.created_at), "duration": _finite(part.duration)}
+            for part in run.parts
+        ],
     }
 
 
@@ -445,6 +491,39 @@ def _as_attachment(value: dict[str, Any]) -> MessageFile:
     )
 
 
+def _as_steps(value: object) -> list[ToolStep]:
+    """The steps of an answer; entries that are not step objects are dropped."""
+    if not isinstance(value, list):
+        return []
+    steps: list[ToolStep] = []
+    for entry in value:
+        try:
+            steps.append(ToolStep.from_json(entry))
+        except ValueError:
+            continue
+    return steps
+
+
+_PART_KINDS = ("node", "interrupt", "answer", "error")
+
+
+def _as_part(value: dict[str, Any]) -> WorkflowRunPart:
+    """A part of a run; an unknown kind is read as a node."""
+    kind = _as_str(value.get("kind")).strip().lower()
+    return WorkflowRunPart(
+        kind=kind if kind in _PART_KINDS else "node",
+        node_title=_as_str(value.get("node_title")),
+        node_type=_as_str(value.get("node_type")),
+        node_id=_as_str(value.get("node_id")),
+        content=_as_str(value.get("content")),
+        finished=_as_bool(value.get("finished")),
+        event_id=_as_str(value.get("event_id")),
+        interrupt_type=_as_int(value.get("interrupt_type")) or 0,
+        created_at=_as_float(value.get("created_at")) or 0.0,
+        duration=_as_float(value.get("duration")),
+    )
+
+
 def _brief(value: object) -> str:
     """A short description of a JSON value for error messages (never the whole of a huge value)."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -473,6 +552,11 @@ def parse_json_export(text: str | bytes) -> ImportResult:
     reader = _Reader()
     for number, raw in enumerate(conversations, start=1):
         reader.read_conversation(number, raw)
+    runs = root.get("workflow_runs")
+    if runs is not None and not isinstance(runs, list):
+        reader.result.warnings.append(f'"workflow_runs" is {_brief(runs)}, not a list: no runs imported')
+    for number, raw in enumerate(runs if isinstance(runs, list) else [], start=1):
+        reader.read_run(number, raw)
     return reader.result
 
 
@@ -521,6 +605,7 @@ class _Reader:
         self.result = ImportResult()
         self._conversation_uids: set[str] = set()
         self._message_uids: set[str] = set()
+        self._run_uids: set[str] = set()
         self._previous_uid = ""  # of the message read last in the current conversation
 
     def _skip(self, what: str, ref: str, reason: str, conversation: str = "") -> None:
@@ -551,8 +636,8 @@ class _Reader:
         """Why a conversation object cannot be imported, or None if it can."""
         if not uid:
             return "has no uid"
-        if not _as_uid(raw.get("bot_id")):
-            return "has no bot_id"
+        if not _as_uid(raw.get("bot_id")) and not _as_uid(raw.get("workflow_id")):
+            return "has no bot_id"  # a chat-flow's conversation may have only its workflow_id
         if uid in self._conversation_uids:
             return "duplicate uid: an earlier conversation in the file has it"
         messages = raw.get("messages")
@@ -573,6 +658,8 @@ class _Reader:
             updated_at=_as_time(raw, "updated_at"),
             pinned=_as_bool(raw.get("pinned")),
             uid=uid,
+            workflow_id=_as_uid(raw.get("workflow_id")) or None,
+            app_id=_as_uid(raw.get("app_id")) or None,
         )
 
     def read_message(self, conversation_uid: str, number: int, raw: object) -> Message | None:
@@ -625,6 +712,60 @@ class _Reader:
             parent_uid=self._parent_uid(raw),
             selected=_as_bool(raw["selected"]) if "selected" in raw else True,
             attachments=self._attachments(uid, raw.get("attachments")),
+            steps=_as_steps(raw.get("steps")),
+        )
+
+    def read_run(self, number: int, raw: object) -> None:
+        """One workflow run (a "workflow_runs" record), or record why it was skipped."""
+        if not isinstance(raw, dict):
+            self._skip("workflow run", f"#{number}", f"is {_brief(raw)}, not a JSON object")
+            return
+        uid = _as_uid(raw.get("uid"))
+        workflow_id = _as_uid(raw.get("workflow_id"))
+        if not uid:
+            problem = "has no uid"
+        elif not workflow_id:
+            problem = "has no workflow_id"
+        elif uid in self._run_uids:
+            problem = "duplicate uid: an earlier run in the file has it"
+        else:
+            self._run_uids.add(uid)
+            self.result.runs.append(self._run(uid, workflow_id, raw))
+            return
+        self._skip("workflow run", uid or f"#{number}", problem)
+
+    def _run(self, uid: str, workflow_id: str, raw: dict[str, Any]) -> WorkflowRun:
+        status_text = _as_str(raw.get("status")).strip().lower()
+        try:
+            status = WorkflowStatus(status_text or "completed")
+        except ValueError:
+            self.result.warnings.append(
+                f"workflow run {uid}: unknown status {_brief(raw.get('status'))}, imported as error"
+            )
+            status = WorkflowStatus.ERROR
+        parameters = raw.get("parameters")
+        parts_raw = raw.get("parts")
+        return WorkflowRun(
+            id=None,
+            uid=uid,
+            workflow_id=workflow_id,
+            base_url=_as_str(raw.get("base_url")) or DEFAULT_BASE_URL,
+            bot_id=_as_str(raw.get("bot_id")),
+            app_id=_as_str(raw.get("app_id")),
+            parameters=parameters if isinstance(parameters, dict) else {},
+            status=status,
+            execute_id=_as_opt_str(raw.get("execute_id")),
+            output=_as_str(raw.get("output")),
+            debug_url=_as_opt_str(raw.get("debug_url")),
+            usage=_as_usage(raw.get("usage")),
+            error=_as_error(raw.get("error")),
+            started_at=_as_time(raw, "started_at"),
+            updated_at=_as_time(raw, "updated_at"),
+            duration=_as_float(raw.get("duration")),
+            stream=_as_bool(raw["stream"]) if "stream" in raw else True,
+            parts=[
+                _as_part(p) for p in (parts_raw if isinstance(parts_raw, list) else []) if isinstance(p, dict)
+            ],
         )
 
     def _attachments(self, message_uid: str, value: object) -> list[MessageFile]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from coze_desktop.domain import Message, MessageFile, Role, Source
+from coze_desktop.domain import Message, MessageFile, Role, Source, WorkflowRun
 from coze_desktop.export.attachments import format_size, is_image
 from coze_desktop.export.common import (
     LABELS,
@@ -15,9 +16,12 @@ from coze_desktop.export.common import (
     format_time,
     lang_key,
     meta_pairs,
+    run_error_note,
+    run_meta_pairs,
     source_details,
     source_name,
     state_note,
+    step_line,
     usage_note,
     utf8_safe,
 )
@@ -36,6 +40,7 @@ def to_markdown(
     tz: tzinfo | None = None,
     links: Mapping[str, str] | None = None,
     attachments: bool = True,
+    runs: Sequence[WorkflowRun] = (),
 ) -> str:
     """Render conversations as one readable Markdown document.
 
@@ -51,8 +56,59 @@ def to_markdown(
     ``attachments=False`` leaves them out (for a caller that lists them its own way).
     """
     labels = LABELS[lang_key(lang)]
-    blocks = [_md_conversation(item, labels, tz, links, attachments) for item in items] or [labels["empty"]]
-    return utf8_safe("\n\n---\n\n".join(blocks) + "\n")
+    blocks = [_md_conversation(item, labels, tz, links, attachments) for item in items]
+    blocks += [_md_run(run, labels, tz) for run in runs]
+    return utf8_safe("\n\n---\n\n".join(blocks or [labels["empty"]]) + "\n")
+
+
+def md_run(run: WorkflowRun, *, lang: str = "zh", tz: tzinfo | None = None) -> str:
+    """One workflow run as Markdown (what ``coze-cli show run:ID`` could print)."""
+    return utf8_safe(_md_run(run, LABELS[lang_key(lang)], tz) + "\n")
+
+
+def _md_run(run: WorkflowRun, labels: dict[str, str], tz: tzinfo | None) -> str:
+    """A run: title, meta line, parameters, each node's output, interrupts and answers, output."""
+    meta = " · ".join(
+        (f"**{_md_inline(key)}**{labels['colon']}" if key else "") + _md_inline(value)
+        for key, value in run_meta_pairs(run, labels, tz)
+    )
+    blocks = [f"# {_md_inline(run.title)}", meta]
+    params = json.dumps(run.parameters, ensure_ascii=False, indent=2)
+    blocks.append(f"**{labels['parameters']}**\n\n" + _md_fenced(params, "json"))
+    for part in run.parts:
+        if part.kind == "node":
+            title = part.node_title.strip() or labels["untitled_node"]
+            blocks.append(f"### {_md_inline(title)}")
+            if part.content.strip():
+                blocks.append(_md_close_fences(normalize_newlines(part.content)).strip("\n"))
+        elif part.kind == "interrupt":
+            blocks.append(
+                _md_quote(f"**{_md_inline(labels['question'])}**{labels['colon']}" + _md_inline(part.content))
+            )
+        elif part.kind == "answer":
+            blocks.append(
+                _md_quote(f"**{_md_inline(labels['answer'])}**{labels['colon']}" + _md_inline(part.content))
+            )
+        else:
+            blocks.append(f"> ⚠️ {_md_inline(part.content)}")
+    if run.output.strip():
+        lang = "json" if run.output_json is not None else ""
+        blocks.append(f"**{labels['output']}**\n\n" + _md_fenced(run.output, lang))
+    note = run_error_note(run, labels)
+    if note and not any(p.kind == "error" for p in run.parts):
+        blocks.append(f"> ⚠️ {_md_inline(note)}")
+    if run.debug_url:
+        url = run.debug_url.strip()
+        shown = f"<{url}>" if is_web_url(url) else _md_code_span(url)
+        blocks.append(f"{_md_inline(labels['debug_url'])}{labels['colon']}{shown}")
+    return "\n\n".join(blocks)
+
+
+def _md_fenced(text: str, info: str = "") -> str:
+    """``text`` in a fenced code block whose fence is longer than any backtick run inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{normalize_newlines(text).strip(chr(10))}\n{fence}"
 
 
 def _md_inline(text: str) -> str:
@@ -122,6 +178,9 @@ def _md_message(
     reasoning = normalize_newlines(message.reasoning).strip("\n")
     if reasoning.strip():
         blocks.append(_md_quote(f"**{labels['reasoning']}**\n\n{reasoning}"))
+    if message.steps:
+        steps = "\n".join(f"- {_md_inline(step_line(step, labels))}" for step in message.steps)
+        blocks.append(f"**{labels['steps']}**\n\n{steps}")
     text = normalize_newlines(message.text)
     if text.strip():
         if message.role is Role.USER:

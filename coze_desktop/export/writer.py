@@ -9,6 +9,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import BinaryIO
 
+from coze_desktop.domain import WorkflowRun
 from coze_desktop.export.attachments import FilesFolder, files_folder, local_copy, write_files_folder
 from coze_desktop.export.common import ConversationExport
 from coze_desktop.export.html import to_html
@@ -27,17 +28,18 @@ def render(
     lang: str = "zh",
     tz: tzinfo | None = None,
     include_files: bool = True,
+    runs: Sequence[WorkflowRun] = (),
 ) -> str:
-    """The export of ``items`` in ``fmt`` (one of :data:`FORMATS`); labels in ``lang`` (Markdown
+    """The export of ``items`` (and workflow ``runs``, after them) in ``fmt`` (one of :data:`FORMATS`); labels in ``lang`` (Markdown
     and HTML), times in ``tz`` (the local zone when None). JSON has neither; it carries the
     attachments' content unless ``include_files`` is False. Markdown rendered here lists
     attachments by name and size only: :func:`export_file` writes them next to it."""
     if fmt == "json":
-        return to_json(items, include_files=include_files)
+        return to_json(items, include_files=include_files, runs=runs)
     if fmt == "html":
-        return to_html(items, lang=lang, tz=tz, include_files=include_files)
+        return to_html(items, lang=lang, tz=tz, include_files=include_files, runs=runs)
     if fmt == "md":
-        return to_markdown(items, lang=lang, tz=tz)
+        return to_markdown(items, lang=lang, tz=tz, runs=runs)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -80,8 +82,10 @@ def export_file(
     tz: tzinfo | None = None,
     include_files: bool = True,
     progress: Progress | None = None,
+    runs: Sequence[WorkflowRun] = (),
 ) -> ExportSummary:
-    """Write the export of ``items`` to ``path`` as :func:`render` does, with the attachments:
+    """Write the export of ``items`` (and workflow ``runs``) to ``path`` as :func:`render` does,
+    with the attachments:
 
     - Markdown: the kept files are copied into a folder next to it (``chat.md`` → ``chat_files/``,
       one for all the conversations in the file) and linked from the document; no folder when
@@ -105,12 +109,13 @@ def export_file(
     not_kept = sum(1 for a in attachments if local_copy(a) is None)
     if fmt == "json":  # the files' content streamed from their copies, never whole in memory
         _write_through_part(
-            path, lambda out: write_json(out, items, include_files=include_files, progress=progress)
+            path,
+            lambda out: write_json(out, items, include_files=include_files, progress=progress, runs=runs),
         )
         return ExportSummary(files_missing=not_kept)
     if fmt == "html":
         progress.start(0)
-        text = to_html(items, lang=lang, tz=tz, include_files=include_files)
+        text = to_html(items, lang=lang, tz=tz, include_files=include_files, runs=runs)
         progress.check()
         write_file(path, text)
         return ExportSummary(files_missing=not_kept)
@@ -118,7 +123,7 @@ def export_file(
     if include_files and attachments:
         folder = write_files_folder(files_folder(path), attachments, progress)
     try:
-        text = to_markdown(items, lang=lang, tz=tz, links=folder.links if include_files else None)
+        text = to_markdown(items, lang=lang, tz=tz, links=folder.links if include_files else None, runs=runs)
         progress.check()
         write_file(path, text)
     except BaseException:  # no Markdown file: its attachments' folder goes too

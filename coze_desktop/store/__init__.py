@@ -25,7 +25,7 @@ from coze_desktop.store.db import (
     StoreVersionError,
     StoreWriteError,
 )
-from coze_desktop.store.exporting import ImportReport, export_items, import_items
+from coze_desktop.store.exporting import ImportReport, export_items, export_runs, import_items
 from coze_desktop.store.files import SourceFileError
 from coze_desktop.store.paths import DB_FILENAME, default_data_dir, default_db_path
 from coze_desktop.store.replies import ReplyWriter
@@ -55,5 +55,6 @@ __all__ = [
     "default_data_dir",
     "default_db_path",
     "export_items",
+    "export_runs",
     "import_items",
 ]

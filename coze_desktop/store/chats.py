@@ -1252,21 +1252,34 @@ class Store(RunStore):
         limit: int = 20,
         offset: int = 0,
         markers: tuple[str, str] = DEFAULT_MARKERS,
+        runs: bool = True,
     ) -> list[SearchHit]:
-        """Find saved messages whose text or source passages contain every word of ``query``.
+        """Find saved messages whose text or source passages contain every word of ``query``,
+        and (with ``runs``, unless ``bot_id`` is given) saved workflow runs whose text does.
 
-        See :func:`coze_desktop.store.search.search_messages` for matching and ranking.
-        ``since``/``until`` bound ``created_at`` (Unix seconds, ``until`` exclusive).
+        See :func:`coze_desktop.store.search.search_messages` for matching and ranking of
+        messages and :func:`~coze_desktop.store.search.search_runs` for runs. Matching runs
+        (``SearchHit.run_id`` set) come first, newest first, then the messages: ``offset`` and
+        ``limit`` page through that one list. ``since``/``until`` bound ``created_at`` (a run's
+        start; Unix seconds, ``until`` exclusive).
         """
         with self._db.translating_errors() as conn:
-            return search_module.search_messages(
+            run_hits: list[SearchHit] = []
+            if runs and bot_id is None:
+                run_hits = search_module.search_runs(
+                    conn, query, since=since, until=until, limit=offset + limit, offset=0, markers=markers
+                )
+            page = run_hits[offset : offset + limit]
+            if len(page) >= limit:
+                return page
+            return page + search_module.search_messages(
                 conn,
                 query,
                 bot_id=bot_id,
                 since=since,
                 until=until,
-                limit=limit,
-                offset=offset,
+                limit=limit - len(page),
+                offset=max(0, offset - len(run_hits)),
                 markers=markers,
             )
 

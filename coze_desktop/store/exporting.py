@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from coze_desktop.domain import Bot, Conversation, Message, MessageFile
+from coze_desktop.domain import Bot, Conversation, Message, MessageFile, WorkflowRun
 from coze_desktop.export import ConversationExport, FileData, ImportResult, Progress, SkippedItem
 from coze_desktop.export.progress import checked
 from coze_desktop.store.chats import Store
@@ -39,6 +39,18 @@ def export_items(store: Store, conversation_ids: Iterable[int] | None = None) ->
         bot = store.get_bot(conversation.bot_id, conversation.base_url)
         items.append(ConversationExport(conversation, store.all_messages(conversation.id), bot))
     return items
+
+
+def export_runs(store: Store, run_ids: Iterable[int] | None = None) -> list[WorkflowRun]:
+    """Workflow runs with their parts, in the order given (ids no longer there are left out);
+    ``None``: every saved run, the oldest first."""
+    if run_ids is None:
+        listed: list[WorkflowRun] = []
+        while page := store.list_runs(limit=_PAGE, offset=len(listed)):
+            listed += page
+        run_ids = [run.id for run in reversed(listed) if run.id is not None]
+    found = (store.get_run(run_id) for run_id in run_ids)
+    return [run for run in found if run is not None]
 
 
 def _all_conversations(store: Store) -> list[Conversation]:
@@ -66,6 +78,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     messages_imported: int = 0
     files_kept: int = 0
+    runs_imported: list[str] = field(default_factory=list)  # uids of the workflow runs saved now
+    runs_already_present: list[str] = field(default_factory=list)
 
 
 class ConversationImporter(Protocol):
@@ -83,6 +97,10 @@ class ConversationImporter(Protocol):
 
     def keep_file(self, source: Path | bytes, name: str) -> MessageFile:
         """Keep a copy of a file's content in the data folder; the copy's MessageFile."""
+        ...
+
+    def import_run(self, run: WorkflowRun) -> bool:
+        """Save a workflow run unless one with its uid exists; True if it was saved."""
         ...
 
 
@@ -134,6 +152,14 @@ def import_items(
         else:
             report.already_present.append(uid)
         progress.advance()
+    for run in result.runs:  # after the conversations; each run saved whole, idempotent by uid
+        progress.check()
+        try:
+            run_saved = store.import_run(run)
+        except ValueError as exc:
+            report.failed.append(SkippedItem("workflow run", run.uid, f"not saved: {exc}"))
+            continue
+        (report.runs_imported if run_saved else report.runs_already_present).append(run.uid)
     return report
 
 

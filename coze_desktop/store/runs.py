@@ -719,6 +719,15 @@ class RunStore:
         return True
 
 
+def run_title(conn: sqlite3.Connection, run_id: int) -> tuple[str, float]:
+    """The title of a saved run (see :attr:`WorkflowRun.title`) and when it started."""
+    row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM workflow_runs r WHERE r.id = ?", (run_id,)).fetchone()  # noqa: S608
+    if row is None:
+        return "", 0.0
+    run = _run_from_row(row)
+    return run.title, run.started_at
+
+
 def _run_filter(workflow_id: str | None, base_url: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []

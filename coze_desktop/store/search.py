@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coze_desktop.domain import Role
-from coze_desktop.store.db import DOC_SHIFT, TOP_SLOT
+from coze_desktop.store.db import DOC_SHIFT, RUN_DOC_SHIFT, TOP_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,9 @@ class SearchHit:
     source_rank: int = 0  # that passage's place among the answer's sources (1-based), else 0
     in_attachment: bool = False  # matched the name of a file attached to the message (the snippet)
     attachment_position: int = 0  # that file's place among the message's attachments (1-based), else 0
+    # A workflow run's text (its parameters, output, a node's output, an answer): then
+    # conversation_id and message_id are 0 and conversation_title is the run's title.
+    run_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,3 +682,133 @@ def _match_spans(folded: str, needles: Sequence[str], start: int, end: int) -> l
             continue
         spans.append((span_start, span_end))
     return spans
+
+
+# ------------------------------------------------------------------------------------------------
+# Workflow runs (their own index, run_search_index: see migration 6)
+
+RUN_SCAN_LIMIT = 5000  # newest runs scanned for a query made only of 1-2 character words
+_RUN_SLOT_MASK = (1 << RUN_DOC_SHIFT) - 1
+
+
+def search_runs(
+    conn: sqlite3.Connection,
+    query: str,
+    *,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    markers: tuple[str, str] = DEFAULT_MARKERS,
+) -> list[SearchHit]:
+    """Workflow runs whose parameters and output, or one of whose parts (a node's output, a
+    question, an answer, an error), contain every word of ``query``; newest run first, one hit
+    per run (its newest matching document). ``since``/``until`` bound the run's start."""
+    words = query_words(query)
+    if not words or limit <= 0:
+        return []
+    offset = max(offset, 0)
+    wanted = offset + limit
+    found: dict[int, str] = {}  # run id -> the text that matched
+    long_words = [w for w in words if len(w) >= MIN_INDEXED_CHARS]
+    if long_words:
+        cursor = conn.execute(
+            "SELECT rowid FROM run_search_index WHERE run_search_index MATCH ? ORDER BY rowid DESC",
+            (fts_match_expression(long_words),),
+        )
+        for (doc,) in cursor:
+            run_id = doc >> RUN_DOC_SHIFT
+            if run_id in found or not _run_in_range(conn, run_id, since, until):
+                continue
+            text = _run_document(conn, run_id, doc & _RUN_SLOT_MASK, words)
+            if text is not None:
+                found[run_id] = text
+                if len(found) >= wanted:
+                    break
+        cursor.close()
+    else:
+        clauses, params = _run_time_clauses(since, until)
+        rows = conn.execute(
+            f"SELECT id FROM workflow_runs {clauses} ORDER BY id DESC LIMIT ?",  # noqa: S608 - fixed SQL
+            (*params, RUN_SCAN_LIMIT),
+        ).fetchall()
+        for (run_id,) in rows:
+            text = _run_text_matching(conn, run_id, words)
+            if text is not None:
+                found[run_id] = text
+                if len(found) >= wanted:
+                    break
+    hits = []
+    for run_id in sorted(found, reverse=True)[offset:wanted]:
+        title, started_at = _run_title(conn, run_id)
+        hits.append(
+            SearchHit(
+                conversation_id=0,
+                conversation_title=title,
+                message_id=0,
+                role=Role.ASSISTANT,
+                snippet=make_snippet(found[run_id], words, markers),
+                created_at=started_at,
+                run_id=run_id,
+            )
+        )
+    return hits
+
+
+def _run_time_clauses(since: float | None, until: float | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if since is not None:
+        clauses.append("started_at >= ?")
+        params.append(since)
+    if until is not None:
+        clauses.append("started_at < ?")
+        params.append(until)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _run_in_range(conn: sqlite3.Connection, run_id: int, since: float | None, until: float | None) -> bool:
+    if since is None and until is None:
+        return True
+    row = conn.execute("SELECT started_at FROM workflow_runs WHERE id = ?", (run_id,)).fetchone()
+    if row is None:
+        return False
+    return (since is None or row[0] >= since) and (until is None or row[0] < until)
+
+
+def _run_document(conn: sqlite3.Connection, run_id: int, slot: int, words: Sequence[str]) -> str | None:
+    """The text of one run document if it contains every word (the output or the parameters
+    for the run's own document), else None."""
+    if slot == 0:
+        row = conn.execute("SELECT parameters, output FROM workflow_runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            return None
+        parameters, output = row
+        if _contains_every(output, words):
+            return str(output)
+        both = f"{parameters}\x1f{output}"
+        return str(parameters) if _contains_every(both, words) else None
+    row = conn.execute(
+        "SELECT content FROM workflow_run_parts WHERE run_id = ? AND position = ?", (run_id, slot - 1)
+    ).fetchone()
+    if row is None or not _contains_every(row[0], words):
+        return None
+    return str(row[0])
+
+
+def _run_text_matching(conn: sqlite3.Connection, run_id: int, words: Sequence[str]) -> str | None:
+    """The newest document of a run containing every word (scanned, not indexed), else None."""
+    rows = conn.execute(
+        "SELECT content FROM workflow_run_parts WHERE run_id = ? ORDER BY position DESC", (run_id,)
+    ).fetchall()
+    for (content,) in rows:
+        if _contains_every(content, words):
+            return str(content)
+    return _run_document(conn, run_id, 0, words)
+
+
+def _run_title(conn: sqlite3.Connection, run_id: int) -> tuple[str, float]:
+    """A run's title as :attr:`WorkflowRun.title` makes it, and its start."""
+    from coze_desktop.store.runs import run_title  # runs.py imports nothing from here
+
+    return run_title(conn, run_id)

@@ -32,6 +32,7 @@ JSON_KEYS = {
     "error",
     "local_conversation_id",
     "attachments",
+    "steps",  # the tool calls and responses of the answer (ToolStep.to_json)
 }
 SOURCE_KEYS = {"slice", "score", "document", "dataset", "title", "url"}
 

@@ -93,7 +93,7 @@ def test_history_json(history: dict[str, object], subprocess_env: dict[str, str]
     p = cli(subprocess_env, "history", "--json", token=None)
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)
-    assert [set(r) for r in rows] == [{"id", "title", "bot_id", "updated_at", "message_count"}] * 3
+    assert [set(r) for r in rows] == [{"kind", "id", "title", "bot_id", "updated_at", "message_count"}] * 3
     assert rows[0]["bot_id"] == "fault-error-event"  # newest first
     assert [r["updated_at"] for r in rows] == sorted((r["updated_at"] for r in rows), reverse=True)
     kb = next(r for r in rows if r["bot_id"] == "demo-knowledge")

@@ -24,6 +24,7 @@ RUN_KEYS = {
     "debug_url",
     "usage",
     "error",
+    "local_run_id",  # the saved run (None with --no-save)
 }
 
 
@@ -73,7 +74,8 @@ def test_workflow_run_streams_node_output(demo_fast: DemoServer, subprocess_env:
     assert "上海未来2天" in p.stdout
     assert "▶ 查询天气" in p.stderr and "▶ 穿衣建议" in p.stderr
     assert "https://www.coze.cn/work_flow?execute_id=" in p.stderr
-    assert history(subprocess_env) == []  # workflow runs are not saved yet
+    (row,) = history(subprocess_env)  # the run is saved (see test_cli_workflow_history.py)
+    assert row["kind"] == "run" and row["workflow_id"] == "demo-weather" and row["status"] == "completed"
 
 
 def test_workflow_run_json_shape(demo_fast: DemoServer, subprocess_env: dict[str, str]) -> None:

@@ -349,8 +349,9 @@ def test_json_header_and_shape(items: list[ConversationExport]) -> None:
     first = root["conversations"][0]
     assert list(first) == [
         "uid", "title", "bot_id", "base_url", "coze_conversation_id", "created_at", "created_at_iso",
-        "updated_at", "updated_at_iso", "pinned", "bot", "messages",
+        "updated_at", "updated_at_iso", "pinned", "workflow_id", "app_id", "bot", "messages",
     ]  # fmt: skip
+    assert root["workflow_runs"] == []  # none given
     assert first["created_at_iso"] == "2024-05-01T10:00:00Z"
     assert first["bot"]["suggested_questions"] == ["怎么安装？", "What's new?"]
     answer = first["messages"][1]

@@ -442,3 +442,56 @@ def test_migrates_v5_database_keeping_data_and_backing_up(tmp_path: Path) -> Non
     assert copy.execute("PRAGMA user_version").fetchone()[0] == 5
     assert copy.execute("SELECT count(*) FROM messages").fetchone()[0] == 2
     copy.close()
+
+
+# ------------------------------------------------------------------------------------ search
+
+
+def _finished_run(store: Store, params: dict[str, object], node_text: str, output: str, **kw: object) -> int:
+    run = store.start_run(WorkflowRun(id=None, workflow_id="wf1", base_url=BASE, parameters=params, **kw))  # type: ignore[arg-type]
+    assert run.id is not None
+    store.append_run_text(run.id, "LLM", "n1", node_text, True)
+    store.finish_run(run.id, WorkflowRunResult(status=WorkflowStatus.COMPLETED, output=output))
+    return run.id
+
+
+def test_search_finds_run_text_first_then_messages(store: Store) -> None:
+    conv = store.create_conversation(Conversation(id=None, bot_id="bot", title="聊天"))
+    msg = store.add_message(
+        Message(id=None, conversation_id=conv.id, role=Role.USER, type="question", text="熊猫住在哪里")
+    )
+    store.save_workflow(Workflow("wf1", BASE, label="动物百科"))
+    old = _finished_run(store, {"animal": "熊猫"}, "熊猫吃竹子", "done", started_at=100.0)
+    new = _finished_run(store, {"animal": "老虎"}, "老虎吃肉", '{"熊猫": false}', started_at=200.0)
+    other = _finished_run(store, {"animal": "狮子"}, "狮子", "none", started_at=300.0)
+    hits = store.search("熊猫")
+    assert [h.run_id for h in hits] == [new, old, None]
+    assert hits[2].message_id == msg.id
+    run_hit = hits[1]
+    assert run_hit.conversation_id == 0 and run_hit.message_id == 0
+    assert run_hit.conversation_title == "动物百科 · 熊猫" and run_hit.snippet == "«熊猫»吃竹子"
+    assert hits[0].snippet.startswith('{"«熊猫»"')  # the output matched
+    assert [h.run_id for h in store.search("吃竹子")] == [old]  # 3+ characters: the index
+    assert [h.run_id for h in store.search("animal 狮子")] == [other]  # parameters are text too
+    # one list, paged: runs first
+    assert [h.run_id for h in store.search("熊猫", limit=1, offset=1)] == [old]
+    assert [h.message_id for h in store.search("熊猫", limit=5, offset=2)] == [msg.id]
+    assert [h.run_id for h in store.search("熊猫", since=150.0)] == [new, None]
+    assert [h.run_id for h in store.search("熊猫", bot_id="bot")] == [None]  # a bot: chats only
+    assert [h.run_id for h in store.search("熊猫", runs=False)] == [None]
+    store.delete_run(old)
+    assert [h.run_id for h in store.search("吃竹子")] == []
+
+
+def test_search_finds_answers_to_interrupts(store: Store) -> None:
+    run = new_run(store)
+    assert run.id is not None
+    store.finish_run(
+        run.id,
+        WorkflowRunResult(
+            status=WorkflowStatus.INTERRUPTED, interrupt=WorkflowInterruptInfo("ev", 2, "问", "去哪个城市？")
+        ),
+    )
+    store.resume_run(run.id, "乌鲁木齐市", "ev")
+    assert [h.run_id for h in store.search("乌鲁木齐")] == [run.id]
+    assert [h.run_id for h in store.search("城市")] == [run.id]
