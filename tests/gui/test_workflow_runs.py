@@ -358,3 +358,29 @@ def test_add_dialog_refuses_a_bot_id_with_an_app_id_and_is_in_the_bots_menu(
     [saved] = ctx.store.list_workflows()
     assert (saved.workflow_id, saved.label, saved.bot_id, saved.name) == ("no-such-workflow", "My flow", "b1", "")
     assert ctx.window.run_view.title_label.text() == "My flow"
+
+
+def test_rename_and_remove_keep_the_runs_readable(
+    make_app: AppFactory, demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    workflow = add_workflow(ctx, qtbot, "demo-weather")
+    section = ctx.window.workflows
+    fill(ctx.window.run_view, [("city", "text", "成都"), ("days", "number", "1")])
+    run_and_wait(ctx, qtbot)
+    run_id = ctx.window.run_view.run_id
+    assert run_id is not None
+    section.rename(workflow, "  天气  ")
+    item = section.panel.workflow_item(workflow.workflow_id, workflow.base_url)
+    assert item is not None and item.text(0) == "天气"
+    assert ctx.window.run_view.title_label.text() == "天气"
+    section._on_panel_remove_requested(workflow)  # as its context menu's Remove… does, once confirmed
+    assert ctx.store.get_workflow(workflow.workflow_id, workflow.base_url) is None
+    assert section.panel.workflow_item(workflow.workflow_id, workflow.base_url) is None
+    removed = section.panel.run_item(run_id)
+    assert removed is not None and removed.parent() is not None  # under "Runs of removed workflows"
+    assert "成都" in removed.text(0)
+    assert section.open_run(run_id)
+    assert ctx.window.pages.currentWidget() is ctx.window.run_view
+    assert [card.title_label.text() for card in ctx.window.run_view.nodes] == ["查询天气", "穿衣建议", "结束"]
