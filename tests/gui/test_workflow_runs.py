@@ -80,13 +80,17 @@ def test_weather_run_streams_nodes_and_shows_the_output(
     assert view.title_label.text() == "天气查询 / Weather"  # the name Coze gave
     fill(view, [("city", "text", "南京"), ("days", "number", "2")])
     deltas: list[object] = []
-    ctx.workflows.node_delta.connect(lambda _run, delta: deltas.append(delta))
+    seen: list[tuple[int, object, bool]] = []  # what the view showed as each piece arrived
+
+    def on_delta(_run: int, delta: object) -> None:
+        deltas.append(delta)
+        seen.append((len(view.nodes), view.status, view.stop_button.isVisible()))
+
+    ctx.workflows.node_delta.connect(on_delta)  # after the view's own slot: it has drawn the piece
     with qtbot.waitSignal(ctx.workflows.run_finished, timeout=WAIT_MS) as finished:
         click(qtbot, view.run_button)
-        # The nodes show while the run is still going.
-        qtbot.waitUntil(lambda: len(view.nodes) >= 2, timeout=WAIT_MS)
-        assert view.status is WorkflowStatus.RUNNING
-        assert view.stop_button.isVisible()
+    # The nodes showed while the run was still going, with Stop offered.
+    assert any(count >= 2 and status is WorkflowStatus.RUNNING and stop for count, status, stop in seen)
     result = finished.args[1]
     assert result.status is WorkflowStatus.COMPLETED
     assert [card.title_label.text() for card in view.nodes] == ["查询天气", "穿衣建议", "结束"]
@@ -217,10 +221,17 @@ def test_stop_keeps_what_arrived(make_app: AppFactory, demo_paced: DemoServer, q
     add_workflow(ctx, qtbot, "demo-weather")
     view = ctx.window.run_view
     fill(view, [("city", "text", "上海"), ("days", "number", "7")])
-    click(qtbot, view.run_button)
-    qtbot.waitUntil(lambda: bool(view.nodes) and bool(view.nodes[0].text), timeout=WAIT_MS)
+    stopped: list[bool] = []
+
+    def stop_at_the_first_piece(_run: int, _delta: object) -> None:
+        if not stopped:  # as a click on Stop while the first node's text is on screen
+            stopped.append(view.stop_button.isVisible())
+            click(qtbot, view.stop_button)
+
+    ctx.workflows.node_delta.connect(stop_at_the_first_piece)
     with qtbot.waitSignal(ctx.workflows.run_finished, timeout=WAIT_MS) as blocker:
-        click(qtbot, view.stop_button)
+        click(qtbot, view.run_button)
+    assert stopped == [True]
     result = blocker.args[1]
     assert result.status is WorkflowStatus.ERROR
     assert view.error_card is not None and (
