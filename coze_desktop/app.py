@@ -60,6 +60,7 @@ from coze_desktop.workers.accounts import Accounts, is_demo_url
 from coze_desktop.workers.chat import ChatController
 from coze_desktop.workers.collector import GuiThreadCollector
 from coze_desktop.workers.threads import WorkerThreads
+from coze_desktop.workers.workflows import WorkflowController
 
 logger = logging.getLogger(__name__)
 _IMPORTED_AT = time.monotonic()  # origin of the start-up probe when the launcher gives none
@@ -121,6 +122,7 @@ class AppContext:
     accounts: Accounts
     threads: WorkerThreads
     controller: ChatController
+    workflows: WorkflowController
     window: MainWindow
     demo: DemoService
     appearance: Appearance
@@ -132,6 +134,7 @@ class AppContext:
         True when every worker thread ended in time. Safe to call more than once.
         """
         ended = self.controller.shutdown(timeout)
+        ended = self.workflows.shutdown(timeout if ended else 0.0) and ended
         self.threads.stop_all()
         ended = self.threads.wait_all(timeout if ended else 0.0) and ended
         self.demo.stop()
@@ -202,6 +205,9 @@ def create_app(
     controller = ChatController(
         store, accounts, threads, settings, lang=settings.error_language, parent=app
     )
+    workflows = WorkflowController(
+        store, accounts, threads, lang=settings.error_language, streaming=lambda: settings.streaming, parent=app
+    )
     if is_demo_url(settings.base_url):
         demo.endpoint()  # the demo was in use last time: start it again at once
     window = MainWindow(
@@ -212,6 +218,7 @@ def create_app(
         threads=threads,
         log_folder=log_folder,
         modal_messages=modal_messages,
+        workflows=workflows,
     )
     window.show_store_notes()
     return AppContext(
@@ -224,6 +231,7 @@ def create_app(
         accounts=accounts,
         threads=threads,
         controller=controller,
+        workflows=workflows,
         window=window,
         demo=demo,
         appearance=appearance,

@@ -27,6 +27,8 @@ finish, opens a conversation and grabs the window at 1280×800:
 * ``tool-call-light-{zh,en}``: the local plugin bot (``demo-plugin``) — a reply waiting for the
   result of its local plugin: the card with the call's name, its arguments and the result being
   typed;
+* ``workflow-run-light-{zh,en}``: the demo weather workflow added by its ID ("Add workflow…"),
+  its parameters filled in and run: its three nodes and the output (Markdown and JSON tree);
 * ``undo-light-{zh,en}`` and ``trash-{zh,en}``: a chat just deleted (the Undo notice), and the
   Recently deleted window that keeps it.
 
@@ -116,6 +118,7 @@ def shot_names(lang: str, theme: str) -> list[str]:
             f"versions-{theme}-{lang}",
             f"attachments-{theme}-{lang}",
             f"tool-call-{theme}-{lang}",
+            f"workflow-run-{theme}-{lang}",
             f"undo-{theme}-{lang}",
             f"trash-{lang}",
         ]
@@ -513,6 +516,25 @@ def take(
                 assert box is not None
                 box.setPlainText(typed)
                 grab(f"tool-call-{theme}-{lang}")
+            if f"workflow-run-{theme}-{lang}" in names:
+                section = window.workflows
+                dialog = section.open_add_dialog()  # "Add workflow…", the demo weather workflow by its ID
+                dialog.workflow_id.setText("demo-weather")
+                dialog.add_button.click()
+                wait_for(lambda: section.add_dialog is None, "the workflow lookup")
+                run_view = window.run_view
+                for name, kind, value in (("city", "text", "南京" if lang == "zh" else "Paris"), ("days", "number", "3")):
+                    row = run_view.form.add_row()
+                    row.name_edit.setText(name)
+                    row.type_box.setCurrentIndex(row.type_box.findData(kind))
+                    row.value_edit.setText(value)
+                ended: list[object] = []
+                ctx.workflows.run_finished.connect(lambda _run, result: ended.append(result))
+                run_view.run_button.click()
+                wait_for(lambda: bool(ended), "the workflow run")
+                pump(0.3)
+                run_view.scroll_area.verticalScrollBar().setValue(0)
+                grab(f"workflow-run-{theme}-{lang}")
 
             if f"undo-{theme}-{lang}" in names:
                 window.conversation_list.set_confirm(lambda _title, _text, _action: True)  # "Move to trash"

@@ -67,7 +67,7 @@ from .events import (
 )
 from .files import MAX_UPLOAD_BYTES, Attachment, AttachmentError, check_file, file_kind
 from .sse import SseDecoder
-from .workflows import ToolOutput, WorkflowRunResponse, WorkflowStream
+from .workflows import ToolOutput, WorkflowInfo, WorkflowRunResponse, WorkflowStream
 
 logger = logging.getLogger(__name__)
 
@@ -695,6 +695,10 @@ class CozeClient:
     ) -> WorkflowStream:
         """Run a workflow, streamed (``/v1/workflow/stream_run``); see :mod:`.workflows`."""
         return workflows.stream_workflow(self, workflow_id, parameters, bot_id=bot_id, app_id=app_id, ext=ext)
+
+    def get_workflow_info(self, workflow_id: str) -> WorkflowInfo:
+        """A workflow's name and description (``GET /v1/workflows/{workflow_id}``)."""
+        return workflows.get_workflow_info(self, workflow_id)
 
     def run_workflow(
         self,

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
@@ -610,6 +610,39 @@ def run_workflow(
     finally:
         resp.close()
     return WorkflowRunResponse.from_json(obj, logid)
+
+
+@dataclass(slots=True)
+class WorkflowInfo:
+    """A workflow's profile (``GET /v1/workflows/{workflow_id}``, ``data.workflow_detail``)."""
+
+    workflow_id: str
+    name: str = ""
+    description: str = ""
+    icon_url: str = ""
+    app_id: str = ""
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any], workflow_id: str) -> WorkflowInfo:
+        data = as_dict(obj.get("data"))
+        detail = as_dict(data.get("workflow_detail")) or data
+        return cls(
+            workflow_id=as_str(detail.get("workflow_id")) or workflow_id,
+            name=as_str(detail.get("workflow_name", detail.get("name"))),
+            description=as_str(detail.get("description")),
+            icon_url=as_str(detail.get("icon_url")),
+            app_id=as_str(detail.get("app_id")),
+        )
+
+
+def get_workflow_info(client: CozeClient, workflow_id: str) -> WorkflowInfo:
+    """A workflow's name and description (``GET /v1/workflows/{workflow_id}``, as coze-py's
+    ``workflows.retrieve``)."""
+    workflow_id = workflow_id.strip()
+    if not workflow_id:
+        raise ValueError("a workflow_id is required")
+    obj = client._call("GET", f"/v1/workflows/{quote(workflow_id, safe='')}")
+    return WorkflowInfo.from_json(obj, workflow_id)
 
 
 def check_resume_allowed(resumes_done: int) -> None:

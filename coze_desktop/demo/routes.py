@@ -123,6 +123,7 @@ class DemoApi:
         # (method, path pattern, endpoint called with the request and the id the pattern captured)
         self._patterns: list[tuple[str, re.Pattern[str], Callable[..., Reply]]] = [
             ("GET", re.compile(r"/v1/bots/([^/]+)"), self._bot_info),
+            ("GET", re.compile(r"/v1/workflows/([^/]+)"), self._workflow_info),
             ("POST", re.compile(r"/v1/conversations/([^/]+)/clear"), self._clear_conversation),
             ("GET", re.compile(r"/demo/images/([^/]+)"), self._demo_image),
         ]
@@ -232,6 +233,9 @@ class DemoApi:
     def _resume_workflow(self, request: Request) -> Reply:
         run, answer = self._workflows.resume(request.json())
         return StreamReply(WorkflowPlay(run, self._workflows.events(run, answer)))
+
+    def _workflow_info(self, request: Request, resource_id: str) -> Reply:
+        return ok(self._workflows.info(resource_id))
 
     def _chatflow(self, request: Request) -> Reply:
         return StreamReply(self._workflows.chatflow(request.json(), request.query.get("conversation_id")))

@@ -237,6 +237,21 @@ class WorkflowDemo:
 
     # requests
 
+    def info(self, workflow_id: str) -> JsonObject:
+        """``GET /v1/workflows/{id}``: the workflow's profile (4200 for an unknown id)."""
+        workflow = WORKFLOWS.get(workflow_id)
+        if workflow is None:
+            raise ApiError(4200, f"workflow {workflow_id} not found or not published")
+        return {
+            "workflow_detail": {
+                "workflow_id": workflow.id,
+                "workflow_name": workflow.name,
+                "description": workflow.description,
+                "icon_url": "",
+                "app_id": DEMO_APP_ID if workflow.id == CHATFLOW_ID else "",
+            }
+        }
+
     def start(self, body: JsonObject) -> Run:
         """Check a run request (``run`` and ``stream_run``) and start the run."""
         workflow_id = body.get("workflow_id")

@@ -39,6 +39,7 @@ class MainMenus(QObject):
     """Argument: ``system``, ``zh_CN`` or ``en``."""
     bots_menu_about_to_show = Signal()
     add_bot_requested = Signal()
+    add_workflow_requested = Signal()
     bot_chosen = Signal(str)
     """A bot of the Bots menu was chosen. Argument: its bot id."""
     settings_requested = Signal()
@@ -186,6 +187,7 @@ class MainMenus(QObject):
         menu = self.bots_menu
         menu.clear()
         self._action(menu, self.tr("&Add bot by ID…"), self.add_bot_requested)
+        self._action(menu, self.tr("Add &workflow by ID…"), self.add_workflow_requested)
         menu.addSeparator()
         for bot in bots:
             action = QAction(bot.name or bot.bot_id, menu)

@@ -66,11 +66,13 @@ from coze_desktop.ui.sources_panel import SourcesPanel
 from coze_desktop.ui.transfers import Transfers, TransferStatus
 from coze_desktop.ui.trash_dialog import TrashDialog
 from coze_desktop.ui.undo_notice import UndoNotice
+from coze_desktop.ui.workflows import WorkflowsSection
 from coze_desktop.workers.accounts import Account, Accounts, is_demo_url
 from coze_desktop.workers.chat import CALL_KINDS, ChatController, waiting_tool_calls
 from coze_desktop.workers.tasks import BackgroundTask
 from coze_desktop.workers.threads import WorkerThreads
 from coze_desktop.workers.uploads import LocalFile
+from coze_desktop.workers.workflows import WorkflowController
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         threads: WorkerThreads,
         log_folder: Path,
         modal_messages: bool = True,
+        workflows: WorkflowController | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -144,12 +147,27 @@ class MainWindow(QMainWindow):
         chat_layout.addWidget(self.composer)
         self._chat_page = chat_page
         self.undo_notice = UndoNotice(self.message_view, chat_page)
+        self.workflow_controller = workflows or WorkflowController(
+            store, accounts, threads, lang=settings.error_language, streaming=lambda: settings.streaming, parent=self
+        )
+        self.workflows = WorkflowsSection(  # the workflows in the sidebar and their run view
+            store, settings, accounts, threads, self.workflow_controller, self.messages, self
+        )
+        self.run_view = self.workflows.view
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.welcome)
         self.pages.addWidget(chat_page)
+        self.pages.addWidget(self.run_view)
+        self.sidebar = QSplitter(Qt.Orientation.Vertical, self)  # chats above, workflows below
+        self.sidebar.setObjectName("sidebar_splitter")
+        self.sidebar.addWidget(self.conversation_list)
+        self.sidebar.addWidget(self.workflows.panel)
+        self.sidebar.setStretchFactor(0, 3)
+        self.sidebar.setStretchFactor(1, 1)
+        self.sidebar.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main_splitter")
-        self.splitter.addWidget(self.conversation_list)
+        self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.pages)
         self.splitter.addWidget(self.sources_panel)
         self.splitter.setStretchFactor(1, 1)
@@ -159,7 +177,7 @@ class MainWindow(QMainWindow):
             self,
             self.splitter,
             chat=self.pages,
-            sidebar=self.conversation_list,
+            sidebar=self.sidebar,
             sources=self.sources_panel,
             sources_wanted=settings.sources_panel_visible,
         )
@@ -270,6 +288,7 @@ class MainWindow(QMainWindow):
             (m.language_chosen, self._on_language_action_triggered),
             (m.bots_menu_about_to_show, self._on_bots_menu_about_to_show),
             (m.add_bot_requested, self._on_add_bot_action_triggered),
+            (m.add_workflow_requested, self.workflows.open_add_dialog),
             (m.bot_chosen, self._on_bot_action_triggered),
             (m.settings_requested, self._on_settings_action_triggered),
             (m.try_demo_requested, self._on_try_demo_action_triggered),
@@ -279,6 +298,9 @@ class MainWindow(QMainWindow):
             (self._settings.changed, self._on_settings_changed),
             (self._accounts.token_changed, self._on_accounts_token_changed),
             (self._accounts.api_call_recorded, self._on_accounts_api_call_recorded),
+            (self.workflows.shown, self._on_workflows_shown),
+            (self.workflows.hidden, self._on_workflows_hidden),
+            (self.workflows.chatflow_opened, self.start_chatflow),
         ]
         network = QNetworkInformation.instance()
         if network is not None:
@@ -547,6 +569,7 @@ class MainWindow(QMainWindow):
 
     def new_chat(self) -> None:
         """Show an empty chat with the current bot: its prologue and suggested questions."""
+        self._leave_run_view()
         self._current_id = None
         self._current = None
         self._new_chatflow = None
@@ -570,6 +593,7 @@ class MainWindow(QMainWindow):
         if conversation is None:
             self.new_chat()
             return False
+        self._leave_run_view()
         self.pages.setCurrentWidget(self._chat_page)
         self._current_id = conversation_id
         self._current = conversation
@@ -700,6 +724,9 @@ class MainWindow(QMainWindow):
             self._chatflow_dialog = None
 
     def stop_current(self) -> None:
+        if self.pages.currentWidget() is self.run_view and self.run_view.run_id is not None:
+            self.workflow_controller.stop(self.run_view.run_id)
+            return
         """Stop the answer being written in the conversation on screen (or the composer's uploads)."""
         if self.composer.is_uploading():
             self._controller.cancel_upload(self._upload_target)
@@ -943,6 +970,22 @@ class MainWindow(QMainWindow):
         self.messages.warning(text)  # the status bar; the box lets the link be copied
         if self.messages.modal:
             show_link_failed(self, url)
+
+    @Slot()
+    def _on_workflows_shown(self) -> None:
+        self.pages.setCurrentWidget(self.run_view)
+        self.conversation_list.select_conversation(None)
+
+    @Slot()
+    def _on_workflows_hidden(self) -> None:
+        if self.pages.currentWidget() is self.run_view:
+            self.new_chat()
+
+    def _leave_run_view(self) -> None:
+        """A chat is shown: the run view gives the middle back."""
+        self.workflows.leave()
+        if self.pages.currentWidget() is self.run_view:
+            self.pages.setCurrentWidget(self._chat_page)
 
     @Slot()
     def _on_stop_shortcut_activated(self) -> None:
@@ -1596,6 +1639,9 @@ class MainWindow(QMainWindow):
             self._bot_call.cancel()
         self.transfers.cancel()  # an export or import leaves nothing half written
         self.bot_picker.stop()
-        self._controller.shutdown(CLOSE_TIMEOUT)
+        self.workflows.remember_params()
+        self.workflow_controller.stop_all()  # runs keep what arrived
+        self._controller.shutdown(CLOSE_TIMEOUT)  # waits for every thread, the runs' too
+        self.workflow_controller.shutdown(0.0)
         logger.info("window closed in %.2f s", time.monotonic() - started)
         event.accept()

@@ -80,6 +80,90 @@
     </message>
 </context>
 <context>
+    <name>AddWorkflowDialog</name>
+    <message>
+        <source>Add a workflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. 7428123456789012345</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat-flow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>optional: the name shown in the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workflow ID is the number at the end of the workflow&apos;s address in Coze (…/work_flow?workflow_id=&lt;b&gt;7428123456789012345&lt;/b&gt;). The workflow must be published. Give a bot ID or an app ID when the workflow needs one (a chat-flow of an app needs its app ID), never both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workflow ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>App ID:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your access token in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the workflow ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give a bot ID or an app ID, not both: Coze refuses a run with both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking the workflow up…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found “{name}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{error}
+Press “Add anyway” to add it without its name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add anyway</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AttachmentChip</name>
     <message>
         <source>Remove {name}</source>
@@ -544,6 +628,13 @@
     </message>
 </context>
 <context>
+    <name>ErrorCard</name>
+    <message>
+        <source>The run failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ImageViewer</name>
     <message>
         <source>Image</source>
@@ -745,6 +836,10 @@
     </message>
     <message>
         <source>&amp;Add bot by ID…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add &amp;workflow by ID…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1042,6 +1137,145 @@
     </message>
 </context>
 <context>
+    <name>NodeCard</name>
+    <message>
+        <source>running…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finished · %1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OutputCard</name>
+    <message>
+        <source>Output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output as a tree</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ParamRow</name>
+    <message>
+        <source>name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameter name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameter type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameter value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove this parameter</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ParamsForm</name>
+    <message>
+        <source>Text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Boolean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The JSON is not valid: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The parameters must be a JSON object, like {&quot;city&quot;: &quot;北京&quot;}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raw JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit the parameters as one JSON object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add parameter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No parameters: the workflow runs with an empty object.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters as JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QuestionCard</name>
+    <message>
+        <source>The workflow asks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answered: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>QuestionEditor</name>
     <message>
         <source>Editing… Sending asks this again; the earlier question and its answers are kept as a version.</source>
@@ -1115,6 +1349,69 @@
     </message>
     <message>
         <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RunView</name>
+    <message>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the workflow with these parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run again with these parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Debug page</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workflow %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>bot %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>app %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a saved run (read-only)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for your answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1649,6 +1946,111 @@
     </message>
     <message>
         <source>Enter the region, your access token and the bot ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowController</name>
+    <message>
+        <source>Something unexpected went wrong: {error}. See the log for details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowsPanel</name>
+    <message>
+        <source>Workflows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add workflow… (a workflow or chat-flow, by its ID)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add workflow…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workflows and their runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No workflows yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add one by its ID with + (try demo-weather).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs of removed workflows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (chat-flow)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowsSection</name>
+    <message>
+        <source>This run no longer exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workflow could not be saved: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workflow could not be renamed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The workflow could not be removed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename workflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name shown in the list:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove workflow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove “{name}” from the list? Its saved runs stay readable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your access token in Settings first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The run could not be saved: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This run cannot be resumed any more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The answer could not be saved: {error}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

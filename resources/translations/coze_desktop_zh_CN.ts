@@ -80,6 +80,91 @@
     </message>
 </context>
 <context>
+    <name>AddWorkflowDialog</name>
+    <message>
+        <source>Add a workflow</source>
+        <translation>添加工作流</translation>
+    </message>
+    <message>
+        <source>e.g. 7428123456789012345</source>
+        <translation>例如 7428123456789012345</translation>
+    </message>
+    <message>
+        <source>Workflow</source>
+        <translation>工作流</translation>
+    </message>
+    <message>
+        <source>Chat-flow</source>
+        <translation>对话流</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
+        <source>optional: the name shown in the list</source>
+        <translation>可选：列表中显示的名称</translation>
+    </message>
+    <message>
+        <source>The workflow ID is the number at the end of the workflow&apos;s address in Coze (…/work_flow?workflow_id=&lt;b&gt;7428123456789012345&lt;/b&gt;). The workflow must be published. Give a bot ID or an app ID when the workflow needs one (a chat-flow of an app needs its app ID), never both.</source>
+        <translation>工作流 ID 是扣子中工作流地址末尾的数字（…/work_flow?workflow_id=&lt;b&gt;7428123456789012345&lt;/b&gt;）。工作流必须已发布。工作流需要时填写智能体 ID 或应用 ID（应用中的对话流需要其应用 ID），两者不能同时填写。</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Workflow ID:</source>
+        <translation>工作流 ID：</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>Bot ID:</source>
+        <translation>智能体 ID：</translation>
+    </message>
+    <message>
+        <source>App ID:</source>
+        <translation>应用 ID：</translation>
+    </message>
+    <message>
+        <source>Label:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Enter your access token in Settings first.</source>
+        <translation>请先在设置中填写访问令牌。</translation>
+    </message>
+    <message>
+        <source>Enter the workflow ID.</source>
+        <translation>请输入工作流 ID。</translation>
+    </message>
+    <message>
+        <source>Give a bot ID or an app ID, not both: Coze refuses a run with both.</source>
+        <translation>智能体 ID 和应用 ID 只能填一个：两者都填时扣子会拒绝运行。</translation>
+    </message>
+    <message>
+        <source>Looking the workflow up…</source>
+        <translation>正在查找工作流…</translation>
+    </message>
+    <message>
+        <source>Found “{name}”.</source>
+        <translation>已找到“{name}”。</translation>
+    </message>
+    <message>
+        <source>{error}
+Press “Add anyway” to add it without its name.</source>
+        <translation>{error}
+点击“仍然添加”可在没有名称的情况下添加。</translation>
+    </message>
+    <message>
+        <source>Add anyway</source>
+        <translation>仍然添加</translation>
+    </message>
+</context>
+<context>
     <name>AttachmentChip</name>
     <message>
         <source>Remove {name}</source>
@@ -544,6 +629,13 @@
     </message>
 </context>
 <context>
+    <name>ErrorCard</name>
+    <message>
+        <source>The run failed</source>
+        <translation>运行失败</translation>
+    </message>
+</context>
+<context>
     <name>ImageViewer</name>
     <message>
         <source>Image</source>
@@ -746,6 +838,10 @@
     <message>
         <source>&amp;Add bot by ID…</source>
         <translation>按 ID 添加智能体(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Add &amp;workflow by ID…</source>
+        <translation>按 ID 添加工作流(&amp;W)…</translation>
     </message>
 </context>
 <context>
@@ -1042,6 +1138,145 @@
     </message>
 </context>
 <context>
+    <name>NodeCard</name>
+    <message>
+        <source>running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <source>finished · %1 s</source>
+        <translation>已完成 · %1 秒</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+</context>
+<context>
+    <name>OutputCard</name>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the output</source>
+        <translation>复制输出</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Output as a tree</source>
+        <translation>树形输出</translation>
+    </message>
+</context>
+<context>
+    <name>ParamRow</name>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Parameter name</source>
+        <translation>参数名</translation>
+    </message>
+    <message>
+        <source>Parameter type</source>
+        <translation>参数类型</translation>
+    </message>
+    <message>
+        <source>Parameter value</source>
+        <translation>参数值</translation>
+    </message>
+    <message>
+        <source>Remove this parameter</source>
+        <translation>删除此参数</translation>
+    </message>
+</context>
+<context>
+    <name>ParamsForm</name>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>Boolean</source>
+        <translation>布尔值</translation>
+    </message>
+    <message>
+        <source>JSON</source>
+        <translation>JSON</translation>
+    </message>
+    <message>
+        <source>The JSON is not valid: {error}</source>
+        <translation>JSON 无效：{error}</translation>
+    </message>
+    <message>
+        <source>The parameters must be a JSON object, like {&quot;city&quot;: &quot;北京&quot;}.</source>
+        <translation>参数必须是一个 JSON 对象，例如 {&quot;city&quot;: &quot;北京&quot;}。</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Raw JSON</source>
+        <translation>原始 JSON</translation>
+    </message>
+    <message>
+        <source>Edit the parameters as one JSON object</source>
+        <translation>以一个 JSON 对象编辑参数</translation>
+    </message>
+    <message>
+        <source>Add parameter</source>
+        <translation>添加参数</translation>
+    </message>
+    <message>
+        <source>No parameters: the workflow runs with an empty object.</source>
+        <translation>没有参数：工作流将以空对象运行。</translation>
+    </message>
+    <message>
+        <source>Parameters as JSON</source>
+        <translation>JSON 格式的参数</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionCard</name>
+    <message>
+        <source>The workflow asks</source>
+        <translation>工作流提问</translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation>你的回答</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续运行</translation>
+    </message>
+    <message>
+        <source>Answered: %1</source>
+        <translation>已回答：%1</translation>
+    </message>
+</context>
+<context>
     <name>QuestionEditor</name>
     <message>
         <source>Editing… Sending asks this again; the earlier question and its answers are kept as a version.</source>
@@ -1116,6 +1351,69 @@
     <message>
         <source>File</source>
         <translation>文件</translation>
+    </message>
+</context>
+<context>
+    <name>RunView</name>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the workflow with these parameters</source>
+        <translation>用这些参数运行工作流</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Run again with these parameters</source>
+        <translation>用这些参数再次运行</translation>
+    </message>
+    <message>
+        <source>Debug page</source>
+        <translation>调试页面</translation>
+    </message>
+    <message>
+        <source>Workflow %1</source>
+        <translation>工作流 %1</translation>
+    </message>
+    <message>
+        <source>bot %1</source>
+        <translation>智能体 %1</translation>
+    </message>
+    <message>
+        <source>app %1</source>
+        <translation>应用 %1</translation>
+    </message>
+    <message>
+        <source>a saved run (read-only)</source>
+        <translation>已保存的运行（只读）</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Waiting for your answer</source>
+        <translation>等待你的回答</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个 token</translation>
     </message>
 </context>
 <context>
@@ -1650,6 +1948,111 @@
     <message>
         <source>Enter the region, your access token and the bot ID.</source>
         <translation>请选择区域，并填写访问令牌和智能体 ID。</translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowController</name>
+    <message>
+        <source>Something unexpected went wrong: {error}. See the log for details.</source>
+        <translation>发生了意外错误：{error}。详情请查看日志。</translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowsPanel</name>
+    <message>
+        <source>Workflows</source>
+        <translation>工作流</translation>
+    </message>
+    <message>
+        <source>Add workflow… (a workflow or chat-flow, by its ID)</source>
+        <translation>添加工作流…（按 ID 添加工作流或对话流）</translation>
+    </message>
+    <message>
+        <source>Add workflow…</source>
+        <translation>添加工作流…</translation>
+    </message>
+    <message>
+        <source>Workflows and their runs</source>
+        <translation>工作流及其运行记录</translation>
+    </message>
+    <message>
+        <source>No workflows yet.</source>
+        <translation>还没有工作流。</translation>
+    </message>
+    <message>
+        <source>Add one by its ID with + (try demo-weather).</source>
+        <translation>点 + 按 ID 添加一个（可试试 demo-weather）。</translation>
+    </message>
+    <message>
+        <source>Runs of removed workflows</source>
+        <translation>已移除工作流的运行记录</translation>
+    </message>
+    <message>
+        <source>%1 (chat-flow)</source>
+        <translation>%1（对话流）</translation>
+    </message>
+    <message>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>移除…</translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowsSection</name>
+    <message>
+        <source>This run no longer exists.</source>
+        <translation>这次运行已不存在。</translation>
+    </message>
+    <message>
+        <source>The workflow could not be saved: {error}</source>
+        <translation>无法保存工作流：{error}</translation>
+    </message>
+    <message>
+        <source>The workflow could not be renamed: {error}</source>
+        <translation>无法重命名工作流：{error}</translation>
+    </message>
+    <message>
+        <source>The workflow could not be removed: {error}</source>
+        <translation>无法移除工作流：{error}</translation>
+    </message>
+    <message>
+        <source>Rename workflow</source>
+        <translation>重命名工作流</translation>
+    </message>
+    <message>
+        <source>Name shown in the list:</source>
+        <translation>列表中显示的名称：</translation>
+    </message>
+    <message>
+        <source>Remove workflow</source>
+        <translation>移除工作流</translation>
+    </message>
+    <message>
+        <source>Remove “{name}” from the list? Its saved runs stay readable.</source>
+        <translation>从列表中移除“{name}”？已保存的运行记录仍可查看。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Enter your access token in Settings first.</source>
+        <translation>请先在设置中填写访问令牌。</translation>
+    </message>
+    <message>
+        <source>The run could not be saved: {error}</source>
+        <translation>无法保存这次运行：{error}</translation>
+    </message>
+    <message>
+        <source>This run cannot be resumed any more.</source>
+        <translation>这次运行已无法继续。</translation>
+    </message>
+    <message>
+        <source>The answer could not be saved: {error}</source>
+        <translation>无法保存回答：{error}</translation>
     </message>
 </context>
 <context>

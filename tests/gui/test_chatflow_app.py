@@ -125,3 +125,28 @@ def test_a_chatflow_bound_to_a_bot_sends_the_bot_id_and_no_app_id(
     note.write_text("hello", encoding="utf-8")
     assert not ctx.window.send_files("a file", [LocalFile(note, note.name)])
     assert len(ctx.store.messages(cid or 0)) == 2
+
+
+def test_a_chatflow_in_the_sidebar_opens_as_a_conversation(
+    make_app: AppFactory, qtbot: QtBot, demo_fast: DemoServer
+) -> None:
+    ctx = start(make_app, qtbot, demo_fast)
+    ctx.store.save_workflow(
+        Workflow(workflow_id="demo-chatflow", base_url=demo_fast.url, kind="chatflow", app_id="demo-app", label="天气助手")
+    )
+    section = ctx.window.workflows
+    section.refresh()
+    item = section.panel.workflow_item("demo-chatflow", demo_fast.url)
+    assert item is not None
+    rect = section.panel.tree.visualItemRect(item)
+    qtbot.mouseClick(section.panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    # Not the run view: a chat with the chat-flow, named by its label, the composer ready.
+    assert ctx.window.pages.currentWidget() is not ctx.window.run_view
+    bot = ctx.window.current_bot()
+    assert bot is not None and bot.name == "天气助手"
+    asked = send(ctx, qtbot, "帮我查天气")
+    assert asked.text == "你想查询哪个城市的天气？"
+    cid = ctx.window.current_conversation_id
+    assert cid is not None
+    conversation = ctx.store.get_conversation(cid)
+    assert conversation is not None and (conversation.workflow_id, conversation.app_id) == ("demo-chatflow", "demo-app")

@@ -188,7 +188,7 @@ def test_side_panels_give_way_to_the_chat_and_come_back(
 ) -> None:
     ctx = make_app(demo_fast)
     window, panels = ctx.window, ctx.window.panels
-    chats, sources = window.conversation_list, window.sources_panel
+    chats, sources = window.sidebar, window.sources_panel  # the chat list with the workflows under it
     assert window.minimumWidth() <= 800
     show_at(ctx, qtbot, 1440, 900)
     assert chats.isVisible() and sources.isVisible() and not panels.toolbar.isVisible()
