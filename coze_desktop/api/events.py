@@ -367,9 +367,12 @@ def parse_event(sse: SseEvent) -> ChatEvent:
         start, stop = len(prefix), len(data) - len(suffix)
         if start and start <= stop and data[:start] == prefix and data[stop:] == suffix:
             content = data[start:stop]
-            if _content_body(content) is not None:
+            # No quote, no backslash and printable (so no control character) is plain JSON text:
+            # three quick checks before the pattern, which also allows escapes.
+            plain = '"' not in content and "\\" not in content and content.isprintable()
+            if plain or _content_body(content) is not None:
                 try:
-                    if "\\" in content:
+                    if not plain and "\\" in content:
                         content = _scan_once('"' + content + '"', 0)[0]  # the JSON string's escapes
                 except ValueError:
                     pass  # a bad escape: the pattern below finds it too
