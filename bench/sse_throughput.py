@@ -1,8 +1,10 @@
 """SSE throughput: coze-cli against the official SDK (cozepy) and a plain read of the same bytes.
 
 The demo server in --fast mode streams one chat of N answer deltas (default 100,000) over
-loopback. Each contender runs as a whole process, three times; the median run is reported
-with its events per second, seconds and peak memory (the child's own max RSS from wait4).
+loopback. Each contender runs as a whole process, three times, the contenders taking turns (so a
+change in the machine's load falls on all of them alike); the median run is reported with its
+events per second, seconds, CPU seconds and peak memory (the child's own rusage from wait4).
+coze-cli saves its chat into a temporary data folder, never the real one.
 
     python bench/sse_throughput.py [--deltas 100000] [--runs 3] [--out docs/benchmarks.md]
 
@@ -18,6 +20,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
@@ -76,6 +79,7 @@ PLAIN_SCRIPT = textwrap.dedent(
 @dataclass
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system time of the child itself
     peak_mb: float
     output: str  # what the contender printed: its answer length, or events and bytes
 
@@ -137,7 +141,8 @@ def measure(cmd: list[str], env: dict[str, str]) -> Run:
     err = proc.stderr.read() if proc.stderr else b""
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:3]} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, b"".join(out_chunks).decode())
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, b"".join(out_chunks).decode())
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -154,10 +159,12 @@ def main() -> None:
     cozepy_py = ensure_cozepy()
     compile_coze_desktop()
     demo, url = start_demo()
+    data_dir = tempfile.TemporaryDirectory(prefix="coze-sse-throughput-")
     env = {k: v for k, v in os.environ.items() if "PROXY" not in k.upper()}
     env.update(
         {
             "COZE_API_TOKEN": DEMO_TOKEN,
+            "COZE_DESKTOP_DATA_DIR": data_dir.name,  # the history coze-cli saves: not the real one
             "NO_PROXY": "127.0.0.1",
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         }
@@ -177,13 +184,24 @@ def main() -> None:
         f"cozepy {COZEPY_VERSION} (official SDK)": [str(cozepy_py), "-c", COZEPY_SCRIPT, url, DEMO_TOKEN, n],
         "plain read of the bytes (no parsing)": [sys.executable, "-c", PLAIN_SCRIPT, url, DEMO_TOKEN, n],
     }
-    results: dict[str, Run] = {}
+    runs: dict[str, list[Run]] = {name: [] for name in contenders}
+    load_before = os.getloadavg()[0]
     try:
-        for name, cmd in contenders.items():
-            results[name] = median_run([measure(cmd, env) for _ in range(args.runs)])
+        for _ in range(args.runs):  # round by round, so that the load changes alike for all
+            for name, cmd in contenders.items():
+                runs[name].append(measure(cmd, env))
     finally:
         demo.terminate()
         demo.wait(timeout=10)
+        data_dir.cleanup()
+    load_after = os.getloadavg()[0]
+    results = {name: median_run(rs) for name, rs in runs.items()}
+    ratios = sorted(
+        sdk.seconds / ours.seconds
+        for ours, sdk in zip(
+            runs["coze-cli chat --json"], runs[f"cozepy {COZEPY_VERSION} (official SDK)"], strict=True
+        )
+    )
 
     # Every contender read the same stream: its event count comes from the plain reader, and
     # each client must have received the whole answer, or its rate would mean nothing.
@@ -199,14 +217,15 @@ def main() -> None:
         raise SystemExit(f"the contenders did not receive the same answer: {answer_lengths}")
     for name, r in results.items():
         print(
-            f"{name:40s} {events_in_stream / r.seconds:>12,.0f} events/s {r.seconds:7.2f} s {r.peak_mb:7.1f} MB"
+            f"{name:40s} {events_in_stream / r.seconds:>12,.0f} events/s {r.seconds:7.2f} s"
+            f" {r.cpu_seconds:7.2f} s CPU {r.peak_mb:7.1f} MB"
         )
 
     ours = results["coze-cli chat --json"]
     sdk = results[f"cozepy {COZEPY_VERSION} (official SDK)"]
     plain = results["plain read of the bytes (no parsing)"]
     rows = "\n".join(
-        f"| {name} | {events_in_stream / r.seconds:,.0f} | {r.seconds:.2f} | {r.peak_mb:.1f} |"
+        f"| {name} | {events_in_stream / r.seconds:,.0f} | {r.seconds:.2f} | {r.cpu_seconds:.2f} | {r.peak_mb:.1f} |"
         for name, r in results.items()
     )
     speed = sdk.seconds / ours.seconds  # same stream, so the ratio of rates is the ratio of times
@@ -215,24 +234,27 @@ def main() -> None:
 
 `bench/sse_throughput.py`, run on {time.strftime("%Y-%m-%d")}: the demo server in `--fast` mode streams one chat of
 {args.deltas:,} answer deltas over loopback; each contender runs as a whole process (start-up included),
-{args.runs} times, and the median run is shown. Peak memory is the process's own max RSS (wait4).
+{args.runs} times, the contenders taking turns, and the median run is shown. CPU is the process's own
+user + system time and peak memory its own max RSS (wait4). coze-cli saves the chat into a temporary
+data folder.
 coze_desktop is compiled to bytecode first, as pip compiles the installed contenders (with
 `PYTHONDONTWRITEBYTECODE` set, an editable checkout would otherwise be compiled on every start).
-Machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()}.
+Machine: {os.cpu_count()} cores, {platform.system()} {platform.machine()}, Python {platform.python_version()};
+load average {load_before:.1f} before the run and {load_after:.1f} after it (other work on the machine).
 
 The stream: {events_in_stream:,} events, {stream_bytes / 1e6:.1f} MB; every client received the whole answer.
 
-| client | events/s | seconds | peak MB |
-|---|---:|---:|---:|
+| client | events/s | seconds | CPU s | peak MB |
+|---|---:|---:|---:|---:|
 {rows}
 
 - coze-cli vs cozepy: **{speed:.2f}×** the events per second (target ≥ 3×), **{mem:.2f}×** the peak memory (target < 1×).
+  Run by run (each coze-cli run against the cozepy run right after it): {", ".join(f"{r:.2f}×" for r in ratios)}.
 - coze-cli vs the plain read: {plain.seconds / ours.seconds:.2f}× the speed — the cost of decoding, parsing and folding every event.
 - Target {"met" if speed >= 3 and mem < 1 else "NOT met"}.
 """
     write_section(args.out, section)
     print(f"\nwritten to {args.out}")
-
 
 
 if __name__ == "__main__":

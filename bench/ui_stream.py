@@ -704,7 +704,9 @@ def report(args: argparse.Namespace, done: list[Variant], micro: dict[str, float
         "",
         f"`python bench/ui_stream.py --runs {args.runs}{' --general' if args.general else ''}`, "
         f"run {time.strftime('%Y-%m-%d')} on {os.cpu_count()} CPUs ({platform.system()} {platform.machine()}), "
-        f"Python {platform.python_version()}, PySide6 {first['pyside']}, Qt platform `{first['platform']}`.",
+        f"Python {platform.python_version()}, PySide6 {first['pyside']}, Qt platform `{first['platform']}`; "
+        f"load average {args.load_before:.1f} before the runs and {args.load_after:.1f} after them "
+        "(other work on the machine).",
         "",
         "Method: the demo server runs `--fast` in its own process (no pauses: the answer arrives as fast as "
         "loopback allows, the hardest case for the GUI). Each run is a fresh process that builds the real app "
@@ -894,6 +896,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 < args.deltas <= 1_000_000:
         raise SystemExit("--deltas must be between 1 and 1,000,000 (the bench bot's limit)")
     done = variants(args)
+    args.load_before = os.getloadavg()[0]
     for variant in done:
         with server_process(variant.server) as url:
             for i in range(args.runs):
@@ -906,6 +909,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"saved = sent: {run['saved_ok']}; {describe_stall(run)}",
                     flush=True,
                 )
+    args.load_after = os.getloadavg()[0]
     micro = run_micro_child() if not args.no_micro else None
     if not all(r["saved_ok"] for v in done for r in v.runs):
         print("WARNING: a saved answer differs from what was sent", file=sys.stderr)

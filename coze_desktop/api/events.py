@@ -320,11 +320,22 @@ _scan_once = _decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDeco
 # (a JSON string without escapes or control characters is its own text). Any other shape takes
 # the general path.
 _STR = r'"([^"\\\x00-\x1f]*+)"'
-_ESCAPED_STR = r'"((?:[^"\\\x00-\x1f]++|\\.)*+)"'
+_ESCAPED_BODY = r'(?:[^"\\\x00-\x1f]++|\\.)*+'  # a JSON string's text, escapes allowed
 _delta_shape = re.compile(
     rf'\{{"id":{_STR},"conversation_id":{_STR},"bot_id":{_STR},"role":{_STR},"type":{_STR},'
-    rf'"content":{_ESCAPED_STR},"content_type":{_STR},"chat_id":{_STR}(?:,"section_id":{_STR})?\}}'
+    rf'"content":"({_ESCAPED_BODY})","content_type":{_STR},"chat_id":{_STR}(?:,"section_id":{_STR})?\}}'
 ).fullmatch
+_CONTENT = 6  # the content's group in _delta_shape
+
+# The deltas of one message differ only in their content, so what comes before and after it is
+# remembered from the last delta that pattern read: a delta that is that same prefix and suffix
+# around a JSON string's text is read by comparing and slicing, and gives what the pattern would
+# (the content's group ends at the suffix's opening quote; the rest of the pattern sees the same
+# text as before). One tuple, replaced whole: threads reading streams side by side each see a
+# consistent one.
+_content_body = re.compile(_ESCAPED_BODY).fullmatch
+_DeltaFields = tuple[str, str, str, str, str, str, str, str]  # ApiMessage's fields but the content
+_last_delta: tuple[str, str, _DeltaFields] = ("", "", ("",) * 8)
 
 
 def _decode_json(text: str) -> Any:
@@ -338,6 +349,12 @@ def _decode_json(text: str) -> Any:
         return _decoder.decode(text)
     return obj
 
+
+def _remember_delta(data: str, shape: re.Match[str], fields: _DeltaFields) -> None:
+    global _last_delta
+    _last_delta = (data[: shape.start(_CONTENT)], data[shape.end(_CONTENT) :], fields)
+
+
 TERMINAL_EVENTS = (ChatCompleted, ChatFailed, ChatRequiresAction, ChatCanceled, ErrorEvent)
 
 
@@ -346,19 +363,43 @@ def parse_event(sse: SseEvent) -> ChatEvent:
     name = sse.event
     if name == MESSAGE_DELTA:  # the bulk of every stream
         data = sse.data
+        prefix, suffix, fields = _last_delta
+        start, stop = len(prefix), len(data) - len(suffix)
+        if start and start <= stop and data[:start] == prefix and data[stop:] == suffix:
+            content = data[start:stop]
+            # No quote, no backslash and printable (so no control character) is plain JSON text:
+            # three quick checks before the pattern, which also allows escapes.
+            plain = '"' not in content and "\\" not in content and content.isprintable()
+            if plain or _content_body(content) is not None:
+                try:
+                    if not plain and "\\" in content:
+                        content = _scan_once('"' + content + '"', 0)[0]  # the JSON string's escapes
+                except ValueError:
+                    pass  # a bad escape: the pattern below finds it too
+                else:
+                    msg_id, conv_id, bot_id, chat_id, section_id, role, kind, content_type = fields
+                    return MessageDelta(
+                        name,
+                        ApiMessage(
+                            msg_id, conv_id, bot_id, chat_id, section_id, role, kind, content, content_type
+                        ),
+                    )
         shape = _delta_shape(data)
         if shape is not None:
             msg_id, conv_id, bot_id, role, kind, content, content_type, chat_id, section_id = shape.groups()
+            section_id = section_id or ""
             try:
                 if "\\" in content:
                     content = _scan_once('"' + content + '"', 0)[0]  # the JSON string's escapes
             except ValueError:
                 pass  # a bad escape: the general path below says what is wrong
             else:
+                fields = (msg_id, conv_id, bot_id, chat_id, section_id, role, kind, content_type)
+                _remember_delta(data, shape, fields)
                 return MessageDelta(
                     name,
                     ApiMessage(
-                        msg_id, conv_id, bot_id, chat_id, section_id or "", role, kind, content, content_type
+                        msg_id, conv_id, bot_id, chat_id, section_id, role, kind, content, content_type
                     ),
                 )
         try:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from coze_desktop.domain import Role
 from coze_desktop.store.db import DOC_SHIFT, RUN_DOC_SHIFT, TOP_SLOT
+from coze_desktop.text.fences import closes_fence, normalize_newlines, opening_marker
 
 logger = logging.getLogger(__name__)
 
@@ -575,7 +576,6 @@ def _word_bounds(
 
 # Markdown, line by line: what a line starts with, and inline markup.
 _MARKUP_HINT = re.compile(r"[*_`\[\]|#>~\\<]|^[ \t]*(?:[-+]|\d{1,9}[.)])[ \t]", re.MULTILINE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _TABLE_SEPARATOR = re.compile(r"^ *\|? *:?-+:? *(?:\| *:?-+:? *)*\|? *$")
 _LINE_PREFIX = re.compile(
@@ -608,20 +608,19 @@ def plain_text(markdown: str) -> str:
     """
     if not _MARKUP_HINT.search(markdown):  # most text: nothing to strip
         return " ".join(markdown.split())
-    lines = markdown.split("\n")
+    lines = normalize_newlines(markdown).split("\n")
     table = any("|" in line and "-" in line and _TABLE_SEPARATOR.match(line) for line in lines)
     out: list[str] = []
-    fence: str | None = None
+    fence = ""  # the marker of the code block the line is in (text.fences reads them, as everywhere)
     for line in lines:
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
+        if fence:
+            if closes_fence(line, fence):
+                fence = ""
             else:
                 out.append(line)  # code as written
             continue
-        if opening:
-            fence = opening.group(1)
+        fence = opening_marker(line)
+        if fence:
             continue
         if _RULE.match(line) or (table and "|" in line and _TABLE_SEPARATOR.match(line)):
             continue

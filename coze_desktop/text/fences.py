@@ -1,9 +1,11 @@
 """CommonMark fenced code blocks: which line opens one, which line closes it, what is inside.
 
 One reading of fences for the whole app: the message view (:mod:`coze_desktop.ui.segments` cuts a
-long answer into segments without breaking a code block; the Copy button reads a block's code) and
-the exports (:mod:`coze_desktop.export`: the Markdown export closes a block an answer left open,
-the HTML export sets blocks in ``<pre>``) all use these functions. Standard library only, no Qt.
+long answer into segments without breaking a code block; the Copy button reads a block's code;
+the answer body breaks only prose lines for display), the exports (:mod:`coze_desktop.export`:
+the Markdown export closes a block an answer left open, the HTML export sets blocks in ``<pre>``)
+and search snippets (:func:`coze_desktop.store.search.plain_text` keeps code as written) all use
+these functions. Standard library only, no Qt.
 
 A fence is a line of at most three spaces of indentation, then three or more backticks or
 tildes (the *marker*), then an info string; a backtick fence's info string may not contain a

@@ -171,16 +171,6 @@ class Accounts(QObject):
         self._cache[key] = token
         self.token_changed.emit(key)
 
-    def forget_token(self, base_url: str) -> None:
-        """Remove the token of ``base_url`` from the keyring and from memory."""
-        key = normalize_base_url(base_url)
-        self._cache[key] = None
-        try:
-            self._tokens.forget(key)
-        except secrets.KeyringUnavailable as exc:
-            logger.info("could not remove the token from the keyring: %s", exc.reason)
-        self.token_changed.emit(key)
-
     def is_session_only(self, base_url: str) -> bool:
         """Whether the token of ``base_url`` lives in memory only."""
         return self._tokens.is_session_only(normalize_base_url(base_url))

@@ -495,6 +495,63 @@ def test_deltas_of_the_samples_take_the_fast_path() -> None:
     assert isinstance(e, ev.MessageDelta) and e.message.content == 'a\nb"中' and e.message.section_id == ""
 
 
+_wire_content = st.one_of(
+    _json_text.map(lambda t: json.dumps(t, ensure_ascii=False)[1:-1]),  # as JSON would write it
+    st.text(st.sampled_from('ab数"\\nu0\x01}'), max_size=8),  # stray quotes, escapes, controls
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    first=_json_text,
+    second=_wire_content,
+    section=st.booleans(),
+    other_suffix=st.sampled_from(["", '"', '","x":"1', "}", '","chat_id":"5']) | st.text(max_size=3),
+)
+def test_a_delta_after_another_of_its_message_equals_the_general_path(
+    first: str, second: str, section: bool, other_suffix: str
+) -> None:
+    """The next delta of a message is read from the prefix and suffix the last one had: any
+    content between them, and any change to what follows it, reads as the general path reads it."""
+    obj = {"id": "11", "conversation_id": "2", "bot_id": "3", "role": "assistant", "type": "answer"}
+    tail = {"content_type": "text", "chat_id": "4"} | ({"section_id": "5"} if section else {})
+    before = json.dumps(obj | {"content": first} | tail, ensure_ascii=False, separators=(",", ":"))
+    assert ev.parse_event(SseEvent(ev.MESSAGE_DELTA, before)) == _general_path(before)
+    cut = before.index(',"content_type":')
+    prefix = before[: before.index('"content":"') + len('"content":"')]
+    for data in (prefix + second + before[cut - 1 :], prefix + second + other_suffix + before[cut - 1 :]):
+        got = ev.parse_event(SseEvent(ev.MESSAGE_DELTA, data))
+        want = _general_path(data)
+        if isinstance(want, ev.MalformedEvent):
+            assert isinstance(got, ev.MalformedEvent) and got.data == data
+        else:
+            assert got == want
+
+
+def test_deltas_after_the_first_of_a_message_are_read_from_its_prefix_and_suffix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A real stream's deltas after the first of a message do not run the delta pattern (a
+    speed regression if they did)."""
+    deltas = [
+        e for e in decode_all([(FIXTURES / "stream_basic.sse").read_bytes()]) if e.event == ev.MESSAGE_DELTA
+    ]
+    ev.parse_event(deltas[0])
+    calls: list[str] = []
+    pattern = ev._delta_shape
+
+    def counting(data: str) -> object:
+        calls.append(data)
+        return pattern(data)
+
+    monkeypatch.setattr(ev, "_delta_shape", counting)
+    parsed = [ev.parse_event(e) for e in deltas[1:]]
+    assert len(deltas) > 2 and not calls
+    assert [p.message.content for p in parsed if isinstance(p, ev.MessageDelta)] == [
+        json.loads(e.data)["content"] for e in deltas[1:]
+    ]
+
+
 # --- the accumulator's fast path for deltas folds like the plain rules -------------------------
 
 

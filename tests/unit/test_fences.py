@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coze_desktop.store.search import plain_text
 from coze_desktop.text.fences import (
     Block,
     closes_fence,
@@ -51,7 +52,21 @@ def test_split_fences_gives_prose_and_code_and_an_open_last_block() -> None:
 
 
 _LINES = st.sampled_from(
-    ["", "prose", "段落", "```", "```python", "````", " ```", "    ```", "~~~", "~~~~ x", "```x```", "``", "| a |"]
+    [
+        "",
+        "prose",
+        "段落",
+        "```",
+        "```python",
+        "````",
+        " ```",
+        "    ```",
+        "~~~",
+        "~~~~ x",
+        "```x```",
+        "``",
+        "| a |",
+    ]
 )
 
 
@@ -65,3 +80,28 @@ def test_the_view_and_the_exports_agree_on_an_open_code_block(lines: list[str]) 
     blocks = split_fences(text)
     open_marker = blocks[-1].fence if blocks and not blocks[-1].closed else ""
     assert closing_fence(fence_line) == open_marker
+
+
+_SEARCH_LINES = st.sampled_from(
+    [
+        *["", "**a**", "`b`", "# h", "> q", "- item", "段落", "```", "```python", "````", " ```", "    ```"],
+        *["~~~", "~~~~ x", "~~~ `x`", "```x```", "``", "``` \t", "***"],
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(_SEARCH_LINES, max_size=30))
+def test_search_text_keeps_as_written_the_code_blocks_split_fences_reads(lines: list[str]) -> None:
+    """plain_text (search snippets) strips Markdown from the prose and keeps code as written,
+    reading code blocks as split_fences does: nothing inside one is stripped, nothing outside kept."""
+    text = "\n".join(lines)
+    blocks = split_fences(text)
+    expected = " ".join(block.text if block.fence else plain_text(block.text) for block in blocks)
+    assert plain_text(text) == " ".join(expected.split())
+
+
+def test_search_text_does_not_end_a_code_block_at_a_fence_with_an_info_string() -> None:
+    assert plain_text("```\n**a**\n```python\n**b**\n```\n") == "**a** ```python **b**"
+    assert plain_text("````\n**a**\n```\n**b**\n````\n**c**") == "**a** ``` **b** c"
+    assert plain_text("~~~\n**a**\n```\n**b**\n~~~~\n**c**") == "**a** ``` **b** c"

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from coze_desktop.domain import Source
+from coze_desktop.text.fences import closes_fence, normalize_newlines, opening_marker
 from coze_desktop.ui.image_viewer import ImageViewer
 from coze_desktop.ui.layouts import discard
 from coze_desktop.ui.markdown import (
@@ -83,12 +84,15 @@ def _display_markdown(text: str) -> str:
     if len(text) <= STREAM_BLOCK_MAX_CHARS:
         return text
     out: list[str] = []
-    fence = ""
-    for line in text.split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            fence = "" if fence and stripped.startswith(fence) else (fence or stripped[:3])
-        if fence or len(line) <= STREAM_BLOCK_MAX_CHARS or stripped.startswith("|"):
+    fence = ""  # the marker of the code block the line is in (text.fences reads them, as everywhere)
+    for line in normalize_newlines(text).split("\n"):
+        fence_line = bool(fence)  # a line of a code block, its closing fence included
+        if fence:
+            if closes_fence(line, fence):
+                fence = ""
+        else:
+            fence = opening_marker(line)
+        if fence_line or fence or len(line) <= STREAM_BLOCK_MAX_CHARS or line.lstrip().startswith("|"):
             out.append(line)
             continue
         pieces = [line[i : i + STREAM_BLOCK_MAX_CHARS] for i in range(0, len(line), STREAM_BLOCK_MAX_CHARS)]
