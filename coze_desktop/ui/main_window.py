@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
             (self.workflows.shown, self._on_workflows_shown),
             (self.workflows.hidden, self._on_workflows_hidden),
             (self.workflows.chatflow_opened, self.start_chatflow),
+            (self.pages.currentChanged, self._on_pages_current_changed),
         ]
         network = QNetworkInformation.instance()
         if network is not None:
@@ -975,6 +976,11 @@ class MainWindow(QMainWindow):
     def _on_workflows_shown(self) -> None:
         self.pages.setCurrentWidget(self.run_view)
         self.conversation_list.select_conversation(None)
+
+    @Slot(int)
+    def _on_pages_current_changed(self, _index: int) -> None:
+        # A workflow run has no sources: the panel steps aside while the run view is shown.
+        self.panels.set_aside(self.sources_panel, self.pages.currentWidget() is self.run_view)
 
     @Slot()
     def _on_workflows_hidden(self) -> None:

@@ -51,6 +51,7 @@ class SidePanels(QObject):
         self._wanted = {sidebar: True, sources: sources_wanted}
         self._order = [sidebar, sources]  # who stays first when there is room for one panel only
         self._collapsed: set[QWidget] = set()
+        self._set_aside: set[QWidget] = set()  # hidden for what the middle shows, still wanted
         self._applying = False
         sidebar.setMinimumWidth(SIDEBAR_MIN_WIDTH)
         sources.setMinimumWidth(SOURCES_MIN_WIDTH)
@@ -108,6 +109,17 @@ class SidePanels(QObject):
         """Show ``panel`` now, collapsing the other panel if both do not fit beside the chat."""
         self.set_wanted(panel, True)
 
+    def set_aside(self, panel: QWidget, aside: bool) -> None:
+        """Hide ``panel`` while the middle shows something it has nothing for (the sources
+        panel beside a workflow run), without changing whether the user wants it: it comes back
+        when ``aside`` is False again."""
+        if (panel in self._set_aside) != aside:
+            if aside:
+                self._set_aside.add(panel)
+            else:
+                self._set_aside.discard(panel)
+            self.update_layout()
+
     def is_collapsed(self, panel: QWidget) -> bool:
         """Whether ``panel`` is wanted but hidden for lack of room."""
         return panel in self._collapsed
@@ -125,10 +137,14 @@ class SidePanels(QObject):
         visible: dict[QWidget, bool] = {}
         for panel in self._order:
             need = panel.minimumWidth() + handle
-            visible[panel] = self._wanted[panel] and need <= room
+            visible[panel] = self._wanted[panel] and panel not in self._set_aside and need <= room
             if visible[panel]:
                 room -= need
-        collapsed = {panel for panel in self._order if self._wanted[panel] and not visible[panel]}
+        collapsed = {
+            panel
+            for panel in self._order
+            if self._wanted[panel] and panel not in self._set_aside and not visible[panel]
+        }
         changed = [panel for panel in self._order if panel.isHidden() == visible[panel]]
         self._applying = True
         try:

@@ -395,3 +395,22 @@ def test_rename_and_remove_keep_the_runs_readable(
     assert section.open_run(run_id)
     assert ctx.window.pages.currentWidget() is ctx.window.run_view
     assert [card.title_label.text() for card in ctx.window.run_view.nodes] == ["查询天气", "穿衣建议", "结束"]
+
+
+def test_the_sources_panel_steps_aside_for_the_run_view_and_comes_back(
+    make_app: AppFactory, demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    window = ctx.window
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: window.sources_panel.isVisible(), timeout=WAIT_MS)
+    add_workflow(ctx, qtbot, "demo-weather")
+    assert window.pages.currentWidget() is window.run_view
+    # A run has no sources: the panel is hidden, not "collapsed" (no toggle offered for it).
+    qtbot.waitUntil(lambda: not window.sources_panel.isVisible(), timeout=WAIT_MS)
+    assert not window.panels.is_collapsed(window.sources_panel)
+    assert not window.panels.show_sources_action.isVisible()
+    window.new_chat()  # back to a chat: the panel the user wanted is back
+    assert window.pages.currentWidget() is not window.run_view
+    qtbot.waitUntil(lambda: window.sources_panel.isVisible(), timeout=WAIT_MS)
