@@ -1417,6 +1417,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             + "\n"
         )
+    if report.workflows_added:
+        k = len(report.workflows_added)
+        out.write(
+            _t(lang, f"工作流列表加入了 {k} 个工作流。", f"Added {k} workflow(s) to the list of workflows.") + "\n"
+        )
     if report.files_kept:
         k = report.files_kept
         out.write(_t(lang, f"恢复了 {k} 个附件文件。", f"Restored {k} attached file(s).") + "\n")

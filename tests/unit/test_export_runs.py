@@ -190,3 +190,28 @@ def test_reply_message_steps_are_questions_in_every_format() -> None:
         ("reply_message", "q-2", "上午"),
         ("reply_message", "q-3", ""),
     ]
+
+
+def test_import_adds_the_workflow_of_a_run_not_in_the_list(tmp_path: Path) -> None:
+    """A run of a workflow the list lacks brings it in, named as exported; a workflow in the list
+    is left as it is, and a run already saved adds nothing."""
+    from coze_desktop.domain import Workflow
+
+    with Store.open(tmp_path / "a") as store:
+        store.save_workflow(Workflow("wf-named", "https://api.coze.cn", label="我的天气"))
+        for workflow_id in ("wf-named", "wf-bare"):
+            store.start_run(WorkflowRun(id=None, workflow_id=workflow_id, base_url="https://api.coze.cn", bot_id="b1"))
+        text = to_json([], runs=export_runs(store))
+    assert [r["workflow_label"] for r in json.loads(text)["workflow_runs"]] == ["我的天气", ""]
+    with Store.open(tmp_path / "b") as other:
+        other.save_workflow(Workflow("wf-bare", "https://api.coze.cn", label="已有"))
+        report = import_items(other, parse_json_export(text))
+        assert report.workflows_added == ["wf-named"]
+        added = other.get_workflow("wf-named", "https://api.coze.cn")
+        assert added is not None and added.title == "我的天气" and added.bot_id == "b1"
+        kept = other.get_workflow("wf-bare", "https://api.coze.cn")
+        assert kept is not None and kept.title == "已有"
+        assert {r.title for r in other.list_runs()} == {"我的天气", "已有"}
+        other.remove_workflow("wf-named", "https://api.coze.cn")
+        again = import_items(other, parse_json_export(text))
+        assert again.workflows_added == [] and other.get_workflow("wf-named", "https://api.coze.cn") is None
