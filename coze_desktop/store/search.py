@@ -777,6 +777,13 @@ def search_runs(
     return hits
 
 
+def snippet_matches(snippet: str, markers: tuple[str, str] = DEFAULT_MARKERS) -> list[str]:
+    """The distinct texts a snippet marks as matches (as they are written there), in order."""
+    open_mark, close_mark = markers
+    pattern = re.escape(open_mark) + "(.+?)" + re.escape(close_mark)
+    return list(dict.fromkeys(re.findall(pattern, snippet, re.DOTALL)))
+
+
 def _run_time_clauses(bot_id: str | None, since: float | None, until: float | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []

@@ -37,7 +37,8 @@ from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageSt
 from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
-from coze_desktop.store import TRASH_DAYS, Store, StoreError
+from coze_desktop.store import TRASH_DAYS, SearchHit, Store, StoreError
+from coze_desktop.store.search import snippet_matches
 from coze_desktop.ui.actions import MainMenus
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
@@ -253,6 +254,7 @@ class MainWindow(QMainWindow):
             (lst.new_chat_requested, self._on_new_chat_action_triggered),
             (lst.search_hit_activated, self._on_list_search_hit_activated),
             (lst.source_hit_activated, self._on_list_source_hit_activated),
+            (lst.run_hit_activated, self._on_list_run_hit_activated),
             (lst.conversation_renamed, self._on_list_conversation_renamed),
             (lst.conversation_deleted, self._on_list_conversation_deleted),
             (h.bot_chosen, self._on_header_bot_chosen),
@@ -1240,6 +1242,12 @@ class MainWindow(QMainWindow):
         self._on_view_message_selected(message_id)
         self.show_sources_panel()
         self.sources_panel.highlight_card(rank)
+
+    @Slot(object)
+    def _on_list_run_hit_activated(self, hit: object) -> None:
+        """A search hit in a workflow run: show the run, the piece that matched in view."""
+        if isinstance(hit, SearchHit) and hit.run_id is not None and self.workflows.open_run(hit.run_id):
+            self.run_view.reveal(hit.run_match, hit.run_part, snippet_matches(hit.snippet))
 
     @Slot(int)
     def _on_list_conversation_renamed(self, conversation_id: int) -> None:
