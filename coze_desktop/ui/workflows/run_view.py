@@ -61,6 +61,9 @@ class RunView(QWidget):
     params_changed = Signal()
     """The form changed (rows or raw text): remember them."""
 
+    export_requested = Signal(int)
+    """"Export run…" was pressed. Argument: the shown run's id."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workflow: Workflow | None = None
@@ -120,9 +123,12 @@ class RunView(QWidget):
         self.debug_button.setFlat(True)
         self.debug_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.debug_button.hide()
+        self.export_button = QPushButton(body)
+        self.export_button.setFlat(True)
         buttons.addWidget(self.status_label)
         buttons.addWidget(self.stats_label)
         buttons.addWidget(self.debug_button)
+        buttons.addWidget(self.export_button)
         layout.addLayout(buttons)
 
         self.parts_box = QWidget(body)
@@ -139,6 +145,7 @@ class RunView(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.rerun_button.clicked.connect(self._on_rerun_button_clicked)
         self.debug_button.clicked.connect(self._on_debug_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
         self.form.changed.connect(self._on_form_changed)
         self.retranslate()
         self._update_buttons()
@@ -151,6 +158,8 @@ class RunView(QWidget):
         self.stop_button.setText(self.tr("Stop"))
         self.rerun_button.setText(self.tr("Run again with these parameters"))
         self.debug_button.setText(self.tr("Debug page"))
+        self.export_button.setText(self.tr("Export run…"))
+        self.export_button.setToolTip(self.tr("Save this run as Markdown, an HTML page or JSON"))
         self.debug_button.setToolTip(self.debug_url)
         self._show_header()
         self._show_status()
@@ -416,6 +425,7 @@ class RunView(QWidget):
         self.run_button.setEnabled(self.workflow is not None and not running)
         self.stop_button.setVisible(running)
         self.rerun_button.setVisible(read_only and not running)
+        self.export_button.setVisible(self.run_id is not None and not running)
         waiting = self.status is WorkflowStatus.INTERRUPTED
         for index, card in enumerate(self.questions):
             card.set_open(waiting and index == len(self.questions) - 1 and not card.answer)
@@ -439,6 +449,11 @@ class RunView(QWidget):
         self._show_header()
         self._update_buttons()
         self.params_changed.emit()
+
+    @Slot()
+    def _on_export_button_clicked(self) -> None:
+        if self.run_id is not None:
+            self.export_requested.emit(self.run_id)
 
     @Slot()
     def _on_debug_button_clicked(self) -> None:
