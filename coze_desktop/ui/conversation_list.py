@@ -263,7 +263,7 @@ class SearchResultsModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             plain = hit.snippet.replace("«", "").replace("»", "")
             if hit.run_id is not None:
-                return f"{self._run_label(hit)} {hit.conversation_title}: {plain}"
+                return f"{hit.conversation_title} ({self._run_label(hit)}): {plain}"
             return f"{hit.conversation_title or self.tr('Untitled chat')}: {plain}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.snippet.replace("«", "").replace("»", "")
