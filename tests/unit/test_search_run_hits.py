@@ -107,3 +107,11 @@ def test_filters_apply_to_runs(store: Store) -> None:
     assert found("吃火锅", since=150.0, until=250.0) == [with_bot]
     assert found("晴", since=250.0) == [other_bot]
     assert found("吃火锅", runs=False) == [msg.id]
+
+
+def test_snippet_matches_are_the_marked_texts() -> None:
+    from coze_desktop.store.search import snippet_matches
+
+    assert snippet_matches("…带一件«外套»，«Rain» and «rain» and «外套»…") == ["外套", "Rain", "rain"]
+    assert snippet_matches("no match here") == []
+    assert snippet_matches("<b>a</b> «b»", ("<b>", "</b>")) == ["a"]
