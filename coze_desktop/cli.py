@@ -55,6 +55,7 @@ from coze_desktop.api.workflows import (
     pending_tool_calls,
 )
 from coze_desktop.domain import (
+    CALL_STEP_KINDS,
     DEFAULT_BASE_URL,
     ChatResult,
     ChatStatus,
@@ -268,15 +269,15 @@ class _Recorder:
             self._warn(exc)
 
     def answered(self, coze_chat_id: str, outputs: Sequence[ToolOutput]) -> None:
-        """The tool calls the continued reply answers: the waiting answer's ``tool_call`` steps
-        (or bare ones) with the outputs given, saved as the first steps of the new answer."""
+        """The tool calls the continued reply answers: the waiting answer's ``tool_call`` and
+        ``reply_message`` steps (or bare ``tool_call`` ones) with the outputs given, saved as the first steps of the new answer."""
         given = {o.tool_call_id: o.output for o in outputs}
         waiting: list[ToolStep] = []
         try:
             if self.conversation is not None and self.conversation.id is not None:
                 for message in reversed(self.store.messages(self.conversation.id)):
                     if message.coze_chat_id == coze_chat_id and message.steps:
-                        waiting = [s for s in message.steps if s.kind == "tool_call" and s.call_id in given]
+                        waiting = [s for s in message.steps if s.kind in CALL_STEP_KINDS and s.call_id in given]
                         break
         except StoreError as exc:
             self._warn(exc)
@@ -332,10 +333,21 @@ class _Recorder:
                 duration=time.monotonic() - self._started,
                 coze_message_id=result.answer_message_id,
                 coze_chat_id=result.chat_id,
-                steps=self.steps_before + _new_steps(result.steps, self.steps_before),
+                steps=self.steps_before
+                + _new_steps(_mark_questions(result.steps, result.required_action), self.steps_before),
             )
         except StoreError as exc:
             self._warn(exc)
+
+
+def _mark_questions(steps: Sequence[ToolStep], required_action: dict[str, Any] | None) -> list[ToolStep]:
+    """``steps`` with the calls of type ``reply_message`` (the bot asks the person a question)
+    saved as ``reply_message`` steps, as the window saves them; other steps as they are."""
+    questions = {c["id"] for c in pending_tool_calls(required_action) if c["type"] == "reply_message"}
+    return [
+        replace(s, kind="reply_message") if s.kind == "tool_call" and s.call_id in questions else s
+        for s in steps
+    ]
 
 
 def _new_steps(steps: Sequence[ToolStep], answered: Sequence[ToolStep]) -> list[ToolStep]:
@@ -1404,6 +1416,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 f"{len(report.runs_already_present)} were already there.",
             )
             + "\n"
+        )
+    if report.workflows_added:
+        k = len(report.workflows_added)
+        out.write(
+            _t(lang, f"工作流列表加入了 {k} 个工作流。", f"Added {k} workflow(s) to the list of workflows.") + "\n"
         )
     if report.files_kept:
         k = report.files_kept

@@ -122,7 +122,8 @@ class Bot:
     base_url: str = DEFAULT_BASE_URL
 
 
-TOOL_STEP_KINDS = ("function_call", "tool_response", "tool_output", "tool_call")
+TOOL_STEP_KINDS = ("function_call", "tool_response", "tool_output", "tool_call", "reply_message")
+CALL_STEP_KINDS = ("tool_call", "reply_message")  # requires_action calls the person answers
 
 
 @dataclass(slots=True)
@@ -133,7 +134,9 @@ class ToolStep:
     ``kind`` is ``function_call`` (the bot called ``name`` with ``arguments``; ``result`` is the
     paired ``tool_response``/``tool_output`` when one came), ``tool_response``/``tool_output`` (a
     response with no call before it), or ``tool_call`` (a ``requires_action`` call answered by
-    the user in the app, ``result`` the output submitted, or still pending when ``result`` is "").
+    the user in the app, ``result`` the output submitted, or still pending when ``result`` is ""),
+    or ``reply_message`` (the same for a call in which the bot asks the person a question, its
+    ``arguments`` holding the question, ``result`` the answer): see :data:`CALL_STEP_KINDS`.
     """
 
     kind: str

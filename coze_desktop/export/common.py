@@ -8,13 +8,23 @@ imported ones is the store's part (:mod:`coze_desktop.store.exporting`).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
-from coze_desktop.domain import Bot, Conversation, Message, MessageState, Source, ToolStep, WorkflowRun
+from coze_desktop.domain import (
+    CALL_STEP_KINDS,
+    Bot,
+    Conversation,
+    Message,
+    MessageState,
+    Source,
+    ToolStep,
+    WorkflowRun,
+)
 
 
 @dataclass(slots=True)
@@ -69,6 +79,8 @@ LABELS: dict[str, dict[str, str]] = {
         "steps": "调用步骤",
         "called": "调用 {}",
         "pending": "等待输出",
+        "asked": "提问“{}”",
+        "pending_answer": "等待回答",
         "response": "返回",
         "runs": "工作流运行",
         "workflow": "工作流",
@@ -120,6 +132,8 @@ LABELS: dict[str, dict[str, str]] = {
         "steps": "Steps",
         "called": "called {}",
         "pending": "waiting for its output",
+        "asked": "asked “{}”",
+        "pending_answer": "waiting for an answer",
         "response": "response",
         "runs": "Workflow runs",
         "workflow": "Workflow",
@@ -259,15 +273,35 @@ def _brief_text(text: str) -> str:
     return flat if len(flat) <= STEP_TEXT_CHARS else flat[: STEP_TEXT_CHARS - 1] + "…"
 
 
+def step_question(step: ToolStep) -> str:
+    """What a ``reply_message`` call asks: its ``question`` (or ``content``, ``text``) argument
+    when the arguments are a JSON object holding one, else the arguments as they came."""
+    try:
+        value = json.loads(step.arguments) if step.arguments.strip() else None
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        for key in ("question", "content", "text"):
+            text = value.get(key)
+            if isinstance(text, str) and text.strip():
+                return text
+    return step.arguments
+
+
 def step_line(step: ToolStep, labels: dict[str, str]) -> str:
-    """A step in brief: ``called NAME(args) → result`` (``调用 NAME(args) → result``)."""
+    """A step in brief: ``called NAME(args) → result`` (``调用 NAME(args) → result``); a
+    ``reply_message`` call (the bot's question) as ``asked “QUESTION” → answer``. A call the person
+    has not answered yet (``tool_call`` or ``reply_message`` with no result) says it waits."""
     if step.kind in ("tool_response", "tool_output"):
         return f"{labels['response']} → {_brief_text(step.result)}"
-    line = labels["called"].format(f"{step.name or '?'}({_brief_text(step.arguments)})")
+    if step.kind == "reply_message":
+        line = labels["asked"].format(_brief_text(step_question(step)))
+    else:
+        line = labels["called"].format(f"{step.name or '?'}({_brief_text(step.arguments)})")
     if step.result:
         line += f" → {_brief_text(step.result)}"
-    elif step.kind == "tool_call":
-        line += f" · {labels['pending']}"
+    elif step.kind in CALL_STEP_KINDS:
+        line += f" · {labels['pending_answer' if step.kind == 'reply_message' else 'pending']}"
     if step.duration_ms is not None:
         line += f" ({step.duration_ms} ms)"
     return line

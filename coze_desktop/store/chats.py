@@ -1259,7 +1259,8 @@ class Store(RunStore):
         runs: bool = True,
     ) -> list[SearchHit]:
         """Find saved messages whose text or source passages contain every word of ``query``,
-        and (with ``runs``, unless ``bot_id`` is given) saved workflow runs whose text does.
+        and (with ``runs``) saved workflow runs whose text does (with ``bot_id``, only the runs
+        made with that bot: ``WorkflowRun.bot_id``).
 
         See :func:`coze_desktop.store.search.search_messages` for matching and ranking of
         messages and :func:`~coze_desktop.store.search.search_runs` for runs. Matching runs
@@ -1269,9 +1270,16 @@ class Store(RunStore):
         """
         with self._db.translating_errors() as conn:
             run_hits: list[SearchHit] = []
-            if runs and bot_id is None:
+            if runs:
                 run_hits = search_module.search_runs(
-                    conn, query, since=since, until=until, limit=offset + limit, offset=0, markers=markers
+                    conn,
+                    query,
+                    bot_id=bot_id,
+                    since=since,
+                    until=until,
+                    limit=offset + limit,
+                    offset=0,
+                    markers=markers,
                 )
             page = run_hits[offset : offset + limit]
             if len(page) >= limit:

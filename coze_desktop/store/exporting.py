@@ -1,4 +1,4 @@
-"""The store's side of exports: the conversations to export, and an import's conversations saved.
+"""The store's side of exports: the conversations and runs to export, and an import's saved.
 
 The formats themselves know nothing of SQLite (:mod:`coze_desktop.export`); these two functions
 are the one path between them and the store, for the window and ``coze-cli`` alike.
@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from coze_desktop.domain import Bot, Conversation, Message, MessageFile, WorkflowRun
+from coze_desktop.domain import (
+    DEFAULT_BASE_URL,
+    Bot,
+    Conversation,
+    Message,
+    MessageFile,
+    Workflow,
+    WorkflowRun,
+)
 from coze_desktop.export import ConversationExport, FileData, ImportResult, Progress, SkippedItem
 from coze_desktop.export.progress import checked
 from coze_desktop.store.chats import Store
@@ -80,6 +88,9 @@ class ImportReport:
     files_kept: int = 0
     runs_imported: list[str] = field(default_factory=list)  # uids of the workflow runs saved now
     runs_already_present: list[str] = field(default_factory=list)
+    # Workflows added to the list for the runs saved now (their id): a run of a workflow not in
+    # the list brings it in, named as it was when exported, so the run is listed under it.
+    workflows_added: list[str] = field(default_factory=list)
 
 
 class ConversationImporter(Protocol):
@@ -101,6 +112,14 @@ class ConversationImporter(Protocol):
 
     def import_run(self, run: WorkflowRun) -> bool:
         """Save a workflow run unless one with its uid exists; True if it was saved."""
+        ...
+
+    def get_workflow(self, workflow_id: str, base_url: str = DEFAULT_BASE_URL) -> Workflow | None:
+        """The saved workflow (in the list) with this id on this API, if any."""
+        ...
+
+    def save_workflow(self, wf: Workflow) -> Workflow:
+        """Save (or update) a workflow in the list."""
         ...
 
 
@@ -160,6 +179,11 @@ def import_items(
             report.failed.append(SkippedItem("workflow run", run.uid, f"not saved: {exc}"))
             continue
         (report.runs_imported if run_saved else report.runs_already_present).append(run.uid)
+        if run_saved and store.get_workflow(run.workflow_id, run.base_url) is None:
+            store.save_workflow(
+                Workflow(run.workflow_id, run.base_url, label=run.label, bot_id=run.bot_id, app_id=run.app_id)
+            )
+            report.workflows_added.append(run.workflow_id)
     return report
 
 

@@ -89,6 +89,11 @@ class SearchHit:
     # A workflow run's text (its parameters, output, a node's output, an answer): then
     # conversation_id and message_id are 0 and conversation_title is the run's title.
     run_id: int | None = None
+    # Where in the run: "output", "parameters", or the kind of the part ("node", "interrupt" —
+    # the question —, "answer", "error"); "" for a message.
+    run_match: str = ""
+    run_part: int | None = None  # that part's position, its index in WorkflowRun.parts; else None
+    run_node_title: str = ""  # the title of that part's node (a node's output, a question)
 
 
 @dataclass(frozen=True, slots=True)
@@ -690,10 +695,21 @@ RUN_SCAN_LIMIT = 5000  # newest runs scanned for a query made only of 1-2 charac
 _RUN_SLOT_MASK = (1 << RUN_DOC_SHIFT) - 1
 
 
+@dataclass(frozen=True, slots=True)
+class _RunMatch:
+    """Where in a run the words were found, and that text."""
+
+    text: str
+    where: str  # "output", "parameters", or the part's kind ("node", "interrupt", "answer", "error")
+    part: int | None = None  # the part's position (its index in WorkflowRun.parts)
+    node_title: str = ""
+
+
 def search_runs(
     conn: sqlite3.Connection,
     query: str,
     *,
+    bot_id: str | None = None,
     since: float | None = None,
     until: float | None = None,
     limit: int = 20,
@@ -702,13 +718,16 @@ def search_runs(
 ) -> list[SearchHit]:
     """Workflow runs whose parameters and output, or one of whose parts (a node's output, a
     question, an answer, an error), contain every word of ``query``; newest run first, one hit
-    per run (its newest matching document). ``since``/``until`` bound the run's start."""
+    per run (its newest matching document: a part before the output, the output before the
+    parameters). ``since``/``until`` bound the run's start; ``bot_id`` keeps the runs made with
+    that bot (``WorkflowRun.bot_id``). The hit says where the words are (``run_match``,
+    ``run_part``, ``run_node_title``)."""
     words = query_words(query)
     if not words or limit <= 0:
         return []
     offset = max(offset, 0)
     wanted = offset + limit
-    found: dict[int, str] = {}  # run id -> the text that matched
+    found: dict[int, _RunMatch] = {}  # run id -> where the words are
     long_words = [w for w in words if len(w) >= MIN_INDEXED_CHARS]
     if long_words:
         cursor = conn.execute(
@@ -717,46 +736,60 @@ def search_runs(
         )
         for (doc,) in cursor:
             run_id = doc >> RUN_DOC_SHIFT
-            if run_id in found or not _run_in_range(conn, run_id, since, until):
+            if run_id in found or not _run_in_range(conn, run_id, bot_id, since, until):
                 continue
-            text = _run_document(conn, run_id, doc & _RUN_SLOT_MASK, words)
-            if text is not None:
-                found[run_id] = text
+            match = _run_document(conn, run_id, doc & _RUN_SLOT_MASK, words)
+            if match is not None:
+                found[run_id] = match
                 if len(found) >= wanted:
                     break
         cursor.close()
     else:
-        clauses, params = _run_time_clauses(since, until)
+        clauses, params = _run_time_clauses(bot_id, since, until)
         rows = conn.execute(
             f"SELECT id FROM workflow_runs {clauses} ORDER BY id DESC LIMIT ?",  # noqa: S608 - fixed SQL
             (*params, RUN_SCAN_LIMIT),
         ).fetchall()
         for (run_id,) in rows:
-            text = _run_text_matching(conn, run_id, words)
-            if text is not None:
-                found[run_id] = text
+            match = _run_text_matching(conn, run_id, words)
+            if match is not None:
+                found[run_id] = match
                 if len(found) >= wanted:
                     break
     hits = []
     for run_id in sorted(found, reverse=True)[offset:wanted]:
         title, started_at = _run_title(conn, run_id)
+        match = found[run_id]
         hits.append(
             SearchHit(
                 conversation_id=0,
                 conversation_title=title,
                 message_id=0,
                 role=Role.ASSISTANT,
-                snippet=make_snippet(found[run_id], words, markers),
+                snippet=make_snippet(match.text, words, markers),
                 created_at=started_at,
                 run_id=run_id,
+                run_match=match.where,
+                run_part=match.part,
+                run_node_title=match.node_title,
             )
         )
     return hits
 
 
-def _run_time_clauses(since: float | None, until: float | None) -> tuple[str, list[object]]:
+def snippet_matches(snippet: str, markers: tuple[str, str] = DEFAULT_MARKERS) -> list[str]:
+    """The distinct texts a snippet marks as matches (as they are written there), in order."""
+    open_mark, close_mark = markers
+    pattern = re.escape(open_mark) + "(.+?)" + re.escape(close_mark)
+    return list(dict.fromkeys(re.findall(pattern, snippet, re.DOTALL)))
+
+
+def _run_time_clauses(bot_id: str | None, since: float | None, until: float | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    if bot_id is not None:
+        clauses.append("bot_id = ?")
+        params.append(bot_id)
     if since is not None:
         clauses.append("started_at >= ?")
         params.append(since)
@@ -766,43 +799,53 @@ def _run_time_clauses(since: float | None, until: float | None) -> tuple[str, li
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
-def _run_in_range(conn: sqlite3.Connection, run_id: int, since: float | None, until: float | None) -> bool:
-    if since is None and until is None:
+def _run_in_range(
+    conn: sqlite3.Connection, run_id: int, bot_id: str | None, since: float | None, until: float | None
+) -> bool:
+    if bot_id is None and since is None and until is None:
         return True
-    row = conn.execute("SELECT started_at FROM workflow_runs WHERE id = ?", (run_id,)).fetchone()
+    row = conn.execute("SELECT started_at, bot_id FROM workflow_runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
         return False
-    return (since is None or row[0] >= since) and (until is None or row[0] < until)
+    started_at, run_bot = row
+    return (
+        (bot_id is None or run_bot == bot_id)
+        and (since is None or started_at >= since)
+        and (until is None or started_at < until)
+    )
 
 
-def _run_document(conn: sqlite3.Connection, run_id: int, slot: int, words: Sequence[str]) -> str | None:
-    """The text of one run document if it contains every word (the output or the parameters
-    for the run's own document), else None."""
+def _run_document(conn: sqlite3.Connection, run_id: int, slot: int, words: Sequence[str]) -> _RunMatch | None:
+    """Where one run document contains every word (the output or the parameters for the run's
+    own document, slot 0; else the part at position ``slot - 1``), or None."""
     if slot == 0:
         row = conn.execute("SELECT parameters, output FROM workflow_runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             return None
         parameters, output = row
         if _contains_every(output, words):
-            return str(output)
+            return _RunMatch(str(output), "output")
         both = f"{parameters}\x1f{output}"
-        return str(parameters) if _contains_every(both, words) else None
+        return _RunMatch(str(parameters), "parameters") if _contains_every(both, words) else None
     row = conn.execute(
-        "SELECT content FROM workflow_run_parts WHERE run_id = ? AND position = ?", (run_id, slot - 1)
+        "SELECT content, kind, node_title FROM workflow_run_parts WHERE run_id = ? AND position = ?",
+        (run_id, slot - 1),
     ).fetchone()
     if row is None or not _contains_every(row[0], words):
         return None
-    return str(row[0])
+    return _RunMatch(str(row[0]), str(row[1]), slot - 1, str(row[2]))
 
 
-def _run_text_matching(conn: sqlite3.Connection, run_id: int, words: Sequence[str]) -> str | None:
+def _run_text_matching(conn: sqlite3.Connection, run_id: int, words: Sequence[str]) -> _RunMatch | None:
     """The newest document of a run containing every word (scanned, not indexed), else None."""
     rows = conn.execute(
-        "SELECT content FROM workflow_run_parts WHERE run_id = ? ORDER BY position DESC", (run_id,)
+        "SELECT content, kind, node_title, position FROM workflow_run_parts WHERE run_id = ? "
+        "ORDER BY position DESC",
+        (run_id,),
     ).fetchall()
-    for (content,) in rows:
+    for content, kind, node_title, position in rows:
         if _contains_every(content, words):
-            return str(content)
+            return _RunMatch(str(content), str(kind), int(position), str(node_title))
     return _run_document(conn, run_id, 0, words)
 
 

@@ -107,7 +107,7 @@ class MainMenus(QObject):
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, self.tr("&Export conversation…"), self.export_requested)
         self.export_all_action = self._action(
-            file_menu, self.tr("Export &all conversations…"), self.export_all_requested
+            file_menu, self.tr("Export &all conversations and workflow runs…"), self.export_all_requested
         )
         self.import_action = self._action(file_menu, self.tr("&Import…"), self.import_requested)
         for action in (self.export_action, self.export_all_action, self.import_action):

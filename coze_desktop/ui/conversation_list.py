@@ -5,8 +5,10 @@
 uses uniform item sizes so Qt never asks Python for each row's size. Rows come in the store's
 order: pinned first, then the most recently active.
 
-Typing in the search box (debounced) searches all saved messages through
-:meth:`Store.search`; the hits replace the list until the box is cleared or Esc is pressed.
+Typing in the search box (debounced) searches all saved messages and workflow runs through
+:meth:`Store.search`; the hits replace the list until the box is cleared or Esc is pressed. Hits
+in workflow runs come first, each titled "Workflow run: <its title>" and saying where it matched
+(a node, the output, …); activating one emits :attr:`ConversationListView.run_hit_activated`.
 Snippets are plain text, escaped; only the matched words are set in bold on a highlight colour.
 
 A chat whose reply is being written shows three pulsing dots in place of its time
@@ -80,6 +82,7 @@ MessageIdRole = Qt.ItemDataRole.UserRole + 6
 SnippetHtmlRole = Qt.ItemDataRole.UserRole + 7
 TitleRole = Qt.ItemDataRole.UserRole + 8
 PreviewRole = Qt.ItemDataRole.UserRole + 9
+RunIdRole = Qt.ItemDataRole.UserRole + 10  # a search hit in a workflow run: the run's id, else None
 StreamingRole = Qt.ItemDataRole.UserRole + 20  # a reply is being written in this chat
 STREAMING_PULSE_MS = 400  # the streaming mark's dots take turns this often
 
@@ -259,16 +262,24 @@ class SearchResultsModel(QAbstractListModel):
         hit = self._hits[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             plain = hit.snippet.replace("«", "").replace("»", "")
+            if hit.run_id is not None:
+                return f"{hit.conversation_title} ({self._run_label(hit)}): {plain}"
             return f"{hit.conversation_title or self.tr('Untitled chat')}: {plain}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return hit.snippet.replace("«", "").replace("»", "")
         if role == SnippetHtmlRole:
+            if hit.run_id is not None:
+                return f"<i>{html.escape(self._run_label(hit))}:</i> " + marked_snippet_html(hit.snippet)
             who = self.tr("You") if hit.role is Role.USER else self.tr("Bot")
             if hit.in_source:
                 who = self.tr("%1 (in a source)").replace("%1", who)
             return f"<i>{html.escape(who)}:</i> " + marked_snippet_html(hit.snippet)
         if role == TitleRole:
+            if hit.run_id is not None:
+                return self.tr("Workflow run: %1").replace("%1", hit.conversation_title)
             return hit.conversation_title or self.tr("Untitled chat")
+        if role == RunIdRole:
+            return hit.run_id
         if role == ConversationIdRole:
             return hit.conversation_id
         if role == MessageIdRole:
@@ -276,6 +287,23 @@ class SearchResultsModel(QAbstractListModel):
         if role == TimeRole:
             return hit.created_at
         return None
+
+
+    def _run_label(self, hit: SearchHit) -> str:
+        """Where in a workflow run a hit is: "Workflow run · node 天气", "… · output", …"""
+        where = {
+            "output": self.tr("output"),
+            "parameters": self.tr("parameters"),
+            "interrupt": self.tr("question"),
+            "answer": self.tr("your answer"),
+            "error": self.tr("error"),
+        }.get(hit.run_match)
+        if where is None and hit.run_match == "node":
+            where = self.tr("node %1").replace("%1", hit.run_node_title) if hit.run_node_title else self.tr("a node")
+        if hit.run_match == "interrupt" and hit.run_node_title:
+            where = self.tr("question of %1").replace("%1", hit.run_node_title)
+        run = self.tr("Workflow run")
+        return f"{run} · {where}" if where else run
 
 
 class _ConversationDelegate(QStyledItemDelegate):
@@ -508,6 +536,7 @@ class ConversationListView(QWidget):
     conversation_deleted = Signal(int)  # moved to the trash (after confirmation): its id
     pin_toggled = Signal(int, bool)  # pinned state changed in the store: id, now pinned
     search_hit_activated = Signal(int, int)  # conversation id, message id of the hit
+    run_hit_activated = Signal(object)  # a hit in a workflow run: the SearchHit (run_id, run_part, …)
     # A hit in a knowledge-base passage: conversation id, answer's message id, passage's rank (1-based).
     source_hit_activated = Signal(int, int, int)
 
@@ -790,7 +819,9 @@ class ConversationListView(QWidget):
     def _activate_hit(self, index: QModelIndex) -> None:
         if index.isValid():
             hit = self.results_model.hit(index.row())
-            if hit.in_source and hit.source_rank > 0:
+            if hit.run_id is not None:
+                self.run_hit_activated.emit(hit)
+            elif hit.in_source and hit.source_rank > 0:
                 self.source_hit_activated.emit(hit.conversation_id, hit.message_id, hit.source_rank)
             else:
                 self.search_hit_activated.emit(hit.conversation_id, hit.message_id)

@@ -830,16 +830,30 @@ def import_report_text(report: ImportReport, path: Path) -> str:
         return QCoreApplication.translate("ImportReport", text)
 
     skipped = [*report.failed, *report.skipped]
-    lines = [
-        tr("Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; "
-           "{skipped} skipped.").format(
+    if report.runs_imported or report.runs_already_present:  # a file with workflow runs
+        summary = tr(
+            "Imported {imported} conversation(s) ({messages} messages) and {runs} workflow run(s) from {file}; "
+            "{present} already there; {skipped} skipped."
+        ).format(
+            imported=len(report.imported),
+            messages=report.messages_imported,
+            runs=len(report.runs_imported),
+            file=path.name,
+            present=len(report.already_present) + len(report.runs_already_present),
+            skipped=len(skipped),
+        )
+    else:
+        summary = tr(
+            "Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; "
+            "{skipped} skipped."
+        ).format(
             imported=len(report.imported),
             messages=report.messages_imported,
             file=path.name,
             present=len(report.already_present),
             skipped=len(skipped),
         )
-    ]
+    lines = [summary]
     lines += [tr("Skipped: {item}").format(item=item) for item in skipped]
     lines += [tr("Note: {warning}").format(warning=warning) for warning in report.warnings]
     return "\n".join(lines)

@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 
 from coze_desktop import APP_NAME, __version__
 from coze_desktop.domain import Bot, Conversation, ErrorInfo, Message, MessageState, Role, ToolStep, Workflow
-from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary
+from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary, safe_file_name
 from coze_desktop.secrets import KeyringUnavailable
 from coze_desktop.settings import DEMO_BASE_URL, Key, Settings, region_of
-from coze_desktop.store import TRASH_DAYS, Store, StoreError
+from coze_desktop.store import TRASH_DAYS, SearchHit, Store, StoreError
+from coze_desktop.store.search import snippet_matches
 from coze_desktop.ui.actions import MainMenus
 from coze_desktop.ui.bot_picker import BotPicker
 from coze_desktop.ui.chat_header import ChatHeader
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
             (lst.new_chat_requested, self._on_new_chat_action_triggered),
             (lst.search_hit_activated, self._on_list_search_hit_activated),
             (lst.source_hit_activated, self._on_list_source_hit_activated),
+            (lst.run_hit_activated, self._on_list_run_hit_activated),
             (lst.conversation_renamed, self._on_list_conversation_renamed),
             (lst.conversation_deleted, self._on_list_conversation_deleted),
             (h.bot_chosen, self._on_header_bot_chosen),
@@ -308,6 +310,7 @@ class MainWindow(QMainWindow):
             (self.workflows.shown, self._on_workflows_shown),
             (self.workflows.hidden, self._on_workflows_hidden),
             (self.workflows.chatflow_opened, self.start_chatflow),
+            (self.workflows.export_run_requested, self._on_workflows_export_run_requested),
         ]
         network = QNetworkInformation.instance()
         if network is not None:
@@ -745,11 +748,17 @@ class MainWindow(QMainWindow):
     def export_to(
         self, path: Path, conversation_ids: list[int] | None, *, include_files: bool = True
     ) -> BackgroundTask[ExportSummary] | None:
-        """Start writing ``conversation_ids`` (None: every conversation, the oldest first) to
-        ``path`` as Markdown, JSON or HTML (by its suffix), with the attachments unless
-        ``include_files`` is False, in the background (``ui/transfers.py``); the outcome is said
-        when it ends. Returns the task, or None when another export or import is under way."""
-        return self.transfers.export(path, conversation_ids, include_files=include_files)
+        """Start writing ``conversation_ids`` (None: every conversation and every workflow run,
+        the oldest first, as ``coze-cli export --all``) to ``path`` as Markdown, JSON or HTML (by
+        its suffix), with the attachments unless ``include_files`` is False, in the background
+        (``ui/transfers.py``); the outcome is said when it ends. Returns the task, or None when
+        another export or import is under way."""
+        runs = None if conversation_ids is None else ()
+        return self.transfers.export(path, conversation_ids, include_files=include_files, run_ids=runs)
+
+    def export_run_to(self, path: Path, run_id: int) -> BackgroundTask[ExportSummary] | None:
+        """Start writing the workflow run ``run_id`` alone to ``path``, as :meth:`export_to` does."""
+        return self.transfers.export(path, [], run_ids=[run_id])
 
     def _ask_export_path(self, suggested: str) -> tuple[Path, bool] | None:
         """The file to export to, and whether the attachments go with it (not when the user picked
@@ -787,8 +796,21 @@ class MainWindow(QMainWindow):
         self.new_chat()
         self.composer.focus_input()
 
+    @Slot(int)
+    def _on_workflows_export_run_requested(self, run_id: int) -> None:
+        run = self._store.get_run(run_id)
+        if run is None:
+            self.messages.error(self.tr("This run no longer exists."))
+            return
+        chosen = self._ask_export_path(safe_file_name((run.title or "workflow-run") + ".md"))
+        if chosen is not None:
+            self.export_run_to(chosen[0], run_id)
+
     @Slot()
     def _on_export_action_triggered(self) -> None:
+        if self.pages.currentWidget() is self.run_view and self.run_view.run_id is not None:
+            self._on_workflows_export_run_requested(self.run_view.run_id)  # the run on screen
+            return
         if self._current is None:
             self.messages.info(self.tr("Open a conversation to export it."))
             return
@@ -822,6 +844,7 @@ class MainWindow(QMainWindow):
                 if self.messages.modal:
                     show_import_report(self, outcome.text)
         self.conversation_list.refresh()
+        self.workflows.refresh()  # imported runs (and their workflows) in the list
 
     @Slot(bool)
     def _on_transfers_busy_changed(self, busy: bool) -> None:
@@ -1247,6 +1270,12 @@ class MainWindow(QMainWindow):
         self._on_view_message_selected(message_id)
         self.show_sources_panel()
         self.sources_panel.highlight_card(rank)
+
+    @Slot(object)
+    def _on_list_run_hit_activated(self, hit: object) -> None:
+        """A search hit in a workflow run: show the run, the piece that matched in view."""
+        if isinstance(hit, SearchHit) and hit.run_id is not None and self.workflows.open_run(hit.run_id):
+            self.run_view.reveal(hit.run_match, hit.run_part, snippet_matches(hit.snippet))
 
     @Slot(int)
     def _on_list_conversation_renamed(self, conversation_id: int) -> None:

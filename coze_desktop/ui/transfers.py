@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 
 from coze_desktop.domain import Message
 from coze_desktop.export import FORMAT_BY_SUFFIX, ExportSummary, Progress, export_file
-from coze_desktop.store import Store, StoreError, export_items
+from coze_desktop.store import Store, StoreError, export_items, export_runs
 from coze_desktop.ui.dialogs import ImportOutcome, import_file
 from coze_desktop.ui.notify import UserMessages
 from coze_desktop.workers.chat import ChatController
@@ -156,18 +156,26 @@ class Transfers(QObject):
     # --- export ----------------------------------------------------------------------------------
 
     def export(
-        self, path: Path, conversation_ids: list[int] | None, *, include_files: bool = True
+        self,
+        path: Path,
+        conversation_ids: list[int] | None,
+        *,
+        include_files: bool = True,
+        run_ids: Sequence[int] | None = (),
     ) -> BackgroundTask[ExportSummary] | None:
-        """Start writing ``conversation_ids`` (None: all, the oldest first) to ``path`` as
+        """Start writing ``conversation_ids`` (None: all, the oldest first) and the workflow runs
+        ``run_ids`` (None: all, the oldest first; after the conversations) to ``path`` as
         Markdown, JSON or HTML (by its suffix), with the attachments unless ``include_files`` is
-        False. Returns the task (its ``succeeded`` carries the
-        :class:`~coze_desktop.export.ExportSummary`), or None when another one runs (said so)."""
+        False, as ``coze-cli export`` writes them. Returns the task (its ``succeeded`` carries the
+        :class:`~coze_desktop.export.ExportSummary`), or None when another one runs (said so).
+        A run still going is written as last saved (at most about a second behind)."""
         if self._refused():
             return None
         kind = FORMAT_BY_SUFFIX.get(path.suffix.lower(), "md")
         lang = self._lang()
         live = self._live_answers(conversation_ids)  # read in this thread: the live copies live here
         store = self._store
+        wanted_runs = None if run_ids is None else list(run_ids)
 
         def work(ctx: TaskContext) -> ExportSummary:
             progress = _progress(ctx)
@@ -175,9 +183,12 @@ class Transfers(QObject):
             items = export_items(store, conversation_ids)
             for item in items:  # an answer being written goes in as it is now, not as last checkpointed
                 item.messages = [live.get(m.id, m) if m.id is not None else m for m in item.messages]
+            runs = export_runs(store, wanted_runs) if wanted_runs != [] else []
             progress.check()
-            summary = export_file(path, items, kind, lang=lang, include_files=include_files, progress=progress)
-            logger.info("exported %d conversation(s) as %s", len(items), kind)
+            summary = export_file(
+                path, items, kind, lang=lang, include_files=include_files, progress=progress, runs=runs
+            )
+            logger.info("exported %d conversation(s) and %d run(s) as %s", len(items), len(runs), kind)
             return summary
 
         task = BackgroundTask(self._threads, work, name="export", lang=self._lang)

@@ -16,6 +16,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Imported {imported} conversation(s) ({messages} messages) and {runs} workflow run(s) from {file}; {present} already there; {skipped} skipped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; {skipped} skipped.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -747,7 +751,7 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Export &amp;all conversations…</source>
+        <source>Export &amp;all conversations and workflow runs…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -967,6 +971,10 @@ Press “Add anyway” to add it without its name.</source>
     </message>
     <message>
         <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This run no longer exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1375,6 +1383,14 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Export run…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save this run as Markdown, an HTML page or JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Workflow %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1430,7 +1446,47 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Workflow run: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Untitled chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>question</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>your answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>node %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>question of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Workflow run</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1988,6 +2044,10 @@ Press “Add anyway” to add it without its name.</source>
     </message>
     <message>
         <source>%1 (chat-flow)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export run…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

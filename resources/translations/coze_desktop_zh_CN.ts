@@ -16,6 +16,10 @@
         <translation>导入中止：{error}。此前已导入的会话会保留。</translation>
     </message>
     <message>
+        <source>Imported {imported} conversation(s) ({messages} messages) and {runs} workflow run(s) from {file}; {present} already there; {skipped} skipped.</source>
+        <translation>从 {file} 导入了 {imported} 个会话（{messages} 条消息）和 {runs} 次工作流运行；{present} 个已存在；跳过 {skipped} 个。</translation>
+    </message>
+    <message>
         <source>Imported {imported} conversation(s) ({messages} messages) from {file}; {present} already there; {skipped} skipped.</source>
         <translation>从 {file} 导入了 {imported} 个会话（{messages} 条消息）；{present} 个已存在；跳过 {skipped} 个。</translation>
     </message>
@@ -748,8 +752,8 @@ Press “Add anyway” to add it without its name.</source>
         <translation>导出对话(&amp;E)…</translation>
     </message>
     <message>
-        <source>Export &amp;all conversations…</source>
-        <translation>导出全部对话(&amp;A)…</translation>
+        <source>Export &amp;all conversations and workflow runs…</source>
+        <translation>导出全部会话和工作流运行(&amp;A)…</translation>
     </message>
     <message>
         <source>&amp;Import…</source>
@@ -969,6 +973,10 @@ Press “Add anyway” to add it without its name.</source>
     <message>
         <source>Export</source>
         <translation>导出</translation>
+    </message>
+    <message>
+        <source>This run no longer exists.</source>
+        <translation>这次运行已不存在。</translation>
     </message>
     <message>
         <source>Open a conversation to export it.</source>
@@ -1376,6 +1384,14 @@ Press “Add anyway” to add it without its name.</source>
         <translation>调试页面</translation>
     </message>
     <message>
+        <source>Export run…</source>
+        <translation>导出运行…</translation>
+    </message>
+    <message>
+        <source>Save this run as Markdown, an HTML page or JSON</source>
+        <translation>把这次运行保存为 Markdown、HTML 网页或 JSON</translation>
+    </message>
+    <message>
         <source>Workflow %1</source>
         <translation>工作流 %1</translation>
     </message>
@@ -1431,8 +1447,48 @@ Press “Add anyway” to add it without its name.</source>
         <translation>%1（引用来源中）</translation>
     </message>
     <message>
+        <source>Workflow run: %1</source>
+        <translation>工作流运行：%1</translation>
+    </message>
+    <message>
         <source>Untitled chat</source>
         <translation>未命名对话</translation>
+    </message>
+    <message>
+        <source>output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>question</source>
+        <translation>提问</translation>
+    </message>
+    <message>
+        <source>your answer</source>
+        <translation>你的回答</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>node %1</source>
+        <translation>节点 %1</translation>
+    </message>
+    <message>
+        <source>a node</source>
+        <translation>某个节点</translation>
+    </message>
+    <message>
+        <source>question of %1</source>
+        <translation>%1 的提问</translation>
+    </message>
+    <message>
+        <source>Workflow run</source>
+        <translation>工作流运行</translation>
     </message>
 </context>
 <context>
@@ -1990,6 +2046,10 @@ Press “Add anyway” to add it without its name.</source>
     <message>
         <source>%1 (chat-flow)</source>
         <translation>%1（对话流）</translation>
+    </message>
+    <message>
+        <source>Export run…</source>
+        <translation>导出运行…</translation>
     </message>
     <message>
         <source>Rename…</source>

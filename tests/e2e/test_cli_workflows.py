@@ -349,3 +349,43 @@ def test_chatflow_bound_to_a_bot(demo_fast: DemoServer, subprocess_env: dict[str
     assert obj["status"] == "completed" and obj["answer"].startswith("Paris")
     (row,) = history(subprocess_env)
     assert row["bot_id"] == "workflow:demo-chatflow" and row["message_count"] == 4
+
+
+def test_tool_output_answers_a_bots_question_saved_as_reply_message(
+    demo_fast: DemoServer, subprocess_env: dict[str, str]
+) -> None:
+    """The CLI saves a ``reply_message`` call as the bot's question (as the window does), ``show``
+    says it waits, and ``tool-output`` answers it into the same local conversation."""
+    env = dict(subprocess_env, LANG="en_US.UTF-8")
+    base = ["--base-url", demo_fast.url]
+    p = cli(env, "chat", "--json", "--bot-id", "demo-plugin", *base, "帮我预订去上海的票")
+    assert p.returncode == 3, p.stderr
+    waiting = one_json(p)
+    (call,) = waiting["required_action"]["submit_tool_outputs"]["tool_calls"]
+    assert call["type"] == "reply_message"
+    (row,) = history(env)
+    p = cli(env, "show", str(row["id"]))
+    assert "asked “请问你想预订哪一天出发？” · waiting for an answer" in p.stdout, p.stdout
+    p = cli(env, "show", "--json", str(row["id"]))
+    steps = json.loads(p.stdout)["messages"][-1]["steps"]
+    assert [(s["kind"], s["call_id"], s["result"]) for s in steps] == [("reply_message", call["id"], "")]
+    p = cli(
+        env,
+        "tool-output",
+        "--conversation-id",
+        waiting["conversation_id"],
+        "--chat-id",
+        waiting["chat_id"],
+        "--output",
+        f"{call['id']}=周五",
+        *base,
+    )
+    assert p.returncode == 0, p.stderr
+    (row,) = history(env)
+    assert row["message_count"] == 3
+    p = cli(env, "show", "--json", str(row["id"]))
+    answer_steps = json.loads(p.stdout)["messages"][-1]["steps"]
+    assert answer_steps[0]["kind"] == "reply_message" and answer_steps[0]["result"] == "周五"
+    assert "请问你想预订哪一天出发" in answer_steps[0]["arguments"]  # the question kept with its answer
+    p = cli(env, "show", str(row["id"]))
+    assert "asked “请问你想预订哪一天出发？” → 周五" in p.stdout, p.stdout

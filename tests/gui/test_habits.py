@@ -448,7 +448,7 @@ def test_export_all_from_the_file_menu_is_what_coze_cli_export_all_writes(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
 
     with qtbot.waitSignal(ctx.window.transfers.finished, timeout=WAIT_MS):
-        menu_action(ctx, "&File", "Export &all conversations…").trigger()
+        menu_action(ctx, "&File", "Export &all conversations and workflow runs…").trigger()
     assert said[-1] == ("info", f"Exported to {path}")
     from_window = json.loads(path.read_text(encoding="utf-8"))["conversations"]
     assert [c["title"] for c in from_window] == ["oldest", "pinned", "newest"]  # oldest first, as the CLI

@@ -165,3 +165,53 @@ def test_export_file_writes_runs(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"out.{fmt}"
     export_file(path, [], fmt, lang="en", runs=[sample_run()])
     assert "wf-trip" in path.read_text("utf-8")
+
+
+def test_reply_message_steps_are_questions_in_every_format() -> None:
+    """A bot's question (a ``reply_message`` call) is shown like a tool call: waiting while it has
+    no answer, then with the answer; JSON keeps its kind."""
+    conv = Conversation(id=None, bot_id="demo-plugin", uid="c-q", title="预订")
+    waiting = ToolStep("reply_message", name="问答", arguments='{"question": "哪一天出发？"}', call_id="q-1")
+    answered = ToolStep("reply_message", name="问答", arguments='{"question": "几点？"}', call_id="q-2", result="上午")
+    bare = ToolStep("reply_message", arguments="not json: which seat?", call_id="q-3")
+    answer = Message(
+        id=None, conversation_id=None, role=Role.ASSISTANT, text="", uid="m-q", steps=[waiting, answered, bare]
+    )
+    item = ConversationExport(conv, [answer])
+    md = to_markdown([item], lang="en")
+    assert "asked “哪一天出发？” · waiting for an answer" in md
+    assert "asked “几点？” → 上午" in md and "waiting for its output" not in md
+    assert "asked “not json: which seat?” · waiting for an answer" in md
+    html = to_html([item], lang="zh")
+    assert "提问“哪一天出发？” · 等待回答" in html and "提问“几点？” → 上午" in html
+    back = parse_json_export(to_json([item])).items[0].messages[0].steps
+    assert [(s.kind, s.call_id, s.result) for s in back] == [
+        ("reply_message", "q-1", ""),
+        ("reply_message", "q-2", "上午"),
+        ("reply_message", "q-3", ""),
+    ]
+
+
+def test_import_adds_the_workflow_of_a_run_not_in_the_list(tmp_path: Path) -> None:
+    """A run of a workflow the list lacks brings it in, named as exported; a workflow in the list
+    is left as it is, and a run already saved adds nothing."""
+    from coze_desktop.domain import Workflow
+
+    with Store.open(tmp_path / "a") as store:
+        store.save_workflow(Workflow("wf-named", "https://api.coze.cn", label="我的天气"))
+        for workflow_id in ("wf-named", "wf-bare"):
+            store.start_run(WorkflowRun(id=None, workflow_id=workflow_id, base_url="https://api.coze.cn", bot_id="b1"))
+        text = to_json([], runs=export_runs(store))
+    assert [r["workflow_label"] for r in json.loads(text)["workflow_runs"]] == ["我的天气", ""]
+    with Store.open(tmp_path / "b") as other:
+        other.save_workflow(Workflow("wf-bare", "https://api.coze.cn", label="已有"))
+        report = import_items(other, parse_json_export(text))
+        assert report.workflows_added == ["wf-named"]
+        added = other.get_workflow("wf-named", "https://api.coze.cn")
+        assert added is not None and added.title == "我的天气" and added.bot_id == "b1"
+        kept = other.get_workflow("wf-bare", "https://api.coze.cn")
+        assert kept is not None and kept.title == "已有"
+        assert {r.title for r in other.list_runs()} == {"我的天气", "已有"}
+        other.remove_workflow("wf-named", "https://api.coze.cn")
+        again = import_items(other, parse_json_export(text))
+        assert again.workflows_added == [] and other.get_workflow("wf-named", "https://api.coze.cn") is None

@@ -12,16 +12,19 @@ runs anything: the window passes its requests to the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLocale, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QLocale, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -39,6 +42,7 @@ from coze_desktop.domain import (
 from coze_desktop.ui.markdown import open_web_link
 from coze_desktop.ui.workflows.cards import ErrorCard, NodeCard, OutputCard, QuestionCard
 from coze_desktop.ui.workflows.params import ParamsForm
+from coze_desktop.ui.workflows.reveal import Glow, mark_words
 from coze_desktop.workers.workflows import NodeDelta
 
 
@@ -57,6 +61,9 @@ class RunView(QWidget):
     params_changed = Signal()
     """The form changed (rows or raw text): remember them."""
 
+    export_requested = Signal(int)
+    """"Export run…" was pressed. Argument: the shown run's id."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workflow: Workflow | None = None
@@ -69,6 +76,8 @@ class RunView(QWidget):
         self.nodes: list[NodeCard] = []
         self.questions: list[QuestionCard] = []
         self.error_card: ErrorCard | None = None
+        self.part_widgets: dict[int, QWidget] = {}  # a saved run's part (its index) -> the card showing it
+        self.revealed: QWidget | None = None  # the piece a search hit last brought into view
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -114,9 +123,12 @@ class RunView(QWidget):
         self.debug_button.setFlat(True)
         self.debug_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.debug_button.hide()
+        self.export_button = QPushButton(body)
+        self.export_button.setFlat(True)
         buttons.addWidget(self.status_label)
         buttons.addWidget(self.stats_label)
         buttons.addWidget(self.debug_button)
+        buttons.addWidget(self.export_button)
         layout.addLayout(buttons)
 
         self.parts_box = QWidget(body)
@@ -133,6 +145,7 @@ class RunView(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.rerun_button.clicked.connect(self._on_rerun_button_clicked)
         self.debug_button.clicked.connect(self._on_debug_button_clicked)
+        self.export_button.clicked.connect(self._on_export_button_clicked)
         self.form.changed.connect(self._on_form_changed)
         self.retranslate()
         self._update_buttons()
@@ -145,6 +158,8 @@ class RunView(QWidget):
         self.stop_button.setText(self.tr("Stop"))
         self.rerun_button.setText(self.tr("Run again with these parameters"))
         self.debug_button.setText(self.tr("Debug page"))
+        self.export_button.setText(self.tr("Export run…"))
+        self.export_button.setToolTip(self.tr("Save this run as Markdown, an HTML page or JSON"))
         self.debug_button.setToolTip(self.debug_url)
         self._show_header()
         self._show_status()
@@ -186,19 +201,29 @@ class RunView(QWidget):
         # A going run: what arrived live replaces the saved nodes it covers (saved ones lag a checkpoint).
         first_live = live[0].index if running and live else None
         node_index = 0
-        for part in run.parts:
+        questions: list[QuestionCard] = []  # an answer part is shown on the question it answers
+        answered = 0
+        for position, part in enumerate(run.parts):
             if part.kind == "node":
                 if first_live is None or node_index < first_live:
                     card = self._node_card(node_index, part.node_title, part.node_type)
                     card.append(part.content, part.finished, part.duration)
+                    self.part_widgets[position] = card
                 node_index += 1
             elif part.kind == "interrupt":
                 question = self._question(part.node_title, part.content)
+                questions.append(question)
+                self.part_widgets[position] = question
                 if answer_index < len(answers):
                     question.set_answered(answers[answer_index].content)
                     answer_index += 1
+            elif part.kind == "answer" and answered < len(questions):
+                self.part_widgets[position] = questions[answered]
+                answered += 1
             elif part.kind == "error" and not running:
                 self._error(part.content)
+                if self.error_card is not None:
+                    self.part_widgets[position] = self.error_card
         if running:
             for delta in live:
                 self.add_node_delta(delta)
@@ -261,6 +286,47 @@ class RunView(QWidget):
     def set_form_error(self, text: str) -> None:
         self.form.show_error(text)
 
+    def reveal(self, where: str, part: int | None, words: Sequence[str]) -> QWidget | None:
+        """Bring the piece of the shown saved run that a search hit found into view and make it
+        glow, the matched ``words`` marked in its text. ``where`` and ``part`` are the hit's
+        ``run_match`` and ``run_part`` ("output", "parameters", or a part's kind and index).
+        Returns the piece, or None when it is not shown (say, a node still streaming)."""
+        widget: QWidget | None = None
+        if part is not None:
+            widget = self.part_widgets.get(part)
+        elif where == "output" and not self.output_card.isHidden():
+            widget = self.output_card
+        elif where == "parameters":
+            widget = self.form
+        if widget is None:
+            return None
+        self.revealed = widget
+        edit = _text_of(widget)
+        if edit is not None:
+            mark_words(edit, words)
+        Glow.on(widget)
+        self._scroll_to_revealed()
+        QTimer.singleShot(0, self._scroll_to_revealed)  # again once the new cards are laid out
+        return widget
+
+    @Slot()
+    def _scroll_to_revealed(self) -> None:
+        widget = self.revealed
+        body = self.scroll_area.widget()
+        if widget is None or body is None or not body.isAncestorOf(widget):
+            return
+        layout = body.layout()
+        if layout is not None:
+            layout.activate()
+        margin = self.scroll_area.viewport().height() // 4
+        edit = _text_of(widget)
+        if edit is not None and edit.extraSelections():
+            point = edit.viewport().mapTo(body, edit.cursorRect().center())  # the first match
+        else:
+            point = widget.mapTo(body, QPoint(0, 0))
+            self.scroll_area.ensureWidgetVisible(widget, 0, margin)
+        self.scroll_area.ensureVisible(point.x(), point.y(), 0, margin)
+
     # --- internals ---------------------------------------------------------------------------
 
     def _clear_run(self) -> None:
@@ -271,6 +337,8 @@ class RunView(QWidget):
                 widget.deleteLater()
         self.nodes.clear()
         self.questions.clear()
+        self.part_widgets.clear()
+        self.revealed = None
         self.error_card = None
         self.output_card.hide()
         self.run_id = None
@@ -357,6 +425,7 @@ class RunView(QWidget):
         self.run_button.setEnabled(self.workflow is not None and not running)
         self.stop_button.setVisible(running)
         self.rerun_button.setVisible(read_only and not running)
+        self.export_button.setVisible(self.run_id is not None and not running)
         waiting = self.status is WorkflowStatus.INTERRUPTED
         for index, card in enumerate(self.questions):
             card.set_open(waiting and index == len(self.questions) - 1 and not card.answer)
@@ -382,6 +451,11 @@ class RunView(QWidget):
         self.params_changed.emit()
 
     @Slot()
+    def _on_export_button_clicked(self) -> None:
+        if self.run_id is not None:
+            self.export_requested.emit(self.run_id)
+
+    @Slot()
     def _on_debug_button_clicked(self) -> None:
         if self.debug_url:
             open_web_link(self.debug_url)
@@ -402,3 +476,12 @@ class RunView(QWidget):
             return self.form.parameters()
         except ValueError:
             return None
+
+
+def _text_of(widget: QWidget) -> QPlainTextEdit | QTextEdit | None:
+    """The text a revealed piece shows, where matched words can be marked (a node's, the output's)."""
+    if isinstance(widget, NodeCard):
+        return widget.text_view
+    if isinstance(widget, OutputCard):
+        return widget.markdown_view
+    return None

@@ -48,6 +48,9 @@ class WorkflowsSection(QObject):
     chatflow_opened = Signal(object)
     """A chat-flow was picked: it talks like a bot, in a conversation. Argument: the ``Workflow``."""
 
+    export_run_requested = Signal(int)
+    """"Export run…" was chosen (in the run view or on a run in the list). Argument: the run id."""
+
     def __init__(
         self,
         store: Store,
@@ -79,6 +82,8 @@ class WorkflowsSection(QObject):
         p.add_requested.connect(self.open_add_dialog)
         p.rename_requested.connect(self._on_panel_rename_requested)
         p.remove_requested.connect(self._on_panel_remove_requested)
+        p.export_run_requested.connect(self.export_run_requested)
+        v.export_requested.connect(self.export_run_requested)
         v.run_requested.connect(self._on_view_run_requested)
         v.stop_requested.connect(self._on_view_stop_requested)
         v.resume_requested.connect(self._on_view_resume_requested)

@@ -2,7 +2,7 @@
 
 Workflows are the top rows (a chat-flow is marked as such); a workflow's saved runs are listed
 under it, newest first (the last :data:`RUNS_SHOWN`). Clicking a workflow opens its run view,
-clicking a run opens the run. The context menu renames or removes a workflow (its runs stay
+clicking a run opens the run; its context menu exports it. The context menu renames or removes a workflow (its runs stay
 readable: they are listed under "Removed workflows" by their workflow id).
 """
 
@@ -58,6 +58,9 @@ class WorkflowsPanel(QWidget):
 
     remove_requested = Signal(object)
     """Argument: the ``Workflow`` to remove."""
+
+    export_run_requested = Signal(int)
+    """"Export run…" was chosen on a run. Argument: the run id."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,9 +262,20 @@ class WorkflowsPanel(QWidget):
         elif kind == "run":
             self.run_selected.emit(int(key))
 
+    def run_menu(self, run_id: int) -> QMenu:
+        """The actions offered on a run: export it."""
+        menu = QMenu(self)
+        menu.addAction(self.tr("Export run…"), lambda: self.export_run_requested.emit(run_id))
+        return menu
+
     @Slot(QPoint)
     def _on_tree_context_menu_requested(self, pos: QPoint) -> None:
         item = self.tree.itemAt(pos)
+        if item is not None and item.data(0, KIND_ROLE) == "run":
+            run_menu = self.run_menu(int(item.data(0, KEY_ROLE)))
+            run_menu.exec(self.tree.viewport().mapToGlobal(pos))
+            run_menu.deleteLater()
+            return
         if item is None or item.data(0, KIND_ROLE) != "workflow":
             return
         key = item.data(0, KEY_ROLE)
