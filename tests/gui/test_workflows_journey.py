@@ -3,11 +3,14 @@ screen puts the demo workflows and the chat-flow in the sidebar (parameters fill
 plugin bot among the bots; run the weather workflow with one parameter changed and watch its
 nodes stream; answer the trip workflow's question node until the run finishes; talk to the
 chat-flow and answer its question with the next message; answer the plugin bot's tool call in its
-card; restart offline and find the runs in the sidebar and the chats in the list."""
+card; restart with the demo stopped and find the runs in the sidebar and the chats in the list,
+all three by search, and all three in File → Export all."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,6 +22,7 @@ from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DEMO_TOKEN
 from coze_desktop.domain import Message, MessageState, WorkflowParam, WorkflowStatus
 from coze_desktop.settings import DEMO_BASE_URL
+from coze_desktop.store import SearchHit
 from coze_desktop.ui.conversation_list import BotNameRole
 from coze_desktop.ui.demo_setup import DEMO_BOT_IDS, DEMO_WORKFLOWS
 from coze_desktop.ui.workflows.sidebar import KEY_ROLE
@@ -26,6 +30,7 @@ from coze_desktop.workers.chat import TOOL_CALL, waiting_tool_calls
 
 from .conftest import WAIT_MS, AppFactory, send, show
 from .test_app import CLOSED_PORT_URL
+from .transfers import export
 
 WEATHER_NAME = "天气查询 / Weather"  # what the demo's GET /v1/workflows/{id} calls them
 TRIP_NAME = "出行问答 / Trip planner (question node)"
@@ -53,8 +58,29 @@ def list_bot_name(ctx: AppContext, conversation_id: int) -> str:
     return str(model.index(row).data(BotNameRole) or "")
 
 
+def search(ctx: AppContext, qtbot: QtBot, query: str) -> list[SearchHit]:
+    """Type ``query`` in the chat list's search box; the hits listed once shown."""
+    chats = ctx.window.conversation_list
+    chats.search_box.clear()
+    with qtbot.waitSignal(chats.results_model.modelReset, timeout=WAIT_MS):  # after the debounce
+        chats.search_box.setText(query)
+    model = chats.results_model
+    return [model.hit(row) for row in range(model.rowCount())]
+
+
+def click_hit(ctx: AppContext, qtbot: QtBot, row: int) -> None:
+    view = ctx.window.conversation_list.results_view
+    index = ctx.window.conversation_list.results_model.index(row)
+    view.scrollTo(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+
+
 def test_a_new_user_runs_the_demo_workflows_chatflow_and_plugin_bot_then_finds_them_offline(
-    make_app: AppFactory, qtbot: QtBot, memory_keyring: object, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory,
+    qtbot: QtBot,
+    memory_keyring: object,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     ctx = make_app(None)  # a first start: no token, no bot
     show(ctx, qtbot)
@@ -195,6 +221,29 @@ def test_a_new_user_runs_the_demo_workflows_chatflow_and_plugin_bot_then_finds_t
     shown = window.message_view.message(final.id or 0)
     assert shown is not None and "小雨，18°C" in shown.text
     assert window.message_view.tool_call_card(final.id or 0) is None  # answered: no card waits
+
+    # Search finds each of them: the weather run, the chat-flow's answer, the plugin's result.
+    hits = search(ctx, qtbot, "外套")
+    assert weather_run in [h.run_id for h in hits]
+    click_hit(ctx, qtbot, [h.run_id for h in hits].index(weather_run))
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is view and view.run_id == weather_run, timeout=WAIT_MS)
+    assert trip_run in [h.run_id for h in search(ctx, qtbot, "2日游")]
+    assert (chatflow_chat, told.id) in [(h.conversation_id, h.message_id) for h in search(ctx, qtbot, "南京未来三天")]
+    assert (plugin_chat, final.id) in [(h.conversation_id, h.message_id) for h in search(ctx, qtbot, "小雨")]
+
+    # File → Export all writes the runs and both chats.
+    export(ctx, qtbot, tmp_path / "all.json", None)
+    document = json.loads((tmp_path / "all.json").read_text("utf-8"))
+    runs = {r["uid"]: r for r in document["workflow_runs"]}
+    weather, trip_saved = ctx.store.get_run(weather_run), ctx.store.get_run(trip_run)
+    assert weather is not None and trip_saved is not None
+    assert set(runs) == {weather.uid, trip_saved.uid}
+    assert [p["content"] for p in runs[trip_saved.uid]["parts"] if p["kind"] == "answer"] == ["杭州", "2"]
+    texts = {m["text"] for c in document["conversations"] for m in c["messages"]}
+    assert told.text in texts and final.text in texts
+    export(ctx, qtbot, tmp_path / "all.md", None)
+    markdown = (tmp_path / "all.md").read_text("utf-8")
+    assert "外套" in markdown and "2日游" in markdown and "小雨，18°C" in markdown and "南京未来三天" in markdown
 
 
 def test_try_the_demo_again_adds_what_is_new_and_keeps_what_the_user_changed(
