@@ -27,8 +27,8 @@ finish, opens a conversation and grabs the window at 1280×800:
 * ``tool-call-light-{zh,en}``: the local plugin bot (``demo-plugin``) — a reply waiting for the
   result of its local plugin: the card with the call's name, its arguments and the result being
   typed;
-* ``workflow-run-light-{zh,en}``: the demo weather workflow added by its ID ("Add workflow…"),
-  its parameters filled in and run: its three nodes and the output (Markdown and JSON tree);
+* ``workflow-run-light-{zh,en}``: the demo weather workflow "Try the demo bot" put in the sidebar,
+  its city set and run: its three nodes and the output (Markdown and JSON tree);
 * ``undo-light-{zh,en}`` and ``trash-{zh,en}``: a chat just deleted (the Undo notice), and the
   Recently deleted window that keeps it.
 
@@ -263,9 +263,9 @@ def take(
     from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QTextBrowser, QToolButton, QWidget
 
     from coze_desktop.app import AppContext, create_app
-    from coze_desktop.domain import Bot, Message, MessageState
+    from coze_desktop.domain import Message, MessageState
     from coze_desktop.logs import teardown_logging
-    from coze_desktop.settings import SETTINGS_FILENAME, Settings
+    from coze_desktop.settings import DEMO_BASE_URL, SETTINGS_FILENAME, Settings
 
     class MemoryKeyring(KeyringBackend):
         """Keeps the (demo) token in memory: the user's keyring is never touched."""
@@ -462,13 +462,7 @@ def take(
                 photo_path, pdf_path = data / photo_name, data / pdf_name
                 photo.save(str(photo_path))
                 pdf_path.write_bytes(b"%PDF-1.4\n" + b"% expenses\n" * 4000)
-                bot = window.current_bot()  # a demo bot: the files bot is on the same server
-                assert bot is not None
-                # Not among the bots "Try the demo bot" adds: added as "Add a bot" would.
-                ctx.store.upsert_bot(
-                    Bot(bot_id="demo-files", name="文件助手 / Files bot", base_url=bot.base_url)
-                )
-                window.choose_bot("demo-files")
+                window.choose_bot("demo-files")  # "Try the demo bot" added it
                 # As the paper clip (or a drop) does: the two files wait above the box, then go.
                 window.composer.add_files([photo_path, pdf_path])
                 cid = ask(question)
@@ -497,12 +491,7 @@ def take(
 
             if f"tool-call-{theme}-{lang}" in names:
                 question, typed = script.tool_call
-                bot = window.current_bot()
-                assert bot is not None
-                ctx.store.upsert_bot(  # not among the bots "Try the demo bot" adds
-                    Bot(bot_id="demo-plugin", name="本地插件演示 / Local plugin bot", base_url=bot.base_url)
-                )
-                window.choose_bot("demo-plugin")
+                window.choose_bot("demo-plugin")  # "Try the demo bot" added it
                 count = len(finished)
                 window.composer.set_text(question)
                 window.composer.send_button.click()
@@ -518,16 +507,12 @@ def take(
                 grab(f"tool-call-{theme}-{lang}")
             if f"workflow-run-{theme}-{lang}" in names:
                 section = window.workflows
-                dialog = section.open_add_dialog()  # "Add workflow…", the demo weather workflow by its ID
-                dialog.workflow_id.setText("demo-weather")
-                dialog.add_button.click()
-                wait_for(lambda: section.add_dialog is None, "the workflow lookup")
+                weather = ctx.store.get_workflow("demo-weather", DEMO_BASE_URL)  # "Try the demo bot" added it
+                assert weather is not None
+                section.show_workflow(weather)  # as a click on it in the sidebar
                 run_view = window.run_view
-                for name, kind, value in (("city", "text", "南京" if lang == "zh" else "Paris"), ("days", "number", "3")):
-                    row = run_view.form.add_row()
-                    row.name_edit.setText(name)
-                    row.type_box.setCurrentIndex(row.type_box.findData(kind))
-                    row.value_edit.setText(value)
+                city = next(row for row in run_view.form.rows() if row.name_edit.text() == "city")
+                city.value_edit.setText("南京" if lang == "zh" else "Paris")  # its rows come filled in
                 ended: list[object] = []
                 ctx.workflows.run_finished.connect(lambda _run, result: ended.append(result))
                 run_view.run_button.click()

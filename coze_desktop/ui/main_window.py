@@ -45,6 +45,13 @@ from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.chatflow_dialog import ChatflowDialog
 from coze_desktop.ui.composer import Composer
 from coze_desktop.ui.conversation_list import ConversationListView
+from coze_desktop.ui.demo_setup import (
+    DEMO_BOT_IDS,
+    DemoItems,
+    lookup_demo_items,
+    missing_demo_items,
+    save_demo_items,
+)
 from coze_desktop.ui.dialogs import (
     AddBotDialog,
     ImportOutcome,
@@ -80,7 +87,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 50  # messages loaded at a time
 CLOSE_TIMEOUT = 2.0  # seconds to wait for answers to stop when the window closes
 CALL_WARNING_RATIO = 0.8  # the API call count turns amber at 80 % of the limit
-DEMO_BOT_IDS = ("demo-knowledge", "demo-reasoning", "demo-general")
 
 
 class MainWindow(QMainWindow):
@@ -113,6 +119,7 @@ class MainWindow(QMainWindow):
         self._new_chatflow: Workflow | None = None  # the chat-flow a new, unsaved chat talks to
         self._chatflow_dialog: ChatflowDialog | None = None
         self._bot_call: BackgroundTask[list[Bot]] | None = None
+        self._demo_call: BackgroundTask[DemoItems] | None = None
         self._restarted_on_coze: set[int] = set()  # conversations Coze had forgotten (this session)
         self.last_import_report = ""  # what the last import did, as shown to the user
         # A language change arrives as several LanguageChange events (one per translator):
@@ -1457,10 +1464,59 @@ class MainWindow(QMainWindow):
         self.start_demo()
 
     def start_demo(self) -> None:
-        """Start the demo server, add its bots and open a chat with the knowledge bot."""
+        """Start the demo server, add its bots, workflows and chat-flow that are not saved yet
+        (``ui/demo_setup.py``) and open a chat with the knowledge bot."""
         self.welcome.set_busy(True, self.tr("Starting the demo server…"))
         self._settings.base_url = DEMO_BASE_URL
-        self.fetch_bots(DEMO_BASE_URL, list(DEMO_BOT_IDS))
+        try:
+            items = missing_demo_items(self._store)
+            account = self._accounts.account(DEMO_BASE_URL)
+        except StoreError as exc:
+            self._show_lookup_error(str(exc))
+            return
+        except (RuntimeError, OSError) as exc:  # the demo server could not start
+            self._show_lookup_error(self.tr("The demo server could not start: {error}").format(error=exc))
+            return
+        if not items:
+            self._demo_ready()
+            return
+        if account is None:
+            self._show_lookup_error(self.tr("Enter your access token."))
+            return
+        self._demo_call = (
+            BackgroundTask(
+                self._threads,
+                lambda _ctx: lookup_demo_items(account, items),
+                name="set-up-demo",
+                lang=self._settings.error_language,
+            )
+            .on_success(self._on_demo_lookup_succeeded)
+            .on_failure(self._on_demo_lookup_failed)
+            .start()
+        )
+
+    @Slot(object)
+    def _on_demo_lookup_succeeded(self, items: object) -> None:
+        self._demo_call = None
+        assert isinstance(items, DemoItems)
+        try:
+            save_demo_items(self._store, items)
+        except StoreError as exc:
+            self._show_lookup_error(str(exc))
+            return
+        self.conversation_list.set_bot_names(self._bot_names())
+        self.workflows.refresh()
+        self._demo_ready()
+
+    @Slot(str, object)
+    def _on_demo_lookup_failed(self, text: str, _exc: object) -> None:
+        self._demo_call = None
+        self._show_lookup_error(text)
+        self._update_blocked()
+
+    def _demo_ready(self) -> None:
+        self.welcome.set_busy(False)
+        self.choose_bot(DEMO_BOT_IDS[0])
 
     def fetch_bots(self, base_url: str, bot_ids: list[str]) -> None:
         """Look bots up in the background; when found, save them and chat with the first."""
@@ -1517,8 +1573,13 @@ class MainWindow(QMainWindow):
         self.try_demo()
 
     def try_demo(self) -> None:
-        """Chat with the demo knowledge bot: at once when its bots are saved, else after adding them."""
-        if self._store.get_bot(DEMO_BOT_IDS[0], DEMO_BASE_URL) is not None:
+        """Chat with the demo knowledge bot: at once when the demo's bots and workflows are all
+        saved, else after adding the missing ones (a demo tried before gets what is new)."""
+        try:
+            complete = not missing_demo_items(self._store)
+        except StoreError:
+            complete = False
+        if complete:
             self._settings.base_url = DEMO_BASE_URL
             self.choose_bot(DEMO_BOT_IDS[0])
             self.composer.focus_input()
@@ -1672,6 +1733,8 @@ class MainWindow(QMainWindow):
             logger.info("closing with %d answer(s) being written; stopping them", len(streaming))
         if self._bot_call is not None:
             self._bot_call.cancel()
+        if self._demo_call is not None:
+            self._demo_call.cancel()
         self.transfers.cancel()  # an export or import leaves nothing half written
         self.bot_picker.stop()
         self.workflows.remember_params()

@@ -25,8 +25,8 @@ from coze_desktop.logs import LOG_FILENAME, crash_report
 from coze_desktop.secrets import SERVICE, TokenStore
 from coze_desktop.settings import DEMO_BASE_URL, SETTINGS_FILENAME, Settings
 from coze_desktop.store import Store
+from coze_desktop.ui.demo_setup import DEMO_BOT_IDS
 from coze_desktop.ui.dialogs import CrashDialog
-from coze_desktop.ui.main_window import DEMO_BOT_IDS
 
 from .conftest import WAIT_MS, AppFactory, send, show
 from .transfers import export

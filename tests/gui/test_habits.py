@@ -26,10 +26,9 @@ from coze_desktop.settings import DEMO_BASE_URL
 from coze_desktop.store import Store
 from coze_desktop.ui.chat_header import ChatHeader
 from coze_desktop.ui.dialogs import show_link_failed
-from coze_desktop.ui.main_window import DEMO_BOT_IDS
 from coze_desktop.ui.markdown import open_web_link
 
-from .conftest import WAIT_MS, AppFactory, send, show
+from .conftest import DEMO_BOTS, WAIT_MS, AppFactory, send, show
 from .transfers import export
 
 
@@ -215,7 +214,7 @@ def test_bot_picker_switches_renames_and_removes_and_a_removed_bots_chat_stays_r
 
     # switch: the picker lists the region's bots, ticks the one new chats use
     actions = header.bot_actions()
-    assert {a.data() for a in actions} == {"bot:" + b for b in DEMO_BOT_IDS}
+    assert {a.data() for a in actions} == {"bot:" + b for b in DEMO_BOTS}
     assert [a.isChecked() for a in actions if a.data() == "bot:demo-knowledge"] == [True]
     next(a for a in actions if a.data() == "bot:demo-reasoning").trigger()
     assert ctx.settings.current_bot_id == "demo-reasoning"
