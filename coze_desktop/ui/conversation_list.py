@@ -208,7 +208,7 @@ class ConversationListModel(QAbstractListModel):
             parts = [conversation.title or self.tr("Untitled chat")]
             if conversation.pinned:
                 parts.append(self.tr("pinned"))
-            bot = self._bot_name(conversation.bot_id)
+            bot = self._bot_name(conversation.workflow_id or conversation.bot_id)
             if bot:
                 parts.append(bot)
             parts.append(short_time(conversation.updated_at))
@@ -218,7 +218,7 @@ class ConversationListModel(QAbstractListModel):
         if role == ConversationIdRole:
             return conversation.id
         if role == BotNameRole:
-            return self._bot_name(conversation.bot_id)
+            return self._bot_name(conversation.workflow_id or conversation.bot_id)
         if role == TimeRole:
             return conversation.updated_at
         if role == PinnedRole:

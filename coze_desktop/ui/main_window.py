@@ -388,7 +388,12 @@ class MainWindow(QMainWindow):
         return self._store.get_bot(conversation.bot_id, conversation.base_url) is None
 
     def _bot_names(self) -> dict[str, str]:
-        return {bot.bot_id: bot.name for bot in self._store.list_bots() if bot.name}
+        """The names the chat list shows under a chat: its bot's, or its chat-flow's (a chat-flow
+        chat is named by its workflow id)."""
+        names = {bot.bot_id: bot.name for bot in self._store.list_bots() if bot.name}
+        flows = self._store.list_workflows()
+        names.update((wf.workflow_id, wf.title) for wf in flows if wf.kind == "chatflow")
+        return names
 
     def current_bot(self) -> Bot | None:
         """The bot the composer sends to: the open conversation's, else the current bot."""
@@ -708,6 +713,7 @@ class MainWindow(QMainWindow):
         The sidebar's chat-flows and File → New chat-flow chat… call this."""
         self.new_chat()
         self._new_chatflow = workflow
+        self.conversation_list.set_bot_names(self._bot_names())  # a chat-flow added since
         self.pages.setCurrentWidget(self._chat_page)
         self.message_view.clear()
         self.message_view.set_assistant_name(workflow.title)

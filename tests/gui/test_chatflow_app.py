@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
 from coze_desktop.domain import Message, MessageState, Workflow
+from coze_desktop.ui.conversation_list import BotNameRole
 from coze_desktop.workers.uploads import LocalFile
 
 from .conftest import WAIT_MS, AppFactory, send, show
@@ -150,3 +151,8 @@ def test_a_chatflow_in_the_sidebar_opens_as_a_conversation(
     assert cid is not None
     conversation = ctx.store.get_conversation(cid)
     assert conversation is not None and (conversation.workflow_id, conversation.app_id) == ("demo-chatflow", "demo-app")
+    # Its row in the chat list is named by the chat-flow, like a bot's chat by its bot.
+    model = ctx.window.conversation_list.model
+    row = model.row_of(cid)
+    assert row is not None
+    assert model.data(model.index(row), BotNameRole) == "天气助手"
