@@ -667,6 +667,19 @@ class RunStore:
         return [_run_from_row(row) for row in rows]
 
     @_locked
+    def list_runs_without_workflow(self, limit: int = 50) -> list[WorkflowRun]:
+        """The newest runs whose workflow is not in the saved list (removed, or never added, as
+        runs of the CLI), newest first (parts not loaded)."""
+        with self._db.translating_errors() as conn:
+            rows = conn.execute(
+                f"SELECT {_RUN_COLUMNS} FROM workflow_runs r WHERE NOT EXISTS ("  # noqa: S608 - fixed SQL
+                " SELECT 1 FROM workflows w WHERE w.workflow_id = r.workflow_id AND w.base_url = r.base_url) "
+                "ORDER BY r.started_at DESC, r.id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_run_from_row(row) for row in rows]
+
+    @_locked
     def count_runs(self, workflow_id: str | None = None, base_url: str | None = None) -> int:
         where, params = _run_filter(workflow_id, base_url)
         with self._db.translating_errors() as conn:

@@ -2042,6 +2042,13 @@ Press “Add anyway” to add it without its name.</source>
         <source>Runs of removed workflows</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%n earlier run(s): search finds them</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
     <message>
         <source>%1 (chat-flow)</source>
         <translation type="unfinished"></translation>

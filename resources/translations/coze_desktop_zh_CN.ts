@@ -2043,6 +2043,12 @@ Press “Add anyway” to add it without its name.</source>
         <source>Runs of removed workflows</source>
         <translation>已移除工作流的运行记录</translation>
     </message>
+    <message numerus="yes">
+        <source>%n earlier run(s): search finds them</source>
+        <translation>
+            <numerusform>还有 %n 次更早的运行：可用搜索找到</numerusform>
+        </translation>
+    </message>
     <message>
         <source>%1 (chat-flow)</source>
         <translation>%1（对话流）</translation>

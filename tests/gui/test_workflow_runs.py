@@ -17,9 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from coze_desktop.app import AppContext
 from coze_desktop.demo.server import DemoServer
-from coze_desktop.domain import Workflow, WorkflowParam, WorkflowStatus
+from coze_desktop.domain import Workflow, WorkflowParam, WorkflowRun, WorkflowStatus
 from coze_desktop.ui.workflows.run_view import RunView
-from coze_desktop.ui.workflows.sidebar import KEY_ROLE
+from coze_desktop.ui.workflows.sidebar import KEY_ROLE, KIND_ROLE, RUNS_SHOWN
 
 from .conftest import WAIT_MS, AppFactory, show
 
@@ -414,3 +414,31 @@ def test_the_sources_panel_steps_aside_for_the_run_view_and_comes_back(
     window.new_chat()  # back to a chat: the panel the user wanted is back
     assert window.pages.currentWidget() is not window.run_view
     qtbot.waitUntil(lambda: window.sources_panel.isVisible(), timeout=WAIT_MS)
+
+
+def test_each_workflow_lists_its_own_newest_runs_however_many_others_ran_since(
+    make_app: AppFactory, demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    base = demo_fast.url
+    for wid in ("wf-a", "wf-b"):
+        ctx.store.save_workflow(Workflow(workflow_id=wid, base_url=base, label=wid))
+    ctx.store.start_run(WorkflowRun(id=None, workflow_id="wf-b", base_url=base, started_at=100.0))
+    for i in range(95):  # many newer runs of another workflow
+        ctx.store.start_run(WorkflowRun(id=None, workflow_id="wf-a", base_url=base, started_at=200.0 + i))
+    ctx.store.start_run(WorkflowRun(id=None, workflow_id="wf-gone", base_url=base, started_at=50.0))
+    section = ctx.window.workflows
+    section.refresh()
+    panel = section.panel
+    b = panel.workflow_item("wf-b", base)
+    a = panel.workflow_item("wf-a", base)
+    assert b is not None and a is not None
+    assert b.childCount() == 1  # B's one old run is still listed under B
+    kinds = [a.child(i).data(0, KIND_ROLE) for i in range(a.childCount())]  # type: ignore[union-attr]
+    assert kinds == ["run"] * RUNS_SHOWN + ["more"]
+    note = a.child(RUNS_SHOWN)
+    assert note is not None and str(95 - RUNS_SHOWN) in note.text(0)
+    assert not note.flags() & Qt.ItemFlag.ItemIsSelectable
+    removed = [item for item in panel._top_items() if item.data(0, KIND_ROLE) == "removed"]
+    assert len(removed) == 1 and removed[0].childCount() == 1  # the run of a workflow not in the list

@@ -102,12 +102,18 @@ class WorkflowsSection(QObject):
         try:
             workflows = self._store.list_workflows()
             runs: dict[tuple[str, str], list[WorkflowRun]] = {}
-            for run in self._store.list_runs(limit=RUNS_SHOWN * max(4, len(workflows) + 1)):
+            totals: dict[tuple[str, str], int] = {}
+            for wf in workflows:  # each workflow's newest runs, however old they are
+                key = (wf.workflow_id, wf.base_url)
+                runs[key] = self._store.list_runs(wf.workflow_id, wf.base_url, limit=RUNS_SHOWN)
+                if len(runs[key]) == RUNS_SHOWN:
+                    totals[key] = self._store.count_runs(wf.workflow_id, wf.base_url)
+            for run in self._store.list_runs_without_workflow(limit=RUNS_SHOWN):
                 runs.setdefault((run.workflow_id, run.base_url), []).append(run)
         except StoreError as exc:
             logger.warning("could not list workflows: %s", exc)
             return
-        self.panel.set_workflows(workflows, runs)
+        self.panel.set_workflows(workflows, runs, totals)
 
     def show_workflow(self, workflow: Workflow) -> None:
         """Show ``workflow``'s run view (a chat-flow opens as a conversation instead)."""

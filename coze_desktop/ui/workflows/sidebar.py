@@ -8,6 +8,8 @@ readable: they are listed under "Removed workflows" by their workflow id).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
@@ -114,6 +116,10 @@ class WorkflowsPanel(QWidget):
                 workflow = self._workflows.get((key[0], key[1]))
                 if workflow is not None:
                     item.setText(0, self._workflow_text(workflow))
+                for i in range(item.childCount()):
+                    child = item.child(i)
+                    if child is not None and child.data(0, KIND_ROLE) == "more":
+                        child.setText(0, self._more_text(int(child.data(0, KEY_ROLE))))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -123,9 +129,14 @@ class WorkflowsPanel(QWidget):
     # --- filling -----------------------------------------------------------------------------
 
     def set_workflows(
-        self, workflows: list[Workflow], runs: dict[tuple[str, str], list[WorkflowRun]]
+        self,
+        workflows: list[Workflow],
+        runs: dict[tuple[str, str], list[WorkflowRun]],
+        totals: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
-        """Show ``workflows`` with their runs (by (workflow id, base URL), newest first)."""
+        """Show ``workflows`` with their runs (by (workflow id, base URL), newest first; the
+        newest :data:`RUNS_SHOWN` of each). ``totals``: how many runs a workflow has in all, when
+        more than are listed (a line under its runs says how many more search finds)."""
         selected = self.selected_key()
         expanded = {
             tuple(item.data(0, KEY_ROLE))
@@ -141,8 +152,16 @@ class WorkflowsPanel(QWidget):
             item.setData(0, KEY_ROLE, list(key))
             item.setToolTip(0, self._workflow_tip(workflow))
             self.tree.addTopLevelItem(item)
-            for run in runs.get(key, [])[:RUNS_SHOWN]:
+            listed = runs.get(key, [])[:RUNS_SHOWN]
+            for run in listed:
                 item.addChild(self._run_item(run))
+            more = (totals or {}).get(key, 0) - len(listed)
+            if more > 0:
+                note = QTreeWidgetItem([self._more_text(more)])
+                note.setData(0, KIND_ROLE, "more")
+                note.setData(0, KEY_ROLE, more)
+                note.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.addChild(note)
             item.setExpanded(
                 key in expanded
                 or bool(selected and selected[0] == "run" and self._has_run(item, selected[1]))
@@ -172,6 +191,9 @@ class WorkflowsPanel(QWidget):
         item.setData(0, KEY_ROLE, run.id)
         item.setToolTip(0, run.title)
         return item
+
+    def _more_text(self, more: int) -> str:
+        return self.tr("%n earlier run(s): search finds them", "", more)
 
     def _workflow_text(self, workflow: Workflow) -> str:
         if workflow.kind == "chatflow":
