@@ -488,6 +488,9 @@ def take(
                 window.composer.add_image(photo.scaled(480, 300))
                 window.composer.set_text(script.files_next)
                 grab(f"attachments-{theme}-{lang}")
+                # Files waiting in the box stay there across a switch of chats: not for the next scenes.
+                window.composer.chips.clear()
+                window.composer.set_text("")
 
             if f"tool-call-{theme}-{lang}" in names:
                 question, typed = script.tool_call
