@@ -214,6 +214,7 @@ def build_history(folder: Path, conversations: int, seed: int = SEED) -> dict[st
                     text(rng.randint(10, 80) if user else rng.randint(100, 800)),
                     "complete",
                     start + 60 * seq,
+                    message_id - 1 if seq else None,  # follows the message before it, as the app saves it
                 )
             )
     conn.executemany(
@@ -221,7 +222,8 @@ def build_history(folder: Path, conversations: int, seed: int = SEED) -> dict[st
         rows,
     )
     conn.executemany(
-        "INSERT INTO messages (id, uid, conversation_id, role, type, text, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO messages (id, uid, conversation_id, role, type, text, state, created_at, parent_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         messages,
     )
     conn.execute("COMMIT")

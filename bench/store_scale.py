@@ -222,6 +222,9 @@ def build(path: Path, conversations: int, total: int, seed: int) -> dict[str, fl
     )
     conn.execute("COMMIT")
     sources_total = 0
+    # Each message follows the one before it in its conversation (parent_id), as the app saves it:
+    # one version of every message, the conversation a single path.
+    last_of: dict[int, int] = {}
     for batch_start in range(0, len(plan.messages), BATCH):
         messages, sources = [], []
         for offset, (created_at, conv_index, seq) in enumerate(
@@ -241,8 +244,10 @@ def build(path: Path, conversations: int, total: int, seed: int) -> dict[str, fl
                     text,
                     "complete",
                     created_at,
+                    last_of.get(conv_index),
                 )
             )
+            last_of[conv_index] = offset
             if not is_user and rng.random() < 0.3:
                 for rank in range(rng.randint(1, 5)):
                     sources.append(
@@ -250,8 +255,8 @@ def build(path: Path, conversations: int, total: int, seed: int) -> dict[str, fl
                     )
         conn.execute("BEGIN")
         conn.executemany(
-            "INSERT INTO messages (id, uid, conversation_id, role, type, text, state, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (id, uid, conversation_id, role, type, text, state, created_at, parent_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             messages,
         )
         conn.executemany(

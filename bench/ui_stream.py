@@ -43,6 +43,7 @@ import os
 import platform
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -514,24 +515,55 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run_once(url: str, bot: str, question: str, *, profile: bool, bare: bool) -> dict[str, Any]:
-    """Run one child and return what it measured."""
+def _machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy since boot (every core; /proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    busy = sum(fields[:3]) + sum(fields[5:8])
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_once(
+    url: str, server_pid: int, bot: str, question: str, *, profile: bool, bare: bool
+) -> dict[str, Any]:
+    """Run one child and return what it measured, with ``other_cores``: the CPU the rest of the
+    machine used meanwhile (busy CPU time less the child's, the server's and this process's, per
+    second of the run; 2.0 means two cores busy with other work all along)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--url", url, "--bot", bot]
     cmd += ["--question", question] + (["--profile"] if profile else []) + (["--bare"] if bare else [])
     with tempfile.TemporaryDirectory(prefix="coze-ui-stream-env-") as home:
         env = child_env()
         env["COZE_DESKTOP_DATA_DIR"] = str(Path(home) / "unused")  # never the real data folder
+        before = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+        busy0, server0, t0 = _machine_busy_s(), _process_cpu_s(server_pid), time.monotonic()
         try:
             done = subprocess.run(
                 cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=CHILD_TIMEOUT + 30
             )
         except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child on timeout
             raise SystemExit(f"a run timed out after {exc.timeout:.0f} s") from exc
+        wall = time.monotonic() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+        ours = sum(
+            a.ru_utime + a.ru_stime - (b.ru_utime + b.ru_stime) for a, b in zip(after, before, strict=True)
+        )
+        ours += _process_cpu_s(server_pid) - server0
+        other = max(0.0, _machine_busy_s() - busy0 - ours) / wall
     if done.returncode != 0:
         raise SystemExit(f"a run failed ({done.returncode}):\n{done.stderr[-4000:]}")
     if profile:
         print(done.stderr, file=sys.stderr)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    result["other_cores"] = other
+    return result
 
 
 @dataclass
@@ -603,8 +635,9 @@ def split_markdown(text: str) -> tuple[str, ...]:
 
 
 @contextmanager
-def server_process(cmd: list[str]) -> Iterator[str]:
-    """Run a demo server command in its own process; yields its URL and stops it after."""
+def server_process(cmd: list[str]) -> Iterator[tuple[str, int]]:
+    """Run a demo server command in its own process; yields its URL and process id and stops it
+    after."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=child_env())
     try:
         assert proc.stdout is not None
@@ -612,7 +645,7 @@ def server_process(cmd: list[str]) -> Iterator[str]:
         match = re.match(r"Coze demo server: (\S+)", line)
         if not match:
             raise SystemExit(f"demo server did not start: {line!r}")
-        yield match.group(1)
+        yield match.group(1), proc.pid
     finally:
         proc.terminate()  # SIGTERM: the server stops cleanly (coze_desktop/demo/__main__.py)
         try:
@@ -656,7 +689,7 @@ def run_row(label: str, r: dict[str, Any]) -> str:
         f"{r['send_to_finished_ms'] / 1000:.2f} | {r['delta_signals']} | {appends.get('max_ms', 0.0):.0f} | "
         f"{r.get('segments', 0)} | {len(r['throttle_renders_ms'])} | {max(r['throttle_renders_ms'], default=0.0):.0f} | "
         f"{final:.0f} | "
-        f"{'✅' if r['saved_ok'] else '❌'} |"
+        f"{'✅' if r['saved_ok'] else '❌'} | {r['other_cores']:.1f} |"
     )
 
 
@@ -718,7 +751,10 @@ def report(args: argparse.Namespace, done: list[Variant], micro: dict[str, float
         "rendered the final Markdown. The saved answer is read back from the store and compared with the text "
         "the server sent. The app's GUI-thread calls are timed by wrappers installed in the benchmark process "
         f"(no app change), which says what each stall was made of. {args.runs} runs per answer; the median run "
-        "is the one with the median longest stall.",
+        'is the one with the median longest stall. "Other work" is the CPU the rest of the machine used '
+        "during a run, in cores (the machine's busy time from `/proc/stat` less the run's own process, the "
+        f"demo server's and the benchmark's, per second; {os.cpu_count()} would mean every core busy with other "
+        "work throughout).",
         "",
         "Answers streamed:",
         "",
@@ -726,8 +762,8 @@ def report(args: argparse.Namespace, done: list[Variant], micro: dict[str, float
         "",
         "| run | longest stall (ms) | p99 gap (ms) | stalls > 50 ms | send → finished (s) | text signals "
         "| slowest pass of text (ms) | segments | throttled re-renders | slowest re-render (ms) "
-        "| final render (ms) | saved = sent |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| final render (ms) | saved = sent | other work (cores) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
         *(run_row(f"{v.key} {i}", r) for v in done for i, r in enumerate(v.runs, start=1)),
         "",
     ]
@@ -737,7 +773,8 @@ def report(args: argparse.Namespace, done: list[Variant], micro: dict[str, float
             f"- **{v.key}**: median run — longest stall **{mid['max_stall_ms']:.0f} ms**, p99 gap "
             f"{mid['p99_gap_ms']:.1f} ms, send → finished **{mid['send_to_finished_ms'] / 1000:.2f} s** (first text "
             f"after {mid['send_to_first_delta_ms']:.0f} ms); worst stall of the {len(v.runs)} runs "
-            f"**{worst['max_stall_ms']:.0f} ms** ({describe_stall(worst)})."
+            f"**{worst['max_stall_ms']:.0f} ms** ({describe_stall(worst)}; other work "
+            f"{worst['other_cores']:.1f} cores)."
         )
     lines += [
         f"- Target: no stall over {TARGET_STALL_MS:.0f} ms while a 100 KB answer streams — "
@@ -898,15 +935,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     done = variants(args)
     args.load_before = os.getloadavg()[0]
     for variant in done:
-        with server_process(variant.server) as url:
+        with server_process(variant.server) as (url, server_pid):
             for i in range(args.runs):
-                run = run_once(url, variant.bot, variant.question, profile=args.profile, bare=args.bare)
+                run = run_once(
+                    url, server_pid, variant.bot, variant.question, profile=args.profile, bare=args.bare
+                )
                 run["pyside"] = pyside_version()
                 variant.runs.append(run)
                 print(
                     f"{variant.key} run {i + 1}: longest stall {run['max_stall_ms']:.0f} ms, p99 gap "
                     f"{run['p99_gap_ms']:.1f} ms, send→finished {run['send_to_finished_ms']:.0f} ms, "
-                    f"saved = sent: {run['saved_ok']}; {describe_stall(run)}",
+                    f"saved = sent: {run['saved_ok']}, other work {run['other_cores']:.1f} cores; "
+                    f"{describe_stall(run)}",
                     flush=True,
                 )
     args.load_after = os.getloadavg()[0]
