@@ -48,6 +48,7 @@ from coze_desktop.api.client import ChatStream
 from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.api.files import Attachment, AttachmentError, check_file, question_with_files
 from coze_desktop.api.workflows import (
+    MAX_RESUMES,
     NodeMessage,
     ToolOutput,
     WorkflowAccumulator,
@@ -883,6 +884,8 @@ class _RunRecorder:
                         )
                         + "\n"
                     )
+                    return
+                if run.resume_count >= MAX_RESUMES:  # refused before a request: nothing is saved
                     return
                 self.run_id = run.id
             assert self.run_id is not None

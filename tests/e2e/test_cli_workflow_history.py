@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
-from coze_desktop.domain import WorkflowStatus
+from coze_desktop.domain import WorkflowRunResult, WorkflowStatus
 from coze_desktop.store import Store
 
 CLI = [sys.executable, "-m", "coze_desktop.cli"]
@@ -138,6 +138,27 @@ def test_a_resume_continues_the_same_run(demo_fast: DemoServer, subprocess_env: 
     with Store.open(data_dir(subprocess_env)) as store:
         after = store.get_run(run_id)
     assert after is not None and after.status is WorkflowStatus.COMPLETED and after.resume_count == 2
+
+
+def test_a_resume_past_the_limit_is_refused_and_leaves_the_saved_run_alone(
+    demo_fast: DemoServer, subprocess_env: dict[str, str]
+) -> None:
+    first = one_json(run_trip(subprocess_env, demo_fast.url))
+    run_id, event_id = first["local_run_id"], first["interrupt"]["event_id"]
+    with Store.open(data_dir(subprocess_env)) as store:  # as if it had been answered 3 times already
+        for answer in ("a", "b", "c"):
+            store.resume_run(run_id, answer, f"earlier-{answer}")
+        store.finish_run(run_id, WorkflowRunResult(status=WorkflowStatus.INTERRUPTED))
+        before = store.get_run(run_id)
+    assert before is not None and before.resume_count == 3 and before.status is WorkflowStatus.INTERRUPTED
+    p = resume(subprocess_env, demo_fast.url, event_id, "never sent")
+    assert p.returncode == 1 and "3" in p.stderr, p.stderr
+    assert one_json(p)["local_run_id"] is None
+    with Store.open(data_dir(subprocess_env)) as store:
+        after = store.get_run(run_id)
+    assert after is not None and after.status is WorkflowStatus.INTERRUPTED and after.resume_count == 3
+    assert "never sent" not in [part.content for part in after.parts]
+    assert [part.content for part in after.parts] == [part.content for part in before.parts]
 
 
 def test_a_request_refused_before_sending_saves_no_run(
