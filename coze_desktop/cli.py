@@ -271,14 +271,28 @@ class _Recorder:
 
     def answered(self, coze_chat_id: str, outputs: Sequence[ToolOutput]) -> None:
         """The tool calls the continued reply answers: the waiting answer's ``tool_call`` and
-        ``reply_message`` steps (or bare ``tool_call`` ones) with the outputs given, saved as the first steps of the new answer."""
+        ``reply_message`` steps (or bare ``tool_call`` ones) with the outputs given, saved as the
+        first steps of the new answer; the waiting answer's own steps get the outputs too, so it
+        no longer reads as waiting (as in the window, where the same answer goes on)."""
         given = {o.tool_call_id: o.output for o in outputs}
         waiting: list[ToolStep] = []
         try:
             if self.conversation is not None and self.conversation.id is not None:
                 for message in reversed(self.store.messages(self.conversation.id)):
                     if message.coze_chat_id == coze_chat_id and message.steps:
-                        waiting = [s for s in message.steps if s.kind in CALL_STEP_KINDS and s.call_id in given]
+                        waiting = [
+                            s for s in message.steps if s.kind in CALL_STEP_KINDS and s.call_id in given
+                        ]
+                        if waiting and message.id is not None:  # it no longer waits: its calls are answered
+                            self.store.set_message_steps(
+                                message.id,
+                                [
+                                    replace(s, result=given[s.call_id])
+                                    if s.kind in CALL_STEP_KINDS and s.call_id in given
+                                    else s
+                                    for s in message.steps
+                                ],
+                            )
                         break
         except StoreError as exc:
             self._warn(exc)

@@ -337,8 +337,11 @@ def test_chatflow_conversation_keeps_its_workflow_and_answers_keep_steps(
     with Store.open(data_dir(subprocess_env)) as store:
         messages = store.messages(waiting["local_conversation_id"])
     waiting_answer, final = messages[1], messages[2]
-    assert [s.kind for s in waiting_answer.steps] == ["tool_call"] and waiting_answer.steps[0].result == ""
+    # The waiting answer was answered: its call carries the output, as in the window.
+    assert [s.kind for s in waiting_answer.steps] == ["tool_call"]
+    assert (waiting_answer.steps[0].call_id, waiting_answer.steps[0].result) == (call_id, "多云 18°C")
     (answered,) = final.steps
     assert (answered.name, answered.result, answered.call_id) == ("local_weather", "多云 18°C", call_id)
     p = cli(subprocess_env, "show", str(waiting["local_conversation_id"]))
     assert "called local\\_weather(" in p.stdout and "→ 多云 18°C" in p.stdout  # Markdown-escaped
+    assert "waiting for its output" not in p.stdout
