@@ -335,6 +335,11 @@ class _Recorder:
                 except StoreError as exc:
                     self._warn(exc)
                     return
+        steps = self.steps_before + _new_steps(
+            _mark_questions(result.steps, result.required_action), self.steps_before
+        )
+        if self.conversation.workflow_id:  # a chat-flow's question is its answer, not a call to answer
+            steps = [s for s in steps if not (s.kind in CALL_STEP_KINDS and not s.result)]
         try:
             if result.conversation_id and not self.conversation.coze_conversation_id:
                 assert self.conversation.id is not None
@@ -348,8 +353,7 @@ class _Recorder:
                 duration=time.monotonic() - self._started,
                 coze_message_id=result.answer_message_id,
                 coze_chat_id=result.chat_id,
-                steps=self.steps_before
-                + _new_steps(_mark_questions(result.steps, result.required_action), self.steps_before),
+                steps=steps,
             )
         except StoreError as exc:
             self._warn(exc)
@@ -565,6 +569,7 @@ def _finish_chat(
     result = acc.result()
     if args.json:
         obj = result.to_json()
+        obj["steps"] = [s.to_json() for s in _mark_questions(result.steps, result.required_action)]
         obj["local_conversation_id"] = local_conversation_id
         obj["attachments"] = [a.to_json() for a in attachments]
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")

@@ -308,11 +308,19 @@ def test_chatflow_conversation_keeps_its_workflow_and_answers_keep_steps(
         url,
         "你好",
     )
-    assert p.returncode in (0, 3), p.stderr
-    conv_id = one_json(p)["local_conversation_id"]
+    assert p.returncode == 3, p.stderr  # no city named: the chat-flow's question node asks back
+    asked = one_json(p)
+    conv_id = asked["local_conversation_id"]
+    # --json names the question's call as it is saved elsewhere: a reply_message step.
+    assert [step["kind"] for step in asked["steps"]] == ["reply_message"], asked["steps"]
     with Store.open(data_dir(subprocess_env)) as store:
         conv = store.get_conversation(conv_id)
+        _question, answer = store.messages(conv_id)
     assert conv is not None and (conv.workflow_id, conv.app_id) == ("demo-chatflow", "demo-app")
+    # A chat-flow's question is its answer text; no step waits for an answer (as in the window).
+    assert answer.text == "你想查询哪个城市的天气？" and answer.steps == []
+    p = cli(subprocess_env, "show", str(conv_id))
+    assert "你想查询哪个城市的天气？" in p.stdout and "waiting for an answer" not in p.stdout
 
     p = cli(subprocess_env, "chat", "--json", "--bot-id", "demo-plugin", "--base-url", url, "南京天气怎么样")
     assert p.returncode == 3, p.stderr
