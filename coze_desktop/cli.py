@@ -48,6 +48,7 @@ from coze_desktop.api.client import ChatStream
 from coze_desktop.api.events import ChatEvent, MessageDelta
 from coze_desktop.api.files import Attachment, AttachmentError, check_file, question_with_files
 from coze_desktop.api.workflows import (
+    MAX_RESUMES,
     NodeMessage,
     ToolOutput,
     WorkflowAccumulator,
@@ -270,14 +271,28 @@ class _Recorder:
 
     def answered(self, coze_chat_id: str, outputs: Sequence[ToolOutput]) -> None:
         """The tool calls the continued reply answers: the waiting answer's ``tool_call`` and
-        ``reply_message`` steps (or bare ``tool_call`` ones) with the outputs given, saved as the first steps of the new answer."""
+        ``reply_message`` steps (or bare ``tool_call`` ones) with the outputs given, saved as the
+        first steps of the new answer; the waiting answer's own steps get the outputs too, so it
+        no longer reads as waiting (as in the window, where the same answer goes on)."""
         given = {o.tool_call_id: o.output for o in outputs}
         waiting: list[ToolStep] = []
         try:
             if self.conversation is not None and self.conversation.id is not None:
                 for message in reversed(self.store.messages(self.conversation.id)):
                     if message.coze_chat_id == coze_chat_id and message.steps:
-                        waiting = [s for s in message.steps if s.kind in CALL_STEP_KINDS and s.call_id in given]
+                        waiting = [
+                            s for s in message.steps if s.kind in CALL_STEP_KINDS and s.call_id in given
+                        ]
+                        if waiting and message.id is not None:  # it no longer waits: its calls are answered
+                            self.store.set_message_steps(
+                                message.id,
+                                [
+                                    replace(s, result=given[s.call_id])
+                                    if s.kind in CALL_STEP_KINDS and s.call_id in given
+                                    else s
+                                    for s in message.steps
+                                ],
+                            )
                         break
         except StoreError as exc:
             self._warn(exc)
@@ -320,6 +335,11 @@ class _Recorder:
                 except StoreError as exc:
                     self._warn(exc)
                     return
+        steps = self.steps_before + _new_steps(
+            _mark_questions(result.steps, result.required_action), self.steps_before
+        )
+        if self.conversation.workflow_id:  # a chat-flow's question is its answer, not a call to answer
+            steps = [s for s in steps if not (s.kind in CALL_STEP_KINDS and not s.result)]
         try:
             if result.conversation_id and not self.conversation.coze_conversation_id:
                 assert self.conversation.id is not None
@@ -333,8 +353,7 @@ class _Recorder:
                 duration=time.monotonic() - self._started,
                 coze_message_id=result.answer_message_id,
                 coze_chat_id=result.chat_id,
-                steps=self.steps_before
-                + _new_steps(_mark_questions(result.steps, result.required_action), self.steps_before),
+                steps=steps,
             )
         except StoreError as exc:
             self._warn(exc)
@@ -550,6 +569,7 @@ def _finish_chat(
     result = acc.result()
     if args.json:
         obj = result.to_json()
+        obj["steps"] = [s.to_json() for s in _mark_questions(result.steps, result.required_action)]
         obj["local_conversation_id"] = local_conversation_id
         obj["attachments"] = [a.to_json() for a in attachments]
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -883,6 +903,8 @@ class _RunRecorder:
                         )
                         + "\n"
                     )
+                    return
+                if run.resume_count >= MAX_RESUMES:  # refused before a request: nothing is saved
                     return
                 self.run_id = run.id
             assert self.run_id is not None

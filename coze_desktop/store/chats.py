@@ -43,6 +43,7 @@ from coze_desktop.domain import (
     MessageState,
     Role,
     Source,
+    ToolStep,
     Usage,
     steps_from_text,
     steps_to_text,
@@ -1122,6 +1123,17 @@ class Store(RunStore):
             ).rowcount
         if not changed:
             raise NotFoundError(f"message {message_id} has no attachment {sha256}", path=self.path)
+
+    @_locked
+    def set_message_steps(self, message_id: int, steps: Sequence[ToolStep]) -> None:
+        """Replace the steps of message ``message_id`` (e.g. a waiting answer's tool calls, once
+        their outputs were given). Raises :class:`NotFoundError` when there is no such message."""
+        with self._db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE messages SET steps = ? WHERE id = ?", (steps_to_text(steps), message_id)
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"message {message_id} does not exist", path=self.path)
 
     @_locked
     def sweep_files(self, older_than_days: float = UNUSED_FILE_DAYS, *, now: float | None = None) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from coze_desktop.demo.server import DEMO_TOKEN, DemoServer
-from coze_desktop.domain import WorkflowStatus
+from coze_desktop.domain import WorkflowRunResult, WorkflowStatus
 from coze_desktop.store import Store
 
 CLI = [sys.executable, "-m", "coze_desktop.cli"]
@@ -138,6 +138,27 @@ def test_a_resume_continues_the_same_run(demo_fast: DemoServer, subprocess_env: 
     with Store.open(data_dir(subprocess_env)) as store:
         after = store.get_run(run_id)
     assert after is not None and after.status is WorkflowStatus.COMPLETED and after.resume_count == 2
+
+
+def test_a_resume_past_the_limit_is_refused_and_leaves_the_saved_run_alone(
+    demo_fast: DemoServer, subprocess_env: dict[str, str]
+) -> None:
+    first = one_json(run_trip(subprocess_env, demo_fast.url))
+    run_id, event_id = first["local_run_id"], first["interrupt"]["event_id"]
+    with Store.open(data_dir(subprocess_env)) as store:  # as if it had been answered 3 times already
+        for answer in ("a", "b", "c"):
+            store.resume_run(run_id, answer, f"earlier-{answer}")
+        store.finish_run(run_id, WorkflowRunResult(status=WorkflowStatus.INTERRUPTED))
+        before = store.get_run(run_id)
+    assert before is not None and before.resume_count == 3 and before.status is WorkflowStatus.INTERRUPTED
+    p = resume(subprocess_env, demo_fast.url, event_id, "never sent")
+    assert p.returncode == 1 and "3" in p.stderr, p.stderr
+    assert one_json(p)["local_run_id"] is None
+    with Store.open(data_dir(subprocess_env)) as store:
+        after = store.get_run(run_id)
+    assert after is not None and after.status is WorkflowStatus.INTERRUPTED and after.resume_count == 3
+    assert "never sent" not in [part.content for part in after.parts]
+    assert [part.content for part in after.parts] == [part.content for part in before.parts]
 
 
 def test_a_request_refused_before_sending_saves_no_run(
@@ -287,11 +308,19 @@ def test_chatflow_conversation_keeps_its_workflow_and_answers_keep_steps(
         url,
         "你好",
     )
-    assert p.returncode in (0, 3), p.stderr
-    conv_id = one_json(p)["local_conversation_id"]
+    assert p.returncode == 3, p.stderr  # no city named: the chat-flow's question node asks back
+    asked = one_json(p)
+    conv_id = asked["local_conversation_id"]
+    # --json names the question's call as it is saved elsewhere: a reply_message step.
+    assert [step["kind"] for step in asked["steps"]] == ["reply_message"], asked["steps"]
     with Store.open(data_dir(subprocess_env)) as store:
         conv = store.get_conversation(conv_id)
+        _question, answer = store.messages(conv_id)
     assert conv is not None and (conv.workflow_id, conv.app_id) == ("demo-chatflow", "demo-app")
+    # A chat-flow's question is its answer text; no step waits for an answer (as in the window).
+    assert answer.text == "你想查询哪个城市的天气？" and answer.steps == []
+    p = cli(subprocess_env, "show", str(conv_id))
+    assert "你想查询哪个城市的天气？" in p.stdout and "waiting for an answer" not in p.stdout
 
     p = cli(subprocess_env, "chat", "--json", "--bot-id", "demo-plugin", "--base-url", url, "南京天气怎么样")
     assert p.returncode == 3, p.stderr
@@ -316,8 +345,11 @@ def test_chatflow_conversation_keeps_its_workflow_and_answers_keep_steps(
     with Store.open(data_dir(subprocess_env)) as store:
         messages = store.messages(waiting["local_conversation_id"])
     waiting_answer, final = messages[1], messages[2]
-    assert [s.kind for s in waiting_answer.steps] == ["tool_call"] and waiting_answer.steps[0].result == ""
+    # The waiting answer was answered: its call carries the output, as in the window.
+    assert [s.kind for s in waiting_answer.steps] == ["tool_call"]
+    assert (waiting_answer.steps[0].call_id, waiting_answer.steps[0].result) == (call_id, "多云 18°C")
     (answered,) = final.steps
     assert (answered.name, answered.result, answered.call_id) == ("local_weather", "多云 18°C", call_id)
     p = cli(subprocess_env, "show", str(waiting["local_conversation_id"]))
     assert "called local\\_weather(" in p.stdout and "→ 多云 18°C" in p.stdout  # Markdown-escaped
+    assert "waiting for its output" not in p.stdout

@@ -46,6 +46,13 @@ def fold(events: Iterable[object], acc: WorkflowAccumulator) -> WorkflowRunResul
     return acc.result()
 
 
+def _kept(events: Iterable[object], into: list[object]) -> Iterable[object]:
+    """``events`` as they come, each also kept in ``into``."""
+    for e in events:
+        into.append(e)
+        yield e
+
+
 def chat_fold(events: Iterable[object], acc: ChatAccumulator | None = None) -> ChatAccumulator:
     acc = acc or ChatAccumulator()
     try:
@@ -319,29 +326,46 @@ def test_non_streamed_chat_reaches_requires_action_by_polling(client: Counting) 
 
 @pytest.mark.parametrize("framing", ["spaced", "unspaced", "crlf"])
 def test_fixture_streams_over_http_in_small_reads(scripted: ScriptedServer, framing: str) -> None:
-    """The docs' samples (and their other framings) served in 3-byte chunks over real HTTP."""
+    """The docs' samples (run, interrupt, error, and a PING between events; each also in its
+    other framings) served in 3-byte chunks over real HTTP."""
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"
     run_sse = (fixtures / "workflow_stream_run.sse").read_bytes()
     interrupt_sse = (fixtures / "workflow_stream_interrupt.sse").read_bytes()
+    error_sse = (fixtures / "workflow_stream_error.sse").read_bytes()
+    ping = b"id: 0\nevent: PING\ndata: \n\n"
+    first_end = run_sse.index(b"\n\n") + 2  # a PING after the first event, as Coze sends them mid-run
+    pinged_run_sse = run_sse[:first_end] + ping + run_sse[first_end:]
 
     def convert(data: bytes) -> bytes:
         if framing == "unspaced":
-            return re.sub(rb"(?m)^(id|event|data): ", rb"\1:", data)
+            return re.sub(rb"(?m)^(id|event|data): ?", rb"\1:", data)
         return data.replace(b"\n", b"\r\n") if framing == "crlf" else data
 
     c = CozeClient("t0k3n_for_tests", scripted.url)
-    for sse, status in ((run_sse, WorkflowStatus.COMPLETED), (interrupt_sse, WorkflowStatus.INTERRUPTED)):
+    cases = (
+        (run_sse, WorkflowStatus.COMPLETED),
+        (pinged_run_sse, WorkflowStatus.COMPLETED),
+        (interrupt_sse, WorkflowStatus.INTERRUPTED),
+        (error_sse, WorkflowStatus.ERROR),
+    )
+    for sse, status in cases:
         data = convert(sse)
+        assert (b"event: " in data) == (framing != "unspaced") and (b"\r\n" in data) == (framing == "crlf")
         chunks = [data[i : i + 3] for i in range(0, len(data), 3)]
         scripted.script = Script(headers={"Content-Type": "text/event-stream"}, chunks=chunks)
-        r = fold(c.stream_workflow("wf", {"n": 1}), WorkflowAccumulator())
+        events: list[object] = []
+        r = fold(_kept(c.stream_workflow("wf", {"n": 1}), events), WorkflowAccumulator())
+        assert sum(isinstance(e, WorkflowPing) for e in events) == (1 if sse is pinged_run_sse else 0)
         assert r.status is status, r.error
         if status is WorkflowStatus.COMPLETED:
             assert r.output_json == {
                 "output": "为什么小明要带一把尺子去看电影？\n因为他听说电影很长，怕坐不下！"
             }
-        else:
+        elif status is WorkflowStatus.INTERRUPTED:
             assert r.interrupt is not None and r.interrupt.question.startswith("请问你想查看")
+        else:
+            assert r.error is not None and r.error.code == 4000 and r.error.message
+            assert [type(e).__name__ for e in events] == ["WorkflowError"]
 
 
 def test_resumed_streams_count_ids_from_zero(client: Counting) -> None:
