@@ -1526,15 +1526,18 @@ def _attach_versions(conn: sqlite3.Connection, messages: list[Message]) -> None:
     parents = json.dumps(sorted({row[2] for row in loaded if row[2] is not None}))
     root_conversations = json.dumps(sorted({row[1] for row in loaded if row[2] is None}))
     kept: dict[tuple[int, int | None], list[int]] = {}  # (conversation, parent) -> ids not in the trash
-    for sibling_id, conversation_id, parent_id in conn.execute(
-        "SELECT id, conversation_id, parent_id FROM messages "
-        "WHERE parent_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
-        "UNION ALL SELECT id, conversation_id, parent_id FROM messages "
-        "WHERE conversation_id IN (SELECT value FROM json_each(?)) AND parent_id IS NULL "
-        "AND deleted_at IS NULL ORDER BY 1",
-        (parents, root_conversations),
-    ):
-        kept.setdefault((conversation_id, parent_id), []).append(sibling_id)
+    queries = [("parent_id IN (SELECT value FROM json_each(?))", parents)]
+    if root_conversations != "[]":  # first messages: by conversation (``+`` keeps the planner off
+        # the parent index, whose NULL entries are every conversation's first messages)
+        queries.append(
+            ("conversation_id IN (SELECT value FROM json_each(?)) AND +parent_id IS NULL", root_conversations)
+        )
+    for where, values in queries:
+        sql = f"SELECT id, conversation_id, parent_id FROM messages WHERE {where} AND deleted_at IS NULL"  # noqa: S608
+        for sibling_id, conversation_id, parent_id in conn.execute(sql, (values,)):
+            kept.setdefault((conversation_id, parent_id), []).append(sibling_id)
+    for siblings in kept.values():
+        siblings.sort()
     for message_id, conversation_id, parent_id, selected, shown, trashed in loaded:
         siblings = kept.get((conversation_id, parent_id), [])
         message = by_id[message_id]
