@@ -18,6 +18,7 @@ more than a day ago that no attachment uses (kept for a message that was never s
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import json
@@ -1508,26 +1509,42 @@ def _shown_ids(conn: sqlite3.Connection, conversation_id: int) -> list[int]:
 def _attach_versions(conn: sqlite3.Connection, messages: list[Message]) -> None:
     """Fill ``selected``, ``shown``, ``version`` and ``version_count`` of loaded messages.
 
-    Versions of a message are its siblings (same parent) not in the trash, oldest first.
+    Versions of a message are its siblings (same conversation and parent; the first messages
+    of a conversation, whose parent is NULL, are siblings too) not in the trash, oldest first;
+    a message in the trash still counts itself. Two queries whatever the number of messages
+    (the loaded rows, then the siblings not in the trash); the counting is done here.
     """
     if not messages:
         return
     by_id = {m.id: m for m in messages}
-    siblings = (
-        "FROM messages s WHERE s.conversation_id = m.conversation_id AND s.parent_id IS m.parent_id "
-        "AND (s.deleted_at IS NULL OR s.id = m.id)"
-    )
-    sql = (
-        f"SELECT m.id, m.selected, m.shown, (SELECT count(*) {siblings} AND s.id <= m.id), "  # noqa: S608
-        f"(SELECT count(*) {siblings}) FROM messages m "
-        "WHERE m.id IN (SELECT value FROM json_each(?))"
-    )
-    for message_id, selected, shown, version, count in conn.execute(sql, (json.dumps(list(by_id)),)):
+    ids = json.dumps(list(by_id))
+    loaded = conn.execute(
+        "SELECT id, conversation_id, parent_id, selected, shown, deleted_at IS NOT NULL FROM messages "
+        "WHERE id IN (SELECT value FROM json_each(?))",
+        (ids,),
+    ).fetchall()
+    parents = json.dumps(sorted({row[2] for row in loaded if row[2] is not None}))
+    root_conversations = json.dumps(sorted({row[1] for row in loaded if row[2] is None}))
+    kept: dict[tuple[int, int | None], list[int]] = {}  # (conversation, parent) -> ids not in the trash
+    queries = [("parent_id IN (SELECT value FROM json_each(?))", parents)]
+    if root_conversations != "[]":  # first messages: by conversation (``+`` keeps the planner off
+        # the parent index, whose NULL entries are every conversation's first messages)
+        queries.append(
+            ("conversation_id IN (SELECT value FROM json_each(?)) AND +parent_id IS NULL", root_conversations)
+        )
+    for where, values in queries:
+        sql = f"SELECT id, conversation_id, parent_id FROM messages WHERE {where} AND deleted_at IS NULL"  # noqa: S608
+        for sibling_id, conversation_id, parent_id in conn.execute(sql, (values,)):
+            kept.setdefault((conversation_id, parent_id), []).append(sibling_id)
+    for siblings in kept.values():
+        siblings.sort()
+    for message_id, conversation_id, parent_id, selected, shown, trashed in loaded:
+        siblings = kept.get((conversation_id, parent_id), [])
         message = by_id[message_id]
         message.selected = bool(selected)
         message.shown = bool(shown)
-        message.version = int(version)
-        message.version_count = int(count)
+        message.version = bisect.bisect_right(siblings, message_id) + (1 if trashed else 0)
+        message.version_count = len(siblings) + (1 if trashed else 0)
 
 
 def _attach_details(conn: sqlite3.Connection, messages: list[Message], files: FileStore) -> None:
