@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import functools
 import json
 import logging
 import os
@@ -32,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from coze_desktop.domain import (
     DEFAULT_BASE_URL,
@@ -59,6 +58,7 @@ from coze_desktop.store.db import (
     StoreWriteError,
     open_database,
 )
+from coze_desktop.store.db import locked as _locked
 from coze_desktop.store.files import FILES_DIRNAME, FileStore, is_sha256
 from coze_desktop.store.paths import resolve_db_path
 from coze_desktop.store.replies import CHECKPOINT_INTERVAL, ReplyWriter, check_sources
@@ -71,9 +71,6 @@ PREVIEW_CHARS = 120
 TRASH_DAYS = 30  # a conversation or message in the trash is deleted for good after this many days
 UNUSED_FILE_DAYS = 1.0  # a kept copy no attachment uses is deleted at opening after this many days
 _DAY = 86400.0
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 
 class NotFoundError(StoreError, LookupError):
@@ -107,17 +104,6 @@ class TrashedMessage:
     message: Message
     deleted_at: float  # Unix seconds
     conversation_title: str
-
-
-def _locked(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
-    """Serialise a :class:`Store` method with the store's lock (one thread at a time)."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 _CONVERSATION_COLUMNS = (

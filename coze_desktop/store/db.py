@@ -16,16 +16,41 @@ Nothing here knows about Qt or the Coze API.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from coze_desktop.store.paths import ensure_private_dir
 
 logger = logging.getLogger(__name__)
+
+
+class _Locking(Protocol):
+    _lock: threading.RLock
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_L = TypeVar("_L", bound=_Locking)
+
+
+def locked(method: Callable[Concatenate[_L, _P], _R]) -> Callable[Concatenate[_L, _P], _R]:
+    """Serialise a repository method with its object's ``_lock`` (one thread at a time): the
+    one decorator of :class:`~coze_desktop.store.Store` and its run methods."""
+
+    @functools.wraps(method)
+    def wrapper(self: _L, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
 
 PRIVATE_FILE_MODE = 0o600
 DEFAULT_BUSY_TIMEOUT = 3.0  # seconds another program may hold the write lock before we give up

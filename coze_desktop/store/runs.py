@@ -12,7 +12,6 @@ part and sets the run ``running`` again.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import logging
 import sqlite3
@@ -22,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any
 
 from coze_desktop.domain import (
     DEFAULT_BASE_URL,
@@ -38,24 +37,12 @@ from coze_desktop.domain import (
     WorkflowStatus,
 )
 from coze_desktop.store.db import MAX_RUN_PARTS, Database, StoreError
+from coze_desktop.store.db import locked as _locked
 
 logger = logging.getLogger(__name__)
 
 RUN_CHECKPOINT_INTERVAL = 1.0  # seconds between checkpoints of a streaming run
 CRASH_MESSAGE = "运行被意外中断（程序退出或崩溃）。The run was cut off (the app quit or crashed)."
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-_S = TypeVar("_S", bound="RunStore")
-
-
-def _locked(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
-    @functools.wraps(method)
-    def wrapper(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    return wrapper
 
 
 _WORKFLOW_COLUMNS = (
