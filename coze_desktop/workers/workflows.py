@@ -55,6 +55,10 @@ logger = logging.getLogger(__name__)
 EMIT_INTERVAL = 1 / 60  # seconds: node text reaches the GUI at most this often (about 60 Hz)
 
 
+class NoTokenError(RuntimeError):
+    """No access token is saved for the workflow's server."""
+
+
 @dataclass(frozen=True, slots=True)
 class ResumeRequest:
     """The answer to an interrupt: what ``/v1/workflow/stream_resume`` needs."""
@@ -371,7 +375,7 @@ class WorkflowController(QObject):
     ) -> WorkflowRun:
         """Save a new run of ``workflow`` with ``parameters`` and start it; returns the saved run.
 
-        Raises ``RuntimeError`` when there is no token for the workflow's server, ``ValueError``
+        Raises :class:`NoTokenError` when there is no token for the workflow's server, ``ValueError``
         for a bot id together with an app id, ``StoreError`` when saving fails."""
         if workflow.bot_id and workflow.app_id:
             raise ValueError("a workflow runs with a bot id or an app id, not both")
@@ -419,7 +423,7 @@ class WorkflowController(QObject):
         """Answer the interrupt ``run_id`` waits for and continue the same run.
 
         Raises ``LookupError`` when the run or its interrupt is gone, ``RuntimeError`` when it
-        is already going or there is no token, :class:`WorkflowResumeLimitError` past
+        is already going (:class:`NoTokenError` when there is no token), :class:`WorkflowResumeLimitError` past
         :data:`~coze_desktop.api.workflows.MAX_RESUMES` resumes (nothing is sent or saved)."""
         if self.is_running(run_id):
             raise RuntimeError(f"run {run_id} is already going")
@@ -487,7 +491,7 @@ class WorkflowController(QObject):
     def _account(self, base_url: str) -> Account:
         account = self._accounts.account(base_url)
         if account is None:
-            raise RuntimeError(f"no access token for {base_url}")
+            raise NoTokenError(f"no access token for {base_url}")
         return account
 
     def _start(self, live: LiveRun, request: RunRequest) -> None:

@@ -2109,6 +2109,10 @@ Press “Add anyway” to add it without its name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Give this workflow a bot ID or an app ID, not both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The run could not be saved: {error}</source>
         <translation type="unfinished"></translation>
     </message>

@@ -2109,6 +2109,10 @@ Press “Add anyway” to add it without its name.</source>
         <translation>请先在设置中填写访问令牌。</translation>
     </message>
     <message>
+        <source>Give this workflow a bot ID or an app ID, not both.</source>
+        <translation>这个工作流只能填写智能体 ID 或应用 ID，不能两个都填。</translation>
+    </message>
+    <message>
         <source>The run could not be saved: {error}</source>
         <translation>无法保存这次运行：{error}</translation>
     </message>

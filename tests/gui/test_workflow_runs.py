@@ -442,3 +442,25 @@ def test_each_workflow_lists_its_own_newest_runs_however_many_others_ran_since(
     assert not note.flags() & Qt.ItemFlag.ItemIsSelectable
     removed = [item for item in panel._top_items() if item.data(0, KIND_ROLE) == "removed"]
     assert len(removed) == 1 and removed[0].childCount() == 1  # the run of a workflow not in the list
+
+
+def test_a_run_that_cannot_start_says_why_in_the_form(
+    make_app: AppFactory, demo_fast: DemoServer, qtbot: QtBot
+) -> None:
+    ctx = make_app(demo_fast)
+    show(ctx, qtbot)
+    view = ctx.window.run_view
+    # A workflow saved with both ids (an import can bring one): refused before anything is sent.
+    both = Workflow(workflow_id="demo-weather", base_url=demo_fast.url, bot_id="b1", app_id="a1")
+    ctx.store.save_workflow(both)
+    ctx.window.workflows.show_workflow(both)
+    click(qtbot, view.run_button)
+    assert view.form.error_label.text() == "Give this workflow a bot ID or an app ID, not both."
+    assert ctx.store.list_runs() == []
+    # A server with no saved token: the form says where to enter one.
+    elsewhere = Workflow(workflow_id="demo-weather", base_url="https://api.coze.example")
+    ctx.store.save_workflow(elsewhere)
+    ctx.window.workflows.show_workflow(elsewhere)
+    click(qtbot, view.run_button)
+    assert view.form.error_label.text() == "Enter your access token in Settings first."
+    assert ctx.store.list_runs() == []

@@ -29,7 +29,7 @@ from coze_desktop.ui.workflows.run_view import RunView
 from coze_desktop.ui.workflows.sidebar import RUNS_SHOWN, WorkflowsPanel
 from coze_desktop.workers.accounts import Accounts
 from coze_desktop.workers.threads import WorkerThreads
-from coze_desktop.workers.workflows import NodeDelta, WorkflowController
+from coze_desktop.workers.workflows import NodeDelta, NoTokenError, WorkflowController
 
 logger = logging.getLogger(__name__)
 
@@ -274,13 +274,11 @@ class WorkflowsSection(QObject):
         self.remember_params()
         try:
             run = self._controller.run(workflow, params)
-        except (RuntimeError, ValueError) as exc:
-            text = (
-                self.tr("Enter your access token in Settings first.")
-                if isinstance(exc, RuntimeError)
-                else str(exc)
-            )
-            self.view.set_form_error(text)
+        except NoTokenError:
+            self.view.set_form_error(self.tr("Enter your access token in Settings first."))
+            return
+        except ValueError:  # the only one: a bot id together with an app id
+            self.view.set_form_error(self.tr("Give this workflow a bot ID or an app ID, not both."))
             return
         except StoreError as exc:
             self._messages.error(self.tr("The run could not be saved: {error}").format(error=exc))
@@ -302,13 +300,11 @@ class WorkflowsSection(QObject):
         except WorkflowResumeLimitError as exc:
             self.view.resume_refused(exc.user_message(self._lang()))
             return
-        except (LookupError, RuntimeError) as exc:
-            text = (
-                self.tr("Enter your access token in Settings first.")
-                if isinstance(exc, RuntimeError) and "token" in str(exc)
-                else self.tr("This run cannot be resumed any more.")
-            )
-            self.view.resume_refused(text)
+        except NoTokenError:
+            self.view.resume_refused(self.tr("Enter your access token in Settings first."))
+            return
+        except (LookupError, RuntimeError):
+            self.view.resume_refused(self.tr("This run cannot be resumed any more."))
             return
         except StoreError as exc:
             self.view.resume_refused(self.tr("The answer could not be saved: {error}").format(error=exc))
